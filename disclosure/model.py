@@ -1,0 +1,85 @@
+"""The intermediate form every reader produces and the table logic consumes.
+
+A reader turns raw bytes (HTML, text, markdown, PDF, DOCX) into a `Document`: an ordered
+list of `Line`s, each a row of `Cell`s with the printed text and where it was found. The
+table logic never knows which format a line came from; everything format-specific (grid
+expansion, column gaps, encodings) stays in the readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Cell:
+    """One printed cell (or text fragment) of a line."""
+
+    text: str
+    # Grid column of the cell's origin for grid formats (HTML, DOCX, markdown, pipe text);
+    # ordinal position of the fragment for layout text.
+    col: int = 0
+    colspan: int = 1
+    # True when this slot repeats a cell spanning rows from above (HTML rowspan, DOCX
+    # vMerge): label logic may use its text, value logic must not count it twice.
+    rowspan_copy: bool = False
+    # True when the separators between several cells were lost (crawler text): the digits
+    # of several numbers run together and must be split with the report's identities.
+    joined: bool = False
+
+
+@dataclass(slots=True)
+class Line:
+    """A row of cells (a table row) or a paragraph (one cell)."""
+
+    cells: list[Cell]
+    # Human-readable location, e.g. "line 123", "table 2 row 5", "page 3 line 12".
+    where: str = ""
+    # Index of the source table when the reader knows table boundaries (HTML, DOCX,
+    # markdown); None for free text lines.
+    table: int | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells if not c.rowspan_copy)
+
+
+@dataclass(slots=True)
+class Document:
+    """What a reader extracted from one raw file."""
+
+    lines: list[Line]
+    format: str  # "html", "text-pipe", "text-layout", "text-crawler", "markdown", "pdf", "docx"
+    # Title as the container states it (HTML <title>, crawler "标题:" header, PDF metadata).
+    title: str | None = None
+    # Page metadata such as 发布机构 / 发布时间 / 原文链接 when the container carries it.
+    meta: dict[str, str] = field(default_factory=dict)
+    # Things the reader noticed (e.g. "encoding: declared gbk, decoded as gb18030").
+    notes: list[str] = field(default_factory=list)
+
+
+class RejectedReport(Exception):
+    """A raw file that cannot be read as a report; `code` is a stable reason code."""
+
+    CODES = (
+        "not_a_report",
+        "no_statistical_tables",
+        "pre2019_template",
+        "unreadable_encoding",
+        "unsupported_format",
+        "too_large",
+        "needs_ocr",
+        "encrypted",
+        "corrupt_file",
+        "zip_bomb",
+        "empty_file",
+        "bad_identity",
+    )
+
+    def __init__(self, code: str, message: str, path: str | None = None) -> None:
+        if code not in self.CODES:
+            raise ValueError(f"unknown rejection code {code!r}")
+        self.code = code
+        self.path = path
+        self.message = message
+        super().__init__(f"{path + ': ' if path else ''}{code}: {message}")

@@ -1,0 +1,143 @@
+"""One metadata source for the long tables of the lake.
+
+Every column of every table is described once here; the pandera models used by the batch
+validation, the Parquet (pyarrow) schemas of the lake, and the pipeline's asset checks and
+column metadata are all generated from `TABLES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from disclosure import vocabulary as v
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # pandas dtype: "string", "Int64", "Float64", "boolean"
+    description: str
+    nullable: bool = False
+    isin: tuple[str, ...] | None = None
+    ge: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    # Columns that identify one row within a report.
+    key: tuple[str, ...] = ()
+    extra_checks: tuple[str, ...] = field(default=())
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+_ID = (
+    Column("report_id", "string", "SHA-256 of the raw file's bytes"),
+    Column("agency", "string", "reporting body (canonical agency name; hive partition column)"),
+    Column("year", "Int64", "statistical year of the report (hive partition column)", ge=2019),
+)
+_CELL = (
+    Column("raw_text", "string", "the cell's text as printed (None when the report has no such cell)", nullable=True),
+    Column("where", "string", "where the text was found in the source (line / table row / page)", nullable=True),
+    Column("flags", "string", "comma-separated cell flags: ambiguous, merged_row, unit_converted, …", nullable=True),
+)
+
+_ACTIVE_CATEGORIES = tuple(v.ACTIVE_CATEGORY_SIGNATURES)
+_ACTIVE_METRICS = tuple(sorted({m for t in v.ACTIVE_METRICS.values() for ms in t.values() for m in ms}))
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "reports",
+            "One row per parsed report: identity (with the source of each value) and counts.",
+            (
+                *_ID,
+                Column("template", "string", "template of table 三 (2019 or 2021)", isin=("2019", "2021")),
+                Column("template_active", "string", "template of table 二, decided from its headers", nullable=True, isin=("2019", "2021")),
+                Column("source_file", "string", "file name as received"),
+                Column("source_format", "string", "reader that read it (html, text-pipe, text-layout, text-crawler, markdown, pdf, docx)"),
+                Column("title", "string", "title of the report as printed", nullable=True),
+                Column("agency_source", "string", "where the agency came from: caller, title, publisher, body, manifest, folder"),
+                Column("agency_confidence", "Float64", "0–1", ge=0),
+                Column("year_source", "string", "where the year came from: caller, title, period, manifest, body"),
+                Column("year_confidence", "Float64", "0–1", ge=0),
+                Column("n_cells", "Int64", "statistical cells extracted", ge=0),
+                Column("n_null_cells", "Int64", "cells printed blank / dash / slash", ge=0),
+                Column("n_flagged_cells", "Int64", "cells carrying at least one flag", ge=0),
+                Column("n_checks_failed", "Int64", "identities the report's own numbers violate", ge=0),
+                Column("n_bytes", "Int64", "size of the raw file", ge=0),
+            ),
+            key=("report_id",),
+        ),
+        Table(
+            "active_disclosure",
+            "Table 二 (主动公开政府信息情况) in long form: one row per category × metric.",
+            (
+                *_ID,
+                Column("template", "string", "template of table 二", isin=("2019", "2021")),
+                Column("category", "string", "canonical category (regulations, licensing, …)", isin=_ACTIVE_CATEGORIES),
+                Column("metric", "string", "canonical metric (issued, in_force, decisions, amount_10k_yuan, …)", isin=_ACTIVE_METRICS),
+                Column("value", "Float64", "value; money in 万元; None when printed blank", nullable=True),
+                *_CELL,
+            ),
+            key=("report_id", "category", "metric"),
+        ),
+        Table(
+            "applications",
+            "Table 三 (收到和处理政府信息公开申请情况) in long form: one row per row × applicant.",
+            (
+                *_ID,
+                Column("row", "string", "canonical row key (new_received, granted, withheld.state_secret, …)", isin=v.ALL_APPLICATION_ROWS),
+                Column("applicant", "string", "applicant column (natural_person, …, total)", isin=v.APPLICANTS),
+                Column("value", "Int64", "number of applications; None when printed blank", nullable=True, ge=0),
+                *_CELL,
+            ),
+            key=("report_id", "row", "applicant"),
+        ),
+        Table(
+            "review_litigation",
+            "Table 四 (行政复议、行政诉讼情况) in long form: one row per proceeding × outcome.",
+            (
+                *_ID,
+                Column("proceeding", "string", "review, litigation_direct, litigation_after_review", isin=v.PROCEEDINGS),
+                Column("outcome", "string", "upheld, corrected, other, pending, total", isin=v.OUTCOMES),
+                Column("value", "Int64", "number of cases; None when printed blank", nullable=True, ge=0),
+                *_CELL,
+            ),
+            key=("report_id", "proceeding", "outcome"),
+        ),
+        Table(
+            "report_sections",
+            "Narrative sections of the report (一 总体情况, 五 问题与改进, 六 其他事项) as text.",
+            (
+                *_ID,
+                Column("section", "string", "overview, problems, other_matters", isin=("overview", "problems", "other_matters")),
+                Column("text", "string", "the section's text as printed (whitespace folded)"),
+            ),
+            key=("report_id", "section"),
+        ),
+        Table(
+            "validation_issues",
+            "Every identity of vocabulary.md evaluated on every report: pass / fail / not_assessable with the numbers.",
+            (
+                *_ID,
+                Column("check", "string", "identity name, e.g. applications.balance, applications.row_total"),
+                Column("scope", "string", "what it was evaluated on, e.g. the applicant column or row"),
+                Column("status", "string", "pass, fail or not_assessable", isin=("pass", "fail", "not_assessable")),
+                Column("severity", "string", "warning (a finding about the report) or info", isin=("warning", "info")),
+                Column("lhs", "Float64", "left-hand side as printed (None when not assessable)", nullable=True),
+                Column("rhs", "Float64", "right-hand side as printed", nullable=True),
+                Column("detail", "string", "the formula with the report's numbers"),
+            ),
+            key=("report_id", "check", "scope"),
+        ),
+    )
+}
+
+CURATED_TABLES: tuple[str, ...] = tuple(TABLES)

@@ -1,0 +1,161 @@
+"""Canonical keys of every statistical cell (docs/vocabulary.md), as data.
+
+Labels are matched by *signatures*: short normalised substrings that identify a row or
+column however the report wraps, numbers or misspells it. Order matters: the tuples below
+are in printed template order, which the table logic uses to place rows whose labels were
+lost.
+"""
+
+from __future__ import annotations
+
+APPLICANTS: tuple[str, ...] = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+    "total",
+)
+ORG_APPLICANTS = APPLICANTS[1:6]
+
+# Table 三 rows in printed order (2021 template). `other_handling` (one row, 2019 layout)
+# stands where the three 其他处理 sub-rows would.
+APPLICATION_ROWS_2021: tuple[str, ...] = (
+    "new_received",
+    "carried_over",
+    "granted",
+    "partially_granted",
+    "withheld.state_secret",
+    "withheld.prohibited_by_law",
+    "withheld.endangers_security",
+    "withheld.third_party_rights",
+    "withheld.internal_affairs",
+    "withheld.process_info",
+    "withheld.enforcement_file",
+    "withheld.administrative_query",
+    "unable.not_held",
+    "unable.needs_creation",
+    "unable.unclear_after_correction",
+    "not_processed.petition",
+    "not_processed.duplicate",
+    "not_processed.publication",
+    "not_processed.mass_repetitive",
+    "not_processed.confirm_or_reissue",
+    "other_handling.overdue_correction",
+    "other_handling.overdue_fee",
+    "other_handling.other",
+    "results_total",
+    "carried_forward",
+)
+OTHER_HANDLING_SUBROWS = (
+    "other_handling.overdue_correction",
+    "other_handling.overdue_fee",
+    "other_handling.other",
+)
+APPLICATION_ROWS_ONE_ROW_OTHER: tuple[str, ...] = tuple(
+    r for r in APPLICATION_ROWS_2021 if r not in OTHER_HANDLING_SUBROWS[1:]
+)  # placeholder order; replaced below
+APPLICATION_ROWS_ONE_ROW_OTHER = tuple(
+    "other_handling" if r == "other_handling.overdue_correction" else r
+    for r in APPLICATION_ROWS_2021
+    if r not in OTHER_HANDLING_SUBROWS[1:]
+)
+ALL_APPLICATION_ROWS: tuple[str, ...] = APPLICATION_ROWS_2021 + ("other_handling",)
+
+# Outcome rows whose sum is results_total, per layout.
+OUTCOME_ROWS_2021 = APPLICATION_ROWS_2021[2:23]
+OUTCOME_ROWS_ONE_ROW_OTHER = APPLICATION_ROWS_ONE_ROW_OTHER[2:21]
+
+# Signatures of table 三 row labels (normalised text, see labels.normalise). A label
+# matches a row when it contains one of the row's signatures; `other_handling` and
+# `other_handling.other` are told apart by the label's ending (see tables.py).
+APPLICATION_ROW_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "new_received": ("本年新收",),
+    "carried_over": ("上年结转",),
+    "granted": ("予以公开",),
+    "partially_granted": ("部分公开",),
+    "withheld.state_secret": ("国家秘密",),
+    "withheld.prohibited_by_law": ("禁止公开", "行政止公开", "法律行政法规"),
+    "withheld.endangers_security": ("三安全一稳定", "危及"),
+    "withheld.third_party_rights": ("第三方",),
+    "withheld.internal_affairs": ("内部事务",),
+    "withheld.process_info": ("过程性",),
+    "withheld.enforcement_file": ("执法案卷",),
+    "withheld.administrative_query": ("行政查询",),
+    "unable.not_held": ("不掌握",),
+    "unable.needs_creation": ("另行制作", "没有现成"),
+    "unable.unclear_after_correction": ("仍不明确", "补正后"),
+    "not_processed.petition": ("信访", "举报投诉"),
+    "not_processed.duplicate": ("重复申请",),
+    "not_processed.publication": ("出版物",),
+    "not_processed.mass_repetitive": ("大量反复",),
+    "not_processed.confirm_or_reissue": ("重新出具", "确认或"),
+    "other_handling.overdue_correction": ("不补正",),
+    "other_handling.overdue_fee": ("缴纳费用", "收费通知"),
+    "results_total": ("总计",),
+    "carried_forward": ("结转下年",),
+}
+
+APPLICANT_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "natural_person": ("自然人",),
+    "commercial_enterprise": ("商业企业",),
+    "research_institution": ("科研机构",),
+    "social_welfare_org": ("社会公益组织",),
+    "legal_service_org": ("法律服务机构",),
+    "other_org": ("其他",),
+    "total": ("总计",),
+}
+
+# Table 二.
+ACTIVE_CATEGORY_SIGNATURES: dict[str, tuple[str, ...]] = {
+    # 规范性文件 also contains 规章? no: checked in order, most specific first.
+    "normative_documents": ("规范性文件",),
+    "regulations": ("规章",),
+    "licensing": ("行政许可",),
+    "other_services": ("其他对外管理服务事项", "对外管理服务"),
+    "punishment": ("行政处罚",),
+    "enforcement": ("行政强制",),
+    "fees": ("行政事业性收费", "事业性收费"),
+    "procurement": ("政府集中采购", "集中采购"),
+}
+
+ACTIVE_METRICS: dict[str, dict[str, tuple[str, ...]]] = {
+    "2021": {
+        "regulations": ("issued", "abolished", "in_force"),
+        "normative_documents": ("issued", "abolished", "in_force"),
+        "licensing": ("decisions",),
+        "punishment": ("decisions",),
+        "enforcement": ("decisions",),
+        "fees": ("amount_10k_yuan",),
+    },
+    "2019": {
+        "regulations": ("made", "published", "total_public"),
+        "normative_documents": ("made", "published", "total_public"),
+        "licensing": ("prev_items", "change", "decisions"),
+        "other_services": ("prev_items", "change", "decisions"),
+        "punishment": ("prev_items", "change", "decisions"),
+        "enforcement": ("prev_items", "change", "decisions"),
+        "fees": ("prev_items", "change"),
+        "procurement": ("items", "amount_10k_yuan"),
+    },
+}
+
+# Column headers that decide the template of table 二 (per table, not per year).
+TEMPLATE_HEADER_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数"),
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量"),
+}
+
+# Metrics whose value may be negative (本年增/减) or fractional (money).
+SIGNED_METRICS = frozenset({"change"})
+MONEY_METRICS = frozenset({"amount_10k_yuan"})
+
+# Table 四.
+PROCEEDINGS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
+OUTCOMES: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
+REVIEW_LITIGATION_KEYS: tuple[str, ...] = tuple(f"{p}.{o}" for p in PROCEEDINGS for o in OUTCOMES)
+
+
+def active_keys(template: str) -> list[str]:
+    return [f"{c}.{m}" for c, ms in ACTIVE_METRICS[template].items() for m in ms]
