@@ -1,0 +1,82 @@
+"""The identities a report promises (vocabulary.md), evaluated on its printed numbers.
+
+A failed identity is a finding about the report, not an error of ours: the printed numbers
+stay. An identity with a null operand is `not_assessable`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from disclosure import vocabulary as v
+from disclosure.tables import Tables
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str
+    scope: str
+    status: str  # pass / fail / not_assessable
+    lhs: float | None
+    rhs: float | None
+    detail: str
+
+    def as_dict(self) -> dict:
+        return {"check": self.check, "scope": self.scope, "status": self.status, "lhs": self.lhs, "rhs": self.rhs, "detail": self.detail}
+
+
+def _evaluate(check: str, scope: str, lhs: list[tuple[str, float | None]], rhs: list[tuple[str, float | None]]) -> CheckResult:
+    def fmt(side):
+        return " + ".join(f"{name}={'null' if val is None else _num(val)}" for name, val in side)
+
+    detail = f"{fmt(lhs)} vs {fmt(rhs)}"
+    if any(val is None for _, val in lhs + rhs):
+        return CheckResult(check, scope, "not_assessable", None, None, detail)
+    left = sum(val for _, val in lhs)  # type: ignore[misc]
+    right = sum(val for _, val in rhs)  # type: ignore[misc]
+    status = "pass" if abs(left - right) < 1e-9 else "fail"
+    return CheckResult(check, scope, status, float(left), float(right), f"{detail}: {_num(left)} {'=' if status == 'pass' else '≠'} {_num(right)}")
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def run_checks(t: Tables) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    apps = t.applications
+    if "applications" in t.found:
+        def val(row: str, a: str) -> float | None:
+            return apps.get(row, {}).get(a).value if apps.get(row, {}).get(a) else None  # type: ignore[union-attr]
+
+        layout_rows = v.APPLICATION_ROWS_2021 if t.applications_layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
+        outcome_rows = v.OUTCOME_ROWS_2021 if t.applications_layout == "2021" else v.OUTCOME_ROWS_ONE_ROW_OTHER
+        for a in v.APPLICANTS:
+            results.append(_evaluate(
+                "applications.balance", a,
+                [("new_received", val("new_received", a)), ("carried_over", val("carried_over", a))],
+                [("results_total", val("results_total", a)), ("carried_forward", val("carried_forward", a))],
+            ))
+            results.append(_evaluate(
+                "applications.results_total", a,
+                [("results_total", val("results_total", a))],
+                [(r, val(r, a)) for r in outcome_rows],
+            ))
+        for r in layout_rows:
+            results.append(_evaluate(
+                "applications.row_total", r,
+                [("total", val(r, "total"))],
+                [(a, val(r, a)) for a in v.APPLICANTS[:6]],
+            ))
+    if "review" in t.found:
+        for p in v.PROCEEDINGS:
+            def rv(o: str, p: str = p) -> float | None:
+                c = t.review.get(f"{p}.{o}")
+                return c.value if c else None
+
+            results.append(_evaluate(
+                "review_litigation.total", p,
+                [("total", rv("total"))],
+                [(o, rv(o)) for o in v.OUTCOMES[:4]],
+            ))
+    return results

@@ -1,0 +1,588 @@
+"""Lake I/O without Dagster: agency keys, the raw zone, the quarantine ledger, curated Parquet.
+
+Layout under the lake root (``data_lake/`` by default, ``DISCLOSURE_LAKE_ROOT`` overrides)::
+
+    inbox/                                   users drop report files here (+ optional manifest.csv)
+    raw/year=YYYY/agency=<key>/<sha256>.<ext>    immutable copy of every accepted file
+    raw/year=YYYY/agency=<key>/<sha256>.json     its receipt (source file, time, url)
+    quarantine/ledger.jsonl                  one JSON line per file that could not be accepted
+    quarantine/files/<sha256>.<ext>          the quarantined bytes
+    curated/<table>/year=YYYY/agency=<key>/part-0.parquet
+    warehouse/<table>/year=YYYY/part-0.parquet   compacted copy of one year (agency as a column)
+    docs/                                    great-expectations Data Docs
+
+``<key>`` is the agency name itself (Chinese stays readable), with the few characters that a
+path or a hive reader would misread percent-encoded. Names that cannot be a partition key at
+all (``| , / ...``, newlines, too long for a directory name) are refused with a reason.
+
+The curated files do not store ``year`` / ``agency``: they are hive partition columns, read
+back from the path by pyarrow (``partitioning="hive"``) and DuckDB (``hive_partitioning``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from disclosure.schema import TABLES
+
+PARTITION_COLUMNS = ("year", "agency")
+PART_FILE = "part-0.parquet"
+FIRST_YEAR = 2019
+MAX_DIR_NAME_BYTES = 255
+
+# Substrings a Dagster partition key (or a multi-partition dimension) cannot hold, and
+# characters that would break a path. Checked before anything is written.
+_FORBIDDEN_SUBSTRINGS: tuple[tuple[str, str], ...] = (
+    ("|", "'|' separates the dimensions of a multi-partition key"),
+    (",", "',' separates partition keys in ranges and selections"),
+    ("/", "'/' would make a sub-directory"),
+    ("\\", "'\\' is a path separator on Windows"),
+    ("...", "'...' is not allowed in a Dagster partition key"),
+    ("[", "'[' is not allowed in a multi-partition key"),
+    ("]", "']' is not allowed in a multi-partition key"),
+)
+# Characters kept in the directory name but percent-encoded (hive readers decode them).
+_ENCODE = set('%=:*?"<>#&+ ') | {chr(c) for c in range(32)} | {"\x7f"}
+_EXT_RE = re.compile(r"^[a-z0-9]{1,8}$")
+
+
+def default_root() -> Path:
+    env = os.environ.get("DISCLOSURE_LAKE_ROOT")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "data_lake"
+
+
+class AgencyKeyError(ValueError):
+    """An agency name that cannot be a partition key; `reason` says why, for the quarantine."""
+
+    def __init__(self, agency: str, reason: str) -> None:
+        self.agency = agency
+        self.reason = reason
+        super().__init__(f"agency {agency!r} cannot be a partition key: {reason}")
+
+
+def agency_key_problem(agency: str | None) -> str | None:
+    """Why `agency` cannot be a partition key, or None when it can."""
+    if agency is None or not agency.strip():
+        return "agency is empty"
+    if agency != agency.strip():
+        return "agency has leading or trailing whitespace"
+    if unicodedata.normalize("NFC", agency) != agency:
+        return "agency is not in Unicode NFC form"
+    for sub, why in _FORBIDDEN_SUBSTRINGS:
+        if sub in agency:
+            return why
+    if any(ch in agency for ch in "\n\r\t\v\f\0\a\b"):
+        return "agency contains a newline or control character"
+    if agency in (".", ".."):
+        return "agency cannot be '.' or '..'"
+    n = len(("agency=" + _encode(agency)).encode("utf-8"))
+    if n > MAX_DIR_NAME_BYTES:
+        return f"directory name agency=<key> would be {n} bytes (> {MAX_DIR_NAME_BYTES})"
+    return None
+
+
+def _encode(agency: str) -> str:
+    return "".join(quote(ch, safe="") if ch in _ENCODE else ch for ch in agency)
+
+
+def encode_agency_key(agency: str) -> str:
+    """Directory value of `agency` (readable; percent-encodes only what a hive path needs)."""
+    problem = agency_key_problem(agency)
+    if problem:
+        raise AgencyKeyError(agency, problem)
+    return _encode(agency)
+
+
+def decode_agency_key(key: str) -> str:
+    return unquote(key)
+
+
+def year_problem(year: int | None, years: Iterable[str | int] | None = None) -> str | None:
+    if year is None:
+        return "year could not be identified"
+    if year < FIRST_YEAR:
+        return f"year {year} predates the 2019 national template"
+    if years is not None and str(year) not in {str(y) for y in years}:
+        return f"year {year} is not an open partition year ({min(years)}–{max(years)})"
+    return None
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _ext(name: str) -> str:
+    ext = Path(name).suffix.lower().lstrip(".")
+    return ext if _EXT_RE.match(ext) else "bin"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write `data` to `path` via a hidden temp file in the same directory and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- lake paths
+
+
+@dataclass(frozen=True)
+class Lake:
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | Path | None = None) -> Lake:
+        return cls(Path(root) if root is not None else default_root())
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def curated(self) -> Path:
+        return self.root / "curated"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def quarantine_ledger(self) -> Path:
+        return self.quarantine_dir / "ledger.jsonl"
+
+    @property
+    def marts(self) -> Path:
+        return self.root / "marts"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    def raw_dir(self, year: int, agency: str) -> Path:
+        return self.raw / f"year={year}" / f"agency={encode_agency_key(agency)}"
+
+    def curated_path(self, table: str, year: int, agency: str) -> Path:
+        return self.curated / table / f"year={year}" / f"agency={encode_agency_key(agency)}" / PART_FILE
+
+    def warehouse_path(self, table: str, year: int) -> Path:
+        return self.warehouse / table / f"year={year}" / PART_FILE
+
+    def mart_path(self, name: str, year: int) -> Path:
+        return self.marts / name / f"year={year}" / PART_FILE
+
+    def ensure(self) -> None:
+        for p in (self.inbox, self.raw, self.curated, self.warehouse, self.quarantine_dir, self.docs):
+            p.mkdir(parents=True, exist_ok=True)
+
+
+# --------------------------------------------------------------------------- raw zone
+
+
+@dataclass(frozen=True)
+class RawFile:
+    sha256: str
+    agency: str
+    year: int
+    ext: str
+    source_file: str
+    received_at: str
+    n_bytes: int
+    url: str | None = None
+    agency_source: str | None = None
+    year_source: str | None = None
+
+    def path(self, lake: Lake) -> Path:
+        return lake.raw_dir(self.year, self.agency) / f"{self.sha256}.{self.ext}"
+
+
+def store_raw(
+    lake: Lake,
+    data: bytes,
+    *,
+    agency: str,
+    year: int,
+    source_file: str,
+    url: str | None = None,
+    agency_source: str | None = None,
+    year_source: str | None = None,
+    received_at: str | None = None,
+) -> RawFile:
+    """Copy `data` into the immutable raw zone; return its receipt.
+
+    The file is named by its SHA-256, so the same bytes are stored once; a receipt already
+    present is returned unchanged (the first arrival keeps its time). Files are read-only.
+    """
+    sha = sha256_bytes(data)
+    directory = lake.raw_dir(year, agency)
+    receipt_path = directory / f"{sha}.json"
+    if receipt_path.exists():
+        return RawFile(**json.loads(receipt_path.read_text("utf-8")))
+    rf = RawFile(
+        sha256=sha,
+        agency=agency,
+        year=year,
+        ext=_ext(source_file),
+        source_file=source_file,
+        received_at=received_at or _now(),
+        n_bytes=len(data),
+        url=url,
+        agency_source=agency_source,
+        year_source=year_source,
+    )
+    target = rf.path(lake)
+    if not target.exists():
+        _atomic_write_bytes(target, data, mode=0o444)
+    # The receipt is written last: a raw file counts only once its receipt exists.
+    _atomic_write_bytes(receipt_path, json.dumps(asdict(rf), ensure_ascii=False).encode("utf-8"), mode=0o444)
+    return rf
+
+
+def raw_history(lake: Lake, agency: str, year: int) -> list[RawFile]:
+    """Every raw file received for one agency-year, oldest first (the last one is current)."""
+    directory = lake.raw_dir(year, agency)
+    if not directory.is_dir():
+        return []
+    out = [RawFile(**json.loads(p.read_text("utf-8"))) for p in directory.glob("*.json")]
+    return sorted(out, key=lambda r: (r.received_at, r.sha256))
+
+
+def current_raw(lake: Lake, agency: str, year: int) -> RawFile | None:
+    """The newest raw file of an agency-year: a corrected re-publication supersedes the old one."""
+    hist = raw_history(lake, agency, year)
+    return hist[-1] if hist else None
+
+
+def read_raw(lake: Lake, rf: RawFile) -> bytes:
+    data = rf.path(lake).read_bytes()
+    if sha256_bytes(data) != rf.sha256:
+        raise OSError(f"raw file {rf.path(lake)} does not match its hash")
+    return data
+
+
+# --------------------------------------------------------------------------- quarantine
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    received_at: str
+    source_file: str
+    sha256: str | None
+    code: str
+    reason: str
+    stored_as: str | None = None
+    agency: str | None = None
+    year: int | None = None
+
+
+def quarantine(
+    lake: Lake,
+    *,
+    source_file: str,
+    code: str,
+    reason: str,
+    data: bytes | None = None,
+    sha256: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+) -> QuarantineEntry:
+    """Record a file that was not accepted (and keep its bytes); nothing is dropped silently."""
+    stored_as = None
+    if data is not None:
+        sha256 = sha256 or sha256_bytes(data)
+        rel = Path("files") / f"{sha256}.{_ext(source_file)}"
+        target = lake.quarantine_dir / rel
+        if not target.exists():
+            _atomic_write_bytes(target, data, mode=0o444)
+        stored_as = str(rel)
+    entry = QuarantineEntry(
+        received_at=_now(),
+        source_file=source_file,
+        sha256=sha256,
+        code=code,
+        reason=reason,
+        stored_as=stored_as,
+        agency=agency,
+        year=year,
+    )
+    lake.quarantine_dir.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+    # One write() of a short line with O_APPEND: lines from concurrent writers do not interleave.
+    fd = os.open(lake.quarantine_ledger, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
+    return entry
+
+
+def read_quarantine(lake: Lake) -> list[QuarantineEntry]:
+    if not lake.quarantine_ledger.exists():
+        return []
+    out = []
+    for line in lake.quarantine_ledger.read_text("utf-8").splitlines():
+        if line.strip():
+            out.append(QuarantineEntry(**json.loads(line)))
+    return out
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    agency: str | None
+    year: int | None
+    url: str | None
+
+
+MANIFEST_NAME = "manifest.csv"
+
+
+def read_manifest(inbox: Path) -> dict[str, ManifestEntry]:
+    """Every manifest.csv in the inbox (any folder): file (relative to the manifest) → entry."""
+    out: dict[str, ManifestEntry] = {}
+    for mpath in sorted(inbox.rglob(MANIFEST_NAME)):
+        base = mpath.parent.relative_to(inbox)
+        text = mpath.read_bytes().decode("utf-8-sig")
+        for row in csv.DictReader(io.StringIO(text)):
+            name = (row.get("file") or "").strip()
+            if not name:
+                continue
+            year_text = (row.get("year") or "").strip()
+            out[(base / name).as_posix()] = ManifestEntry(
+                agency=(row.get("agency") or "").strip() or None,
+                year=int(year_text) if year_text.isdigit() else None,
+                url=(row.get("url") or "").strip() or None,
+            )
+    return out
+
+
+def scan_inbox(inbox: Path) -> dict[str, tuple[int, int]]:
+    """relative path → (size, mtime_ns) of every candidate report file (hidden files and manifests skipped)."""
+    out: dict[str, tuple[int, int]] = {}
+    if not inbox.is_dir():
+        return out
+    for dirpath, dirnames, filenames in os.walk(inbox):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name == MANIFEST_NAME:
+                continue
+            p = Path(dirpath) / name
+            st = p.stat()
+            out[p.relative_to(inbox).as_posix()] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+# --------------------------------------------------------------------------- curated Parquet
+
+_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64(), "boolean": pa.bool_()}
+
+
+def arrow_schema(table: str, *, with_partition_columns: bool = False, with_agency: bool = False) -> pa.Schema:
+    """pyarrow schema of a lake table, generated from `disclosure.schema.TABLES`.
+
+    Curated files leave out the hive partition columns; warehouse files keep `agency`.
+    """
+    fields = []
+    for col in TABLES[table].columns:
+        if col.name in PARTITION_COLUMNS and not with_partition_columns:
+            if not (with_agency and col.name == "agency"):
+                continue
+        fields.append(pa.field(col.name, _ARROW_TYPES[col.dtype], nullable=col.nullable))
+    return pa.schema(fields)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    table: str
+    path: str
+    rows: int
+    sha256: str
+    n_bytes: int
+
+
+def _to_arrow(df: pd.DataFrame, table: str, schema: pa.Schema) -> pa.Table:
+    expected = TABLES[table].column_names
+    if list(df.columns) != expected:
+        raise ValueError(f"{table}: columns {list(df.columns)} differ from the schema {expected}")
+    return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+
+
+def write_parquet_atomic(path: Path, table: pa.Table) -> tuple[str, int]:
+    """Write `table` to `path` atomically (temp file in the same folder, fsync, rename)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    data = sink.getvalue().to_pybytes()
+    _atomic_write_bytes(path, data)
+    return sha256_bytes(data), len(data)
+
+
+def write_partition(lake: Lake, table: str, df: pd.DataFrame, *, year: int, agency: str) -> WriteResult:
+    """Replace one agency-year partition of a curated table (never appends; 0 rows writes an empty file).
+
+    `df` must have exactly the columns of the table's schema, and every row must belong to
+    (`year`, `agency`).
+    """
+    path = lake.curated_path(table, year, agency)  # validates the agency key
+    if len(df):
+        if not (df["year"] == year).all() or not (df["agency"] == agency).all():
+            raise ValueError(f"{table}: rows of another partition passed for year={year} agency={agency}")
+    arrow = _to_arrow(df, table, arrow_schema(table))
+    sha, n = write_parquet_atomic(path, arrow)
+    return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
+
+
+def _dtypes(table: str) -> dict[str, str]:
+    return {c.name: c.dtype for c in TABLES[table].columns}
+
+
+def read_curated(lake: Lake, table: str, *, year: int | None = None) -> pd.DataFrame:
+    """A curated table (optionally one year) as pandas with the schema's columns and dtypes."""
+    base = lake.curated / table
+    cols = TABLES[table].column_names
+    files = sorted(base.glob(f"year={year if year is not None else '*'}/agency=*/{PART_FILE}"))
+    if not files:
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(table).items()})[cols]
+    part = ds.partitioning(pa.schema([("year", pa.int64()), ("agency", pa.string())]), flavor="hive")
+    dataset = ds.dataset(
+        [str(f) for f in files],
+        format="parquet",
+        partitioning=part,
+        partition_base_dir=str(base),
+        schema=arrow_schema(table, with_partition_columns=True),
+    )
+    df = dataset.to_table().to_pandas(types_mapper=pd.ArrowDtype)
+    return _with_dtypes(df[cols], table)
+
+
+def _with_dtypes(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    out = {}
+    for c, d in _dtypes(table).items():
+        s = df[c]
+        out[c] = s.astype(d)
+    return pd.DataFrame(out)
+
+
+def compact_year(lake: Lake, table: str, year: int) -> WriteResult:
+    """Write one sorted file with every agency of a year (agency kept as a column) to the warehouse."""
+    df = read_curated(lake, table, year=year)
+    key = [k for k in TABLES[table].key if k in df.columns]
+    df = df.sort_values(["agency", *key], kind="stable") if len(df) else df
+    schema = arrow_schema(table, with_agency=True)
+    arrow = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+    path = lake.warehouse_path(table, year)
+    sha, n = write_parquet_atomic(path, arrow)
+    return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
+
+
+def read_warehouse(lake: Lake, table: str, year: int) -> pd.DataFrame:
+    path = lake.warehouse_path(table, year)
+    cols = TABLES[table].column_names
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(table).items()})[cols]
+    df = pq.read_table(path).to_pandas(types_mapper=pd.ArrowDtype)
+    df["year"] = year
+    return _with_dtypes(df[cols], table)
+
+
+def frames_by_partition(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[int, str], dict[str, pd.DataFrame]]:
+    """Split batch frames into {(year, agency): {table: rows}} (every table present, maybe empty)."""
+    keys: set[tuple[int, str]] = set()
+    groups: dict[str, dict[tuple[int, str], pd.DataFrame]] = {}
+    for name, df in frames.items():
+        g: dict[tuple[int, str], pd.DataFrame] = {}
+        if len(df):
+            for (y, a), part in df.groupby(["year", "agency"], sort=False, dropna=False):
+                g[(int(y), str(a))] = part.reset_index(drop=True)
+        groups[name] = g
+        keys |= set(g)
+    out: dict[tuple[int, str], dict[str, pd.DataFrame]] = {}
+    for k in keys:
+        out[k] = {name: groups[name].get(k, frames[name].iloc[0:0]) for name in frames}
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def pandera_schema(table: str):  # -> pandera.pandas.DataFrameSchema
+    """The pandera schema of a lake table, generated from `disclosure.schema.TABLES`."""
+    import pandera.pandas as pa_
+
+    cols = {}
+    for c in TABLES[table].columns:
+        checks = []
+        if c.isin is not None:
+            checks.append(pa_.Check.isin(list(c.isin)))
+        if c.ge is not None:
+            checks.append(pa_.Check.ge(c.ge))
+        cols[c.name] = pa_.Column(c.dtype, checks=checks, nullable=c.nullable)
+    return pa_.DataFrameSchema(cols, strict=True, ordered=True, name=table)
+
+
+def schema_failures(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Validate every table once (lazily); return {table: failure cases} for the tables that fail.
+
+    Failure cases carry `report_id` where the failing row is known, so the caller can hold
+    back exactly the partitions concerned.
+    """
+    import pandera.errors as pe
+
+    out: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
+        df = frames.get(name)
+        if df is None:
+            out[name] = pd.DataFrame([{"check": "table missing", "failure_case": name, "report_id": None}])
+            continue
+        try:
+            pandera_schema(name).validate(df, lazy=True)
+        except pe.SchemaErrors as err:
+            fc = err.failure_cases.copy()
+            idx = pd.to_numeric(fc.get("index"), errors="coerce") if "index" in fc else None
+            rid = []
+            for i in idx if idx is not None else [None] * len(fc):
+                rid.append(str(df["report_id"].iloc[int(i)]) if i == i and i is not None and "report_id" in df and int(i) < len(df) else None)
+            fc["report_id"] = rid
+            out[name] = fc
+    return out

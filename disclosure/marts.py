@@ -1,0 +1,424 @@
+"""Marts over the lake's long tables: KPIs per report and soft cross-year checks per agency.
+
+Dagster-free and pure: every function takes the long frames of `schema.TABLES` (as read
+from the lake or returned by `batch.parse_batch`) and returns a new DataFrame.
+
+    from disclosure.marts import agency_year_kpis, cross_year_checks
+    kpis = agency_year_kpis(frames)      # one row per (agency, year, report_id)
+    notes = cross_year_checks(frames)    # one row per (agency, year, check)
+
+Null rule (docs/vocabulary.md: "Downstream marts may read null as 0 only where the
+report's own totals show that this is what it meant"). A blank cell is read as 0 only
+when one of the report's own identities, evaluated on its *printed* numbers, shows it:
+all blank operands of the identity stand on the same side, and the printed operands
+already balance (so the blanks, being counts ≥ 0, must all be 0). The identities used are
+those of vocabulary.md: per applicant column `results_total = Σ outcome rows` and
+`new_received + carried_over = results_total + carried_forward`; per row
+`total = Σ applicant columns`; per proceeding `total = upheld + corrected + other + pending`.
+The rule is applied once, on printed values only (no chaining of inferred zeros), so the
+result does not depend on evaluation order. Every other blank stays null, and every KPI
+that needs it is null. A rate whose denominator is 0 is null. See docs/marts.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from disclosure import vocabulary as v
+
+# A statistical cell of one report: ("applications", row, applicant) or
+# ("review_litigation", proceeding, outcome).
+CellKey = tuple[str, str, str]
+Cells = dict[CellKey, float | None]
+
+APP = "applications"
+RL = "review_litigation"
+
+# Stands for 三(六) 其他处理 in whichever layout the report printed (see `_resolve`).
+OTHER_HANDLING = (APP, "other_handling*", "total")
+
+
+def _app(row: str, applicant: str = "total") -> CellKey:
+    return (APP, row, applicant)
+
+
+def _rl(proceeding: str, outcome: str) -> CellKey:
+    return (RL, proceeding, outcome)
+
+
+def _rows_with_prefix(prefix: str) -> tuple[str, ...]:
+    return tuple(r for r in v.APPLICATION_ROWS_2021 if r.startswith(prefix))
+
+
+WITHHELD_ROWS = _rows_with_prefix("withheld.")
+UNABLE_ROWS = _rows_with_prefix("unable.")
+NOT_PROCESSED_ROWS = _rows_with_prefix("not_processed.")
+OUTCOME_PARTS = ("upheld", "corrected", "other", "pending")
+LITIGATION = ("litigation_direct", "litigation_after_review")
+
+
+# --------------------------------------------------------------------------- KPIs as data
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    numerator: tuple[CellKey, ...]
+    denominator: tuple[CellKey, ...] = ()  # empty: a count (the numerator's sum), not a rate
+    description: str = ""
+
+    @property
+    def is_rate(self) -> bool:
+        return bool(self.denominator)
+
+
+_RESULTS = (_app("results_total"),)
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("new_received_natural_person", (_app("new_received", "natural_person"),),
+        description="new requests from natural persons"),
+    Kpi("new_received_organisations", tuple(_app("new_received", a) for a in v.ORG_APPLICANTS),
+        description="new requests from legal persons / other organisations (5 columns)"),
+    Kpi("new_received_total", (_app("new_received"),), description="new requests, total column"),
+    Kpi("total_handled", (_app("new_received"), _app("carried_over")),
+        description="requests to handle this year: new + carried over"),
+    Kpi("results_total", _RESULTS, description="requests answered this year (三(七) 总计)"),
+    Kpi("disclosure_rate", (_app("granted"), _app("partially_granted")), _RESULTS,
+        description="share answered with full or partial disclosure"),
+    Kpi("withheld_rate", tuple(_app(r) for r in WITHHELD_ROWS), _RESULTS,
+        description="share refused: 不予公开 (8 reasons)"),
+    Kpi("unable_rate", tuple(_app(r) for r in UNABLE_ROWS), _RESULTS,
+        description="share not providable: 无法提供 (3 reasons)"),
+    Kpi("not_processed_rate", tuple(_app(r) for r in NOT_PROCESSED_ROWS), _RESULTS,
+        description="share not processed: 不予处理 (5 reasons)"),
+    Kpi("other_handling_rate", (OTHER_HANDLING,), _RESULTS,
+        description="share closed otherwise: 其他处理 (one row or its 3 sub-rows)"),
+    Kpi("carry_forward_rate", (_app("carried_forward"),), (_app("new_received"), _app("carried_over")),
+        description="share of requests to handle that is carried into next year"),
+    Kpi("review_total", (_rl("review", "total"),), description="administrative reviews (行政复议)"),
+    Kpi("litigation_total", tuple(_rl(p, "total") for p in LITIGATION),
+        description="lawsuits, direct + after review (行政诉讼)"),
+    Kpi("review_correction_rate", (_rl("review", "corrected"),), (_rl("review", "total"),),
+        description="share of reviews whose result was corrected"),
+    Kpi("litigation_correction_rate", tuple(_rl(p, "corrected") for p in LITIGATION),
+        tuple(_rl(p, "total") for p in LITIGATION),
+        description="share of lawsuits (both kinds) whose result was corrected"),
+)
+
+ID_COLUMNS = ("agency", "year", "report_id")
+
+
+# --------------------------------------------------------------------------- identities
+
+
+@dataclass(frozen=True)
+class Identity:
+    lhs: tuple[CellKey, ...]
+    rhs: tuple[CellKey, ...]
+
+
+def other_handling_layout(cells: Mapping[CellKey, float | None]) -> Literal["one_row", "sub_rows"]:
+    """`one_row` when the report printed 三(六) as one row (2019 layout), else `sub_rows`."""
+    one_row = [k for k in cells if k[:2] == (APP, "other_handling")]
+    sub_rows = [k for k in cells if k[0] == APP and k[1] in v.OTHER_HANDLING_SUBROWS]
+    if any(cells[k] is not None for k in one_row):
+        return "one_row"
+    if one_row and not any(cells[k] is not None for k in sub_rows):
+        return "one_row"
+    return "sub_rows"
+
+
+def _layout_rows(layout: str) -> tuple[str, ...]:
+    return v.APPLICATION_ROWS_ONE_ROW_OTHER if layout == "one_row" else v.APPLICATION_ROWS_2021
+
+
+def _outcome_rows(layout: str) -> tuple[str, ...]:
+    return v.OUTCOME_ROWS_ONE_ROW_OTHER if layout == "one_row" else v.OUTCOME_ROWS_2021
+
+
+def report_identities(layout: str) -> tuple[Identity, ...]:
+    """The identities of vocabulary.md for one report, in the given 其他处理 layout."""
+    applicant_columns = v.APPLICANTS[:-1]
+    per_column = tuple(
+        ident
+        for c in v.APPLICANTS
+        for ident in (
+            Identity((_app("results_total", c),), tuple(_app(r, c) for r in _outcome_rows(layout))),
+            Identity((_app("new_received", c), _app("carried_over", c)),
+                     (_app("results_total", c), _app("carried_forward", c))),
+        )
+    )
+    per_row = tuple(
+        Identity((_app(r, "total"),), tuple(_app(r, c) for c in applicant_columns)) for r in _layout_rows(layout)
+    )
+    per_proceeding = tuple(
+        Identity((_rl(p, "total"),), tuple(_rl(p, o) for o in OUTCOME_PARTS)) for p in v.PROCEEDINGS
+    )
+    return per_column + per_row + per_proceeding
+
+
+def _printed_sum(keys: Iterable[CellKey], cells: Mapping[CellKey, float | None]) -> float:
+    return sum(x for k in keys if (x := cells.get(k)) is not None)
+
+
+def zeros_shown(identity: Identity, cells: Mapping[CellKey, float | None]) -> frozenset[CellKey]:
+    """Blank operands that the identity's printed operands show to be 0.
+
+    All blanks must stand on one side (blanks on both sides could cancel out) and the
+    printed operands must balance on their own; since counts are ≥ 0, the blanks are 0.
+    """
+    lhs_blank = [k for k in identity.lhs if cells.get(k) is None]
+    rhs_blank = [k for k in identity.rhs if cells.get(k) is None]
+    if bool(lhs_blank) == bool(rhs_blank):  # nothing to infer, or blanks on both sides
+        return frozenset()
+    if _printed_sum(identity.lhs, cells) != _printed_sum(identity.rhs, cells):
+        return frozenset()
+    return frozenset(lhs_blank + rhs_blank)
+
+
+def effective_cells(cells: Mapping[CellKey, float | None]) -> Cells:
+    """Printed cells with the blanks that the report's own totals show to be 0 set to 0.
+
+    Cells the frame does not hold at all (e.g. a row the layout lacks) are added as 0 only
+    when an identity shows them to be 0; otherwise they stay absent (= null).
+    """
+    identities = report_identities(other_handling_layout(cells))
+    shown = frozenset().union(*(zeros_shown(i, cells) for i in identities))
+    return {**cells, **dict.fromkeys(shown, 0)}
+
+
+# --------------------------------------------------------------------------- KPI evaluation
+
+
+def _resolve(key: CellKey, layout: str) -> tuple[CellKey, ...]:
+    if key != OTHER_HANDLING:
+        return (key,)
+    if layout == "one_row":
+        return (_app("other_handling"),)
+    return tuple(_app(r) for r in v.OTHER_HANDLING_SUBROWS)
+
+
+def sum_or_null(keys: Iterable[CellKey], cells: Mapping[CellKey, float | None], layout: str) -> float | None:
+    """Σ of the cells, or None when any of them is blank (after the null rule) or missing."""
+    values = [cells.get(k) for key in keys for k in _resolve(key, layout)]
+    return None if any(x is None for x in values) else sum(values)
+
+
+def kpi_value(kpi: Kpi, cells: Mapping[CellKey, float | None], layout: str) -> float | None:
+    numerator = sum_or_null(kpi.numerator, cells, layout)
+    if not kpi.is_rate:
+        return numerator
+    denominator = sum_or_null(kpi.denominator, cells, layout)
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def _value_or_none(x: object) -> float | None:
+    return None if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)) else x  # type: ignore[return-value]
+
+
+def _cells_of(applications: pd.DataFrame, review: pd.DataFrame) -> Cells:
+    app = {(APP, r, a): _value_or_none(x) for r, a, x in applications[["row", "applicant", "value"]].itertuples(index=False)}
+    rl = {(RL, p, o): _value_or_none(x) for p, o, x in review[["proceeding", "outcome", "value"]].itertuples(index=False)}
+    return {**app, **rl}
+
+
+def report_cells(frames: Mapping[str, pd.DataFrame]) -> Iterator[tuple[tuple[str, int, str], Cells]]:
+    """((agency, year, report_id), printed cells of tables 三 and 四) per report in `reports`."""
+    apps = dict(tuple(frames[APP].groupby("report_id", sort=False)))
+    rls = dict(tuple(frames[RL].groupby("report_id", sort=False)))
+    empty_app, empty_rl = frames[APP].iloc[:0], frames[RL].iloc[:0]
+    for agency, year, report_id in frames["reports"][list(ID_COLUMNS)].itertuples(index=False):
+        cells = _cells_of(apps.get(report_id, empty_app), rls.get(report_id, empty_rl))
+        yield (agency, int(year), report_id), cells
+
+
+def kpi_row(cells: Mapping[CellKey, float | None]) -> dict[str, float | None]:
+    layout = other_handling_layout(cells)
+    effective = effective_cells(cells)
+    return {k.name: kpi_value(k, effective, layout) for k in KPIS}
+
+
+def kpi_columns() -> list[str]:
+    return [*ID_COLUMNS, *(k.name for k in KPIS)]
+
+
+def agency_year_kpis(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per (agency, year, report_id) with the KPIs of `KPIS` (docs/marts.md)."""
+    rows = [
+        {"agency": agency, "year": year, "report_id": rid, **kpi_row(cells)}
+        for (agency, year, rid), cells in report_cells(frames)
+    ]
+    frame = pd.DataFrame.from_records(rows, columns=kpi_columns())
+    dtypes = {"agency": "string", "year": "Int64", "report_id": "string"} | {
+        k.name: ("Float64" if k.is_rate else "Int64") for k in KPIS
+    }
+    return frame.astype(dtypes).sort_values(list(ID_COLUMNS), ignore_index=True)
+
+
+# --------------------------------------------------------------------------- cross-year checks
+
+
+@dataclass(frozen=True)
+class Term:
+    when: Literal["y", "y-1"]
+    key: str  # "applications:<row>" (total column) or "active_disclosure:<category>.<metric>"
+    sign: int = 1
+
+
+@dataclass(frozen=True)
+class CrossYearCheck:
+    name: str
+    lhs: Term
+    rhs: tuple[Term, ...]
+    template: str | None = None  # template of table 二 both years must have (None: table 三)
+
+
+_IN_FORCE_CATEGORIES = ("regulations", "normative_documents")
+_PREV_ITEMS_CATEGORIES = tuple(c for c, ms in v.ACTIVE_METRICS["2019"].items() if "prev_items" in ms)
+
+CROSS_YEAR_CHECKS: tuple[CrossYearCheck, ...] = (
+    CrossYearCheck(
+        "carried_over_rolls_forward",
+        Term("y", "applications:carried_over"),
+        (Term("y-1", "applications:carried_forward"),),
+    ),
+    *(
+        CrossYearCheck(
+            f"in_force_rolls_forward.{c}",
+            Term("y", f"active_disclosure:{c}.in_force"),
+            (Term("y-1", f"active_disclosure:{c}.in_force"), Term("y", f"active_disclosure:{c}.issued"),
+             Term("y", f"active_disclosure:{c}.abolished", -1)),
+            template="2021",
+        )
+        for c in _IN_FORCE_CATEGORIES
+    ),
+    *(
+        CrossYearCheck(
+            f"prev_items_rolls_forward.{c}",
+            Term("y", f"active_disclosure:{c}.prev_items"),
+            (Term("y-1", f"active_disclosure:{c}.prev_items"), Term("y-1", f"active_disclosure:{c}.change")),
+            template="2019",
+        )
+        for c in _PREV_ITEMS_CATEGORIES
+    ),
+)
+
+CROSS_YEAR_COLUMNS = ("agency", "year", "check", "status", "lhs", "rhs", "detail")
+
+
+class _Conflict:
+    """Marks a value on which two reports of the same agency and year disagree."""
+
+    def __repr__(self) -> str:
+        return "conflicting"
+
+
+CONFLICT = _Conflict()
+YearValues = dict[str, object]  # key → float | None | CONFLICT; "template" → str | None | CONFLICT
+
+
+def _report_values(cells: Cells, active: pd.DataFrame, template: str | None) -> YearValues:
+    effective = effective_cells(cells)
+    applications = {f"applications:{r}": effective.get(_app(r)) for r in ("carried_over", "carried_forward")}
+    table_two = {
+        f"active_disclosure:{c}.{m}": _value_or_none(x)
+        for c, m, x in active[["category", "metric", "value"]].itertuples(index=False)
+    }
+    return {"template": template, **applications, **table_two}
+
+
+def merge_reports(values: list[YearValues]) -> YearValues:
+    """Values of one agency-year: a key's one printed value, None, or CONFLICT if reports disagree."""
+    merged: YearValues = {}
+    for key in sorted({k for vs in values for k in vs}):
+        printed = {vs[key] for vs in values if vs.get(key) is not None}
+        merged[key] = None if not printed else printed.pop() if len(printed) == 1 else CONFLICT
+    return merged
+
+
+def _table_two_template(frames: Mapping[str, pd.DataFrame]) -> dict[str, str | None]:
+    active = frames["active_disclosure"]
+    from_active = active.drop_duplicates("report_id").set_index("report_id")["template"]
+    reports = frames["reports"].set_index("report_id")
+    fallback = reports["template_active"].fillna(reports["template"])
+    return {rid: _value_or_none(from_active.get(rid, fallback.get(rid))) for rid in reports.index}
+
+
+def agency_year_values(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[str, int], YearValues]:
+    templates = _table_two_template(frames)
+    active = dict(tuple(frames["active_disclosure"].groupby("report_id", sort=False)))
+    empty = frames["active_disclosure"].iloc[:0]
+    by_year: dict[tuple[str, int], list[YearValues]] = {}
+    for (agency, year, rid), cells in report_cells(frames):
+        by_year.setdefault((agency, year), []).append(_report_values(cells, active.get(rid, empty), templates[rid]))
+    return {k: merge_reports(vs) for k, vs in by_year.items()}
+
+
+def _term_text(term: Term, year: int, value: object) -> str:
+    y = year if term.when == "y" else year - 1
+    return f"{term.key.split(':', 1)[1]}({y})={_fmt(value)}"
+
+
+def _fmt(value: object) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else ("blank" if value is None else str(value))
+
+
+def formula_text(check: CrossYearCheck, year: int, values: list[object]) -> str:
+    """E.g. `in_force(2023)=470 vs in_force(2022)=698 + issued(2023)=77 - abolished(2023)=132`."""
+    lhs = _term_text(check.lhs, year, values[0])
+    rhs = [
+        ("- " if t.sign < 0 else "+ " if i else "") + _term_text(t, year, x)
+        for i, (t, x) in enumerate(zip(check.rhs, values[1:], strict=True))
+    ]
+    return f"{lhs} vs {' '.join(rhs)}"
+
+
+def evaluate_check(check: CrossYearCheck, year: int, cur: YearValues, prev: YearValues) -> dict[str, object]:
+    """One soft check between the report(s) of `year` and `year - 1` of one agency."""
+    row: dict[str, object] = {"year": year, "check": check.name, "lhs": None, "rhs": None}
+    terms = (check.lhs, *check.rhs)
+    values = [(cur if t.when == "y" else prev).get(t.key) for t in terms]
+    formula = formula_text(check, year, values)
+    if check.template is not None and (prev.get("template"), cur.get("template")) != (check.template,) * 2:
+        detail = f"table 二 template {year - 1}: {prev.get('template')}, {year}: {cur.get('template')}"
+        return row | {"status": "not_assessable", "detail": f"needs template {check.template} in both years; {detail}"}
+    if any(x is CONFLICT for x in values):
+        return row | {"status": "not_assessable", "detail": f"reports of one year disagree: {formula}"}
+    if any(x is None for x in values):
+        return row | {"status": "not_assessable", "detail": f"blank operand: {formula}"}
+    lhs = float(values[0])  # type: ignore[arg-type]
+    rhs = float(sum(t.sign * x for t, x in zip(check.rhs, values[1:], strict=True)))  # type: ignore[misc]
+    status = "pass" if math.isclose(lhs, rhs, abs_tol=1e-6) else "fail"
+    return row | {"status": status, "lhs": lhs, "rhs": rhs, "detail": f"{formula} = {rhs:g}"}
+
+
+def _applies(check: CrossYearCheck, cur: YearValues, prev: YearValues) -> bool:
+    return check.template is None or check.template in (cur.get("template"), prev.get("template"))
+
+
+def cross_year_checks(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """vocabulary.md's soft checks between consecutive years of one agency (sorted, deterministic).
+
+    A check is emitted for every year y of an agency that also has a report for y-1;
+    template-specific checks are emitted when either year has that table-二 template (and
+    are not_assessable unless both have it). A gap year yields no row.
+    """
+    values = agency_year_values(frames)
+    rows = [
+        {"agency": agency, **evaluate_check(check, year, cur, values[(agency, year - 1)])}
+        for (agency, year), cur in sorted(values.items())
+        if (agency, year - 1) in values
+        for check in CROSS_YEAR_CHECKS
+        if _applies(check, cur, values[(agency, year - 1)])
+    ]
+    frame = pd.DataFrame.from_records(rows, columns=list(CROSS_YEAR_COLUMNS))
+    dtypes = {"agency": "string", "year": "Int64", "check": "string", "status": "string",
+              "lhs": "Float64", "rhs": "Float64", "detail": "string"}
+    return frame.astype(dtypes).sort_values(["agency", "year", "check"], ignore_index=True)

@@ -1,0 +1,188 @@
+"""One raw file → ParsedReport (the golden files' JSON shape plus flags, checks, provenance)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from disclosure import vocabulary as v
+from disclosure.checks import CheckResult, run_checks
+from disclosure.identify import Identity, identify
+from disclosure.labels import fold_space, normalise
+from disclosure.model import Document, RejectedReport
+from disclosure.readers import read
+from disclosure.tables import CellOut, Tables, extract
+
+# Labels of the pre-2019 national practice (channels and outcomes that the 2019 template dropped).
+_PRE2019_MARKERS = ("当面申请", "同意公开", "同意部分公开", "网络申请", "信函申请", "传真申请")
+_SECTION_STARTS: dict[str, tuple[str, ...]] = {
+    "overview": ("总体情况",),
+    "problems": ("存在的主要问题", "主要问题及改进"),
+    "other_matters": ("其他需要报告的事项",),
+}
+
+
+@dataclass
+class ParsedReport:
+    report_id: str
+    source_file: str
+    n_bytes: int
+    doc_format: str
+    identity: Identity
+    tables: Tables
+    checks: list[CheckResult]
+    sections: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def template(self) -> str:
+        if self.tables.template_active:
+            return self.tables.template_active
+        return "2021" if (self.identity.year or 0) >= 2021 else "2019"
+
+    def cells(self):
+        """(table, key, applicant | None, CellOut) for every statistical cell."""
+        for key, c in self.tables.active.items():
+            yield "active_disclosure", key, None, c
+        for row, cols in self.tables.applications.items():
+            for a, c in cols.items():
+                yield "applications", row, a, c
+        for key, c in self.tables.review.items():
+            yield "review_litigation", key, None, c
+
+    def to_json_dict(self) -> dict:
+        def path(table: str, key: str, a: str | None) -> str:
+            return f"{table}.{key}" + (f".{a}" if a else "")
+
+        flags: dict[str, list[str]] = {}
+        provenance: dict[str, dict] = {}
+        raw_text: dict[str, str] = {}
+        for table, key, a, c in self.cells():
+            p = path(table, key, a)
+            if c.flags:
+                flags[p] = sorted(set(c.flags))
+            if c.raw is not None:
+                entry = {"text": c.raw, "where": c.where}
+                if c.candidates is not None:
+                    entry["candidates"] = c.candidates
+                provenance[p] = entry
+            if table == "active_disclosure" and c.raw is not None and ("unit_converted" in c.flags or "annotated" in c.flags):
+                raw_text[p] = c.raw
+        ident = self.identity
+        apps: dict[str, dict] = {}
+        for row in v.ALL_APPLICATION_ROWS:
+            if row == "other_handling" and self.tables.applications_layout == "2021":
+                continue
+            apps[row] = {a: _num(self.tables.applications[row][a].value) for a in v.APPLICANTS}
+        return {
+            "file": self.source_file,
+            "report_id": self.report_id,
+            "agency": ident.agency,
+            "year": ident.year,
+            "template": self.template,
+            "active_disclosure": {k: _num(c.value) for k, c in self.tables.active.items()},
+            "applications": apps,
+            "review_litigation": {k: _num(self.tables.review[k].value) for k in v.REVIEW_LITIGATION_KEYS},
+            "raw_text": raw_text,
+            "flags": flags,
+            "checks": [c.as_dict() for c in self.checks],
+            "provenance": provenance,
+            "identity_sources": {
+                "agency": {"value": ident.agency, "source": ident.agency_source, "confidence": ident.agency_confidence},
+                "year": {"value": ident.year, "source": ident.year_source, "confidence": ident.year_confidence},
+                "template": {"value": self.template, "source": "table 二 headers" if self.tables.template_active else "year"},
+                "title": ident.title,
+            },
+            "format": self.doc_format,
+            "applications_layout": self.tables.applications_layout,
+            "warnings": self.tables.warnings + self.notes,
+        }
+
+
+def _num(x):
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return x
+    return x
+
+
+def report_id(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def body_text(doc: Document) -> str:
+    return "\n".join(line.text for line in doc.lines)
+
+
+def split_sections(doc: Document, regions: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """Narrative sections 一 (overview), 五 (problems), 六 (other matters) as folded text."""
+    texts = [line.text for line in doc.lines]
+    norms = [normalise(t) for t in texts]
+    starts: dict[str, int] = {}
+    table_start = min((a for a, _ in regions.values()), default=len(texts))
+    table_end = max((b for _, b in regions.values()), default=0)
+    for name, words in _SECTION_STARTS.items():
+        lo = 0 if name == "overview" else table_end
+        for i in range(lo, len(norms)):
+            if any(w in norms[i] for w in words) and len(norms[i]) < 60:
+                starts[name] = i
+                break
+    out: dict[str, str] = {}
+    if "overview" in starts:
+        out["overview"] = fold_space(" ".join(texts[starts["overview"] : table_start]))
+    if "problems" in starts:
+        stop = starts.get("other_matters", len(texts))
+        out["problems"] = fold_space(" ".join(texts[starts["problems"] : stop]))
+    if "other_matters" in starts:
+        out["other_matters"] = fold_space(" ".join(texts[starts["other_matters"] :]))
+    return {k: t for k, t in out.items() if t}
+
+
+def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None, year: int | None = None) -> ParsedReport:
+    """Parse one report. Raises RejectedReport (with a reason code) for what it cannot read."""
+    path = str(path)
+    doc = read(data, path)
+    return parse_document(doc, data, path, agency=agency, year=year)
+
+
+def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None = None, year: int | None = None) -> ParsedReport:
+    body = body_text(doc)
+    norm = normalise(body)
+    if "政府信息公开" not in norm and "信息公开" not in norm:
+        raise RejectedReport("not_a_report", "no mention of 政府信息公开: not a disclosure annual report", path)
+    tables = extract(doc, body)
+    if not tables.found:
+        if sum(m in norm for m in _PRE2019_MARKERS) >= 2:
+            raise RejectedReport("pre2019_template", "tables use the pre-2019 layout (当面申请/同意公开…), which has no canonical keys", path)
+        raise RejectedReport("no_statistical_tables", "found none of table 二 (主动公开), 三 (申请情况) or 四 (复议诉讼)", path)
+    if "applications" not in tables.found and sum(m in norm for m in _PRE2019_MARKERS) >= 2:
+        raise RejectedReport("pre2019_template", "tables use the pre-2019 layout (当面申请/同意公开…), which has no canonical keys", path)
+    ident = identify(doc, body, agency=agency, year=year)
+    notes = list(doc.notes)
+    if ident.year is not None and ident.year < 2019 and year is None:
+        raise RejectedReport("pre2019_template", f"report on {ident.year}: reports before 2019 follow no national table", path)
+    return ParsedReport(
+        report_id=report_id(data),
+        source_file=Path(path).name,
+        n_bytes=len(data),
+        doc_format=doc.format,
+        identity=ident,
+        tables=tables,
+        checks=run_checks(tables),
+        sections=split_sections(doc, tables.regions),
+        notes=notes,
+    )
+
+
+def parse_file(path: str | Path, *, agency: str | None = None, year: int | None = None) -> ParsedReport:
+    p = Path(path)
+    from disclosure.readers import MAX_BYTES
+
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise RejectedReport("too_large", f"{size:,} bytes; reports are at most {MAX_BYTES + 1:,} bytes", str(p))
+    return parse_bytes(p.read_bytes(), p, agency=agency, year=year)
+
+
+_ = re  # keep for future label patterns

@@ -1,0 +1,482 @@
+"""HTML reader: web pages, Word-exported HTML and bare fragments → `Document` (format "html").
+
+* Bytes are decoded by `encoding.decode` (the meta charset is only a hint) and handed to
+  lxml as UTF-8 with the encoding forced, so lxml never guesses again.
+* Every `<table>` becomes one `Line` per `<tr>` with the colspan/rowspan grid expanded:
+  one `Cell` per origin cell at its grid column, plus a `rowspan_copy` cell wherever a
+  cell from an earlier row spans into the row. Blank cells stay as `Cell("")`.
+* Text outside tables becomes one-cell `Line`s split at block boundaries.
+* Cell and paragraph text joins all inline pieces (Word splits labels over many spans);
+  a line break (source newline, `<br>`, a block inside a cell) between two CJK characters
+  vanishes — the CSS segment-break rule — and is a space elsewhere.
+* Page chrome (navigation, share buttons, breadcrumbs, footers) is dropped only when it is
+  recognisable cheaply and carries no report text.
+
+Table and row indices in `Line.table` / `Line.where` count from 0 in document order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from disclosure.model import Cell, Document, Line, RejectedReport
+from disclosure.readers.encoding import declared_charset, decode
+
+# ---------------------------------------------------------------------------------------
+# Data: which tags mean what.
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body caption center dd details dialog dir div dl dt "
+    "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html "
+    "legend li main menu nav ol p pre section summary title ul tr td th tbody thead tfoot "
+    "table".split()
+)
+# Never text of the report.
+SKIP_TAGS = frozenset(
+    "script style noscript template select option button textarea iframe object embed "
+    "svg canvas audio video map nav xml".split()
+)
+CELL_TAGS = ("td", "th")
+SECTION_TAGS = frozenset(("thead", "tbody", "tfoot"))
+
+MAX_COLSPAN = 64
+MAX_ROWSPAN = 65534  # HTML's own limit; also clamped to the rows left in the table
+# A cell whose own text is longer than this and has block structure is a page-layout cell
+# (old sites put the whole article in one <td>): its content is read as paragraphs.
+LAYOUT_CELL_CHARS = 200
+
+# class / id tokens of page chrome; an element carrying one is dropped only if it has no
+# table and no report heading (see `_is_droppable_chrome`).
+CHROME_TOKENS = frozenset(
+    "nav navbar navigation menu menus breadcrumb breadcrumbs crumb crumbs position location "
+    "dqwz share bdshare bdsharebuttonbox sharebox footer foot copyright sidebar topbar skip "
+    "toolbar".split()
+)
+CHROME_MAX_CHARS = 1500
+REPORT_MARKERS = re.compile(
+    r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|行政复议|年度报告|年报|"
+    r"總體情況|主動公開|年度報告"
+)
+# A nav list: ≥ this many <li>, each consisting only of link text.
+NAV_LIST_MIN_ITEMS = 3
+# Paragraph lines that are page chrome by their text alone.
+BREADCRUMB = re.compile(r"^(当前位置|您现在的位置|您的位置|你的位置|所在位置|当前的位置|位置)\s*[:：]")
+SHARE_WORDS = frozenset(
+    "分享到 分享 微信 微博 新浪微博 腾讯微博 QQ空间 QQ好友 人人网 豆瓣 打印 打印本页 关闭 "
+    "关闭窗口 关闭本页 收藏 字号 大 中 小 默认 【 】 [ ] 【打印】 【关闭】 【大】 【中】 【小】 "
+    "| ： : 扫一扫 扫一扫在手机打开当前页 【打印本页】 【关闭窗口】 保存 纠错".split()
+)
+
+META_KEYS = ("发布机构", "发布单位", "发文机关", "发布日期", "发布时间", "成文日期", "信息来源", "来源", "索引号")
+META_LINE_MAX_CHARS = 300
+_META_PATTERN = re.compile(
+    r"(?:^|(?<=[\s|｜]))(" + "|".join(META_KEYS) + r")\s*[:：]\s*(.*?)"
+    r"(?=\s+[\u4e00-\u9fff]{2,6}\s*[:：]|\s*[|｜]|$)"
+)
+TITLE_MARKER = "年度报告"
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|bolder|[6-9]00)", re.I)
+_CENTER_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
+_LEADING_INT = re.compile(r"\s*\+?(\d+)")
+
+# ---------------------------------------------------------------------------------------
+# Text normalisation.
+
+_WS = re.compile(r"\s+")  # str patterns: includes U+00A0 and U+3000
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+_AMBIGUOUS_WIDE = frozenset("‘’“”…—·")
+
+
+def _wide(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        0x2E80 <= o <= 0xA4CF
+        or 0xF900 <= o <= 0xFAFF
+        or 0xFE30 <= o <= 0xFE4F
+        or 0xFF00 <= o <= 0xFF60
+        or 0xFFE0 <= o <= 0xFFE6
+        or 0x20000 <= o <= 0x3FFFD
+        or ch in _AMBIGUOUS_WIDE
+    )
+
+
+def _segment_break(m: re.Match[str]) -> str:
+    run, s = m.group(), m.string
+    if "\n" in run and m.start() > 0 and m.end() < len(s) and _wide(s[m.start() - 1]) and _wide(s[m.end()]):
+        return ""
+    return " "
+
+
+def clean_text(raw: str) -> str:
+    """Collapse whitespace to single spaces; a line break between two CJK characters vanishes."""
+    raw = _INVISIBLE.sub("", raw)
+    if "\n" not in raw and "\r" not in raw:
+        return _WS.sub(" ", raw).strip()
+    raw = raw.replace("\r", "\n")
+    return _WS.sub(_segment_break, raw).strip()
+
+
+# ---------------------------------------------------------------------------------------
+# Small element helpers.
+
+
+def _tag(el: etree._Element) -> str | None:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else None
+
+
+def _span(value: str | None, limit: int) -> int:
+    """A colspan/rowspan attribute as browsers read it: leading digits, else 1; 0 kept."""
+    m = _LEADING_INT.match(value or "")
+    if not m:
+        return 1
+    return min(int(m.group(1)[:9]), limit)
+
+
+def _tokens(el: etree._Element) -> set[str]:
+    words = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    if not words.strip():
+        return set()
+    return set(re.split(r"[\s_\-]+", words)) | set(words.split())
+
+
+def _text_length(el: etree._Element) -> int:
+    return sum(len(t.strip()) for t in el.itertext())
+
+
+def _is_droppable_chrome(el: etree._Element) -> bool:
+    """Chrome by class/id, and safe to drop: no table, short, no report heading."""
+    if not (_tokens(el) & CHROME_TOKENS):
+        return False
+    if el.find(".//table") is not None:
+        return False
+    text = "".join(el.itertext())
+    return len(text) <= CHROME_MAX_CHARS and not REPORT_MARKERS.search(text)
+
+
+def _is_nav_list(el: etree._Element) -> bool:
+    items = [li for li in el if _tag(li) == "li"]
+    if len(items) < NAV_LIST_MIN_ITEMS:
+        return False
+    for li in items:
+        own = _text_length(li)
+        linked = sum(_text_length(a) for a in li.iter("a"))
+        if own == 0 or linked < own:
+            return False
+    return not REPORT_MARKERS.search("".join(el.itertext()))
+
+
+def _is_chrome_line(text: str) -> bool:
+    if BREADCRUMB.match(text):
+        return True
+    words = text.split()
+    return bool(words) and all(w in SHARE_WORDS for w in words) and any(len(w) > 1 for w in words)
+
+
+# ---------------------------------------------------------------------------------------
+# Cell text.
+
+
+def _collect(el: etree._Element, out: list[str], nested: list[etree._Element]) -> None:
+    """Append the text pieces of el's content to out; nested tables go to `nested`."""
+    if el.text:
+        out.append(el.text)
+    for child in el:
+        tag = _tag(child)
+        if tag is None or tag in SKIP_TAGS:
+            pass
+        elif tag == "table":
+            nested.append(child)
+            out.append("\n")
+        elif tag == "br":
+            out.append("\n")
+        elif tag in BLOCK_TAGS:
+            out.append("\n")
+            _collect(child, out, nested)
+            out.append("\n")
+        else:
+            _collect(child, out, nested)
+        if child.tail:
+            out.append(child.tail)
+
+
+# ---------------------------------------------------------------------------------------
+# The walk.
+
+
+@dataclass
+class _Carry:
+    """A cell spanning rows: repeated as a rowspan copy in the next `rows_left` rows."""
+
+    col: int
+    colspan: int
+    text: str
+    rows_left: int
+
+
+@dataclass
+class _Reader:
+    lines: list[Line] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tables: int = 0
+    paragraphs: int = 0
+    dropped: int = 0
+    clamped: int = 0
+    first_block: etree._Element | None = None
+    _buf: list[str] = field(default_factory=list)
+    _blocks: list[etree._Element] = field(default_factory=list)
+
+    # -- paragraphs ------------------------------------------------------------------
+
+    def flush(self) -> None:
+        if not self._buf:
+            return
+        text = clean_text("".join(self._buf))
+        self._buf.clear()
+        if not text:
+            return
+        if _is_chrome_line(text):
+            self.dropped += 1
+            return
+        if self.first_block is None and self._blocks:
+            self.first_block = self._blocks[-1]
+        self.lines.append(Line([Cell(text)], where=f"paragraph {self.paragraphs}"))
+        self.paragraphs += 1
+
+    def flow(self, el: etree._Element) -> None:
+        """Read el's content (not el itself) as paragraphs and tables."""
+        if el.text:
+            self._buf.append(el.text)
+        for child in el:
+            tag = _tag(child)
+            if tag is None or tag in SKIP_TAGS:
+                pass
+            elif tag == "br":
+                self.flush()
+            elif tag == "table":
+                self.flush()
+                self.table(child)
+            elif tag in BLOCK_TAGS and (_is_droppable_chrome(child) or (tag in ("ul", "ol") and _is_nav_list(child))):
+                self.dropped += 1
+            elif tag in BLOCK_TAGS:
+                self.flush()
+                self._blocks.append(child)
+                self.flow(child)
+                self.flush()
+                self._blocks.pop()
+            else:
+                self.flow(child)
+            if child.tail:
+                self._buf.append(child.tail)
+
+    # -- tables ----------------------------------------------------------------------
+
+    def table(self, tbl: etree._Element) -> None:
+        index = self.tables
+        self.tables += 1
+        items: list[tuple[str, etree._Element]] = []
+        for child in tbl:
+            tag = _tag(child)
+            if tag == "tr":
+                items.append(("row", child))
+            elif tag in SECTION_TAGS:
+                items.extend(("row" if _tag(tr) == "tr" else "flow", tr) for tr in child if _tag(tr) is not None)
+            elif tag is not None and tag not in SKIP_TAGS:
+                items.append(("flow", child))
+        rows_total = sum(1 for kind, _ in items if kind == "row")
+        carries: list[_Carry] = []
+        r = 0
+        for kind, el in items:
+            if kind == "flow":
+                self._flow_element(el)
+                continue
+            carries, deferred = self._row(el, index, r, rows_total - r, carries)
+            r += 1
+            for kind_d, inner in deferred:
+                if kind_d == "table":
+                    self.table(inner)
+                else:
+                    self.flow(inner)
+                    self.flush()
+
+    def _flow_element(self, el: etree._Element) -> None:
+        """Stray content inside a table outside any cell (caption, misplaced <p>)."""
+        self.flush()
+        self._blocks.append(el)
+        self.flow(el)
+        self.flush()
+        self._blocks.pop()
+
+    def _spans(self, td: etree._Element, rows_left: int) -> tuple[int, int]:
+        colspan_attr, rowspan_attr = td.get("colspan"), td.get("rowspan")
+        colspan = max(_span(colspan_attr, MAX_COLSPAN), 1)
+        rowspan = _span(rowspan_attr, MAX_ROWSPAN)
+        rowspan = rows_left if rowspan == 0 else min(rowspan, rows_left)
+        if (colspan_attr and str(colspan) != colspan_attr.strip()) or (
+            rowspan_attr and str(rowspan) != rowspan_attr.strip()
+        ):
+            self.clamped += 1
+        return colspan, rowspan
+
+    def _row(
+        self, tr: etree._Element, index: int, r: int, rows_left: int, carries: list[_Carry]
+    ) -> tuple[list[_Carry], list[tuple[str, etree._Element]]]:
+        covered: set[int] = set()
+        for carry in carries:
+            covered.update(range(carry.col, carry.col + carry.colspan))
+        cells: list[Cell] = []
+        new_carries: list[_Carry] = []
+        deferred: list[tuple[str, etree._Element]] = []
+        col = 0
+        for td in tr:
+            if _tag(td) not in CELL_TAGS:
+                continue
+            while col in covered:
+                col += 1
+            colspan, rowspan = self._spans(td, rows_left)
+            text = self._cell_text(td, deferred)
+            cells.append(Cell(text, col=col, colspan=colspan))
+            if rowspan > 1:
+                new_carries.append(_Carry(col, colspan, text, rowspan - 1))
+            col += colspan
+        if not cells:
+            # A row printing nothing of its own (spacer row); spans from above still pass it.
+            return self._advance(carries) + new_carries, deferred
+        cells.extend(Cell(c.text, col=c.col, colspan=c.colspan, rowspan_copy=True) for c in carries)
+        cells.sort(key=lambda c: c.col)
+        self.lines.append(Line(cells, where=f"table {index} row {r}", table=index))
+        return self._advance(carries) + new_carries, deferred
+
+    @staticmethod
+    def _advance(carries: list[_Carry]) -> list[_Carry]:
+        for carry in carries:
+            carry.rows_left -= 1
+        return [c for c in carries if c.rows_left > 0]
+
+    def _cell_text(self, td: etree._Element, deferred: list[tuple[str, etree._Element]]) -> str:
+        pieces: list[str] = []
+        nested: list[etree._Element] = []
+        _collect(td, pieces, nested)
+        raw = "".join(pieces)
+        text = clean_text(raw)
+        if len(text) > LAYOUT_CELL_CHARS and "\n" in raw:
+            # A layout cell: its paragraphs (and tables) follow the row as their own lines.
+            deferred.append(("flow", td))
+            return ""
+        deferred.extend(("table", t) for t in nested)
+        return text
+
+
+# ---------------------------------------------------------------------------------------
+# Title and meta.
+
+
+def _element_text(el: etree._Element) -> str:
+    pieces: list[str] = []
+    _collect(el, pieces, [])
+    return clean_text("".join(pieces))
+
+
+def _looks_bold(el: etree._Element) -> bool:
+    if _tag(el) in ("b", "strong", "h1", "h2", "h3") or _BOLD_STYLE.search(el.get("style") or ""):
+        return True
+    text_len = _text_length(el)
+    return any(
+        (_tag(d) in ("b", "strong") or _BOLD_STYLE.search(d.get("style") or "")) and _text_length(d) * 2 >= text_len
+        for d in el.iterdescendants()
+        if _tag(d) is not None
+    )
+
+
+def _looks_centered(el: etree._Element) -> bool:
+    node: etree._Element | None = el
+    for _ in range(3):
+        if node is None:
+            return False
+        if (
+            _tag(node) == "center"
+            or (node.get("align") or "").lower() == "center"
+            or _CENTER_STYLE.search(node.get("style") or "")
+        ):
+            return True
+        node = node.getparent()
+    return any(
+        (d.get("align") or "").lower() == "center" or _CENTER_STYLE.search(d.get("style") or "")
+        for d in el.iterdescendants()
+        if _tag(d) is not None
+    )
+
+
+def _title(root: etree._Element, reader: _Reader) -> str | None:
+    for tags in (("title",), ("h1", "h2")):
+        for el in root.iter(*tags):
+            text = _element_text(el)
+            if text:
+                return text
+    block = reader.first_block
+    first = next((ln for ln in reader.lines if ln.table is None), None)
+    if block is not None and first is not None and TITLE_MARKER in first.text:
+        if _looks_centered(block) and _looks_bold(block):
+            return first.text
+    return None
+
+
+def _meta(lines: list[Line]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for line in lines:
+        cells = [c for c in line.cells if not c.rowspan_copy]
+        for i, cell in enumerate(cells):
+            text = cell.text
+            if not text or len(text) > META_LINE_MAX_CHARS:
+                continue
+            key = text.rstrip(":：").strip()
+            if key in META_KEYS and i + 1 < len(cells) and cells[i + 1].text:
+                meta.setdefault(key, cells[i + 1].text)
+                continue
+            for m in _META_PATTERN.finditer(text):
+                value = m.group(2).strip()
+                if value:
+                    meta.setdefault(m.group(1), value)
+    return meta
+
+
+# ---------------------------------------------------------------------------------------
+# Entry point.
+
+
+def _parse(text: str, path: str) -> etree._Element:
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise RejectedReport("corrupt_file", f"HTML could not be parsed: {exc}", path) from exc
+    if root is None:
+        raise RejectedReport("empty_file", "the HTML has no content", path)
+    return root
+
+
+def read_html(data: bytes, path: str = "") -> Document:
+    """Read an HTML page or fragment into lines of cells (see the module docstring)."""
+    if not data.strip():
+        raise RejectedReport("empty_file", "the file is empty", path)
+    text, note = decode(data, path, declared=declared_charset(data))
+    root = _parse(text, path)
+    reader = _Reader(notes=[note])
+    try:
+        reader.flow(root)
+    except RecursionError as exc:
+        raise RejectedReport("corrupt_file", "HTML nested too deeply to read", path) from exc
+    reader.flush()
+    if reader.dropped:
+        reader.notes.append(f"html: dropped {reader.dropped} page-chrome block(s)")
+    if reader.clamped:
+        reader.notes.append(f"html: {reader.clamped} malformed colspan/rowspan value(s) clamped")
+    return Document(
+        lines=reader.lines,
+        format="html",
+        title=_title(root, reader),
+        meta=_meta(reader.lines),
+        notes=reader.notes,
+    )

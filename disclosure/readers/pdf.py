@@ -1,0 +1,220 @@
+"""PDF reader: the text layer of each page laid out as lines of cells.
+
+Engine: PDFium through pypdfium2 (BSD-3/Apache-2.0, one self-contained wheel, no process per
+report). For every printed glyph we take its loose box (font ascent/descent, so all glyphs
+of a line share a top and bottom) and rebuild what `pdftotext -layout` prints:
+
+* glyphs whose vertical centres lie within half a glyph height form one line; lines come top
+  to bottom, so a vertical one-character-per-line label interleaves with the table rows just
+  as it does in the layout text;
+* inside a line, glyphs closer than `WORD_GAP` x height are one word (so "3985758" is never
+  read as "3 985 758"), a wider gap is one space, and a gap of at least `CELL_GAP` x height
+  starts a new cell (the layout text's run of 2+ spaces);
+* every page after the first starts with a `Line([Cell("\\f")])`, like pdftotext's form feed.
+
+Whatever cannot be read is rejected with a reason: no text layer -> `needs_ocr` (with the page
+count), a password -> `encrypted`, a damaged or truncated file -> `corrupt_file`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from disclosure.model import Cell, Document, Line, RejectedReport
+
+# Gaps between glyphs, as fractions of the line's median em (font size).
+WORD_GAP = 0.2  # below: same word (CJK glyphs and the digits of a number touch)
+CELL_GAP = 1.0  # at or above: a new cell (pdftotext's run of 2+ spaces)
+LINE_TOLERANCE = 0.4  # baselines closer than this x em share a line
+MAX_PAGES = 400  # longer files are no annual report; refuse before reading them
+MIN_GLYPHS_PER_PAGE = 5  # fewer printed glyphs on average: scanned pages, needs OCR
+PDF_MAGIC = b"%PDF-"
+EOF_MARK = b"%%EOF"
+PAGE_NUMBER = re.compile(r"^[-—–] ?\d+ ?[-—–]$")  # "- 4 -" is written "-4-" as pdftotext does
+_SPACES = frozenset(" \t\r\n\x00\u3000\u00a0\ufffe\uffff")
+
+
+@dataclass(slots=True)
+class Glyph:
+    """One printed character: its horizontal extent and baseline (PDF user space, y up)."""
+
+    ch: str
+    x0: float
+    x1: float
+    base: float
+    # Estimated em size: the advance of a full-width (CJK) glyph, twice that of a
+    # half-width one (digits and Latin letters are about half an em wide).
+    em: float
+
+
+def em_of(ch: str, width: float) -> float:
+    """Estimate the font size from one glyph's advance width (0 when the glyph can't tell)."""
+    if unicodedata.east_asian_width(ch) in "WF":
+        return width
+    if ch.isdigit() and ch.isascii():
+        return 2 * width
+    return 0.0
+
+
+def read_pdf(data: bytes, path: str) -> Document:
+    """Read a PDF with a text layer into layout lines; reject what cannot be read."""
+    pdf = _open(data, path)
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise RejectedReport("corrupt_file", "the PDF has no pages", path)
+        if n_pages > MAX_PAGES:
+            raise RejectedReport("too_large", f"{n_pages} pages (limit {MAX_PAGES})", path)
+        lines: list[Line] = []
+        n_glyphs = 0
+        for index in range(n_pages):
+            glyphs = _page_glyphs(pdf, index, path)
+            n_glyphs += len(glyphs)
+            if index:
+                lines.append(Line(cells=[Cell("\f")], where=f"page {index + 1} start"))
+            lines.extend(layout_lines(glyphs, page=index + 1))
+        if n_glyphs < MIN_GLYPHS_PER_PAGE * n_pages:
+            raise RejectedReport(
+                "needs_ocr",
+                f"no text layer ({n_glyphs} characters on {n_pages} page"
+                f"{'s' if n_pages != 1 else ''}): the PDF is scanned images; run OCR first"
+                " (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`)",
+                path,
+            )
+        title = _title(pdf)
+    finally:
+        pdf.close()
+    notes = [f"pdf: {n_pages} pages, {n_glyphs} glyphs, engine pdfium"]
+    return Document(lines=lines, format="pdf", title=title, notes=notes)
+
+
+def _open(data: bytes, path: str) -> pdfium.PdfDocument:
+    if not data:
+        raise RejectedReport("empty_file", "the file is empty", path)
+    head = data[:1024]
+    if PDF_MAGIC not in head:
+        raise RejectedReport("corrupt_file", "no %PDF- header: not a PDF file", path)
+    if EOF_MARK not in data[-16384:]:
+        raise RejectedReport("corrupt_file", "no %%EOF marker at the end: the PDF is truncated", path)
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = pdfium_c.FPDF_GetLastError()
+        if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise RejectedReport(
+                "encrypted", "the PDF is encrypted with a password; ask the publisher for an open copy", path
+            ) from None
+        raise RejectedReport("corrupt_file", f"PDFium cannot open the file ({exc})", path) from None
+
+
+def _title(pdf: pdfium.PdfDocument) -> str | None:
+    try:
+        title = (pdf.get_metadata_dict().get("Title") or "").strip()
+    except pdfium.PdfiumError:
+        return None
+    return title or None
+
+
+def _page_glyphs(pdf: pdfium.PdfDocument, index: int, path: str) -> list[Glyph]:
+    """The printed (non-blank, non-generated) glyphs of one page with their loose boxes."""
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError as exc:
+        raise RejectedReport("corrupt_file", f"page {index + 1} cannot be loaded ({exc})", path) from None
+    textpage = page.get_textpage()
+    try:
+        return _glyphs(textpage.raw)
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _glyphs(raw_textpage: object) -> list[Glyph]:
+    n = pdfium_c.FPDFText_CountChars(raw_textpage)
+    if n <= 0:
+        return []
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    got = pdfium_c.FPDFText_GetText(raw_textpage, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: max(got - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    if len(text) != n:  # characters outside the BMP: fall back to one call per character
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw_textpage, i) or 0xFFFD) for i in range(n))
+    rect = pdfium_c.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    get_box = pdfium_c.FPDFText_GetLooseCharBox
+    get_origin = pdfium_c.FPDFText_GetCharOrigin
+    out: list[Glyph] = []
+    for i, ch in enumerate(text):
+        if ch in _SPACES or not ch.isprintable():
+            continue
+        if not get_box(raw_textpage, i, rect_ref) or not get_origin(raw_textpage, i, ox_ref, oy_ref):
+            continue
+        x0, x1 = rect.left, rect.right
+        if x1 <= x0:
+            continue
+        out.append(Glyph(ch, x0, x1, oy.value, em_of(ch, x1 - x0)))
+    return _fill_em(out)
+
+
+def _fill_em(glyphs: list[Glyph]) -> list[Glyph]:
+    """Give glyphs whose width tells no font size (Latin, punctuation) the page's median em."""
+    known = [g.em for g in glyphs if g.em > 0]
+    default = statistics.median(known) if known else 2 * statistics.median(g.x1 - g.x0 for g in glyphs or [])
+    for g in glyphs:
+        if g.em <= 0:
+            g.em = default
+    return glyphs
+
+
+def layout_lines(glyphs: list[Glyph], page: int) -> list[Line]:
+    """Group glyphs into lines (top to bottom) and each line into cells (left to right)."""
+    rows = group_rows(glyphs)
+    return [
+        Line(cells=split_cells(row), where=f"page {page} line {n}") for n, row in enumerate(rows, start=1)
+    ]
+
+
+def group_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Cluster glyphs top to bottom; a glyph whose baseline is within LINE_TOLERANCE x em of the
+    previous glyph's joins its line (cells of one table row may sit a little higher or lower)."""
+    rows: list[list[Glyph]] = []
+    base = em = 0.0
+    for g in sorted(glyphs, key=lambda g: -g.base):
+        if rows and base - g.base < LINE_TOLERANCE * min(em, g.em):
+            rows[-1].append(g)
+        else:
+            rows.append([g])
+        base, em = g.base, g.em
+    return rows
+
+
+def split_cells(row: list[Glyph]) -> list[Cell]:
+    """Join one line's glyphs into words and cells by the horizontal gaps between them."""
+    row = sorted(row, key=lambda g: g.x0)
+    size = statistics.median(g.em for g in row)
+    cells: list[Cell] = []
+    parts: list[str] = [row[0].ch]
+    right = row[0].x1
+    for g in row[1:]:
+        gap = g.x0 - right
+        if gap >= CELL_GAP * size:
+            cells.append(Cell("".join(parts), col=len(cells)))
+            parts = [g.ch]
+        elif gap >= WORD_GAP * size:
+            parts.extend((" ", g.ch))
+        else:
+            parts.append(g.ch)
+        right = max(right, g.x1)
+    cells.append(Cell("".join(parts), col=len(cells)))
+    for cell in cells:
+        if PAGE_NUMBER.match(cell.text):
+            cell.text = cell.text.replace(" ", "")
+    return cells

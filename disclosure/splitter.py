@@ -1,0 +1,704 @@
+"""Split digit runs whose cell separators were lost, using the report's own identities.
+
+Crawled text sometimes prints a table row with no separator between its cells:
+``（一）予以公开270020130`` is the seven cells 27, 0, 0, 2, 0, 1, 30. Spaces that survive are
+*hard* boundaries (a cell never spans one), but not every boundary has a space. This module
+finds every way to cut such runs into cells that is consistent with the identities of
+docs/vocabulary.md and accepts a cell's value only when it is forced. It knows nothing of
+formats, labels or Dagster: callers pass row/column keys, digit strings and identities.
+
+Rules (the contract of :func:`solve`):
+
+* A cell is a canonical integer: no leading zeros (``0`` alone is fine, ``05`` is not); in a
+  ``signed`` row a cell may start with ``-`` or ``+`` (``-0`` is refused).
+* An identity is assessable when every operand is either a cell of some run row or a value
+  in ``known``. An operand that is ``None`` in ``known`` (blank cell) or defined nowhere
+  makes the identity *not assessable*: it is ignored, never counted as failed. So is an
+  identity touching a run row that cannot be cut into its number of cells at all (that
+  row's cells come back ambiguous with no candidates).
+* Identities whose operands are all ``known`` never constrain the search; when they fail
+  they are listed in ``SplitResult.unsatisfied``.
+* Rows linked by identities form a component, solved as a whole. A component is first
+  solved with ALL its assessable identities. When nothing satisfies them (the report's
+  own arithmetic is wrong, e.g. pingtan-2020 表三), the component falls back to the
+  identities that can hold: each row keeps only its row-level identities (all operands in
+  that row, plus known constants), dropping those no cut of the row satisfies; identities
+  spanning several rows are not enforced. Proven failures go to ``unsatisfied``, the
+  identities merely not enforced to ``relaxed``. Either way a row's cut is accepted only
+  when it is the single one left; otherwise all cells of the row are ambiguous and every
+  candidate is kept.
+* The per-cell candidates are exact (computed by a forward/backward dynamic programme over
+  rows, not read off the capped solution list), so a table with more than
+  ``max_solutions`` consistent splits still reports every uniquely determined row.
+  ``truncated`` is set only when the ``max_work`` budget ran out; then every cell of the
+  unfinished component is ambiguous and its candidates are a superset (the cuts allowed by
+  the row-level identities) or empty when even the row enumeration did not finish.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from disclosure.vocabulary import APPLICANTS, OUTCOMES, PROCEEDINGS
+
+Var = tuple[str, str]  # (row_key, column_key)
+
+_DIGITS = frozenset("0123456789")
+_SIGNS = frozenset("+-")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """``sum(lhs) == sum(rhs)``; a var may appear on both sides or several times."""
+
+    name: str
+    lhs: tuple[Var, ...]
+    rhs: tuple[Var, ...]
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One printed row whose cells ran together.
+
+    ``segments`` are the digit strings between hard boundaries (surviving spaces), e.g.
+    ``("230", "000023")``; empty segments are ignored.
+    """
+
+    row: str
+    columns: tuple[str, ...]
+    segments: tuple[str, ...]
+    signed: bool = False  # a cell may carry a leading '-'/'+' (本年增/减)
+
+    @property
+    def vars(self) -> tuple[Var, ...]:
+        return tuple((self.row, c) for c in self.columns)
+
+
+@dataclass
+class SplitResult:
+    """What :func:`solve` found.
+
+    ``solutions`` holds up to ``max_solutions`` full assignments (product of the components'
+    solutions); ``n_solutions`` is their exact number (0 when truncated). The per-cell
+    queries below use the exact per-row candidate sets, not the capped list. When a
+    ``SplitResult`` is built by hand from ``solutions`` alone, they are derived from it.
+    """
+
+    solutions: list[dict[Var, int]]
+    truncated: bool
+    unsatisfied: list[str] = field(default_factory=list)
+    relaxed: list[str] = field(default_factory=list)
+    n_solutions: int = 0
+    candidate_sets: dict[Var, tuple[int, ...]] | None = None
+    ambiguous: frozenset[Var] | None = None
+    determined: dict[Var, int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.candidate_sets is None:
+            cands = _candidates_from_solutions(self.solutions)
+            self.candidate_sets = cands
+            uncertain = self.truncated or not self.solutions
+            self.ambiguous = frozenset(v for v, c in cands.items() if uncertain or len(c) != 1)
+            self.determined = {} if uncertain else {v: c[0] for v, c in cands.items() if len(c) == 1}
+            self.n_solutions = self.n_solutions or len(self.solutions)
+
+    def value(self, var: Var) -> int | None:
+        """The value when every consistent split agrees on this cell (and its component's
+        search finished), else None. A cell of an ambiguous row may still have a value here
+        when all candidate cuts of the row agree on it; ``ambiguous_vars`` is row-wise."""
+        assert self.determined is not None
+        return self.determined.get(var)
+
+    def candidates(self, var: Var) -> list[int]:
+        """Sorted distinct values of this cell over all consistent splits."""
+        assert self.candidate_sets is not None
+        return list(self.candidate_sets.get(var, ()))
+
+    def ambiguous_vars(self) -> set[Var]:
+        """Every cell of a row with more than one candidate cut, of a row that cannot be
+        cut at all, and of a component whose search was truncated."""
+        assert self.ambiguous is not None
+        return set(self.ambiguous)
+
+
+def _candidates_from_solutions(solutions: Iterable[Mapping[Var, int]]) -> dict[Var, tuple[int, ...]]:
+    seen: dict[Var, set[int]] = {}
+    for sol in solutions:
+        for var, val in sol.items():
+            seen.setdefault(var, set()).add(val)
+    return {var: tuple(sorted(vals)) for var, vals in seen.items()}
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def cell_value(text: str, signed: bool = False) -> int | None:
+    """The integer a cell printed as ``text`` holds, or None if it is not a canonical cell."""
+    body = text[1:] if signed and text[:1] in _SIGNS else text
+    if not body or not _DIGITS.issuperset(body):
+        return None
+    if len(body) > 1 and body[0] == "0":
+        return None
+    if text[0] == "-" and body == "0":
+        return None
+    return int(text)
+
+
+def _check_chars(text: str, signed: bool) -> None:
+    allowed = _DIGITS | _SIGNS if signed else _DIGITS
+    if not allowed.issuperset(text):
+        raise ValueError(f"not a digit run: {text!r}" + ("" if signed else " (signed=False)"))
+
+
+def split_segment(digits: str, n: int, *, signed: bool = False) -> Iterator[tuple[int, ...]]:
+    """Every way to cut ``digits`` into ``n`` canonical integers, in lexicographic order of
+    cut positions (no leading zeros; ``signed`` allows a leading sign on a cell)."""
+    _check_chars(digits, signed)
+    if n < 0:
+        return
+    yield from _cuts(digits, 0, n, signed)
+
+
+def _cuts(s: str, i: int, n: int, signed: bool) -> Iterator[tuple[int, ...]]:
+    if n == 0:
+        if i == len(s):
+            yield ()
+        return
+    for j in range(i + 1, len(s) - (n - 1) + 1):
+        v = cell_value(s[i:j], signed)
+        if v is not None:
+            for tail in _cuts(s, j, n - 1, signed):
+                yield (v, *tail)
+
+
+# --------------------------------------------------------------------------- budget
+
+
+class _WorkCapExceeded(Exception):
+    pass
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def spend(self, units: int) -> None:
+        self.left -= units
+        if self.left < 0:
+            raise _WorkCapExceeded
+
+
+# --------------------------------------------------------------------------- one row
+
+
+@dataclass(frozen=True)
+class _Form:
+    """``sum(coef[var] * var) + const == 0`` over run vars (known values folded into const)."""
+
+    name: str
+    coef: tuple[tuple[Var, int], ...]
+    const: int
+
+
+class _RowText:
+    """A run row as one string with the cells that may start at each position."""
+
+    def __init__(self, row: RunRow) -> None:
+        segs = [s for s in row.segments if s]
+        for s in segs:
+            _check_chars(s, row.signed)
+        self.text = "".join(segs)
+        self.n = len(row.columns)
+        length = len(self.text)
+        ends: list[int] = []
+        pos = 0
+        for s in segs:
+            pos += len(s)
+            ends.extend([pos] * len(s))
+        # segments_from[i]: segments not yet finished at position i (each needs >= 1 cell)
+        self.segments_from = [0] * (length + 1)
+        for i in range(length - 1, -1, -1):
+            self.segments_from[i] = self.segments_from[i + 1] + (1 if ends[i] == i + 1 else 0)
+        self.cells: list[list[tuple[int, int]]] = [
+            [
+                (j, v)
+                for j in range(i + 1, ends[i] + 1)
+                if (v := cell_value(self.text[i:j], row.signed)) is not None
+            ]
+            for i in range(length)
+        ]
+
+    def can_fit(self, i: int, k: int) -> bool:
+        left = self.n - k
+        return len(self.text) - i >= left >= self.segments_from[i]
+
+
+def _splittable(rt: _RowText) -> bool:
+    """Whether the row can be cut into its number of cells at all (no identities)."""
+    reach = {0}
+    for _ in range(rt.n):
+        reach = {j for i in reach if i < len(rt.text) for j, _v in rt.cells[i]}
+    return len(rt.text) in reach
+
+
+def _row_splits(row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budget) -> list[tuple[int, ...]]:
+    """Every cut of ``row`` satisfying all ``forms`` (each involving only this row's vars)."""
+    col_index = {v: k for k, v in enumerate(row.vars)}
+    coefs = [[0] * len(forms) for _ in range(rt.n)]
+    for f, form in enumerate(forms):
+        for var, c in form.coef:
+            coefs[col_index[var]][f] += c
+    coef_rows = [tuple(c) for c in coefs]
+    # remaining sign pattern per (cell index, form): bit 1 = some positive coef left, 2 = negative
+    pattern = [[0] * len(forms) for _ in range(rt.n + 1)]
+    for k in range(rt.n - 1, -1, -1):
+        for f in range(len(forms)):
+            c = coef_rows[k][f]
+            pattern[k][f] = pattern[k + 1][f] | (1 if c > 0 else 0) | (2 if c < 0 else 0)
+    pattern_rows = [tuple(p) for p in pattern]
+    length = len(rt.text)
+    memo: dict[tuple[int, int, tuple[int, ...]], list[tuple[int, ...]]] = {}
+
+    def viable(res: tuple[int, ...], k: int) -> bool:
+        # res is what the cells k.. must still contribute: sum(coef * x) == res
+        for r, p in zip(res, pattern_rows[k], strict=True):
+            if p == 0 and r != 0:
+                return False
+            if not row.signed and ((p == 1 and r < 0) or (p == 2 and r > 0)):
+                return False
+        return True
+
+    def go(i: int, k: int, res: tuple[int, ...]) -> list[tuple[int, ...]]:
+        key = (i, k, res)
+        hit = memo.get(key)
+        if hit is not None:
+            return hit
+        budget.spend(1)
+        out: list[tuple[int, ...]] = []
+        if k == rt.n:
+            if i == length and not any(res):
+                out.append(())
+        elif rt.can_fit(i, k):
+            coef = coef_rows[k]
+            for j, v in rt.cells[i]:
+                nres = tuple(r - c * v for r, c in zip(res, coef, strict=True))
+                if viable(nres, k + 1):
+                    out.extend((v, *tail) for tail in go(j, k + 1, nres))
+            budget.spend(len(out))
+        memo[key] = out
+        return out
+
+    start = tuple(-form.const for form in forms)
+    return go(0, 0, start) if viable(start, 0) else []
+
+
+def _row_candidates(
+    row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budget
+) -> tuple[list[tuple[int, ...]], list[str], list[str]]:
+    """Cuts of the row under the row-level identities that can hold.
+
+    Returns (cuts, failed, dropped): ``failed`` identities no cut satisfies on its own;
+    ``dropped`` ones satisfiable alone but not together with the others.
+    """
+    cuts = _row_splits(row, rt, forms, budget)
+    if cuts or not forms:
+        return cuts, [], []
+    failed = [f for f in forms if not _row_splits(row, rt, [f], budget)]
+    kept = [f for f in forms if f not in failed]
+    cuts = _row_splits(row, rt, kept, budget)
+    if cuts:
+        return cuts, [f.name for f in failed], []
+    return _row_splits(row, rt, [], budget), [f.name for f in failed], [f.name for f in kept]
+
+
+# --------------------------------------------------------------------------- rows together
+
+
+@dataclass
+class _Dp:
+    """Outcome of the dynamic programme over the rows of one component."""
+
+    feasible: bool
+    count: int = 0
+    possible: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
+    paths: list[dict[str, tuple[int, ...]]] = field(default_factory=list)
+
+
+def _contribution(row: RunRow, cut: tuple[int, ...], forms: Sequence[_Form]) -> tuple[int, ...]:
+    values = dict(zip(row.vars, cut, strict=True))
+    return tuple(sum(c * values[v] for v, c in form.coef if v in values) for form in forms)
+
+
+def _dp(
+    rows: Sequence[RunRow],
+    cuts: Mapping[str, list[tuple[int, ...]]],
+    forms: Sequence[_Form],
+    budget: _Budget,
+    max_paths: int,
+) -> _Dp:
+    """Which cuts of each row take part in an assignment satisfying every form.
+
+    Rows whose cuts all contribute alike are folded into a constant; the others are visited
+    in order of increasing branching with state = partial sums of the forms, deduplicated,
+    pruned by the min/max the remaining rows can still add.
+    """
+    grouped: list[tuple[RunRow, dict[tuple[int, ...], list[tuple[int, ...]]]]] = []
+    const = [form.const for form in forms]
+    fixed: list[RunRow] = []
+    for row in rows:
+        groups: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
+        for cut in cuts[row.row]:
+            budget.spend(1)
+            groups.setdefault(_contribution(row, cut, forms), []).append(cut)
+        if len(groups) == 1:
+            (contrib,) = groups
+            const = [a + b for a, b in zip(const, contrib, strict=True)]
+            fixed.append(row)
+        else:
+            grouped.append((row, groups))
+    grouped.sort(key=lambda rg: len(rg[1]))
+    dims = sorted({f for _row, g in grouped for c in g for f, x in enumerate(c) if x})
+    if any(const[f] for f in range(len(forms)) if f not in dims):
+        return _Dp(feasible=False)
+    branch = [(row, _reduce(g, dims)) for row, g in grouped]
+    m = len(branch)
+    lo = [[0] * len(dims) for _ in range(m + 1)]
+    hi = [[0] * len(dims) for _ in range(m + 1)]
+    for t in range(m - 1, -1, -1):
+        contribs = list(branch[t][1])
+        for d in range(len(dims)):
+            lo[t][d] = lo[t + 1][d] + min(c[d] for c in contribs)
+            hi[t][d] = hi[t + 1][d] + max(c[d] for c in contribs)
+
+    layers: list[dict[tuple[int, ...], int]] = [{tuple(const[f] for f in dims): 1}]
+    for t, (_row, groups) in enumerate(branch):
+        nxt: dict[tuple[int, ...], int] = {}
+        lo_t, hi_t = lo[t + 1], hi[t + 1]
+        for state, count in layers[-1].items():
+            budget.spend(len(groups))
+            for contrib, members in groups.items():
+                ns = tuple(a + b for a, b in zip(state, contrib, strict=True))
+                if all(lo_t[d] <= -ns[d] <= hi_t[d] for d in range(len(dims))):
+                    nxt[ns] = nxt.get(ns, 0) + count * len(members)
+        layers.append(nxt)
+    zero = tuple(0 for _ in dims)
+    if zero not in layers[m]:
+        return _Dp(feasible=False)
+
+    alive: list[set[tuple[int, ...]]] = [set() for _ in range(m + 1)]
+    alive[m] = {zero}
+    steps: list[dict[tuple[int, ...], list[tuple[int, ...]]]] = [{} for _ in range(m)]
+    possible: dict[str, list[tuple[int, ...]]] = {row.row: list(cuts[row.row]) for row in fixed}
+    for t in range(m - 1, -1, -1):
+        row, groups = branch[t]
+        used: set[tuple[int, ...]] = set()
+        for state in layers[t]:
+            budget.spend(len(groups))
+            ok = [c for c in groups if tuple(a + b for a, b in zip(state, c, strict=True)) in alive[t + 1]]
+            if ok:
+                alive[t].add(state)
+                steps[t][state] = ok
+                used.update(ok)
+        possible[row.row] = [cut for c in groups if c in used for cut in groups[c]]
+    paths = _paths(branch, steps, layers[0], fixed, cuts, max_paths)
+    return _Dp(feasible=True, count=layers[m][zero], possible=possible, paths=paths)
+
+
+def _reduce(
+    groups: Mapping[tuple[int, ...], list[tuple[int, ...]]], dims: Sequence[int]
+) -> dict[tuple[int, ...], list[tuple[int, ...]]]:
+    """Regroup cuts by their contribution restricted to ``dims``."""
+    merged: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
+    for contrib, members in groups.items():
+        merged.setdefault(tuple(contrib[f] for f in dims), []).extend(members)
+    return merged
+
+
+def _paths(
+    branch: Sequence[tuple[RunRow, Mapping[tuple[int, ...], list[tuple[int, ...]]]]],
+    steps: Sequence[Mapping[tuple[int, ...], list[tuple[int, ...]]]],
+    start_layer: Mapping[tuple[int, ...], int],
+    fixed: Sequence[RunRow],
+    cuts: Mapping[str, list[tuple[int, ...]]],
+    limit: int,
+) -> list[dict[str, tuple[int, ...]]]:
+    """Up to ``limit`` full assignments (row -> cut); every alive state completes."""
+    out: list[dict[str, tuple[int, ...]]] = []
+    (start,) = start_layer
+    fixed_choices = [[(row.row, c) for c in cuts[row.row]] for row in fixed]
+
+    def walk(t: int, state: tuple[int, ...], chosen: list[tuple[str, list[tuple[int, ...]]]]) -> None:
+        if len(out) >= limit:
+            return
+        if t == len(branch):
+            per_row = [[(name, c) for c in members] for name, members in chosen]
+            for combo in itertools.product(*per_row, *fixed_choices):
+                out.append(dict(combo))
+                if len(out) >= limit:
+                    return
+            return
+        row, groups = branch[t]
+        for contrib in steps[t].get(state, ()):
+            ns = tuple(a + b for a, b in zip(state, contrib, strict=True))
+            walk(t + 1, ns, [*chosen, (row.row, groups[contrib])])
+
+    if limit > 0:
+        walk(0, start, [])
+    return out
+
+
+# --------------------------------------------------------------------------- solve
+
+
+@dataclass
+class _Component:
+    rows: list[RunRow]
+    cross: list[_Form]
+    row_forms: dict[str, list[_Form]]
+
+
+@dataclass
+class _Solved:
+    possible: dict[str, list[tuple[int, ...]]]
+    count: int
+    paths: list[dict[str, tuple[int, ...]]]
+    truncated: bool = False
+    unsatisfied: list[str] = field(default_factory=list)
+    relaxed: list[str] = field(default_factory=list)
+
+
+def _to_form(identity: Identity, owner: Mapping[Var, str], known: Mapping[Var, int | None]) -> _Form | None:
+    """The identity as a linear form, or None when it is not assessable."""
+    coef: dict[Var, int] = {}
+    const = 0
+    for sign, side in ((1, identity.lhs), (-1, identity.rhs)):
+        for var in side:
+            if var in owner:
+                coef[var] = coef.get(var, 0) + sign
+            elif var in known and known[var] is not None:
+                const += sign * int(known[var])  # type: ignore[arg-type]
+            else:
+                return None
+    return _Form(identity.name, tuple((v, c) for v, c in coef.items() if c), const)
+
+
+def _form_rows(form: _Form) -> set[str]:
+    """Run rows a form involves (a var's row key is its run row's key)."""
+    return {v[0] for v, _c in form.coef}
+
+
+def _components(rows: Sequence[RunRow], forms: Sequence[_Form]) -> list[_Component]:
+    parent = {row.row: row.row for row in rows}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for form in forms:
+        first, *rest = sorted(_form_rows(form))
+        for other in rest:
+            parent[find(other)] = find(first)
+    by_root: dict[str, _Component] = {}
+    for row in rows:
+        root = find(row.row)
+        if root not in by_root:
+            by_root[root] = _Component([], [], {})
+        by_root[root].rows.append(row)
+    for form in forms:
+        names = _form_rows(form)
+        comp = by_root[find(next(iter(names)))]
+        if len(names) == 1:
+            comp.row_forms.setdefault(next(iter(names)), []).append(form)
+        else:
+            comp.cross.append(form)
+    return list(by_root.values())
+
+
+def _solve_component(
+    comp: _Component, texts: Mapping[str, _RowText], budget: _Budget, max_solutions: int
+) -> _Solved:
+    cuts: dict[str, list[tuple[int, ...]]] = {}
+    failed: list[str] = []
+    dropped: list[str] = []
+    for row in comp.rows:
+        try:
+            row_cuts, row_failed, row_dropped = _row_candidates(
+                row, texts[row.row], comp.row_forms.get(row.row, []), budget
+            )
+        except _WorkCapExceeded:
+            return _Solved(possible=cuts, count=0, paths=[], truncated=True)
+        cuts[row.row] = row_cuts
+        failed += row_failed
+        dropped += row_dropped
+    if not failed and not dropped:
+        try:
+            dp = _dp(comp.rows, cuts, comp.cross, budget, max_solutions)
+        except _WorkCapExceeded:
+            return _Solved(possible=cuts, count=0, paths=[], truncated=True)
+        if dp.feasible:
+            return _Solved(possible=dp.possible, count=dp.count, paths=dp.paths)
+    # Fallback: only the row-level identities that can hold (already applied to `cuts`).
+    for form in comp.cross:
+        try:
+            holds = _dp([r for r in comp.rows if r.row in _form_rows(form)], cuts, [form], budget, 0).feasible
+        except _WorkCapExceeded:
+            holds = True  # cannot tell: report it as not enforced, not as failed
+        (dropped if holds else failed).append(form.name)
+    count = 1
+    for row in comp.rows:
+        count *= len(cuts[row.row])
+    paths = [
+        dict(combo)
+        for combo in itertools.islice(
+            itertools.product(*[[(row.row, c) for c in cuts[row.row]] for row in comp.rows]), max_solutions
+        )
+    ]
+    return _Solved(possible=cuts, count=count, paths=paths, unsatisfied=failed, relaxed=dropped)
+
+
+def solve(
+    rows: Sequence[RunRow],
+    known: Mapping[Var, int | None],
+    identities: Sequence[Identity],
+    *,
+    max_solutions: int = 64,
+    max_work: int = 2_000_000,
+) -> SplitResult:
+    """Cut every run row into its cells so that the assessable identities hold.
+
+    See the module docstring for the rules. ``max_work`` bounds the total work of one call
+    (row enumeration and dynamic programme together); components are solved smallest first
+    so a pathological run does not starve the others.
+    """
+    owner: dict[Var, str] = {}
+    names: set[str] = set()
+    for row in rows:
+        if row.row in names:
+            raise ValueError(f"row {row.row!r} given twice")
+        names.add(row.row)
+        for var in row.vars:
+            if var in owner:
+                raise ValueError(f"cell {var!r} given twice")
+            if var in known:
+                raise ValueError(f"cell {var!r} is both a run cell and known")
+            owner[var] = row.row
+    texts = {row.row: _RowText(row) for row in rows}
+    live = [row for row in rows if _splittable(texts[row.row])]
+    live_owner = {v: r for v, r in owner.items() if r in {row.row for row in live}}
+    unknown = {v: None for v in owner if v not in live_owner}  # vars of rows that cannot be cut
+    known_all: dict[Var, int | None] = {**known, **unknown}
+
+    unsatisfied: list[str] = []
+    forms: list[_Form] = []
+    for identity in identities:
+        form = _to_form(identity, live_owner, known_all)
+        if form is None:
+            continue
+        if form.coef:
+            forms.append(form)
+        elif form.const != 0:
+            unsatisfied.append(identity.name)
+
+    comps = _components(live, forms)
+    comps.sort(key=lambda c: sum(len(texts[r.row].text) for r in c.rows))
+    budget = _Budget(max_work)
+    solved = [_solve_component(c, texts, budget, max_solutions) for c in comps]
+    return _assemble(rows, solved, unsatisfied, forms, max_solutions)
+
+
+def _assemble(
+    rows: Sequence[RunRow],
+    solved: Sequence[_Solved],
+    unsatisfied: list[str],
+    forms: Sequence[_Form],
+    max_solutions: int,
+) -> SplitResult:
+    by_name = {row.row: row for row in rows}
+    candidate_sets: dict[Var, tuple[int, ...]] = {v: () for row in rows for v in row.vars}
+    ambiguous: set[Var] = {v for row in rows for v in row.vars}
+    determined: dict[Var, int] = {}
+    order = {f.name: i for i, f in enumerate(forms)}
+    failed = list(unsatisfied)
+    relaxed: list[str] = []
+    for res in solved:
+        failed += res.unsatisfied
+        relaxed += res.relaxed
+        for name, cuts in res.possible.items():
+            row = by_name[name]
+            for k, var in enumerate(row.vars):
+                vals = sorted({cut[k] for cut in cuts})
+                candidate_sets[var] = tuple(vals)
+                if not res.truncated and len(vals) == 1:
+                    determined[var] = vals[0]
+            if not res.truncated and len(cuts) == 1:
+                ambiguous.difference_update(row.vars)
+    truncated = any(res.truncated for res in solved)
+    count = 0 if truncated else _product(res.count for res in solved)
+    solutions: list[dict[Var, int]] = []
+    if not truncated:
+        for combo in itertools.islice(itertools.product(*[res.paths for res in solved]), max_solutions):
+            sol: dict[Var, int] = {}
+            for part in combo:
+                for name, cut in part.items():
+                    sol.update(zip(by_name[name].vars, cut, strict=True))
+            solutions.append(sol)
+    return SplitResult(
+        solutions=solutions,
+        truncated=truncated,
+        unsatisfied=sorted(set(failed), key=lambda n: order.get(n, -1)),
+        relaxed=sorted(set(relaxed), key=lambda n: order.get(n, -1)),
+        n_solutions=count,
+        candidate_sets=candidate_sets,
+        ambiguous=frozenset(ambiguous),
+        determined=determined,
+    )
+
+
+def _product(values: Iterable[int]) -> int:
+    out = 1
+    for v in values:
+        out *= v
+    return out
+
+
+# --------------------------------------------------------------------------- identities
+
+
+def application_identities(row_keys: Sequence[str]) -> list[Identity]:
+    """Hard identities of table 三 (docs/vocabulary.md) over the rows present.
+
+    Outcome rows are every row other than new_received / carried_over / results_total /
+    carried_forward, so the 2019 layout (one ``other_handling`` row) and the 2021 layout
+    (three sub-rows) both work.
+    """
+    cols = APPLICANTS[:-1]
+    outer = ("new_received", "carried_over", "results_total", "carried_forward")
+    outcomes = tuple(r for r in row_keys if r not in outer)
+    ids = [Identity(f"row_total[{r}]", ((r, "total"),), tuple((r, c) for c in cols)) for r in row_keys]
+    for c in APPLICANTS:
+        ids.append(
+            Identity(
+                f"balance[{c}]",
+                (("new_received", c), ("carried_over", c)),
+                (("results_total", c), ("carried_forward", c)),
+            )
+        )
+        ids.append(Identity(f"results_total[{c}]", (("results_total", c),), tuple((r, c) for r in outcomes)))
+    return ids
+
+
+def review_litigation_identities(row_key: str = "review_litigation") -> list[Identity]:
+    """Table 四: for each proceeding, total = upheld + corrected + other + pending; the row's
+    columns are ``proceeding.outcome`` keys."""
+    return [
+        Identity(
+            f"proceeding_total[{p}]",
+            ((row_key, f"{p}.total"),),
+            tuple((row_key, f"{p}.{o}") for o in OUTCOMES if o != "total"),
+        )
+        for p in PROCEEDINGS
+    ]

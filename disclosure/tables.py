@@ -1,0 +1,537 @@
+"""Find tables 二, 三 and 四 in a Document and map their cells to canonical keys.
+
+Format-free: works on Lines of Cells. Rows are recognised by label signatures (never by
+position alone); rows whose labels were lost are placed by a monotonic alignment of the
+value rows to the template's printed row order, anchored by the rows whose labels survived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from disclosure import vocabulary as v
+from disclosure.labels import last_signature, normalise
+from disclosure.model import Cell, Document, Line
+from disclosure.numbers import CellValue, is_blank_text, parse_value, to_10k_yuan
+
+
+@dataclass
+class CellOut:
+    value: float | int | None
+    raw: str | None
+    where: str
+    flags: list[str] = field(default_factory=list)
+    candidates: list | None = None
+
+
+@dataclass
+class Tables:
+    template_active: str | None = None
+    active: dict[str, CellOut] = field(default_factory=dict)
+    # "2021" (三(六) as three sub-rows) or "one_row_other" (其他处理 printed as one row)
+    applications_layout: str = "2021"
+    applications: dict[str, dict[str, CellOut]] = field(default_factory=dict)
+    review: dict[str, CellOut] = field(default_factory=dict)
+    found: set[str] = field(default_factory=set)  # which of "active", "applications", "review"
+    warnings: list[str] = field(default_factory=list)
+    # Solver results kept for provenance of split digit runs: var → candidates.
+    regions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- line anatomy
+
+
+@dataclass
+class RowView:
+    """A line seen as label + value cells."""
+
+    index: int
+    line: Line
+    label: str  # normalised label text (all label cells, rowspan copies included)
+    values: list[Cell]  # value cells in order (numeric, blank or joined digit runs)
+
+    @property
+    def joined(self) -> bool:
+        return any(c.joined for c in self.values)
+
+    @property
+    def n_numbers(self) -> int:
+        return sum(1 for c in self.values if c.joined or not is_blank_text(c.text))
+
+
+def row_view(index: int, line: Line) -> RowView:
+    cells = line.cells
+    last_label = -1
+    for i, c in enumerate(cells):
+        if c.joined:
+            continue
+        if not is_blank_text(c.text) and parse_value(c.text) is None:
+            last_label = i
+    label = normalise("".join(c.text for c in cells[: last_label + 1]))
+    values = [c for c in cells[last_label + 1 :] if not c.rowspan_copy]
+    return RowView(index, line, label, values)
+
+
+# --------------------------------------------------------------------------- regions
+
+_T2_START = ("第二十条", "信息内容")
+_T3_START = ("勾稽关系", "申请人情况", "本年新收")
+_T4_START = ("行政复议", "复议")
+_END = ("存在的主要问题", "主要问题", "改进情况", "其他需要报告")
+
+
+def find_regions(views: Sequence[RowView], norms: Sequence[str]) -> dict[str, tuple[int, int]]:
+    n = len(norms)
+
+    def first(words: tuple[str, ...], start: int, stop: int = n) -> int | None:
+        for i in range(start, stop):
+            if any(w in norms[i] for w in words):
+                return i
+        return None
+
+    i3 = first(_T3_START, 0)
+    i2 = first(_T2_START, 0, i3 if i3 is not None else n)
+    regions: dict[str, tuple[int, int]] = {}
+    if i3 is not None:
+        # Table 三 ends at the first line after its 结转下年度 row that speaks of 复议.
+        i4 = first(_T4_START, i3 + 1)
+        end3 = i4 if i4 is not None else (first(_END, i3 + 1) or n)
+        regions["applications"] = (i3, end3)
+        if i4 is not None:
+            end4 = first(_END, i4 + 1) or n
+            regions["review"] = (i4, end4)
+    if i2 is not None:
+        regions["active"] = (i2, i3 if i3 is not None else (first(_END, i2 + 1) or n))
+    return regions
+
+
+# --------------------------------------------------------------------------- values
+
+
+def cell_out(cell: Cell, where: str, *, money: bool = False, allow_negative: bool = False,
+             unit_printed_in_header: bool = True) -> CellOut:
+    pv = parse_value(cell.text) or CellValue(None, cell.text, blank=True)
+    flags: list[str] = []
+    value = pv.value
+    if money:
+        value, flags = to_10k_yuan(pv)
+        if unit_printed_in_header:
+            # 行政事业性收费 is headed "单位：万元"; only 政府集中采购 prints no unit.
+            flags = [f for f in flags if f != "unit_assumed"]
+    if pv.annotated:
+        flags.append("annotated")
+    if value is not None and value < 0 and not allow_negative:
+        flags.append("negative")
+    return CellOut(value, cell.text, where, flags)
+
+
+def _trim(values: list[Cell], want: int) -> list[Cell]:
+    """Drop trailing blank cells beyond the expected count (flattened text keeps empty columns)."""
+    out = list(values)
+    while len(out) > want and is_blank_text(out[-1].text) and not out[-1].joined:
+        out.pop()
+    return out
+
+
+def spread_row(
+    values: list[Cell], columns: Sequence[str], where: str, *, spans_lost: bool, money: set[str] = frozenset(),
+    signed: set[str] = frozenset(), unit_in_header: bool = True,
+) -> dict[str, CellOut]:
+    """Assign a row's value cells to its columns, or flag the row when that is not possible."""
+    want = len(columns)
+    expanded: list[tuple[Cell, bool]] = []
+    for c in values:
+        expanded.append((c, False))
+        expanded.extend((c, True) for _ in range(max(0, min(c.colspan, 64) - 1)))
+    non_blank = [c for c in values if not is_blank_text(c.text)]
+    if spans_lost and len(non_blank) == 1 and values[0] is non_blank[0] and len(values) > 1:
+        # Flattened text lost a merged cell: a lone value followed by empty cells.
+        return _merged(non_blank[0], columns, where)
+    cells = _trim([c for c, _ in expanded], want)
+    if len(cells) == want and len(expanded) == len(values):
+        return {col: cell_out(c, where, money=col in money, allow_negative=col in signed, unit_printed_in_header=unit_in_header) for col, c in zip(columns, cells, strict=True)}
+    if len(expanded) >= want and any(copy for _, copy in expanded[:want]):
+        # A value printed once across several columns (HTML colspan).
+        return _merged(expanded[0][0], columns, where)
+    if not non_blank:
+        return {col: CellOut(None, values[i].text if i < len(values) else None, where) for i, col in enumerate(columns)}
+    printed = " | ".join(c.text for c in values)
+    return {
+        col: CellOut(None, printed, where, ["ambiguous"], candidates=None)
+        for col in columns
+    }
+
+
+def _merged(cell: Cell, columns: Sequence[str], where: str) -> dict[str, CellOut]:
+    pv = parse_value(cell.text)
+    if pv is not None and pv.value == 0:
+        return {col: CellOut(0, cell.text, where, ["merged_row"]) for col in columns}
+    # A non-zero value merged across a row cannot be attributed to one column.
+    return {col: CellOut(None, cell.text, where, ["merged_row", "ambiguous"]) for col in columns}
+
+
+# --------------------------------------------------------------------------- table 二
+
+
+def detect_active_template(norm_text: str, categories: set[str]) -> str | None:
+    for template, sigs in v.TEMPLATE_HEADER_SIGNATURES.items():
+        if any(s in norm_text for s in sigs):
+            return template
+    if "上一年项目数量" in norm_text or {"other_services", "procurement"} & categories:
+        return "2019"
+    if "本年处理决定数量" in norm_text:
+        return "2021"
+    return None
+
+
+def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: bool, out: Tables, body: str) -> None:
+    region_text = "".join(norms)
+    rows: list[tuple[str, RowView]] = []
+    for view in views:
+        key, _ = last_signature(view.label, v.ACTIVE_CATEGORY_SIGNATURES)
+        if key is None or not view.values:
+            continue
+        rows.append((key, view))
+    template = detect_active_template(region_text, {k for k, _ in rows})
+    if template is None:
+        if rows:
+            out.warnings.append("table 二: template not recognised from its headers")
+        return
+    out.template_active = template
+    out.found.add("active")
+    metrics = v.ACTIVE_METRICS[template]
+    for key, view in rows:
+        if key not in metrics:
+            out.warnings.append(f"table 二: row {key} does not belong to the {template} template ({view.line.where})")
+            continue
+        cols = metrics[key]
+        if view.joined:
+            cells = split_active_run(view, cols, body)
+        else:
+            cells = spread_row(view.values, cols, view.line.where, spans_lost=spans_lost,
+                               money=set(v.MONEY_METRICS), signed=set(v.SIGNED_METRICS),
+                               unit_in_header=key != "procurement")
+        for metric, cell in cells.items():
+            k = f"{key}.{metric}"
+            if k in out.active and out.active[k].value != cell.value:
+                cell.flags.append("conflicting_duplicate")
+            out.active[k] = cell
+    for category, cols in metrics.items():
+        for metric in cols:
+            out.active.setdefault(f"{category}.{metric}", CellOut(None, None, "", ["not_found"]))
+
+
+def split_active_run(view: RowView, cols: Sequence[str], body: str) -> dict[str, CellOut]:
+    """Table 二 rows have no identity: a run of digits is accepted only when its split is unique."""
+    from disclosure.splitter import split_segment
+
+    where = view.line.where
+    segments = [c.text for c in view.values if c.joined]
+    printed = " ".join(segments)
+    money_unit = ""
+    if segments and segments[-1].endswith(("万元", "元")):
+        money_unit = "万元" if segments[-1].endswith("万元") else "元"
+        segments[-1] = segments[-1][: -len(money_unit)]
+    if len(cols) == 1 or (segments and any("." in s for s in segments)):
+        # One cell, or a decimal amount: only the undivided text can be trusted as one value.
+        if len(cols) == 1 and len(segments) == 1:
+            pv = parse_value(segments[0] + money_unit)
+            c = cell_out(Cell(segments[0] + money_unit), where, money=cols[0] in v.MONEY_METRICS)
+            c.raw = printed
+            return {cols[0]: c} if pv else {cols[0]: CellOut(None, printed, where, ["ambiguous"])}
+        return _split_with_decimal(segments, money_unit, cols, printed, where)
+    candidates = _split_candidates(segments, len(cols), split_segment)
+    if len(candidates) == 1:
+        return {col: CellOut(val, printed, where, ["split_digits"]) for col, val in zip(cols, candidates[0], strict=True)}
+    best = _best_guess(candidates, body) if candidates else None
+    return {
+        col: CellOut(best[i] if best else None, printed, where, ["ambiguous"], sorted({c[i] for c in candidates}))
+        for i, col in enumerate(cols)
+    }
+
+
+def _split_with_decimal(segments: list[str], unit: str, cols: Sequence[str], printed: str, where: str) -> dict[str, CellOut]:
+    """'13575394432.52元' = items + amount: the split point of the integer part is unknown."""
+    if len(segments) == len(cols):
+        return {
+            col: cell_out(Cell(s + (unit if i == len(cols) - 1 else "")), where, money=col in v.MONEY_METRICS)
+            for i, (col, s) in enumerate(zip(cols, segments, strict=True))
+        }
+    return {col: CellOut(None, printed, where, ["ambiguous"]) for col in cols}
+
+
+def _split_candidates(segments: list[str], n: int, split_segment) -> list[tuple[int, ...]]:
+    """All splits of hard-separated digit segments into n cells (each segment ≥ 1 cell)."""
+    results: list[tuple[int, ...]] = []
+
+    def rec(i: int, left: int, acc: tuple[int, ...]) -> None:
+        if len(results) > 500:
+            return
+        if i == len(segments):
+            if left == 0:
+                results.append(acc)
+            return
+        remaining = len(segments) - i - 1
+        seg = segments[i].lstrip("+")
+        sign = -1 if seg.startswith("-") else 1
+        seg = seg.lstrip("-")
+        for k in range(1, left - remaining + 1):
+            for parts in split_segment(seg, k):
+                rec(i + 1, left - k, acc + ((sign * parts[0],) + parts[1:] if parts else ()))
+
+    rec(0, n, ())
+    return results
+
+
+def _best_guess(candidates: list[tuple[int, ...]], body: str) -> tuple[int, ...]:
+    """The candidate most supported by the report's prose (numbers it repeats), then the most
+    even split. Only a guess: the cells stay flagged `ambiguous`."""
+
+    def score(c: tuple[int, ...]) -> tuple[int, int]:
+        mentioned = sum(1 for x in c if x >= 10 and f"{x}件" in body)
+        lengths = [len(str(x)) for x in c]
+        return (mentioned, -(max(lengths) - min(lengths)))
+
+    return max(candidates, key=score)
+
+
+# --------------------------------------------------------------------------- table 三
+
+
+def _key_for_label(label: str) -> str | None:
+    if not label:
+        return None
+    if label.endswith("其他处理"):
+        return "other_handling"
+    stripped = label.rstrip(")）")
+    if stripped.endswith("其他") and not stripped.endswith("其他情形"):
+        return "other_handling.other"
+    key, _ = last_signature(label, v.APPLICATION_ROW_SIGNATURES)
+    return key
+
+
+def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], list[list[str]]]:
+    """Value rows of a table and, before each, the label-only fragments since the previous one."""
+    rows: list[RowView] = []
+    fragments: list[list[str]] = [[]]
+    for view in views:
+        has_number = view.n_numbers > 0
+        blank_row = grid and view.label and len(view.values) > 0
+        if has_number or blank_row:
+            rows.append(view)
+            fragments.append([])
+        elif view.label:
+            fragments[-1].append(view.label)
+    return rows, fragments
+
+
+def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
+    """Monotonic alignment of value rows to template keys (maximum total score)."""
+    n, m = len(rows), len(keys)
+    own = [_key_for_label(r.label) for r in rows]
+    context = []
+    for i, r in enumerate(rows):
+        pre = "".join(fragments[i])
+        post = "".join(fragments[i + 1])
+        context.append((pre + r.label + post))
+
+    def score(i: int, j: int) -> float:
+        key = keys[j]
+        if own[i] == key:
+            return 10.0
+        if own[i] is not None:
+            # The row names another key; "other_handling" vs its sub-rows are near misses.
+            return -12.0
+        ctx = context[i]
+        if key in ("other_handling", "other_handling.other"):
+            return 2.0 if "其他" in ctx else 0.0
+        sigs = v.APPLICATION_ROW_SIGNATURES.get(key, ())
+        return 3.0 if any(s in ctx for s in sigs) else 0.0
+
+    def skip_row_cost(i: int) -> float:
+        r = rows[i]
+        if own[i] is not None:
+            return -9.0
+        return -1.0 if r.n_numbers < 3 and not r.joined else -4.0
+
+    neg = float("-inf")
+    dp = [[neg] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int, str] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    dp[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            cur = dp[i][j]
+            if cur == neg:
+                continue
+            if i < n and j < m:
+                s = cur + score(i, j)
+                if s > dp[i + 1][j + 1]:
+                    dp[i + 1][j + 1], back[i + 1][j + 1] = s, (i, j, "assign")
+            if i < n:
+                s = cur + skip_row_cost(i)
+                if s > dp[i + 1][j]:
+                    dp[i + 1][j], back[i + 1][j] = s, (i, j, "skip_row")
+            if j < m:
+                s = cur - 1.0
+                if s > dp[i][j + 1]:
+                    dp[i][j + 1], back[i][j + 1] = s, (i, j, "skip_key")
+    pairs: list[tuple[int, str]] = []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        prev = back[i][j]
+        assert prev is not None
+        pi, pj, op = prev
+        if op == "assign":
+            pairs.append((pi, keys[pj]))
+        i, j = pi, pj
+    pairs.reverse()
+    return dp[n][m], pairs
+
+
+def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool, out: Tables) -> None:
+    rows, fragments = _value_rows(views, grid)
+    if not rows:
+        return
+    best: tuple[float, list[tuple[int, str]], str] | None = None
+    for layout, keys in (("2021", v.APPLICATION_ROWS_2021), ("one_row_other", v.APPLICATION_ROWS_ONE_ROW_OTHER)):
+        score, pairs = _align(rows, fragments, keys)
+        if best is None or score > best[0]:
+            best = (score, pairs, layout)
+    assert best is not None
+    _, pairs, layout = best
+    out.applications_layout = layout
+    out.found.add("applications")
+    runs: dict[str, RowView] = {}
+    for i, key in pairs:
+        view = rows[i]
+        if view.joined:
+            runs[key] = view
+            continue
+        out.applications[key] = spread_row(view.values, v.APPLICANTS, view.line.where, spans_lost=spans_lost)
+    if runs:
+        _solve_application_runs(runs, out, layout)
+    row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
+    for key in v.ALL_APPLICATION_ROWS:
+        if key in out.applications:
+            continue
+        absent_by_layout = key not in row_keys
+        flags = [] if absent_by_layout else ["not_found"]
+        out.applications[key] = {a: CellOut(None, None, "", list(flags)) for a in v.APPLICANTS}
+
+
+def application_identities(layout: str):
+    from disclosure.splitter import Identity
+
+    outcome_rows = v.OUTCOME_ROWS_2021 if layout == "2021" else v.OUTCOME_ROWS_ONE_ROW_OTHER
+    rows = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
+    ids = []
+    for r in rows:
+        ids.append(Identity(f"row_total:{r}", ((r, "total"),), tuple((r, a) for a in v.APPLICANTS[:6])))
+    for a in v.APPLICANTS:
+        ids.append(Identity(f"balance:{a}", (("new_received", a), ("carried_over", a)),
+                            (("results_total", a), ("carried_forward", a))))
+        ids.append(Identity(f"results_total:{a}", (("results_total", a),), tuple((r, a) for r in outcome_rows)))
+    return ids
+
+
+def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) -> None:
+    from disclosure.splitter import RunRow, solve
+
+    known: dict[tuple[str, str], int | None] = {}
+    for key, cells in out.applications.items():
+        for a, c in cells.items():
+            if c.value is not None or c.raw is not None:
+                known[(key, a)] = c.value  # type: ignore[assignment]
+    run_rows = [RunRow(key, v.APPLICANTS, tuple(c.text for c in view.values if c.joined)) for key, view in runs.items()]
+    result = solve(run_rows, known, application_identities(layout))
+    ambiguous = result.ambiguous_vars()
+    for key, view in runs.items():
+        printed = " ".join(c.text for c in view.values if c.joined)
+        row: dict[str, CellOut] = {}
+        for a in v.APPLICANTS:
+            var = (key, a)
+            if var in ambiguous or result.value(var) is None:
+                cands = result.candidates(var)
+                row[a] = CellOut(cands[0] if len(cands) == 1 else None, printed, view.line.where, ["ambiguous"], cands)
+            else:
+                row[a] = CellOut(result.value(var), printed, view.line.where, ["split_digits"])
+        out.applications[key] = row
+    unsatisfied = getattr(result, "unsatisfied", None)
+    if unsatisfied:
+        out.warnings.append("table 三: digit runs split without the identities the report breaks: " + ", ".join(unsatisfied))
+
+
+# --------------------------------------------------------------------------- table 四
+
+
+def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables) -> None:
+    cells: list[Cell] = []
+    where: list[str] = []
+    for view in views:
+        if view.n_numbers == 0 or view.label.startswith("注"):
+            continue
+        cells.extend(view.values)
+        where.extend([view.line.where] * len(view.values))
+    if not cells:
+        return
+    out.found.add("review")
+    keys = v.REVIEW_LITIGATION_KEYS
+    if any(c.joined for c in cells):
+        _solve_review_run(cells, where[0], out)
+        return
+    trimmed = _trim(cells, len(keys))
+    if len(trimmed) == len(keys):
+        for k, c, w in zip(keys, trimmed, where, strict=False):
+            out.review[k] = cell_out(c, w)
+        return
+    printed = " | ".join(c.text for c in cells)
+    out.warnings.append(f"table 四: expected {len(keys)} cells, found {len(trimmed)}")
+    for k in keys:
+        out.review[k] = CellOut(None, printed, where[0], ["ambiguous"])
+
+
+def _solve_review_run(cells: list[Cell], where: str, out: Tables) -> None:
+    from disclosure.splitter import Identity, RunRow, solve
+
+    segments = tuple(c.text for c in cells if c.joined or not is_blank_text(c.text))
+    printed = " ".join(segments)
+    run = RunRow("review_litigation", v.REVIEW_LITIGATION_KEYS, segments)
+    ids = [
+        Identity(f"total:{p}", (("review_litigation", f"{p}.total"),),
+                 tuple(("review_litigation", f"{p}.{o}") for o in v.OUTCOMES[:4]))
+        for p in v.PROCEEDINGS
+    ]
+    result = solve([run], {}, ids)
+    ambiguous = result.ambiguous_vars()
+    for k in v.REVIEW_LITIGATION_KEYS:
+        var = ("review_litigation", k)
+        if var in ambiguous or result.value(var) is None:
+            cands = result.candidates(var)
+            out.review[k] = CellOut(cands[0] if len(cands) == 1 else None, printed, where, ["ambiguous"], cands)
+        else:
+            out.review[k] = CellOut(result.value(var), printed, where, ["split_digits"])
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def extract(doc: Document, body: str = "") -> Tables:
+    views = [row_view(i, line) for i, line in enumerate(doc.lines)]
+    norms = [normalise(line.text) for line in doc.lines]
+    out = Tables()
+    out.regions = find_regions(views, norms)
+    grid = doc.format in ("html", "docx", "markdown", "text-pipe")
+    spans_lost = doc.format == "text-pipe"
+    if "active" in out.regions:
+        a, b = out.regions["active"]
+        extract_active(views[a:b], norms[a:b], spans_lost, out, body)
+    if "applications" in out.regions:
+        a, b = out.regions["applications"]
+        extract_applications(views[a:b], grid, spans_lost, out)
+    if "review" in out.regions:
+        a, b = out.regions["review"]
+        extract_review(views[a:b], spans_lost, out)
+    for k in v.REVIEW_LITIGATION_KEYS:
+        out.review.setdefault(k, CellOut(None, None, "", ["not_found"]))
+    return out
