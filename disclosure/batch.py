@@ -4,18 +4,28 @@
     batch = parse_batch([BatchItem(path=p) for p in paths])
     batch.frames["applications"]      # long table, columns as in schema.TABLES
     batch.rejected                    # [Rejection(source_file, report_id, code, message)]
-    batch.reports                     # [ParsedReport] (for JSON / provenance), same order as accepted items
+    batch.reports                     # [ParsedReport] (for JSON / provenance), accepted reports in input order
 
 Every input ends up either in `frames` (as one row of `reports` and its cells) or in
-`rejected` with a reason code; `parse_batch` never raises for bad input.
+`rejected` with a reason code; `parse_batch` never raises for bad input. Validation is one
+pandera call per table per batch; a report any of whose rows breaks its schema is moved
+to `rejected` (code `schema_violation`) so nothing with a wrong schema reaches the lake.
 """
 
 from __future__ import annotations
 
+import hashlib
+import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from disclosure import schema
+from disclosure.model import RejectedReport
+from disclosure.parse import ParsedReport, parse_bytes
+from disclosure.readers import MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -42,4 +52,128 @@ class Rejection:
 class Batch:
     frames: dict[str, pd.DataFrame]
     rejected: list[Rejection] = field(default_factory=list)
-    reports: list = field(default_factory=list)
+    reports: list[ParsedReport] = field(default_factory=list)
+    # pandera failure cases (table, column, check, failure_case, report_id)
+    schema_errors: pd.DataFrame | None = None
+
+
+def _read(item: BatchItem) -> bytes:
+    if item.data is not None:
+        return item.data
+    p = Path(item.path)
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise RejectedReport("too_large", f"{size:,} bytes; reports are at most {MAX_BYTES + 1:,} bytes", str(p))
+    return p.read_bytes()
+
+
+def parse_one(item: BatchItem) -> ParsedReport | Rejection:
+    name = item.source_name or Path(item.path).name
+    data: bytes | None = None
+    try:
+        data = _read(item)
+        report = parse_bytes(data, item.path, agency=item.agency, year=item.year)
+    except RejectedReport as e:
+        rid = hashlib.sha256(data).hexdigest() if data is not None else None
+        return Rejection(name, rid, e.code, e.message)
+    except OSError as e:
+        return Rejection(name, None, "unreadable_file", f"cannot read {name}: {e.strerror or e}")
+    except Exception as e:  # a bug of ours must not lose the input: it is recorded with its reason
+        rid = hashlib.sha256(data).hexdigest() if data is not None else None
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        return Rejection(name, rid, "parser_error", f"{type(e).__name__}: {e} (at {Path(where.filename).name}:{where.lineno})")
+    report.source_file = name
+    if report.identity.agency is None or report.identity.year is None:
+        missing = " and ".join(x for x, val in (("agency", report.identity.agency), ("year", report.identity.year)) if val is None)
+        return Rejection(name, report.report_id, "bad_identity", f"could not identify the {missing} of {name}; pass it in a manifest")
+    return report
+
+
+def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
+    cols: dict[str, dict[str, list]] = {t: {c: [] for c in schema.TABLES[t].column_names} for t in schema.TABLES}
+
+    def add(table: str, **values) -> None:
+        for k, col in cols[table].items():
+            col.append(values.get(k))
+
+    for r in reports:
+        ident = {"report_id": r.report_id, "agency": r.identity.agency, "year": r.identity.year}
+        n_cells = n_null = n_flagged = 0
+        for table, key, applicant, c in r.cells():
+            n_cells += 1
+            n_null += c.value is None
+            n_flagged += bool(c.flags)
+            cell = {"value": c.value, "raw_text": c.raw, "where": c.where or None, "flags": ",".join(sorted(set(c.flags))) or None}
+            if table == "active_disclosure":
+                category, metric = key.split(".", 1)
+                add(table, **ident, template=r.tables.template_active or r.template, category=category, metric=metric, **cell)
+            elif table == "applications":
+                add(table, **ident, row=key, applicant=applicant, **cell)
+            else:
+                proceeding, outcome = key.split(".", 1)
+                add(table, **ident, proceeding=proceeding, outcome=outcome, **cell)
+        for section, text in r.sections.items():
+            add("report_sections", **ident, section=section, text=text)
+        n_failed = 0
+        for ch in r.checks:
+            n_failed += ch.status == "fail"
+            add("validation_issues", **ident, check=ch.check, scope=ch.scope, status=ch.status,
+                severity="warning" if ch.status == "fail" else "info", lhs=ch.lhs, rhs=ch.rhs, detail=ch.detail)
+        i = r.identity
+        add("reports", **ident, template=r.template, template_active=r.tables.template_active, source_file=r.source_file,
+            source_format=r.doc_format, title=i.title, agency_source=i.agency_source, agency_confidence=i.agency_confidence,
+            year_source=i.year_source, year_confidence=i.year_confidence, n_cells=n_cells, n_null_cells=n_null,
+            n_flagged_cells=n_flagged, n_checks_failed=n_failed, n_bytes=r.n_bytes)
+    frames = {}
+    for t, data in cols.items():
+        frames[t] = pd.DataFrame({c.name: pd.array(data[c.name], dtype=c.dtype) for c in schema.TABLES[t].columns})
+    return frames
+
+
+def validate_frames(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One pandera validation per table; failure cases mapped back to their report_id."""
+    failures = []
+    for t, df in frames.items():
+        fc = schema.validate_frame(t, df)
+        if len(fc):
+            idx = pd.to_numeric(fc["index"], errors="coerce")
+            fc["report_id"] = [df["report_id"].iloc[int(i)] if pd.notna(i) and int(i) < len(df) else None for i in idx]
+            failures.append(fc)
+    if not failures:
+        return pd.DataFrame(columns=["table", "column", "check", "failure_case", "index", "report_id"])
+    return pd.concat(failures, ignore_index=True)
+
+
+def parse_batch(items: Iterable[BatchItem | str | Path], *, validate: bool = True) -> Batch:
+    reports: list[ParsedReport] = []
+    rejected: list[Rejection] = []
+    seen: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, BatchItem):
+            item = BatchItem(path=item)
+        result = parse_one(item)
+        if isinstance(result, Rejection):
+            rejected.append(result)
+        elif result.report_id in seen:
+            rejected.append(Rejection(result.source_file, result.report_id, "duplicate",
+                                      f"same bytes as {seen[result.report_id]} in this batch"))
+        else:
+            seen[result.report_id] = result.source_file
+            reports.append(result)
+    frames = frames_for(reports)
+    errors = validate_frames(frames) if validate else None
+    if errors is not None and len(errors):
+        bad = {rid for rid in errors["report_id"].dropna()}
+        # Failures that cannot be tied to a row (a missing column) block the whole batch.
+        if errors["report_id"].isna().any():
+            bad = {r.report_id for r in reports}
+        for r in reports:
+            if r.report_id in bad:
+                mine = errors[errors["report_id"] == r.report_id] if r.report_id in set(errors["report_id"]) else errors
+                first = mine.iloc[0]
+                rejected.append(Rejection(r.source_file, r.report_id, "schema_violation",
+                                          f"{len(mine)} schema failures, first: {first['table']}.{first['column']} "
+                                          f"{first['check']} ({first['failure_case']!r})"))
+        reports = [r for r in reports if r.report_id not in bad]
+        frames = {t: df[~df["report_id"].isin(bad)].reset_index(drop=True) for t, df in frames.items()}
+    return Batch(frames=frames, rejected=rejected, reports=reports, schema_errors=errors)

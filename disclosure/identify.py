@@ -17,6 +17,7 @@ _PERIOD = re.compile(r"统计期限[^。]{0,30}?(\d{4})\s*年\s*1\s*月\s*1\s*�
 _GUIDE = re.compile(r"《([^《》]{2,40}?)政府信息公开指南》")
 _BODY_YEAR = re.compile(r"(20[12]\d)\s*年")
 _BODY_BODY = re.compile(r"本报告由([^《》，。]{2,40}?)(?:办公室|办公厅)?根据")
+_PUBLISHES = re.compile(r"(?:现向社会公布|现予公布|特发布|公布)([^《》，。、]{2,40}?)\d{4}年度?政府信息公开")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def identify(doc: Document, body: str, *, agency: str | None = None, year: int |
         elif doc.meta.get("发布机构"):
             a, a_src, a_conf = fix_typos(doc.meta["发布机构"].strip()), "publisher", 0.7
         elif m := _GUIDE.search(norm_body):
+            a, a_src, a_conf = fix_typos(m.group(1)), "body", 0.6
+        elif m := _PUBLISHES.search(norm_body):
             a, a_src, a_conf = fix_typos(m.group(1)), "body", 0.6
         elif m := _BODY_BODY.search(norm_body):
             a, a_src, a_conf = fix_typos(m.group(1)), "body", 0.5

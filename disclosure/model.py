@@ -74,6 +74,10 @@ class RejectedReport(Exception):
         "zip_bomb",
         "empty_file",
         "bad_identity",
+        "unreadable_file",
+        "parser_error",
+        "schema_violation",
+        "duplicate",
     )
 
     def __init__(self, code: str, message: str, path: str | None = None) -> None:

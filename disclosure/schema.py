@@ -141,3 +141,64 @@ TABLES: dict[str, Table] = {
 }
 
 CURATED_TABLES: tuple[str, ...] = tuple(TABLES)
+
+
+# --------------------------------------------------------------------------- generated models
+
+_PANDAS_DTYPES = {"string": "string", "Int64": "Int64", "Float64": "Float64", "boolean": "boolean"}
+
+
+def empty_frame(table: str):
+    import pandas as pd
+
+    t = TABLES[table]
+    return pd.DataFrame({c.name: pd.Series([], dtype=_PANDAS_DTYPES[c.dtype]) for c in t.columns})
+
+
+_MODELS: dict[str, type] = {}
+
+
+def pandera_model(table: str):
+    """A pandera DataFrameModel generated from the table's metadata (cached)."""
+    if table in _MODELS:
+        return _MODELS[table]
+    import pandas as pd
+    import pandera.pandas as pa
+    from pandera.typing import Series
+
+    series_types = {"string": Series[pd.StringDtype], "Int64": Series[pd.Int64Dtype], "Float64": Series[pd.Float64Dtype],
+                    "boolean": Series[pd.BooleanDtype]}
+    t = TABLES[table]
+    annotations: dict[str, object] = {}
+    attrs: dict[str, object] = {"__annotations__": annotations, "__doc__": t.description}
+    for c in t.columns:
+        annotations[c.name] = series_types[c.dtype]
+        kwargs: dict[str, object] = {"nullable": c.nullable, "description": c.description}
+        if c.isin is not None:
+            kwargs["isin"] = list(c.isin)
+        if c.ge is not None:
+            kwargs["ge"] = c.ge
+        attrs[c.name] = pa.Field(**kwargs)
+    config = type("Config", (), {"strict": True, "coerce": False, "name": table,
+                                 "unique": list(t.key) if t.key else None})
+    attrs["Config"] = config
+    model = type(f"{''.join(p.title() for p in table.split('_'))}Model", (pa.DataFrameModel,), attrs)
+    _MODELS[table] = model
+    return model
+
+
+def validate_frame(table: str, df):
+    """Validate one table; returns a DataFrame of failure cases (empty when valid).
+
+    Columns of the result: table, column, check, failure_case, index (row index in df).
+    """
+    import pandas as pd
+    import pandera.pandas as pa
+
+    try:
+        pandera_model(table).validate(df, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        fc = e.failure_cases.copy()
+        fc.insert(0, "table", table)
+        return fc[["table", "column", "check", "failure_case", "index"]].reset_index(drop=True)
+    return pd.DataFrame(columns=["table", "column", "check", "failure_case", "index"])

@@ -403,7 +403,8 @@ def _dp(
                 used.update(ok)
         possible[row.row] = [cut for c in groups if c in used for cut in groups[c]]
     paths = _paths(branch, steps, layers[0], fixed, cuts, max_paths)
-    return _Dp(feasible=True, count=layers[m][zero], possible=possible, paths=paths)
+    count = layers[m][zero] * _product(len(cuts[row.row]) for row in fixed)
+    return _Dp(feasible=True, count=count, possible=possible, paths=paths)
 
 
 def _reduce(

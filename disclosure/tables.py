@@ -7,6 +7,7 @@ value rows to the template's printed row order, anchored by the rows whose label
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -140,27 +141,34 @@ def spread_row(
 ) -> dict[str, CellOut]:
     """Assign a row's value cells to its columns, or flag the row when that is not possible."""
     want = len(columns)
-    expanded: list[tuple[Cell, bool]] = []
-    for c in values:
-        expanded.append((c, False))
-        expanded.extend((c, True) for _ in range(max(0, min(c.colspan, 64) - 1)))
+
+    def assign(cells: list[Cell]) -> dict[str, CellOut]:
+        return {
+            col: cell_out(c, where, money=col in money, allow_negative=col in signed, unit_printed_in_header=unit_in_header)
+            for col, c in zip(columns, cells, strict=True)
+        }
+
     non_blank = [c for c in values if not is_blank_text(c.text)]
-    if spans_lost and len(non_blank) == 1 and values[0] is non_blank[0] and len(values) > 1:
+    if spans_lost and len(non_blank) == 1 and values[0] is non_blank[0] and len(values) > 1 and want > 1:
         # Flattened text lost a merged cell: a lone value followed by empty cells.
         return _merged(non_blank[0], columns, where)
-    cells = _trim([c for c, _ in expanded], want)
-    if len(cells) == want and len(expanded) == len(values):
-        return {col: cell_out(c, where, money=col in money, allow_negative=col in signed, unit_printed_in_header=unit_in_header) for col, c in zip(columns, cells, strict=True)}
-    if len(expanded) >= want and any(copy for _, copy in expanded[:want]):
-        # A value printed once across several columns (HTML colspan).
-        return _merged(expanded[0][0], columns, where)
+    cells = _trim(values, want)
+    if len(cells) == want:
+        # Origin cells match the columns one to one; a colspan here is layout, not a merge
+        # (reports put colspan on different columns in header and value rows).
+        return assign(cells)
+    if len(cells) < want and sum(min(c.colspan, 64) for c in cells) == want:
+        if len(cells) == 1:
+            return _merged(cells[0], columns, where)
+        expanded = [c for c in cells for _ in range(min(c.colspan, 64))]
+        out = assign(expanded)
+        for c in out.values():
+            c.flags.append("merged_cell")
+        return out
     if not non_blank:
         return {col: CellOut(None, values[i].text if i < len(values) else None, where) for i, col in enumerate(columns)}
     printed = " | ".join(c.text for c in values)
-    return {
-        col: CellOut(None, printed, where, ["ambiguous"], candidates=None)
-        for col in columns
-    }
+    return {col: CellOut(None, printed, where, ["ambiguous"]) for col in columns}
 
 
 def _merged(cell: Cell, columns: Sequence[str], where: str) -> dict[str, CellOut]:
@@ -207,7 +215,7 @@ def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: b
             continue
         cols = metrics[key]
         if view.joined:
-            cells = split_active_run(view, cols, body)
+            cells = split_active_run(view, cols, body, key)
         else:
             cells = spread_row(view.values, cols, view.line.where, spans_lost=spans_lost,
                                money=set(v.MONEY_METRICS), signed=set(v.SIGNED_METRICS),
@@ -222,7 +230,10 @@ def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: b
             out.active.setdefault(f"{category}.{metric}", CellOut(None, None, "", ["not_found"]))
 
 
-def split_active_run(view: RowView, cols: Sequence[str], body: str) -> dict[str, CellOut]:
+_LABEL_WORD = {"regulations": "规章", "normative_documents": "规范性文件"}
+
+
+def split_active_run(view: RowView, cols: Sequence[str], body: str, category: str) -> dict[str, CellOut]:
     """Table 二 rows have no identity: a run of digits is accepted only when its split is unique."""
     from disclosure.splitter import split_segment
 
@@ -241,10 +252,13 @@ def split_active_run(view: RowView, cols: Sequence[str], body: str) -> dict[str,
             c.raw = printed
             return {cols[0]: c} if pv else {cols[0]: CellOut(None, printed, where, ["ambiguous"])}
         return _split_with_decimal(segments, money_unit, cols, printed, where)
-    candidates = _split_candidates(segments, len(cols), split_segment)
+    candidates = [
+        c for c in _split_candidates(segments, len(cols), split_segment)
+        if all(x >= 0 or col in v.SIGNED_METRICS for x, col in zip(c, cols, strict=True))
+    ]
     if len(candidates) == 1:
         return {col: CellOut(val, printed, where, ["split_digits"]) for col, val in zip(cols, candidates[0], strict=True)}
-    best = _best_guess(candidates, body) if candidates else None
+    best = _best_guess(candidates, body, cols, _LABEL_WORD.get(category, category)) if candidates else None
     return {
         col: CellOut(best[i] if best else None, printed, where, ["ambiguous"], sorted({c[i] for c in candidates}))
         for i, col in enumerate(cols)
@@ -284,14 +298,19 @@ def _split_candidates(segments: list[str], n: int, split_segment) -> list[tuple[
     return results
 
 
-def _best_guess(candidates: list[tuple[int, ...]], body: str) -> tuple[int, ...]:
+def _best_guess(candidates: list[tuple[int, ...]], body: str, cols: Sequence[str], label_word: str) -> tuple[int, ...]:
     """The candidate most supported by the report's prose (numbers it repeats), then the most
-    even split. Only a guess: the cells stay flagged `ambiguous`."""
+    plausible and even split. Only a guess: the cells stay flagged `ambiguous`."""
 
-    def score(c: tuple[int, ...]) -> tuple[int, int]:
-        mentioned = sum(1 for x in c if x >= 10 and f"{x}件" in body)
-        lengths = [len(str(x)) for x in c]
-        return (mentioned, -(max(lengths) - min(lengths)))
+    def score(c: tuple[int, ...]) -> tuple[int, int, int]:
+        mentioned = sum(1 for x in c if x >= 10 and re.search(rf"{label_word}[^。；0-9]{{0,12}}?(?<!\d){x}件", body))
+        plausible = 0
+        if "in_force" in cols:  # a stock of documents in force outnumbers a year's flow
+            plausible = int(c[cols.index("in_force")] >= max(c))
+        elif "change" in cols:  # most items lists do not change from one year to the next
+            plausible = int(c[cols.index("change")] == 0)
+        lengths = [len(str(abs(x))) for x in c]
+        return (mentioned, plausible, -(max(lengths) - min(lengths)))
 
     return max(candidates, key=score)
 

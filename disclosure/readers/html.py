@@ -111,9 +111,10 @@ def _segment_break(m: re.Match[str]) -> str:
 
 def clean_text(raw: str) -> str:
     """Collapse whitespace to single spaces; a line break between two CJK characters vanishes."""
-    raw = _INVISIBLE.sub("", raw)
+    if _INVISIBLE.search(raw):
+        raw = _INVISIBLE.sub("", raw)
     if "\n" not in raw and "\r" not in raw:
-        return _WS.sub(" ", raw).strip()
+        return " ".join(raw.split())
     raw = raw.replace("\r", "\n")
     return _WS.sub(_segment_break, raw).strip()
 
@@ -125,6 +126,10 @@ def clean_text(raw: str) -> str:
 def _tag(el: etree._Element) -> str | None:
     tag = el.tag
     return tag.lower() if isinstance(tag, str) else None
+
+
+def _col(cell: Cell) -> int:
+    return cell.col
 
 
 def _span(value: str | None, limit: int) -> int:
@@ -309,8 +314,7 @@ class _Reader:
         self.flush()
         self._blocks.pop()
 
-    def _spans(self, td: etree._Element, rows_left: int) -> tuple[int, int]:
-        colspan_attr, rowspan_attr = td.get("colspan"), td.get("rowspan")
+    def _spans(self, colspan_attr: str | None, rowspan_attr: str | None, rows_left: int) -> tuple[int, int]:
         colspan = max(_span(colspan_attr, MAX_COLSPAN), 1)
         rowspan = _span(rowspan_attr, MAX_ROWSPAN)
         rowspan = rows_left if rowspan == 0 else min(rowspan, rows_left)
@@ -323,6 +327,7 @@ class _Reader:
     def _row(
         self, tr: etree._Element, index: int, r: int, rows_left: int, carries: list[_Carry]
     ) -> tuple[list[_Carry], list[tuple[str, etree._Element]]]:
+        """Emit one row; return the spans still open below it and nested content to read next."""
         covered: set[int] = set()
         for carry in carries:
             covered.update(range(carry.col, carry.col + carry.colspan))
@@ -331,23 +336,29 @@ class _Reader:
         deferred: list[tuple[str, etree._Element]] = []
         col = 0
         for td in tr:
-            if _tag(td) not in CELL_TAGS:
+            if td.tag not in CELL_TAGS:
                 continue
             while col in covered:
                 col += 1
-            colspan, rowspan = self._spans(td, rows_left)
-            text = self._cell_text(td, deferred)
-            cells.append(Cell(text, col=col, colspan=colspan))
+            colspan_attr, rowspan_attr = td.get("colspan"), td.get("rowspan")
+            if colspan_attr is None and rowspan_attr is None:
+                colspan = rowspan = 1
+            else:
+                colspan, rowspan = self._spans(colspan_attr, rowspan_attr, rows_left)
+            # Cells without child elements (clean HTML) skip the piece collector.
+            text = self._cell_text(td, deferred) if len(td) else clean_text(td.text or "")
+            cells.append(Cell(text, col, colspan))
             if rowspan > 1:
                 new_carries.append(_Carry(col, colspan, text, rowspan - 1))
             col += colspan
-        if not cells:
-            # A row printing nothing of its own (spacer row); spans from above still pass it.
-            return self._advance(carries) + new_carries, deferred
-        cells.extend(Cell(c.text, col=c.col, colspan=c.colspan, rowspan_copy=True) for c in carries)
-        cells.sort(key=lambda c: c.col)
-        self.lines.append(Line(cells, where=f"table {index} row {r}", table=index))
-        return self._advance(carries) + new_carries, deferred
+        if carries:
+            if cells:
+                cells.extend(Cell(c.text, c.col, c.colspan, True) for c in carries)
+                cells.sort(key=_col)
+            carries = self._advance(carries)
+        if cells:  # a row with nothing of its own (spacer row) prints no line
+            self.lines.append(Line(cells, f"table {index} row {r}", index))
+        return carries + new_carries, deferred
 
     @staticmethod
     def _advance(carries: list[_Carry]) -> list[_Carry]:
@@ -431,9 +442,12 @@ def _meta(lines: list[Line]) -> dict[str, str]:
             text = cell.text
             if not text or len(text) > META_LINE_MAX_CHARS:
                 continue
-            key = text.rstrip(":：").strip()
-            if key in META_KEYS and i + 1 < len(cells) and cells[i + 1].text:
-                meta.setdefault(key, cells[i + 1].text)
+            if len(text) <= 6:
+                key = text.rstrip(":：").strip()
+                if key in META_KEYS and i + 1 < len(cells) and cells[i + 1].text:
+                    meta.setdefault(key, cells[i + 1].text)
+                continue
+            if "：" not in text and ":" not in text:
                 continue
             for m in _META_PATTERN.finditer(text):
                 value = m.group(2).strip()

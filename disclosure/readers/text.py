@@ -140,7 +140,8 @@ def _crawler_lines(line: str, where: str) -> list[Line]:
         if not body:
             carry = label + carry
             continue
-        segments = [s for s in re.split(r"\s+", body) if s]
+        # Spaces and signs are hard boundaries: a cell never spans them.
+        segments = re.findall(r"[+\-]?[\d.]+(?:万元|元)?", body)
         cells = [Cell(label.strip(), 0)] + [Cell(s, i + 1, joined=True) for i, s in enumerate(segments)]
         out.append(Line(cells, f"{where} char {start}"))
     rest = carry + line[label_start:]

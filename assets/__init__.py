@@ -1,0 +1,1 @@
+"""Dagster assets of the lake (raw → core → marts) and their checks."""

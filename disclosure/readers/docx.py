@@ -1,0 +1,434 @@
+"""Word (.docx) reader: paragraphs and tables of the main document part, in document order.
+
+Reads the OOXML directly with lxml (entities unresolved, no network, no DTD) after checking
+the zip's declared sizes and compression ratios, so a zip bomb is refused before anything is
+inflated, and every part is read through a capped stream in case the declared sizes lie.
+
+* A paragraph is a one-cell `Line`; its automatic numbering (`w:numPr`, e.g. "1." or "（三）")
+  is rendered in front of its text, since a label like "1.属于国家秘密" depends on it.
+* A table row is a `Line` with `table` set: one `Cell` per origin cell in grid order
+  (`col` = grid column, `colspan` from `w:gridSpan`), a `rowspan_copy=True` cell with the
+  origin's text where a `w:vMerge` continuation covers the row, and blank cells as `Cell("")`.
+
+Old binary Word (.doc / .wps, OLE2) is refused as `unsupported_format` with the conversion to
+run; a password-protected Word file (also OLE2, holding an `EncryptedPackage`) as `encrypted`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from disclosure.model import Cell, Document, Line, RejectedReport
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{W}}}"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_TOTAL_UNCOMPRESSED = 50 * 1024 * 1024  # all parts together, as declared
+MAX_PART = 30 * 1024 * 1024  # one part we actually read
+MAX_RATIO = 100  # declared uncompressed / compressed size of a large part
+RATIO_FLOOR = 1024 * 1024  # parts smaller than this may compress as well as they like
+MAX_MEMBERS = 5000
+DOCUMENT_PART = "word/document.xml"
+CONVERT_HINT = "convert it first: `libreoffice --headless --convert-to docx FILE`"
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+
+
+@dataclass(slots=True)
+class Numbering:
+    """Auto-numbering definitions (numbering.xml) and the running counters."""
+
+    # (numId, ilvl) -> (numFmt, lvlText, start)
+    levels: dict[tuple[str, int], tuple[str, str, int]] = field(default_factory=dict)
+    # numId -> abstractNumId, so lists sharing an abstract definition share counters
+    abstract: dict[str, str] = field(default_factory=dict)
+    counters: dict[str, list[int]] = field(default_factory=dict)
+    # style id -> (numId, ilvl) for paragraph styles that carry numbering
+    styles: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def read_docx(data: bytes, path: str) -> Document:
+    """Read a .docx into Lines; reject old binary Word, encrypted files and zip bombs."""
+    parts = _open_parts(data, path)
+    body = _parse(parts.get(DOCUMENT_PART), path, DOCUMENT_PART).find(f"{_W}body")
+    if body is None:
+        raise RejectedReport("corrupt_file", "word/document.xml has no w:body", path)
+    numbering = _numbering(parts, path)
+    lines: list[Line] = []
+    table_index = 0
+    for kind, el in _blocks(body):
+        if kind == "p":
+            text = paragraph_text(el, numbering)
+            if text.strip():
+                lines.append(Line(cells=[Cell(text)], where=f"paragraph {len(lines) + 1}"))
+        else:
+            lines.extend(table_lines(el, table_index, numbering))
+            table_index += 1
+    return Document(lines=lines, format="docx", title=_title(parts, path), notes=[f"docx: {table_index} tables"])
+
+
+# --------------------------------------------------------------------------- container
+
+
+def _open_parts(data: bytes, path: str) -> dict[str, bytes]:
+    """Check the container and read the parts we need, with sizes capped."""
+    if not data:
+        raise RejectedReport("empty_file", "the file is empty", path)
+    if data.startswith(OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise RejectedReport("encrypted", "the Word file is protected with a password", path)
+        raise RejectedReport(
+            "unsupported_format", f"old binary Word/WPS file (.doc/.wps, OLE2); {CONVERT_HINT}", path
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise RejectedReport("corrupt_file", "not a .docx (no zip header)", path)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise RejectedReport("corrupt_file", f"damaged zip container ({exc})", path) from None
+    check_zip_bomb(infos, path)
+    wanted = {DOCUMENT_PART, "word/numbering.xml", "word/styles.xml", "docProps/core.xml"}
+    names = {info.filename for info in infos}
+    if DOCUMENT_PART not in names:
+        raise RejectedReport("corrupt_file", "zip without word/document.xml: not a Word document", path)
+    parts: dict[str, bytes] = {}
+    for info in infos:
+        if info.filename in wanted:
+            parts[info.filename] = _read_capped(archive, info, path)
+    return parts
+
+
+def check_zip_bomb(infos: list[zipfile.ZipInfo], path: str) -> None:
+    """Refuse archives whose declared sizes or compression ratios are absurd."""
+    if len(infos) > MAX_MEMBERS:
+        raise RejectedReport("zip_bomb", f"{len(infos)} zip members (limit {MAX_MEMBERS})", path)
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise RejectedReport(
+            "zip_bomb",
+            f"declared uncompressed size {total / 2**20:.0f} MB exceeds {MAX_TOTAL_UNCOMPRESSED // 2**20} MB",
+            path,
+        )
+    for info in infos:
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size / max(info.compress_size, 1)
+            raise RejectedReport(
+                "zip_bomb", f"{info.filename} compresses {ratio:.0f}:1 (limit {MAX_RATIO}:1)", path
+            )
+
+
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> bytes:
+    """Read one member, never inflating more than MAX_PART bytes whatever its header says."""
+    try:
+        with archive.open(info) as stream:
+            data = stream.read(MAX_PART + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        code = "encrypted" if info.flag_bits & 0x1 else "corrupt_file"
+        raise RejectedReport(code, f"cannot read {info.filename} ({exc})", path) from None
+    if len(data) > MAX_PART:
+        raise RejectedReport("zip_bomb", f"{info.filename} inflates beyond {MAX_PART // 2**20} MB", path)
+    return data
+
+
+def _parse(data: bytes | None, path: str, part: str) -> etree._Element:
+    if data is None:
+        raise RejectedReport("corrupt_file", f"missing {part}", path)
+    try:
+        return etree.fromstring(data, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise RejectedReport("corrupt_file", f"{part} is not well-formed XML ({exc})", path) from None
+
+
+def _title(parts: dict[str, bytes], path: str) -> str | None:
+    data = parts.get("docProps/core.xml")
+    if not data:
+        return None
+    try:
+        root = _parse(data, path, "docProps/core.xml")
+    except RejectedReport:
+        return None
+    node = root.find("{http://purl.org/dc/elements/1.1/}title")
+    text = (node.text or "").strip() if node is not None else ""
+    return text or None
+
+
+# --------------------------------------------------------------------------- body
+
+
+def _blocks(container: etree._Element) -> Iterator[tuple[str, etree._Element]]:
+    """Paragraphs and tables in document order, looking through content controls etc."""
+    for el in container:
+        tag = el.tag
+        if tag == f"{_W}p":
+            yield "p", el
+        elif tag == f"{_W}tbl":
+            yield "tbl", el
+        elif tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}smartTag"):
+            yield from _blocks(el)
+
+
+def run_text(paragraph: etree._Element) -> str:
+    """The text of a paragraph's runs (deleted text excluded; tabs and breaks as spaces)."""
+    out: list[str] = []
+    for el in paragraph.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}noBreakHyphen", f"{_W}sym"):
+        tag = el.tag
+        if tag == f"{_W}t":
+            out.append(el.text or "")
+        elif tag == f"{_W}noBreakHyphen":
+            out.append("-")
+        elif tag == f"{_W}sym":
+            char = el.get(f"{_W}char") or ""
+            out.append(_sym(char))
+        elif tag == f"{_W}tab" and el.getparent() is not None and el.getparent().tag == f"{_W}tabs":
+            continue  # a tab stop definition in w:pPr, not a printed tab
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+def _sym(char: str) -> str:
+    try:
+        code = int(char, 16)
+    except ValueError:
+        return ""
+    if 0xF000 <= code <= 0xF0FF:  # symbol-font private use area
+        code -= 0xF000
+    return chr(code) if code >= 0x20 else ""
+
+
+def paragraph_text(paragraph: etree._Element, numbering: Numbering) -> str:
+    """Paragraph text with its automatic number rendered in front."""
+    return number_label(paragraph, numbering) + run_text(paragraph)
+
+
+def table_lines(table: etree._Element, index: int, numbering: Numbering) -> list[Line]:
+    """Expand one w:tbl into grid rows: origin cells, rowspan copies for vMerge, blanks kept."""
+    lines: list[Line] = []
+    # grid column -> (text, colspan) of the cell that started a vertical merge there
+    open_merges: dict[int, tuple[str, int]] = {}
+    rows = [el for el in table.iter(f"{_W}tr") if _owning_table(el) is table]
+    for r, row in enumerate(rows):
+        col = _grid_skip(row, "gridBefore")
+        cells: list[Cell] = []
+        for tc in row.iterchildren(f"{_W}tc", f"{_W}sdt", f"{_W}customXml"):
+            for cell_el in _cells_of(tc):
+                span = _int_attr(cell_el.find(f"{_W}tcPr/{_W}gridSpan"), 1)
+                merge = cell_el.find(f"{_W}tcPr/{_W}vMerge")
+                if merge is not None and merge.get(f"{_W}val", "continue") != "restart" and col in open_merges:
+                    text, _ = open_merges[col]
+                    cells.append(Cell(text, col=col, colspan=span, rowspan_copy=True))
+                else:
+                    text = cell_text(cell_el, numbering)
+                    cells.append(Cell(text, col=col, colspan=span))
+                    if merge is not None:
+                        open_merges[col] = (text, span)
+                    else:
+                        open_merges.pop(col, None)
+                col += span
+        lines.append(Line(cells=cells, where=f"table {index + 1} row {r + 1}", table=index))
+    return lines
+
+
+def _cells_of(el: etree._Element) -> Iterator[etree._Element]:
+    if el.tag == f"{_W}tc":
+        yield el
+        return
+    for child in el.iter(f"{_W}tc"):
+        if _owning_row(child) is _owning_row(el) or _owning_row(el) is None:
+            yield child
+
+
+def _owning_table(el: etree._Element) -> etree._Element | None:
+    parent = el.getparent()
+    while parent is not None and parent.tag != f"{_W}tbl":
+        parent = parent.getparent()
+    return parent
+
+
+def _owning_row(el: etree._Element) -> etree._Element | None:
+    parent = el.getparent()
+    while parent is not None and parent.tag != f"{_W}tr":
+        parent = parent.getparent()
+    return parent
+
+
+def _grid_skip(row: etree._Element, what: str) -> int:
+    return _int_attr(row.find(f"{_W}trPr/{_W}{what}"), 0)
+
+
+def _int_attr(el: etree._Element | None, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(int(el.get(f"{_W}val", default)), 0)
+    except ValueError:
+        return default
+
+
+def cell_text(tc: etree._Element, numbering: Numbering) -> str:
+    """The text of a table cell: its paragraphs (and nested tables) joined by spaces."""
+    texts: list[str] = []
+    for kind, el in _blocks(tc):
+        if kind == "p":
+            texts.append(paragraph_text(el, numbering).strip())
+        else:
+            for line in table_lines(el, -1, numbering):
+                texts.append(line.text.strip())
+    return " ".join(t for t in texts if t)
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def _numbering(parts: dict[str, bytes], path: str) -> Numbering:
+    numbering = Numbering()
+    data = parts.get("word/numbering.xml")
+    if data:
+        root = _parse(data, path, "word/numbering.xml")
+        abstract_levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for absnum in root.iterfind(f"{_W}abstractNum"):
+            aid = absnum.get(f"{_W}abstractNumId", "")
+            abstract_levels[aid] = {
+                _int_attr_raw(lvl.get(f"{_W}ilvl")): _level(lvl) for lvl in absnum.iterfind(f"{_W}lvl")
+            }
+        for num in root.iterfind(f"{_W}num"):
+            nid = num.get(f"{_W}numId", "")
+            ref = num.find(f"{_W}abstractNumId")
+            aid = ref.get(f"{_W}val", "") if ref is not None else ""
+            numbering.abstract[nid] = aid
+            for ilvl, level in abstract_levels.get(aid, {}).items():
+                numbering.levels[(nid, ilvl)] = level
+            for override in num.iterfind(f"{_W}lvlOverride"):
+                ilvl = _int_attr_raw(override.get(f"{_W}ilvl"))
+                lvl = override.find(f"{_W}lvl")
+                if lvl is not None:
+                    numbering.levels[(nid, ilvl)] = _level(lvl)
+    styles = parts.get("word/styles.xml")
+    if styles:
+        root = _parse(styles, path, "word/styles.xml")
+        for style in root.iterfind(f"{_W}style"):
+            num_pr = style.find(f"{_W}pPr/{_W}numPr")
+            if num_pr is not None:
+                nid = _val(num_pr.find(f"{_W}numId"))
+                if nid:
+                    ilvl = _int_attr(num_pr.find(f"{_W}ilvl"), 0)
+                    numbering.styles[style.get(f"{_W}styleId", "")] = (nid, ilvl)
+    return numbering
+
+
+def _val(el: etree._Element | None) -> str:
+    return el.get(f"{_W}val", "") if el is not None else ""
+
+
+def _int_attr_raw(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def _level(lvl: etree._Element) -> tuple[str, str, int]:
+    return (
+        _val(lvl.find(f"{_W}numFmt")) or "decimal",
+        _val(lvl.find(f"{_W}lvlText")),
+        _int_attr(lvl.find(f"{_W}start"), 1),
+    )
+
+
+def number_label(paragraph: etree._Element, numbering: Numbering) -> str:
+    """Render and advance the paragraph's automatic number ('' when it has none)."""
+    ppr = paragraph.find(f"{_W}pPr")
+    if ppr is None:
+        return ""
+    num_pr = ppr.find(f"{_W}numPr")
+    if num_pr is not None:
+        nid = _val(num_pr.find(f"{_W}numId"))
+        ilvl = _int_attr(num_pr.find(f"{_W}ilvl"), 0)
+    else:
+        style = _val(ppr.find(f"{_W}pStyle"))
+        if style not in numbering.styles:
+            return ""
+        nid, ilvl = numbering.styles[style]
+    if not nid or nid == "0" or (nid, ilvl) not in numbering.levels:
+        return ""
+    key = numbering.abstract.get(nid, nid)
+    counters = numbering.counters.setdefault(key, [])
+    while len(counters) <= ilvl:
+        level = numbering.levels.get((nid, len(counters)))
+        counters.append((level[2] if level else 1) - 1)
+    counters[ilvl] += 1
+    for deeper in range(ilvl + 1, len(counters)):  # a new item restarts the levels below it
+        level = numbering.levels.get((nid, deeper))
+        counters[deeper] = (level[2] if level else 1) - 1
+    fmt, text, _ = numbering.levels[(nid, ilvl)]
+    if fmt == "bullet" or fmt == "none":
+        return ""
+
+    def placeholder(match: re.Match[str]) -> str:
+        level = int(match.group(1)) - 1
+        if level >= len(counters):
+            return ""
+        level_fmt = numbering.levels.get((nid, level), (fmt, "", 1))[0]
+        return format_number(max(counters[level], 0), level_fmt)
+
+    return re.sub(r"%(\d)", placeholder, text)
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def format_number(n: int, fmt: str) -> str:
+    """One counter in a Word number format (the formats Chinese reports use, else decimal)."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional", "chineseLegalSimplified"):
+        return chinese_number(n)
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return _CIRCLED[n - 1] if 1 <= n <= len(_CIRCLED) else str(n)
+    if fmt in ("upperLetter", "lowerLetter"):
+        letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else ""
+        return letter if fmt == "upperLetter" else letter.lower()
+    if fmt in ("upperRoman", "lowerRoman"):
+        roman = _roman(n)
+        return roman if fmt == "upperRoman" else roman.lower()
+    if fmt == "decimalFullWidth":
+        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return str(n)
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 105 -> 一百零五 (as Word counts)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        tail = "" if rest == 0 else ("零" + _CN_DIGITS[rest] if rest < 10 else _cn_tens(rest))
+        return _CN_DIGITS[n // 100] + "百" + tail
+    return str(n)
+
+
+def _cn_tens(n: int) -> str:
+    return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+
+
+def _roman(n: int) -> str:
+    out = []
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out.append(sym)
+            n -= value
+    return "".join(out)

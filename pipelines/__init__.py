@@ -1,0 +1,1 @@
+"""Dagster side of disclosure-lake: definitions, partitions, resources, sensors, schedules."""

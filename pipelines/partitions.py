@@ -1,0 +1,70 @@
+"""Partitions: statistical year × agency (dynamic), and year alone for the year-level assets.
+
+Multi-partition keys read ``agency|year`` (Dagster sorts dimensions by name), ordered agency by
+agency (in the order agencies were registered), then year. A backfill run covers one
+contiguous range of that order, so the agency-years of one agency batch together.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import dagster as dg
+
+from disclosure.lake import FIRST_YEAR
+
+
+def open_years(today: date | None = None) -> list[str]:
+    """Statistical years that can hold reports: 2019 … last completed year.
+
+    The report on year Y is published by 31 January of Y+1, so year Y opens on 1 January Y+1.
+    ``DISCLOSURE_LAST_YEAR`` pins the last year (tests, benchmarks).
+    """
+    pinned = os.environ.get("DISCLOSURE_LAST_YEAR")
+    last = int(pinned) if pinned else (today or date.today()).year - 1
+    return [str(y) for y in range(FIRST_YEAR, last + 1)]
+
+
+AGENCY_DIMENSION = "agency"
+YEAR_DIMENSION = "year"
+
+agency_partitions = dg.DynamicPartitionsDefinition(name="agency")
+year_partitions = dg.StaticPartitionsDefinition(open_years())
+agency_year_partitions = dg.MultiPartitionsDefinition(
+    {YEAR_DIMENSION: year_partitions, AGENCY_DIMENSION: agency_partitions}
+)
+
+# Agency-years per backfill run (measured in bench/bench_pipeline.py: see docs/pipeline.md).
+BATCH_SIZE = int(os.environ.get("DISCLOSURE_BATCH_SIZE", "250"))
+
+
+def partition_key(agency: str, year: int | str) -> dg.MultiPartitionKey:
+    return dg.MultiPartitionKey({AGENCY_DIMENSION: agency, YEAR_DIMENSION: str(year)})
+
+
+def split_key(key: str) -> tuple[str, int]:
+    """``agency|year`` → (agency, year). Agency keys never contain ``|`` (checked on ingest)."""
+    agency, year = key.rsplit("|", 1)
+    return agency, int(year)
+
+
+def contiguous_ranges(keys: list[str], ordered: list[str], max_len: int) -> list[tuple[str, str]]:
+    """Group `keys` into runs of consecutive keys of `ordered`, each at most `max_len` long."""
+    wanted = set(keys)
+    out: list[tuple[str, str]] = []
+    start = prev = None
+    n = 0
+    for k in ordered:
+        if k in wanted and start is not None and n < max_len:
+            prev, n = k, n + 1
+            continue
+        if start is not None:
+            out.append((start, prev))  # type: ignore[arg-type]
+            start = None
+        if k in wanted:
+            start = prev = k
+            n = 1
+    if start is not None:
+        out.append((start, prev))  # type: ignore[arg-type]
+    return out

@@ -1,0 +1,32 @@
+"""Resources: where the lake lives."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from disclosure.lake import Lake, default_root
+
+
+class LakeResource(dg.ConfigurableResource):
+    """The lake root (a local folder; see docs/pipeline.md for object storage)."""
+
+    root: str = str(default_root())
+    # When False the inbox sensor registers and copies files but requests no runs: bulk loads
+    # then go through one backfill (make demo, bench).
+    sensor_requests_runs: bool = True
+    # Files the inbox sensor reads per tick (keeps a tick well under the 60 s sensor timeout).
+    max_files_per_tick: int = 500
+
+    @property
+    def lake(self) -> Lake:
+        return Lake.at(self.root)
+
+
+def lake_resource_from_env() -> LakeResource:
+    return LakeResource(
+        root=os.environ.get("DISCLOSURE_LAKE_ROOT", str(default_root())),
+        sensor_requests_runs=os.environ.get("DISCLOSURE_SENSOR_RUNS", "1") != "0",
+        max_files_per_tick=int(os.environ.get("DISCLOSURE_MAX_FILES_PER_TICK", "500")),
+    )
