@@ -161,17 +161,6 @@ def _summarise(result: Any) -> _TableResult:
     )
 
 
-def _frame_for_gx(frame: pd.DataFrame) -> pd.DataFrame:
-    """GX's pandas metrics choke on pd.NA in object comparisons; hand it numpy-friendly dtypes."""
-    out = frame.copy()
-    for name, dtype in frame.dtypes.items():
-        if isinstance(dtype, pd.StringDtype):
-            out[name] = frame[name].astype(object).where(frame[name].notna(), None)
-        elif pd.api.types.is_extension_array_dtype(dtype) and pd.api.types.is_numeric_dtype(dtype):
-            out[name] = frame[name].astype("float64")
-    return out
-
-
 def run_suite(frames: Mapping[str, pd.DataFrame], docs_dir: Path, year: int) -> dict[str, Any]:
     """Validate one year's tables with GX and build static Data Docs into `docs_dir`.
 
@@ -206,8 +195,7 @@ def run_suite(frames: Mapping[str, pd.DataFrame], docs_dir: Path, year: int) -> 
                 result_format={"result_format": "SUMMARY"},
             )
         )
-        frame = frames.get(name, pd.DataFrame())  # PROBE
-        run = checkpoint.run(batch_parameters={"dataframe": frame})
+        run = checkpoint.run(batch_parameters={"dataframe": frames.get(name, pd.DataFrame())})
         (result,) = run.run_results.values()
         tables[name] = _summarise(result)
     index = docs_dir / "index.html"

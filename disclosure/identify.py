@@ -75,7 +75,8 @@ def fix_typos(name: str) -> str:
 
 def identify(doc: Document, body: str, *, agency: str | None = None, year: int | None = None) -> Identity:
     title = find_title(doc)
-    norm_body = normalise(body)
+    # Body patterns need no width folding beyond spaces (full-width brackets are matched as printed).
+    norm_body = "".join(body[:20000].split())
     # Agency: caller > title > 发布机构 > a body sentence naming the body.
     if agency:
         a, a_src, a_conf = agency, "caller", 1.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 BLANK_TEXTS = frozenset({"", "-", "—", "–", "——", "－", "/", "／", "\\", "无", "&nbsp;", "空", "——/"})
 _NUMBER = re.compile(
@@ -29,6 +30,7 @@ def clean(text: str) -> str:
     return re.sub(r"[\s\u00a0\u3000]+", " ", unicodedata.normalize("NFKC", text)).strip()
 
 
+@lru_cache(maxsize=65536)
 def parse_value(text: str) -> CellValue | None:
     """Parse a printed cell. Returns None when the text is not a value cell at all (a label)."""
     raw = text
@@ -49,6 +51,7 @@ def is_value_text(text: str) -> bool:
     return parse_value(text) is not None
 
 
+@lru_cache(maxsize=65536)
 def is_blank_text(text: str) -> bool:
     t = clean(text)
     return t in BLANK_TEXTS or t.replace(" ", "") in BLANK_TEXTS

@@ -10,7 +10,7 @@ from pathlib import Path
 from disclosure import vocabulary as v
 from disclosure.checks import CheckResult, run_checks
 from disclosure.identify import Identity, identify
-from disclosure.labels import fold_space, normalise
+from disclosure.labels import fold_space
 from disclosure.model import Document, RejectedReport
 from disclosure.readers import read
 from disclosure.tables import CellOut, Tables, extract
@@ -47,6 +47,8 @@ class ParsedReport:
         for key, c in self.tables.active.items():
             yield "active_disclosure", key, None, c
         for row, cols in self.tables.applications.items():
+            if row == "other_handling" and self.tables.applications_layout == "2021":
+                continue  # the 2021 layout has no one-row 其他处理; its sub-rows carry it
             for a, c in cols.items():
                 yield "applications", row, a, c
         for key, c in self.tables.review.items():
@@ -118,7 +120,7 @@ def body_text(doc: Document) -> str:
 def split_sections(doc: Document, regions: dict[str, tuple[int, int]]) -> dict[str, str]:
     """Narrative sections 一 (overview), 五 (problems), 六 (other matters) as folded text."""
     texts = [line.text for line in doc.lines]
-    norms = [normalise(t) for t in texts]
+    norms = ["".join(t.split()) for t in texts]
     starts: dict[str, int] = {}
     table_start = min((a for a, _ in regions.values()), default=len(texts))
     table_end = max((b for _, b in regions.values()), default=0)
@@ -148,7 +150,7 @@ def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None
 
 def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None = None, year: int | None = None) -> ParsedReport:
     body = body_text(doc)
-    norm = normalise(body)
+    norm = "".join(body.split())
     if "政府信息公开" not in norm and "信息公开" not in norm:
         raise RejectedReport("not_a_report", "no mention of 政府信息公开: not a disclosure annual report", path)
     tables = extract(doc, body)

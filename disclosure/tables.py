@@ -82,7 +82,7 @@ _T4_START = ("行政复议", "复议")
 _END = ("存在的主要问题", "主要问题", "改进情况", "其他需要报告")
 
 
-def find_regions(views: Sequence[RowView], norms: Sequence[str]) -> dict[str, tuple[int, int]]:
+def find_regions(norms: Sequence[str]) -> dict[str, tuple[int, int]]:
     n = len(norms)
 
     def first(words: tuple[str, ...], start: int, stop: int = n) -> int | None:
@@ -368,11 +368,10 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
         sigs = v.APPLICATION_ROW_SIGNATURES.get(key, ())
         return 3.0 if any(s in ctx for s in sigs) else 0.0
 
-    def skip_row_cost(i: int) -> float:
-        r = rows[i]
-        if own[i] is not None:
-            return -9.0
-        return -1.0 if r.n_numbers < 3 and not r.joined else -4.0
+    skip_costs = [
+        -9.0 if own[i] is not None else (-1.0 if r.n_numbers < 3 and not r.joined else -4.0) for i, r in enumerate(rows)
+    ]
+    scores = [[score(i, j) for j in range(m)] for i in range(n)]
 
     neg = float("-inf")
     dp = [[neg] * (m + 1) for _ in range(n + 1)]
@@ -384,11 +383,11 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
             if cur == neg:
                 continue
             if i < n and j < m:
-                s = cur + score(i, j)
+                s = cur + scores[i][j]
                 if s > dp[i + 1][j + 1]:
                     dp[i + 1][j + 1], back[i + 1][j + 1] = s, (i, j, "assign")
             if i < n:
-                s = cur + skip_row_cost(i)
+                s = cur + skip_costs[i]
                 if s > dp[i + 1][j]:
                     dp[i + 1][j], back[i + 1][j] = s, (i, j, "skip_row")
             if j < m:
@@ -413,7 +412,15 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
     if not rows:
         return
     best: tuple[float, list[tuple[int, str]], str] | None = None
-    for layout, keys in (("2021", v.APPLICATION_ROWS_2021), ("one_row_other", v.APPLICATION_ROWS_ONE_ROW_OTHER)):
+    layouts = [("2021", v.APPLICATION_ROWS_2021), ("one_row_other", v.APPLICATION_ROWS_ONE_ROW_OTHER)]
+    own_keys = {_key_for_label(r.label) for r in rows}
+    if "other_handling" not in own_keys:
+        layouts = layouts[:1]
+    elif own_keys & set(v.OTHER_HANDLING_SUBROWS):
+        pass  # both printed: let the alignment decide
+    else:
+        layouts = layouts[1:]
+    for layout, keys in layouts:
         score, pairs = _align(rows, fragments, keys)
         if best is None or score > best[0]:
             best = (score, pairs, layout)
@@ -536,10 +543,18 @@ def _solve_review_run(cells: list[Cell], where: str, out: Tables) -> None:
 
 
 def extract(doc: Document, body: str = "") -> Tables:
-    views = [row_view(i, line) for i, line in enumerate(doc.lines)]
-    norms = [normalise(line.text) for line in doc.lines]
+    # Region detection only needs a few CJK words, so a cheap whitespace strip will do; full
+    # normalisation and row anatomy are computed for the lines inside the tables only.
+    squeezed = ["".join(line.text.split()) for line in doc.lines]
     out = Tables()
-    out.regions = find_regions(views, norms)
+    out.regions = find_regions(squeezed)
+    views: list[RowView] = [None] * len(doc.lines)  # type: ignore[list-item]
+    norms: list[str] = [""] * len(doc.lines)
+    for a, b in out.regions.values():
+        for i in range(a, b):
+            if views[i] is None:
+                views[i] = row_view(i, doc.lines[i])
+                norms[i] = normalise(doc.lines[i].text)
     grid = doc.format in ("html", "docx", "markdown", "text-pipe")
     spans_lost = doc.format == "text-pipe"
     if "active" in out.regions:

@@ -54,10 +54,27 @@ class IngestResult:
     state: State = field(default_factory=dict)
 
 
+def _identify_file():
+    """The core's `identify_file(data, path) -> Identity` (raises RejectedReport when unreadable)."""
+    try:
+        from disclosure.identify import identify_file
+
+        return identify_file
+    except ImportError:  # older core: read + identify (same result, no table extraction)
+        from disclosure.identify import identify
+        from disclosure.parse import body_text
+        from disclosure.readers import read
+
+        def identify_file(data: bytes, path: str):
+            doc = read(data, path)
+            return identify(doc, body_text(doc))
+
+        return identify_file
+
+
 def _identify(data: bytes, name: str, manifest: ManifestEntry | None) -> tuple[str | None, int | None, str, str]:
     """(agency, year, agency_source, year_source); raises RejectedReport for unreadable files."""
-    from disclosure.identify import identify_file
-
+    identify_file = _identify_file()
     m_agency = manifest.agency if manifest else None
     m_year = manifest.year if manifest else None
     try:

@@ -1,6 +1,5 @@
 """Sensors: the inbox (new / changed / unreadable files) and the year-level refresh."""
 
-from __future__ import annotations
 
 from collections.abc import Iterator
 

@@ -8,9 +8,6 @@ run (the inbox sensor's) they are that partition's checks; in a backfill run the
 run's batch and list the failing partitions.
 """
 
-from __future__ import annotations
-
-import json
 
 import dagster as dg
 import pandas as pd
@@ -302,4 +299,4 @@ def warehouse_frames(lk: Lake, year: int) -> dict[str, pd.DataFrame]:
     return {t: read_warehouse(lk, t, year) for t in TABLES}
 
 
-__all__ = ["CURATED_KEY", "WAREHOUSE_KEYS", "curated", "json", "warehouse", "warehouse_frames"]
+__all__ = ["CURATED_KEY", "WAREHOUSE_KEYS", "curated", "warehouse", "warehouse_frames"]

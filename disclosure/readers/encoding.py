@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from disclosure.model import RejectedReport
 
-_META_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([a-z0-9_\-]+)""")
 # GB2312 and GBK are subsets of GB18030; decoding as the superset never loses characters.
 _SUPERSET = {
     "gb2312": "gb18030",
@@ -91,8 +91,16 @@ def common_share(text: str) -> float:
 
 def declared_charset(data: bytes) -> str | None:
     """The charset a meta tag / XML declaration in the head of `data` names, normalised."""
-    m = _META_CHARSET.search(data, 0, _DECLARATION_WINDOW)
-    return _norm(m.group(1)) if m else None
+    head = data[:_DECLARATION_WINDOW].lower()
+    for word in (b"charset", b"encoding"):
+        # bytes.find is a C scan; the regex only runs where the word occurs.
+        at = head.find(word)
+        while at != -1:
+            m = _META_CHARSET.match(head, at)
+            if m:
+                return _norm(m.group(1))
+            at = head.find(word, at + 1)
+    return None
 
 
 def _from_bom(data: bytes) -> tuple[str, str] | None:

@@ -40,6 +40,8 @@ SKIP_TAGS = frozenset(
     "svg canvas audio video map nav xml".split()
 )
 CELL_TAGS = ("td", "th")
+# Elements that break a line or hide text: a subtree without any is read by lxml's itertext.
+SPECIAL_TAGS = tuple(sorted(BLOCK_TAGS | SKIP_TAGS | {"br"}))
 SECTION_TAGS = frozenset(("thead", "tbody", "tfoot"))
 
 MAX_COLSPAN = 64
@@ -140,6 +142,21 @@ def _span(value: str | None, limit: int) -> int:
     return min(int(m.group(1)[:9]), limit)
 
 
+def _complex_elements(root: etree._Element) -> set[etree._Element]:
+    """Elements with a SPECIAL_TAGS descendant; any other subtree is plain inline text.
+
+    One C-level pass over the special elements, walking up until a known ancestor. The set
+    keeps the proxies alive, so lxml hands out the same objects and membership is exact.
+    """
+    found: set[etree._Element] = set()
+    for el in root.iter(*SPECIAL_TAGS):
+        parent = el.getparent()
+        while parent is not None and parent not in found:
+            found.add(parent)
+            parent = parent.getparent()
+    return found
+
+
 def _tokens(el: etree._Element) -> set[str]:
     words = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
     if not words.strip():
@@ -185,24 +202,39 @@ def _is_chrome_line(text: str) -> bool:
 
 
 def _collect(el: etree._Element, out: list[str], nested: list[etree._Element]) -> None:
-    """Append the text pieces of el's content to out; nested tables go to `nested`."""
+    """Append the text pieces of el's content to out; nested tables go to `nested`.
+
+    Iterative (an explicit stack), so absurdly deep markup cannot exhaust Python's stack.
+    """
     if el.text:
         out.append(el.text)
-    for child in el:
-        tag = _tag(child)
-        if tag is None or tag in SKIP_TAGS:
+    stack = [(el, iter(el))]
+    while stack:
+        parent, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack:
+                if parent.tag in BLOCK_TAGS:
+                    out.append("\n")
+                if parent.tail:
+                    out.append(parent.tail)
+            continue
+        tag = child.tag
+        if tag.__class__ is not str or tag in SKIP_TAGS:
             pass
         elif tag == "table":
             nested.append(child)
             out.append("\n")
         elif tag == "br":
             out.append("\n")
-        elif tag in BLOCK_TAGS:
-            out.append("\n")
-            _collect(child, out, nested)
-            out.append("\n")
         else:
-            _collect(child, out, nested)
+            if tag in BLOCK_TAGS:
+                out.append("\n")
+            if child.text:
+                out.append(child.text)
+            stack.append((child, iter(child)))
+            continue  # its tail is appended when it is popped
         if child.tail:
             out.append(child.tail)
 
@@ -230,6 +262,8 @@ class _Reader:
     dropped: int = 0
     clamped: int = 0
     first_block: etree._Element | None = None
+    # Elements whose text needs the walk (see `_complex_elements`); others use itertext().
+    complex: set[etree._Element] = field(default_factory=set)
     _buf: list[str] = field(default_factory=list)
     _blocks: list[etree._Element] = field(default_factory=list)
 
@@ -251,12 +285,28 @@ class _Reader:
         self.paragraphs += 1
 
     def flow(self, el: etree._Element) -> None:
-        """Read el's content (not el itself) as paragraphs and tables."""
+        """Read el's content (not el itself) as paragraphs and tables.
+
+        Iterative (an explicit stack), so absurdly deep markup cannot exhaust Python's stack.
+        """
+        buf = self._buf
         if el.text:
-            self._buf.append(el.text)
-        for child in el:
-            tag = _tag(child)
-            if tag is None or tag in SKIP_TAGS:
+            buf.append(el.text)
+        stack = [(el, iter(el))]
+        while stack:
+            parent, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if stack:
+                    if parent.tag in BLOCK_TAGS:
+                        self.flush()
+                        self._blocks.pop()
+                    if parent.tail:
+                        buf.append(parent.tail)
+                continue
+            tag = child.tag
+            if tag.__class__ is not str or tag in SKIP_TAGS:
                 pass
             elif tag == "br":
                 self.flush()
@@ -265,16 +315,25 @@ class _Reader:
                 self.table(child)
             elif tag in BLOCK_TAGS and (_is_droppable_chrome(child) or (tag in ("ul", "ol") and _is_nav_list(child))):
                 self.dropped += 1
-            elif tag in BLOCK_TAGS:
-                self.flush()
-                self._blocks.append(child)
-                self.flow(child)
-                self.flush()
-                self._blocks.pop()
+            elif child not in self.complex:  # only inline elements inside: lxml joins the text
+                if tag in BLOCK_TAGS:
+                    self.flush()
+                    self._blocks.append(child)
+                    buf.extend(child.itertext())
+                    self.flush()
+                    self._blocks.pop()
+                else:
+                    buf.extend(child.itertext())
             else:
-                self.flow(child)
+                if tag in BLOCK_TAGS:
+                    self.flush()
+                    self._blocks.append(child)
+                if child.text:
+                    buf.append(child.text)
+                stack.append((child, iter(child)))
+                continue  # its tail is read when it is popped
             if child.tail:
-                self._buf.append(child.tail)
+                buf.append(child.tail)
 
     # -- tables ----------------------------------------------------------------------
 
@@ -367,6 +426,18 @@ class _Reader:
         return [c for c in carries if c.rows_left > 0]
 
     def _cell_text(self, td: etree._Element, deferred: list[tuple[str, etree._Element]]) -> str:
+        if td not in self.complex:
+            return clean_text("".join(td.itertext()))
+        if len(td) == 1:  # Word: <td><p><span>…</span><o:p></o:p></p></td>
+            block = td[0]
+            if (
+                block.tag in BLOCK_TAGS
+                and block.tag != "table"
+                and not (td.text or "").strip()
+                and not (block.tail or "").strip()
+                and block not in self.complex
+            ):
+                return clean_text("".join(block.itertext()))
         pieces: list[str] = []
         nested: list[etree._Element] = []
         _collect(td, pieces, nested)
@@ -461,12 +532,14 @@ def _meta(lines: list[Line]) -> dict[str, str]:
 
 
 def _parse(text: str, path: str) -> etree._Element:
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    parser = etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+    )
     try:
         root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
     except (etree.ParserError, ValueError) as exc:
         raise RejectedReport("corrupt_file", f"HTML could not be parsed: {exc}", path) from exc
-    if root is None:
+    if root is None or not text.strip():
         raise RejectedReport("empty_file", "the HTML has no content", path)
     return root
 
@@ -476,8 +549,10 @@ def read_html(data: bytes, path: str = "") -> Document:
     if not data.strip():
         raise RejectedReport("empty_file", "the file is empty", path)
     text, note = decode(data, path, declared=declared_charset(data))
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     root = _parse(text, path)
-    reader = _Reader(notes=[note])
+    reader = _Reader(notes=[note], complex=_complex_elements(root))
     try:
         reader.flow(root)
     except RecursionError as exc:

@@ -1,0 +1,143 @@
+"""Table logic: labels matched by text, blanks null, merged rows, units, annotations, checks."""
+
+from __future__ import annotations
+
+import pytest
+from report_text import consistent_table, report
+
+from disclosure.parse import parse_bytes
+from disclosure.readers.text import parse_text
+from disclosure.tables import extract
+
+
+def parse(text: str, name: str = "r.md"):
+    return parse_bytes(text.encode("utf-8"), name).to_json_dict()
+
+
+def test_a_consistent_report_parses_exactly_and_all_identities_pass():
+    doc = parse(report())
+    assert doc["agency"] == "测试县教育局" and doc["year"] == 2023 and doc["template"] == "2021"
+    assert doc["applications"]["granted"]["natural_person"] == 5
+    assert doc["applications"]["new_received"]["total"] == 8
+    assert doc["active_disclosure"]["normative_documents.in_force"] == 40
+    assert doc["active_disclosure"]["fees.amount_10k_yuan"] == 1.5
+    assert doc["review_litigation"]["review.upheld"] == 1
+    statuses = {c["status"] for c in doc["checks"]}
+    assert statuses == {"pass"}
+    assert not doc["flags"]
+
+
+def test_blank_dash_and_slash_cells_are_null_never_zero():
+    t = consistent_table()
+    t["withheld.state_secret"] = [None, "-", "/", "—", "&nbsp;", "无", None]
+    doc = parse(report(t))
+    assert set(doc["applications"]["withheld.state_secret"].values()) == {None}
+    assert doc["provenance"]["applications.withheld.state_secret.commercial_enterprise"]["text"] == "-"
+
+
+def test_an_identity_with_a_null_operand_is_not_assessable_not_failed():
+    t = consistent_table()
+    t["results_total"][6] = None
+    doc = parse(report(t))
+    balance_total = [c for c in doc["checks"] if c["check"] == "applications.balance" and c["scope"] == "total"][0]
+    assert balance_total["status"] == "not_assessable"
+
+
+def test_a_report_whose_arithmetic_fails_keeps_its_printed_numbers_and_says_so():
+    t = consistent_table()
+    t["results_total"][0] = 99  # printed wrong
+    doc = parse(report(t))
+    assert doc["applications"]["results_total"]["natural_person"] == 99
+    failed = [c for c in doc["checks"] if c["status"] == "fail"]
+    assert any(c["check"] == "applications.results_total" and c["scope"] == "natural_person" for c in failed)
+    assert any("99" in c["detail"] for c in failed)
+
+
+def test_rows_are_found_by_label_not_position_even_when_reordered():
+    t = consistent_table()
+    text = report(t).replace(
+        "| 2.重复申请 |", "| 2.重 复 申 请 |"
+    ).replace("（一）予以公开", "(一)予以公开")
+    doc = parse(text)
+    assert doc["applications"]["granted"]["natural_person"] == 5
+    assert doc["applications"]["not_processed.duplicate"]["natural_person"] == 0
+
+
+def test_a_missing_row_is_null_and_flagged_not_found_and_its_neighbours_stay_right():
+    doc = parse(report(drop=("withheld.process_info",)))
+    assert set(doc["applications"]["withheld.process_info"].values()) == {None}
+    assert doc["flags"]["applications.withheld.process_info.total"] == ["not_found"]
+    assert doc["applications"]["unable.not_held"]["natural_person"] == 2
+
+
+def test_other_handling_printed_as_one_row_goes_to_other_handling_and_sub_rows_are_null():
+    text = report().replace(
+        "| （六）其他处理 | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 |", "| （六）其他处理 |"
+    )
+    text = "\n".join(
+        ln for ln in text.split("\n") if not ln.startswith(("| 2.申请人逾期未按收费通知", "| 3.其他 |"))
+    )
+    doc = parse(text)
+    assert doc["applications"]["other_handling"]["total"] == 0
+    assert set(doc["applications"]["other_handling.other"].values()) == {None}
+    assert doc["applications_layout"] == "one_row_other"
+
+
+def test_flattened_lone_zero_followed_by_empty_cells_is_a_merged_row_of_zeros():
+    text = "\n".join([
+        "三、收到和处理政府信息公开申请情况",
+        "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 | ||||||||",
+        "一、本年新收政府信息公开申请数量 | 0 | ||||||||",
+        "二、上年结转政府信息公开申请数量 | 5 | ||||||||",
+    ])
+    tables = extract(parse_text(text))
+    new = tables.applications["new_received"]
+    assert {c.value for c in new.values()} == {0}
+    assert all("merged_row" in c.flags for c in new.values())
+    carried = tables.applications["carried_over"]
+    assert {c.value for c in carried.values()} == {None}, "a lone non-zero value cannot be attributed"
+    assert all("ambiguous" in c.flags for c in carried.values())
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "flag"),
+    [("251000元", 25.1, "unit_converted"), ("75394432.52元", 7539.443252, "unit_converted"), ("12.5万元", 12.5, None),
+     ("30", 30, "unit_assumed")],
+)
+def test_procurement_amounts_are_converted_to_10k_yuan_and_keep_their_printed_text(cell, value, flag):
+    rows = (
+        "| 规章 | 1 | 1 | 5 |\n| 规范性文件 | 2 | 2 | 9 |\n| 信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n"
+        "| 行政许可 | 10 | +3 | 4 |\n| 行政处罚 | 8 | -2 | 1 |\n"
+        f"| 信息内容 | 采购项目数量 | 采购总金额 | |\n| 政府集中采购 | 6 | {cell} | |"
+    )
+    text = report(active_rows=rows).replace("本年制发件数 | 本年废止件数 | 现行有效件数", "本年新制作数量 | 本年新公开数量 | 对外公开总数量")
+    doc = parse(text)
+    assert doc["template"] == "2019"
+    assert doc["active_disclosure"]["procurement.amount_10k_yuan"] == pytest.approx(value)
+    assert doc["provenance"]["active_disclosure.procurement.amount_10k_yuan"]["text"] == cell
+    assert doc["active_disclosure"]["licensing.change"] == 3
+    assert doc["active_disclosure"]["punishment.change"] == -2
+    flags = doc["flags"].get("active_disclosure.procurement.amount_10k_yuan", [])
+    assert (flag in flags) if flag else not flags
+
+
+def test_annotated_cells_take_the_leading_number_and_keep_the_text():
+    rows = "| 规章 | 22（其中修订16件） | 0 | 235 |\n| 规范性文件 | 34 | 55（含自然失效29件） | 189 |"
+    doc = parse(report(active_rows=rows))
+    assert doc["active_disclosure"]["regulations.issued"] == 22
+    assert doc["active_disclosure"]["normative_documents.abolished"] == 55
+    assert doc["raw_text"]["active_disclosure.regulations.issued"] == "22（其中修订16件）"
+
+
+def test_a_row_with_too_few_numbers_is_flagged_ambiguous_not_guessed():
+    t = consistent_table()
+    text = report(t).replace("| 2.重复申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "| 2.重复申请 | 0 | 0 |")
+    doc = parse(text)
+    assert set(doc["applications"]["not_processed.duplicate"].values()) == {None}
+    assert "ambiguous" in doc["flags"]["applications.not_processed.duplicate.total"]
+
+
+def test_table_four_with_the_wrong_number_of_cells_is_flagged():
+    doc = parse(report(review_row="| 1 | 0 | 0 | 1 |"))
+    assert doc["review_litigation"]["review.upheld"] is None
+    assert "ambiguous" in doc["flags"]["review_litigation.review.upheld"]
