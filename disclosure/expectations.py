@@ -12,7 +12,7 @@ takes seconds to import) and validates in-memory DataFrames with an ephemeral co
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,13 +51,23 @@ def _column_rules(table: Table, year: int) -> Iterator[Rule]:
         if not c.nullable:
             yield Rule(table.name, "ExpectColumnValuesToNotBeNull", {"column": c.name})
         if c.isin is not None:
-            yield Rule(table.name, "ExpectColumnValuesToBeInSet", {"column": c.name, "value_set": list(c.isin)})
+            yield Rule(
+                table.name, "ExpectColumnValuesToBeInSet", {"column": c.name, "value_set": list(c.isin)}
+            )
         if c.ge is not None and c.name != "year":
             yield Rule(table.name, "ExpectColumnValuesToBeBetween", {"column": c.name, "min_value": c.ge})
-    yield Rule(table.name, "ExpectColumnValuesToBeInSet", {"column": "year", "value_set": [year]},
-               notes="one year's tables: every row belongs to the validated year")
-    yield Rule(table.name, "ExpectColumnValuesToMatchRegex", {"column": "report_id", "regex": r"^[0-9a-f]{64}$"},
-               notes="report_id is a SHA-256 hex digest")
+    yield Rule(
+        table.name,
+        "ExpectColumnValuesToBeInSet",
+        {"column": "year", "value_set": [year]},
+        notes="one year's tables: every row belongs to the validated year",
+    )
+    yield Rule(
+        table.name,
+        "ExpectColumnValuesToMatchRegex",
+        {"column": "report_id", "regex": r"^[0-9a-f]{64}$"},
+        notes="report_id is a SHA-256 hex digest",
+    )
 
 
 def _key_rule(table: Table) -> Rule:
@@ -73,18 +83,28 @@ def _active_disclosure_rules() -> Iterator[Rule]:
     when a row_condition leaves no rows, single-column expectations do not.)
     """
     for template, categories in v.ACTIVE_METRICS.items():
-        yield Rule("active_disclosure", "ExpectColumnValuesToBeInSet",
-                   {"column": "category", "value_set": list(categories)},
-                   where=(("template", "==", template),),
-                   notes=f"categories of the {template} template of table 二")
+        yield Rule(
+            "active_disclosure",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "category", "value_set": list(categories)},
+            where=(("template", "==", template),),
+            notes=f"categories of the {template} template of table 二",
+        )
         for category, metrics in categories.items():
-            yield Rule("active_disclosure", "ExpectColumnValuesToBeInSet",
-                       {"column": "metric", "value_set": list(metrics)},
-                       where=(("template", "==", template), ("category", "==", category)),
-                       notes=f"metrics of {category} in the {template} template of table 二")
-    yield Rule("active_disclosure", "ExpectColumnValuesToBeBetween", {"column": "value", "min_value": 0},
-               where=(("metric", "not_in", sorted(v.SIGNED_METRICS)),),
-               notes="only 本年增/减 (change) may be negative")
+            yield Rule(
+                "active_disclosure",
+                "ExpectColumnValuesToBeInSet",
+                {"column": "metric", "value_set": list(metrics)},
+                where=(("template", "==", template), ("category", "==", category)),
+                notes=f"metrics of {category} in the {template} template of table 二",
+            )
+    yield Rule(
+        "active_disclosure",
+        "ExpectColumnValuesToBeBetween",
+        {"column": "value", "min_value": 0},
+        where=(("metric", "not_in", sorted(v.SIGNED_METRICS)),),
+        notes="only 本年增/减 (change) may be negative",
+    )
 
 
 def suite_rules(year: int) -> dict[str, list[Rule]]:
@@ -150,23 +170,29 @@ class _TableResult:
 
 
 def _summarise(result: Any) -> _TableResult:
-    failed = sorted((r for r in result.results if not r.success), key=lambda r: r.expectation_config.meta["rule"])
+    failed = sorted(
+        (r for r in result.results if not r.success), key=lambda r: r.expectation_config.meta["rule"]
+    )
     return _TableResult(
         success=bool(result.success),
         evaluated=len(result.results),
         failed=[r.expectation_config.meta["rule"] for r in failed],
         unexpected={
-            r.expectation_config.meta["rule"]: list(r.result.get("partial_unexpected_list", []))[:5] for r in failed
+            r.expectation_config.meta["rule"]: list(r.result.get("partial_unexpected_list", []))[:5]
+            for r in failed
         },
     )
 
 
-def run_suite(frames: Mapping[str, pd.DataFrame], docs_dir: Path, year: int) -> dict[str, Any]:
+def run_suite(
+    frames: Mapping[str, pd.DataFrame], docs_dir: Path, year: int, tables: Iterable[str] | None = None
+) -> dict[str, Any]:
     """Validate one year's tables with GX and build static Data Docs into `docs_dir`.
 
     Returns {"success", "year", "seconds", "docs_index", "tables": {table: {"success",
-    "evaluated", "failed": [labels]}}}. A table missing from `frames` is validated as an
-    empty frame with no columns (so its column expectations fail).
+    "evaluated", "failed": [rule labels], "unexpected": {label: [a few values]}}}}.
+    `tables` limits the run to some tables (default: all of `schema.TABLES`). A table
+    missing from `frames` is validated as an empty frame without columns, so it fails.
     """
     started = time.perf_counter()
     import great_expectations as gx
@@ -178,8 +204,11 @@ def run_suite(frames: Mapping[str, pd.DataFrame], docs_dir: Path, year: int) -> 
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.add_data_docs_site(site_name=SITE_NAME, site_config=_site_config(docs_dir))
     source = context.data_sources.add_pandas(name="lake")
-    tables: dict[str, _TableResult] = {}
+    selected = set(TABLES if tables is None else tables)
+    results: dict[str, _TableResult] = {}
     for name, rules in suite_rules(year).items():
+        if name not in selected:
+            continue
         suite = context.suites.add(gx.ExpectationSuite(name=f"{name}.{year}"))
         for rule in rules:
             suite.add_expectation(_expectation(rule))
@@ -197,12 +226,12 @@ def run_suite(frames: Mapping[str, pd.DataFrame], docs_dir: Path, year: int) -> 
         )
         run = checkpoint.run(batch_parameters={"dataframe": frames.get(name, pd.DataFrame())})
         (result,) = run.run_results.values()
-        tables[name] = _summarise(result)
+        results[name] = _summarise(result)
     index = docs_dir / "index.html"
     return {
-        "success": all(t.success for t in tables.values()),
+        "success": all(t.success for t in results.values()),
         "year": year,
         "seconds": round(time.perf_counter() - started, 2),
         "docs_index": str(index) if index.exists() else None,
-        "tables": {name: vars(t) for name, t in tables.items()},
+        "tables": {name: vars(t) for name, t in results.items()},
     }

@@ -80,34 +80,77 @@ class Kpi:
 _RESULTS = (_app("results_total"),)
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("new_received_natural_person", (_app("new_received", "natural_person"),),
-        description="new requests from natural persons"),
-    Kpi("new_received_organisations", tuple(_app("new_received", a) for a in v.ORG_APPLICANTS),
-        description="new requests from legal persons / other organisations (5 columns)"),
+    Kpi(
+        "new_received_natural_person",
+        (_app("new_received", "natural_person"),),
+        description="new requests from natural persons",
+    ),
+    Kpi(
+        "new_received_organisations",
+        tuple(_app("new_received", a) for a in v.ORG_APPLICANTS),
+        description="new requests from legal persons / other organisations (5 columns)",
+    ),
     Kpi("new_received_total", (_app("new_received"),), description="new requests, total column"),
-    Kpi("total_handled", (_app("new_received"), _app("carried_over")),
-        description="requests to handle this year: new + carried over"),
+    Kpi(
+        "total_handled",
+        (_app("new_received"), _app("carried_over")),
+        description="requests to handle this year: new + carried over",
+    ),
     Kpi("results_total", _RESULTS, description="requests answered this year (三(七) 总计)"),
-    Kpi("disclosure_rate", (_app("granted"), _app("partially_granted")), _RESULTS,
-        description="share answered with full or partial disclosure"),
-    Kpi("withheld_rate", tuple(_app(r) for r in WITHHELD_ROWS), _RESULTS,
-        description="share refused: 不予公开 (8 reasons)"),
-    Kpi("unable_rate", tuple(_app(r) for r in UNABLE_ROWS), _RESULTS,
-        description="share not providable: 无法提供 (3 reasons)"),
-    Kpi("not_processed_rate", tuple(_app(r) for r in NOT_PROCESSED_ROWS), _RESULTS,
-        description="share not processed: 不予处理 (5 reasons)"),
-    Kpi("other_handling_rate", (OTHER_HANDLING,), _RESULTS,
-        description="share closed otherwise: 其他处理 (one row or its 3 sub-rows)"),
-    Kpi("carry_forward_rate", (_app("carried_forward"),), (_app("new_received"), _app("carried_over")),
-        description="share of requests to handle that is carried into next year"),
+    Kpi(
+        "disclosure_rate",
+        (_app("granted"), _app("partially_granted")),
+        _RESULTS,
+        description="share answered with full or partial disclosure",
+    ),
+    Kpi(
+        "withheld_rate",
+        tuple(_app(r) for r in WITHHELD_ROWS),
+        _RESULTS,
+        description="share refused: 不予公开 (8 reasons)",
+    ),
+    Kpi(
+        "unable_rate",
+        tuple(_app(r) for r in UNABLE_ROWS),
+        _RESULTS,
+        description="share not providable: 无法提供 (3 reasons)",
+    ),
+    Kpi(
+        "not_processed_rate",
+        tuple(_app(r) for r in NOT_PROCESSED_ROWS),
+        _RESULTS,
+        description="share not processed: 不予处理 (5 reasons)",
+    ),
+    Kpi(
+        "other_handling_rate",
+        (OTHER_HANDLING,),
+        _RESULTS,
+        description="share closed otherwise: 其他处理 (one row or its 3 sub-rows)",
+    ),
+    Kpi(
+        "carry_forward_rate",
+        (_app("carried_forward"),),
+        (_app("new_received"), _app("carried_over")),
+        description="share of requests to handle that is carried into next year",
+    ),
     Kpi("review_total", (_rl("review", "total"),), description="administrative reviews (行政复议)"),
-    Kpi("litigation_total", tuple(_rl(p, "total") for p in LITIGATION),
-        description="lawsuits, direct + after review (行政诉讼)"),
-    Kpi("review_correction_rate", (_rl("review", "corrected"),), (_rl("review", "total"),),
-        description="share of reviews whose result was corrected"),
-    Kpi("litigation_correction_rate", tuple(_rl(p, "corrected") for p in LITIGATION),
+    Kpi(
+        "litigation_total",
         tuple(_rl(p, "total") for p in LITIGATION),
-        description="share of lawsuits (both kinds) whose result was corrected"),
+        description="lawsuits, direct + after review (行政诉讼)",
+    ),
+    Kpi(
+        "review_correction_rate",
+        (_rl("review", "corrected"),),
+        (_rl("review", "total"),),
+        description="share of reviews whose result was corrected",
+    ),
+    Kpi(
+        "litigation_correction_rate",
+        tuple(_rl(p, "corrected") for p in LITIGATION),
+        tuple(_rl(p, "total") for p in LITIGATION),
+        description="share of lawsuits (both kinds) whose result was corrected",
+    ),
 )
 
 ID_COLUMNS = ("agency", "year", "report_id")
@@ -149,12 +192,15 @@ def report_identities(layout: str) -> tuple[Identity, ...]:
         for c in v.APPLICANTS
         for ident in (
             Identity((_app("results_total", c),), tuple(_app(r, c) for r in _outcome_rows(layout))),
-            Identity((_app("new_received", c), _app("carried_over", c)),
-                     (_app("results_total", c), _app("carried_forward", c))),
+            Identity(
+                (_app("new_received", c), _app("carried_over", c)),
+                (_app("results_total", c), _app("carried_forward", c)),
+            ),
         )
     )
     per_row = tuple(
-        Identity((_app(r, "total"),), tuple(_app(r, c) for c in applicant_columns)) for r in _layout_rows(layout)
+        Identity((_app(r, "total"),), tuple(_app(r, c) for c in applicant_columns))
+        for r in _layout_rows(layout)
     )
     per_proceeding = tuple(
         Identity((_rl(p, "total"),), tuple(_rl(p, o) for o in OUTCOME_PARTS)) for p in v.PROCEEDINGS
@@ -224,8 +270,14 @@ def _value_or_none(x: object) -> float | None:
 
 
 def _cells_of(applications: pd.DataFrame, review: pd.DataFrame) -> Cells:
-    app = {(APP, r, a): _value_or_none(x) for r, a, x in applications[["row", "applicant", "value"]].itertuples(index=False)}
-    rl = {(RL, p, o): _value_or_none(x) for p, o, x in review[["proceeding", "outcome", "value"]].itertuples(index=False)}
+    app = {
+        (APP, r, a): _value_or_none(x)
+        for r, a, x in applications[["row", "applicant", "value"]].itertuples(index=False)
+    }
+    rl = {
+        (RL, p, o): _value_or_none(x)
+        for p, o, x in review[["proceeding", "outcome", "value"]].itertuples(index=False)
+    }
     return {**app, **rl}
 
 
@@ -293,8 +345,11 @@ CROSS_YEAR_CHECKS: tuple[CrossYearCheck, ...] = (
         CrossYearCheck(
             f"in_force_rolls_forward.{c}",
             Term("y", f"active_disclosure:{c}.in_force"),
-            (Term("y-1", f"active_disclosure:{c}.in_force"), Term("y", f"active_disclosure:{c}.issued"),
-             Term("y", f"active_disclosure:{c}.abolished", -1)),
+            (
+                Term("y-1", f"active_disclosure:{c}.in_force"),
+                Term("y", f"active_disclosure:{c}.issued"),
+                Term("y", f"active_disclosure:{c}.abolished", -1),
+            ),
             template="2021",
         )
         for c in _IN_FORCE_CATEGORIES
@@ -357,7 +412,9 @@ def agency_year_values(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[str, in
     empty = frames["active_disclosure"].iloc[:0]
     by_year: dict[tuple[str, int], list[YearValues]] = {}
     for (agency, year, rid), cells in report_cells(frames):
-        by_year.setdefault((agency, year), []).append(_report_values(cells, active.get(rid, empty), templates[rid]))
+        by_year.setdefault((agency, year), []).append(
+            _report_values(cells, active.get(rid, empty), templates[rid])
+        )
     return {k: merge_reports(vs) for k, vs in by_year.items()}
 
 
@@ -388,7 +445,10 @@ def evaluate_check(check: CrossYearCheck, year: int, cur: YearValues, prev: Year
     formula = formula_text(check, year, values)
     if check.template is not None and (prev.get("template"), cur.get("template")) != (check.template,) * 2:
         detail = f"table 二 template {year - 1}: {prev.get('template')}, {year}: {cur.get('template')}"
-        return row | {"status": "not_assessable", "detail": f"needs template {check.template} in both years; {detail}"}
+        return row | {
+            "status": "not_assessable",
+            "detail": f"needs template {check.template} in both years; {detail}",
+        }
     if any(x is CONFLICT for x in values):
         return row | {"status": "not_assessable", "detail": f"reports of one year disagree: {formula}"}
     if any(x is None for x in values):
@@ -419,6 +479,13 @@ def cross_year_checks(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         if _applies(check, cur, values[(agency, year - 1)])
     ]
     frame = pd.DataFrame.from_records(rows, columns=list(CROSS_YEAR_COLUMNS))
-    dtypes = {"agency": "string", "year": "Int64", "check": "string", "status": "string",
-              "lhs": "Float64", "rhs": "Float64", "detail": "string"}
+    dtypes = {
+        "agency": "string",
+        "year": "Int64",
+        "check": "string",
+        "status": "string",
+        "lhs": "Float64",
+        "rhs": "Float64",
+        "detail": "string",
+    }
     return frame.astype(dtypes).sort_values(["agency", "year", "check"], ignore_index=True)

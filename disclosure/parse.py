@@ -13,7 +13,7 @@ from disclosure.identify import Identity, identify
 from disclosure.labels import fold_space
 from disclosure.model import Document, RejectedReport
 from disclosure.readers import read
-from disclosure.tables import CellOut, Tables, extract
+from disclosure.tables import Tables, extract
 
 # Labels of the pre-2019 national practice (channels and outcomes that the 2019 template dropped).
 _PRE2019_MARKERS = ("当面申请", "同意公开", "同意部分公开", "网络申请", "信函申请", "传真申请")
@@ -113,13 +113,12 @@ def report_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def body_text(doc: Document) -> str:
-    return "\n".join(line.text for line in doc.lines)
+def body_text(doc: Document, texts: list[str] | None = None) -> str:
+    return "\n".join(texts if texts is not None else [line.text for line in doc.lines])
 
 
-def split_sections(doc: Document, regions: dict[str, tuple[int, int]]) -> dict[str, str]:
+def split_sections(texts: list[str], regions: dict[str, tuple[int, int]]) -> dict[str, str]:
     """Narrative sections 一 (overview), 五 (problems), 六 (other matters) as folded text."""
-    texts = [line.text for line in doc.lines]
     norms = ["".join(t.split()) for t in texts]
     starts: dict[str, int] = {}
     table_start = min((a for a, _ in regions.values()), default=len(texts))
@@ -149,11 +148,12 @@ def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None
 
 
 def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None = None, year: int | None = None) -> ParsedReport:
-    body = body_text(doc)
+    texts = [line.text for line in doc.lines]
+    body = body_text(doc, texts)
     norm = "".join(body.split())
     if "政府信息公开" not in norm and "信息公开" not in norm:
         raise RejectedReport("not_a_report", "no mention of 政府信息公开: not a disclosure annual report", path)
-    tables = extract(doc, body)
+    tables = extract(doc, body, texts)
     if not tables.found:
         if sum(m in norm for m in _PRE2019_MARKERS) >= 2:
             raise RejectedReport("pre2019_template", "tables use the pre-2019 layout (当面申请/同意公开…), which has no canonical keys", path)
@@ -172,7 +172,7 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
         identity=ident,
         tables=tables,
         checks=run_checks(tables),
-        sections=split_sections(doc, tables.regions),
+        sections=split_sections(texts, tables.regions),
         notes=notes,
     )
 

@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from disclosure import vocabulary as v
 from disclosure.labels import last_signature, normalise
 from disclosure.model import Cell, Document, Line
@@ -292,7 +294,7 @@ def _split_candidates(segments: list[str], n: int, split_segment) -> list[tuple[
         seg = seg.lstrip("-")
         for k in range(1, left - remaining + 1):
             for parts in split_segment(seg, k):
-                rec(i + 1, left - k, acc + ((sign * parts[0],) + parts[1:] if parts else ()))
+                rec(i + 1, left - k, acc + ((sign * parts[0], *parts[1:]) if parts else ()))
 
     rec(0, n, ())
     return results
@@ -335,7 +337,9 @@ def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], li
     rows: list[RowView] = []
     fragments: list[list[str]] = [[]]
     for view in views:
-        has_number = view.n_numbers > 0
+        # A bare number or two with no label (a stray '1' between markdown tables) is not a
+        # row of a seven-column table.
+        has_number = view.n_numbers >= 3 or view.joined or (view.n_numbers > 0 and bool(view.label))
         blank_row = grid and view.label and len(view.values) > 0
         if has_number or blank_row:
             rows.append(view)
@@ -349,11 +353,17 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
     """Monotonic alignment of value rows to template keys (maximum total score)."""
     n, m = len(rows), len(keys)
     own = [_key_for_label(r.label) for r in rows]
+    if all(k is not None for k in own) and len(set(own)) == n:
+        # Every row names its key, each once, in template order: the alignment is the labels.
+        order = {k: j for j, k in enumerate(keys)}
+        positions = [order.get(k, -1) for k in own]
+        if -1 not in positions and positions == sorted(positions):
+            return 10.0 * n - (m - n), [(i, k) for i, k in enumerate(own)]  # type: ignore[misc]
     context = []
     for i, r in enumerate(rows):
         pre = "".join(fragments[i])
         post = "".join(fragments[i + 1])
-        context.append((pre + r.label + post))
+        context.append(pre + r.label + post)
 
     def score(i: int, j: int) -> float:
         key = keys[j]
@@ -371,40 +381,37 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
     skip_costs = [
         -9.0 if own[i] is not None else (-1.0 if r.n_numbers < 3 and not r.joined else -4.0) for i, r in enumerate(rows)
     ]
-    scores = [[score(i, j) for j in range(m)] for i in range(n)]
+    scores = np.array([[score(i, j) for j in range(m)] for i in range(n)], dtype=float).reshape(n, m)
+    return _dp_align(scores, np.array(skip_costs, dtype=float), keys)
 
-    neg = float("-inf")
-    dp = [[neg] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int, str] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    dp[0][0] = 0.0
-    for i in range(n + 1):
-        for j in range(m + 1):
-            cur = dp[i][j]
-            if cur == neg:
-                continue
-            if i < n and j < m:
-                s = cur + scores[i][j]
-                if s > dp[i + 1][j + 1]:
-                    dp[i + 1][j + 1], back[i + 1][j + 1] = s, (i, j, "assign")
-            if i < n:
-                s = cur + skip_costs[i]
-                if s > dp[i + 1][j]:
-                    dp[i + 1][j], back[i + 1][j] = s, (i, j, "skip_row")
-            if j < m:
-                s = cur - 1.0
-                if s > dp[i][j + 1]:
-                    dp[i][j + 1], back[i][j + 1] = s, (i, j, "skip_key")
+
+def _dp_align(scores: np.ndarray, skip_costs: np.ndarray, keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
+    """Vectorised alignment DP: per row, assign / skip the row, then skip keys (cost 1 each)."""
+    n, m = scores.shape
+    ar = np.arange(m + 1, dtype=float)
+    prev = -ar  # before any row: skipping the first j keys
+    took_assign = np.zeros((n, m + 1), dtype=bool)
+    came_from = np.zeros((n, m + 1), dtype=np.int64)
+    for i in range(n):
+        assign = np.full(m + 1, -np.inf)
+        assign[1:] = prev[:-1] + scores[i]
+        skip = prev + skip_costs[i]
+        took_assign[i] = assign > skip
+        best = np.where(took_assign[i], assign, skip)
+        # Skipping keys after this row: new[j] = max_{j' <= j} best[j'] - (j - j').
+        t = best + ar
+        acc = np.maximum.accumulate(t)
+        came_from[i] = np.maximum.accumulate(np.where(t >= acc, np.arange(m + 1), 0))
+        prev = acc - ar
     pairs: list[tuple[int, str]] = []
-    i, j = n, m
-    while (i, j) != (0, 0):
-        prev = back[i][j]
-        assert prev is not None
-        pi, pj, op = prev
-        if op == "assign":
-            pairs.append((pi, keys[pj]))
-        i, j = pi, pj
+    j = m
+    for i in range(n - 1, -1, -1):
+        j = int(came_from[i][j])
+        if took_assign[i][j]:
+            pairs.append((i, keys[j - 1]))
+            j -= 1
     pairs.reverse()
-    return dp[n][m], pairs
+    return float(prev[m]), pairs
 
 
 def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool, out: Tables) -> None:
@@ -542,10 +549,12 @@ def _solve_review_run(cells: list[Cell], where: str, out: Tables) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
-def extract(doc: Document, body: str = "") -> Tables:
+def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -> Tables:
     # Region detection only needs a few CJK words, so a cheap whitespace strip will do; full
     # normalisation and row anatomy are computed for the lines inside the tables only.
-    squeezed = ["".join(line.text.split()) for line in doc.lines]
+    if texts is None:
+        texts = [line.text for line in doc.lines]
+    squeezed = ["".join(t.split()) for t in texts]
     out = Tables()
     out.regions = find_regions(squeezed)
     views: list[RowView] = [None] * len(doc.lines)  # type: ignore[list-item]
@@ -554,7 +563,7 @@ def extract(doc: Document, body: str = "") -> Tables:
         for i in range(a, b):
             if views[i] is None:
                 views[i] = row_view(i, doc.lines[i])
-                norms[i] = normalise(doc.lines[i].text)
+                norms[i] = normalise(texts[i])
     grid = doc.format in ("html", "docx", "markdown", "text-pipe")
     spans_lost = doc.format == "text-pipe"
     if "active" in out.regions:

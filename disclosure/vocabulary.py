@@ -54,14 +54,11 @@ OTHER_HANDLING_SUBROWS = (
     "other_handling.other",
 )
 APPLICATION_ROWS_ONE_ROW_OTHER: tuple[str, ...] = tuple(
-    r for r in APPLICATION_ROWS_2021 if r not in OTHER_HANDLING_SUBROWS[1:]
-)  # placeholder order; replaced below
-APPLICATION_ROWS_ONE_ROW_OTHER = tuple(
     "other_handling" if r == "other_handling.overdue_correction" else r
     for r in APPLICATION_ROWS_2021
     if r not in OTHER_HANDLING_SUBROWS[1:]
 )
-ALL_APPLICATION_ROWS: tuple[str, ...] = APPLICATION_ROWS_2021 + ("other_handling",)
+ALL_APPLICATION_ROWS: tuple[str, ...] = (*APPLICATION_ROWS_2021, "other_handling")
 
 # Outcome rows whose sum is results_total, per layout.
 OUTCOME_ROWS_2021 = APPLICATION_ROWS_2021[2:23]
@@ -109,7 +106,6 @@ APPLICANT_SIGNATURES: dict[str, tuple[str, ...]] = {
 
 # Table 二.
 ACTIVE_CATEGORY_SIGNATURES: dict[str, tuple[str, ...]] = {
-    # 规范性文件 also contains 规章? no: checked in order, most specific first.
     "normative_documents": ("规范性文件",),
     "regulations": ("规章",),
     "licensing": ("行政许可",),

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"disclosure-lake demo — lake at {root}")
     print(f"  inbox: {staged} sample reports; this tick accepted {len(tick.accepted)} new/changed file(s), "
           f"quarantined {tick.quarantined}")
-    parts = con.sql(
+    parts = con.execute(
         f"select count(*), count(distinct agency), min(year), max(year) "
         f"from read_parquet('{wh}/reports/*/*.parquet', hive_partitioning=true)"
     ).fetchone()
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     from disclosure.schema import TABLES
 
     for t in TABLES:
-        n = con.sql(f"select count(*) from read_parquet('{wh}/{t}/*/*.parquet', hive_partitioning=true)").fetchone()[0]
+        n = con.execute(f"select count(*) from read_parquet('{wh}/{t}/*/*.parquet', hive_partitioning=true)").fetchone()[0]
         print(f"    {t:<20} {n:>7}")
     print("  checks (evaluations passed / failed):")
     for name, c in sorted(summary.checks.items()):

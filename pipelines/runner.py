@@ -18,6 +18,7 @@ import dagster as dg
 from disclosure.lake import Lake
 
 CURSOR_FILE = "inbox_sensor.cursor.json"
+QUIET = {"loggers": {"console": {"config": {"log_level": os.environ.get("DISCLOSURE_LOG_LEVEL", "WARNING")}}}}
 
 DAGSTER_YAML = """\
 telemetry:
@@ -109,6 +110,7 @@ def materialize_all(
             instance=instance,
             tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
             raise_on_error=False,
+            run_config=QUIET,
         )
         summary.runs += 1
         summary.failed_runs += 0 if res.success else 1

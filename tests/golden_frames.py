@@ -51,7 +51,9 @@ def _value(x: Any) -> Any:
 
 
 def _template_active(golden: Record) -> str:
-    return "2019" if any(k.endswith((".made", ".prev_items")) for k in golden["active_disclosure"]) else "2021"
+    return (
+        "2019" if any(k.endswith((".made", ".prev_items")) for k in golden["active_disclosure"]) else "2021"
+    )
 
 
 def _identity(golden: Record, report_id: str) -> Record:
@@ -67,22 +69,38 @@ def _active_rows(golden: Record, ident: Record) -> Iterator[Record]:
     template = _template_active(golden)
     for key, value in golden["active_disclosure"].items():
         category, metric = key.split(".", 1)
-        yield {**ident, "template": template, "category": category, "metric": metric,
-               "value": _value(value), **_cell(golden, f"active_disclosure.{key}")}
+        yield {
+            **ident,
+            "template": template,
+            "category": category,
+            "metric": metric,
+            "value": _value(value),
+            **_cell(golden, f"active_disclosure.{key}"),
+        }
 
 
 def _application_rows(golden: Record, ident: Record) -> Iterator[Record]:
     for row, by_applicant in golden["applications"].items():
         for applicant, value in by_applicant.items():
-            yield {**ident, "row": row, "applicant": applicant, "value": _value(value),
-                   **_cell(golden, f"applications.{row}.{applicant}")}
+            yield {
+                **ident,
+                "row": row,
+                "applicant": applicant,
+                "value": _value(value),
+                **_cell(golden, f"applications.{row}.{applicant}"),
+            }
 
 
 def _review_rows(golden: Record, ident: Record) -> Iterator[Record]:
     for key, value in golden["review_litigation"].items():
         proceeding, outcome = key.split(".", 1)
-        yield {**ident, "proceeding": proceeding, "outcome": outcome, "value": _value(value),
-               **_cell(golden, f"review_litigation.{key}")}
+        yield {
+            **ident,
+            "proceeding": proceeding,
+            "outcome": outcome,
+            "value": _value(value),
+            **_cell(golden, f"review_litigation.{key}"),
+        }
 
 
 def _report_row(golden: Record, ident: Record, raw: bytes, cells: list[Record]) -> Record:

@@ -57,7 +57,7 @@ def _available_golds():
 
 @pytest.mark.parametrize("gold_path", _available_golds(), ids=lambda p: p.stem)
 def test_report_cells_are_right_or_flagged_never_silently_wrong(gold_path):
-    gold, got, ok, flagged, silent = score(gold_path)
+    gold, got, _ok, _flagged, silent = score(gold_path)
     assert not silent, "silent errors:\n" + "\n".join(silent)
     for key in IDENTITY:
         assert str(got[key]) == str(gold[key]), f"{key}: want {gold[key]!r} got {got[key]!r}"
@@ -66,7 +66,7 @@ def test_report_cells_are_right_or_flagged_never_silently_wrong(gold_path):
 def test_corpus_accuracy_is_at_least_99_percent():
     total = correct = 0
     for g in _available_golds():
-        gold, _, ok, flagged, silent = score(g)
+        gold, _, ok, _flagged, _silent = score(g)
         total += sum(1 for _ in cells(gold))
         correct += ok
     assert correct / total >= 0.99, f"{correct}/{total} = {correct / total:.2%}"

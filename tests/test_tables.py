@@ -39,7 +39,7 @@ def test_an_identity_with_a_null_operand_is_not_assessable_not_failed():
     t = consistent_table()
     t["results_total"][6] = None
     doc = parse(report(t))
-    balance_total = [c for c in doc["checks"] if c["check"] == "applications.balance" and c["scope"] == "total"][0]
+    balance_total = next(c for c in doc["checks"] if c["check"] == "applications.balance" and c["scope"] == "total")
     assert balance_total["status"] == "not_assessable"
 
 

@@ -28,7 +28,13 @@ _SUPERSET = {
     "cp950": "big5hkscs",
 }
 # Labels seen in the wild that Python's codec registry does not know.
-_ALIASES = {"gb_2312-80": "gb2312", "gb_2312": "gb2312", "ms936": "gbk", "windows-936": "gbk", "x-big5": "big5"}
+_ALIASES = {
+    "gb_2312-80": "gb2312",
+    "gb_2312": "gb2312",
+    "ms936": "gbk",
+    "windows-936": "gbk",
+    "x-big5": "big5",
+}
 _LEGACY = ("gb18030", "big5hkscs")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # Head of a page that is searched for a meta/XML charset declaration.
@@ -141,7 +147,10 @@ def decode(data: bytes, path: str = "", declared: str | None = None) -> tuple[st
     nearly = _nearly_utf8(data)
     if nearly is not None:
         text, errors = nearly
-        return text, f"encoding: utf-8 with {errors} undecodable byte sequence(s) replaced by U+FFFD" + declared_note
+        return (
+            text,
+            f"encoding: utf-8 with {errors} undecodable byte sequence(s) replaced by U+FFFD" + declared_note,
+        )
     order = [declared] if declared and declared not in ("utf-8", *_LEGACY) else []
     order += sorted(_LEGACY, key=lambda enc: enc != declared)
     tried = ["utf-8"]

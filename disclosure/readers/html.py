@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -55,7 +56,7 @@ LAYOUT_CELL_CHARS = 200
 CHROME_TOKENS = frozenset(
     "nav navbar navigation menu menus breadcrumb breadcrumbs crumb crumbs position location "
     "dqwz share bdshare bdsharebuttonbox sharebox footer foot copyright sidebar topbar skip "
-    "toolbar".split()
+    "toolbar footer aside".split()
 )
 CHROME_MAX_CHARS = 1500
 REPORT_MARKERS = re.compile(
@@ -72,7 +73,17 @@ SHARE_WORDS = frozenset(
     "| ： : 扫一扫 扫一扫在手机打开当前页 【打印本页】 【关闭窗口】 保存 纠错".split()
 )
 
-META_KEYS = ("发布机构", "发布单位", "发文机关", "发布日期", "发布时间", "成文日期", "信息来源", "来源", "索引号")
+META_KEYS = (
+    "发布机构",
+    "发布单位",
+    "发文机关",
+    "发布日期",
+    "发布时间",
+    "成文日期",
+    "信息来源",
+    "来源",
+    "索引号",
+)
 META_LINE_MAX_CHARS = 300
 _META_PATTERN = re.compile(
     r"(?:^|(?<=[\s|｜]))(" + "|".join(META_KEYS) + r")\s*[:：]\s*(.*?)"
@@ -158,10 +169,11 @@ def _complex_elements(root: etree._Element) -> set[etree._Element]:
 
 
 def _tokens(el: etree._Element) -> set[str]:
+    """Tag name plus class / id words (split at spaces, '-' and '_')."""
     words = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
     if not words.strip():
-        return set()
-    return set(re.split(r"[\s_\-]+", words)) | set(words.split())
+        return {el.tag}
+    return set(re.split(r"[\s_\-]+", words)) | set(words.split()) | {el.tag}
 
 
 def _text_length(el: etree._Element) -> int:
@@ -239,6 +251,42 @@ def _collect(el: etree._Element, out: list[str], nested: list[etree._Element]) -
             out.append(child.tail)
 
 
+# ("row", [cell elements]) | ("flow", element) | ("text", str) | ("table", element)
+_Item = tuple[str, Any]
+
+
+def _table_items(container: etree._Element, items: list[_Item]) -> None:
+    """A table's content in order: ("row", [cells]), ("flow", element), ("text", str).
+
+    Rows come from <tr> in the table or its thead/tbody/tfoot; cells sitting directly in a
+    table or section (libxml2 does not repair this) form an implicit row. Text outside any
+    cell is kept as ("text", ...).
+    """
+    if container.text and not container.text.isspace():
+        items.append(("text", container.text))
+    loose: list[etree._Element] = []
+    for child in container:
+        tag = child.tag
+        if tag in CELL_TAGS:
+            loose.append(child)
+            continue
+        if loose:
+            items.append(("row", loose))
+            loose = []
+        if tag == "tr":
+            if child.text and not child.text.isspace():
+                items.append(("text", child.text))
+            items.append(("row", list(child)))
+        elif tag in SECTION_TAGS and container.tag == "table":
+            _table_items(child, items)
+        elif tag.__class__ is str and tag not in SKIP_TAGS:
+            items.append(("flow", child))
+        if child.tail and not child.tail.isspace():
+            items.append(("text", child.tail))
+    if loose:
+        items.append(("row", loose))
+
+
 # ---------------------------------------------------------------------------------------
 # The walk.
 
@@ -313,7 +361,9 @@ class _Reader:
             elif tag == "table":
                 self.flush()
                 self.table(child)
-            elif tag in BLOCK_TAGS and (_is_droppable_chrome(child) or (tag in ("ul", "ol") and _is_nav_list(child))):
+            elif tag in BLOCK_TAGS and (
+                _is_droppable_chrome(child) or (tag in ("ul", "ol") and _is_nav_list(child))
+            ):
                 self.dropped += 1
             elif child not in self.complex:  # only inline elements inside: lxml joins the text
                 if tag in BLOCK_TAGS:
@@ -340,33 +390,31 @@ class _Reader:
     def table(self, tbl: etree._Element) -> None:
         index = self.tables
         self.tables += 1
-        items: list[tuple[str, etree._Element]] = []
-        for child in tbl:
-            tag = _tag(child)
-            if tag == "tr":
-                items.append(("row", child))
-            elif tag in SECTION_TAGS:
-                items.extend(("row" if _tag(tr) == "tr" else "flow", tr) for tr in child if _tag(tr) is not None)
-            elif tag is not None and tag not in SKIP_TAGS:
-                items.append(("flow", child))
+        items: list[_Item] = []
+        _table_items(tbl, items)
         rows_total = sum(1 for kind, _ in items if kind == "row")
         carries: list[_Carry] = []
         r = 0
-        for kind, el in items:
-            if kind == "flow":
-                self._flow_element(el)
-                continue
-            carries, deferred = self._row(el, index, r, rows_total - r, carries)
-            r += 1
-            for kind_d, inner in deferred:
-                if kind_d == "table":
-                    self.table(inner)
-                else:
-                    self.flow(inner)
-                    self.flush()
+        for kind, item in items:
+            if kind == "text":
+                self._buf.append(item)
+                self.flush()
+            elif kind == "flow":
+                self._flow_element(item)
+            else:
+                carries, deferred = self._row(item, index, r, rows_total - r, carries)
+                r += 1
+                for kind_d, inner in deferred:
+                    if kind_d == "table":
+                        self.table(inner)
+                    elif kind_d == "flow":  # a layout cell or a stray element, read as paragraphs
+                        self._flow_element(inner)
+                    else:  # stray text between the row's cells
+                        self._buf.append(inner)
+                        self.flush()
 
     def _flow_element(self, el: etree._Element) -> None:
-        """Stray content inside a table outside any cell (caption, misplaced <p>)."""
+        """Content read as paragraphs inside a table (caption, misplaced <p>, layout cell)."""
         self.flush()
         self._blocks.append(el)
         self.flow(el)
@@ -384,18 +432,23 @@ class _Reader:
         return colspan, rowspan
 
     def _row(
-        self, tr: etree._Element, index: int, r: int, rows_left: int, carries: list[_Carry]
-    ) -> tuple[list[_Carry], list[tuple[str, etree._Element]]]:
+        self, row: list[etree._Element], index: int, r: int, rows_left: int, carries: list[_Carry]
+    ) -> tuple[list[_Carry], list[_Item]]:
         """Emit one row; return the spans still open below it and nested content to read next."""
         covered: set[int] = set()
         for carry in carries:
             covered.update(range(carry.col, carry.col + carry.colspan))
         cells: list[Cell] = []
         new_carries: list[_Carry] = []
-        deferred: list[tuple[str, etree._Element]] = []
+        deferred: list[_Item] = []
         col = 0
-        for td in tr:
+        for td in row:
+            tail = td.tail
+            if tail and not tail.isspace():
+                deferred.append(("text", tail))  # text between cells: kept, after the row
             if td.tag not in CELL_TAGS:
+                if td.tag.__class__ is str and td.tag not in SKIP_TAGS:
+                    deferred.append(("flow", td))
                 continue
             while col in covered:
                 col += 1
@@ -425,7 +478,7 @@ class _Reader:
             carry.rows_left -= 1
         return [c for c in carries if c.rows_left > 0]
 
-    def _cell_text(self, td: etree._Element, deferred: list[tuple[str, etree._Element]]) -> str:
+    def _cell_text(self, td: etree._Element, deferred: list[_Item]) -> str:
         if td not in self.complex:
             return clean_text("".join(td.itertext()))
         if len(td) == 1:  # Word: <td><p><span>…</span><o:p></o:p></p></td>
@@ -466,7 +519,8 @@ def _looks_bold(el: etree._Element) -> bool:
         return True
     text_len = _text_length(el)
     return any(
-        (_tag(d) in ("b", "strong") or _BOLD_STYLE.search(d.get("style") or "")) and _text_length(d) * 2 >= text_len
+        (_tag(d) in ("b", "strong") or _BOLD_STYLE.search(d.get("style") or ""))
+        and _text_length(d) * 2 >= text_len
         for d in el.iterdescendants()
         if _tag(d) is not None
     )
@@ -513,9 +567,9 @@ def _meta(lines: list[Line]) -> dict[str, str]:
             text = cell.text
             if not text or len(text) > META_LINE_MAX_CHARS:
                 continue
-            if len(text) <= 6:
-                key = text.rstrip(":：").strip()
-                if key in META_KEYS and i + 1 < len(cells) and cells[i + 1].text:
+            key = text.rstrip(":：").strip()
+            if key in META_KEYS:
+                if i + 1 < len(cells) and cells[i + 1].text:
                     meta.setdefault(key, cells[i + 1].text)
                 continue
             if "：" not in text and ":" not in text:
@@ -531,7 +585,8 @@ def _meta(lines: list[Line]) -> dict[str, str]:
 # Entry point.
 
 
-def _parse(text: str, path: str) -> etree._Element:
+def _parse(text: str, path: str) -> tuple[etree._Element, list[str]]:
+    """The lxml tree of `text` and notes on what libxml2 had to give up."""
     parser = etree.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
     )
@@ -541,7 +596,10 @@ def _parse(text: str, path: str) -> etree._Element:
         raise RejectedReport("corrupt_file", f"HTML could not be parsed: {exc}", path) from exc
     if root is None or not text.strip():
         raise RejectedReport("empty_file", "the HTML has no content", path)
-    return root
+    notes = []
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        notes.append("html: markup nested deeper than the parser allows; text below that depth is lost")
+    return root, notes
 
 
 def read_html(data: bytes, path: str = "") -> Document:
@@ -551,8 +609,8 @@ def read_html(data: bytes, path: str = "") -> Document:
     text, note = decode(data, path, declared=declared_charset(data))
     if "\x00" in text:
         text = text.replace("\x00", "")
-    root = _parse(text, path)
-    reader = _Reader(notes=[note], complex=_complex_elements(root))
+    root, parse_notes = _parse(text, path)
+    reader = _Reader(notes=[note, *parse_notes], complex=_complex_elements(root))
     try:
         reader.flow(root)
     except RecursionError as exc:

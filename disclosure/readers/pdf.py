@@ -18,11 +18,12 @@ count), a password -> `encrypted`, a damaged or truncated file -> `corrupt_file`
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -33,12 +34,24 @@ from disclosure.model import Cell, Document, Line, RejectedReport
 WORD_GAP = 0.2  # below: same word (CJK glyphs and the digits of a number touch)
 CELL_GAP = 1.0  # at or above: a new cell (pdftotext's run of 2+ spaces)
 LINE_TOLERANCE = 0.4  # baselines closer than this x em share a line
+RULE_WIDTH = 3.0  # a path object at most this wide (pt) and taller than 4 pt is a vertical rule
+RULE_MERGE = 2.5  # rules closer than this (pt) are one (double borders, both sides of a thin rect)
+NUMBER = re.compile(r"[-+]?\d[\d,，]*(\.\d+)?\s*(万元|元|件|个|%)?")
 MAX_PAGES = 400  # longer files are no annual report; refuse before reading them
 MIN_GLYPHS_PER_PAGE = 5  # fewer printed glyphs on average: scanned pages, needs OCR
 PDF_MAGIC = b"%PDF-"
 EOF_MARK = b"%%EOF"
 PAGE_NUMBER = re.compile(r"^[-—–] ?\d+ ?[-—–]$")  # "- 4 -" is written "-4-" as pdftotext does
 _SPACES = frozenset(" \t\r\n\x00\u3000\u00a0\ufffe\uffff")
+
+
+@dataclass(slots=True)
+class Rule:
+    """A vertical ruling line (table border) from y0 to y1 at x."""
+
+    x: float
+    y0: float
+    y1: float
 
 
 @dataclass(slots=True)
@@ -72,14 +85,14 @@ def read_pdf(data: bytes, path: str) -> Document:
             raise RejectedReport("corrupt_file", "the PDF has no pages", path)
         if n_pages > MAX_PAGES:
             raise RejectedReport("too_large", f"{n_pages} pages (limit {MAX_PAGES})", path)
-        lines: list[Line] = []
+        rows: list[PageRow | None] = []
         n_glyphs = 0
         for index in range(n_pages):
-            glyphs = _page_glyphs(pdf, index, path)
+            glyphs, rules = _page_content(pdf, index, path)
             n_glyphs += len(glyphs)
             if index:
-                lines.append(Line(cells=[Cell("\f")], where=f"page {index + 1} start"))
-            lines.extend(layout_lines(glyphs, page=index + 1))
+                rows.append(None)  # page break
+            rows.extend(page_rows(glyphs, rules, page=index + 1))
         if n_glyphs < MIN_GLYPHS_PER_PAGE * n_pages:
             raise RejectedReport(
                 "needs_ocr",
@@ -91,6 +104,7 @@ def read_pdf(data: bytes, path: str) -> Document:
         title = _title(pdf)
     finally:
         pdf.close()
+    lines = emit_lines(rows)
     notes = [f"pdf: {n_pages} pages, {n_glyphs} glyphs, engine pdfium"]
     return Document(lines=lines, format="pdf", title=title, notes=notes)
 
@@ -122,18 +136,33 @@ def _title(pdf: pdfium.PdfDocument) -> str | None:
     return title or None
 
 
-def _page_glyphs(pdf: pdfium.PdfDocument, index: int, path: str) -> list[Glyph]:
-    """The printed (non-blank, non-generated) glyphs of one page with their loose boxes."""
+def _page_content(pdf: pdfium.PdfDocument, index: int, path: str) -> tuple[list[Glyph], list[Rule]]:
+    """The printed (non-blank) glyphs of one page and its vertical ruling lines."""
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
         raise RejectedReport("corrupt_file", f"page {index + 1} cannot be loaded ({exc})", path) from None
     textpage = page.get_textpage()
     try:
-        return _glyphs(textpage.raw)
+        return _glyphs(textpage.raw), vertical_rules(page)
     finally:
         textpage.close()
         page.close()
+
+
+def vertical_rules(page: pdfium.PdfPage) -> list[Rule]:
+    """Vertical table rules: thin path objects, and the sides of drawn rectangles."""
+    rules: list[Rule] = []
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        width, height = right - left, top - bottom
+        if height < 4:
+            continue
+        if width <= RULE_WIDTH:
+            rules.append(Rule((left + right) / 2, bottom, top))
+        elif pdfium_c.FPDFPath_CountSegments(obj.raw) in (4, 5):  # a rectangle: its two sides
+            rules.extend((Rule(left, bottom, top), Rule(right, bottom, top)))
+    return rules
 
 
 def _glyphs(raw_textpage: object) -> list[Glyph]:
@@ -174,12 +203,99 @@ def _fill_em(glyphs: list[Glyph]) -> list[Glyph]:
     return glyphs
 
 
-def layout_lines(glyphs: list[Glyph], page: int) -> list[Line]:
-    """Group glyphs into lines (top to bottom) and each line into cells (left to right)."""
-    rows = group_rows(glyphs)
-    return [
-        Line(cells=split_cells(row), where=f"page {page} line {n}") for n, row in enumerate(rows, start=1)
-    ]
+@dataclass(slots=True)
+class PageRow:
+    """One layout line of a page, with its cells cut at the table rules crossing it (if any)."""
+
+    cells: list[Cell]
+    where: str
+    # For a line crossing a ruled table row holding numbers: the rules' x positions (rounded,
+    # the table's column signature) and the text of each slot between two rules.
+    signature: tuple[int, ...] = ()
+    slots: list[str] = field(default_factory=list)
+    before: list[Cell] = field(default_factory=list)
+    after: list[Cell] = field(default_factory=list)
+
+
+def page_rows(glyphs: list[Glyph], rules: list[Rule], page: int) -> list[PageRow]:
+    """Group glyphs into lines (top to bottom), each cut into cells (left to right)."""
+    out = []
+    for n, row in enumerate(group_rows(glyphs), start=1):
+        item = PageRow(split_cells(row), f"page {page} line {n}")
+        xs = rule_positions(row, rules)
+        if xs:
+            _cut_at_rules(item, row, xs)
+        out.append(item)
+    return out
+
+
+def rule_positions(row: list[Glyph], rules: list[Rule]) -> list[float]:
+    """x positions of the vertical rules crossing the line (at least 3, i.e. two slots)."""
+    if not rules:
+        return []
+    em = statistics.median(g.em for g in row)
+    mid = statistics.median(g.base for g in row) + 0.35 * em
+    xs = sorted(r.x for r in rules if r.y0 - 1 <= mid <= r.y1 + 1)
+    merged: list[float] = []
+    for x in xs:
+        if not merged or x - merged[-1] > RULE_MERGE:
+            merged.append(x)
+    return merged if len(merged) >= 3 else []
+
+
+def _cut_at_rules(item: PageRow, row: list[Glyph], xs: list[float]) -> None:
+    """Cut a line at the rules; keep the cut only when some slot holds a number."""
+    slots: list[list[Glyph]] = [[] for _ in range(len(xs) - 1)]
+    before: list[Glyph] = []
+    after: list[Glyph] = []
+    for g in row:
+        centre = (g.x0 + g.x1) / 2
+        if centre < xs[0]:
+            before.append(g)
+        elif centre > xs[-1]:
+            after.append(g)
+        else:
+            k = min(bisect.bisect_right(xs, centre) - 1, len(slots) - 1)
+            slots[k].append(g)
+    texts = [" ".join(c.text for c in split_cells(s)) if s else "" for s in slots]
+    if not any(NUMBER.fullmatch(t) for t in texts):
+        return
+    item.signature = tuple(round(x) for x in xs)
+    item.slots = texts
+    item.before = split_cells(before) if before else []
+    item.after = split_cells(after) if after else []
+
+
+def emit_lines(rows: list[PageRow | None]) -> list[Line]:
+    """Lines for the document: ruled number rows as grid slots, the rest as layout cells.
+
+    In a ruled row, the slots from the table's first number column on are kept even when
+    blank (`Cell("")`), so a value keeps its column; empty slots left of it belong to labels
+    spanning rows (a vertical label, a wrapped label) and are dropped, as in the layout text.
+    The first number column is learnt per column signature over the whole document.
+    """
+    first_value: dict[tuple[int, ...], int] = {}
+    for row in rows:
+        if row is not None and row.signature:
+            k = next(i for i, t in enumerate(row.slots) if NUMBER.fullmatch(t))
+            first_value[row.signature] = min(k, first_value.get(row.signature, k))
+    lines: list[Line] = []
+    page = 1
+    for row in rows:
+        if row is None:
+            page += 1
+            lines.append(Line(cells=[Cell("\f")], where=f"page {page} start"))
+            continue
+        if not row.signature:
+            lines.append(Line(cells=row.cells, where=row.where))
+            continue
+        start = first_value[row.signature]
+        texts = [t for t in row.slots[:start] if t] + row.slots[start:]
+        cells = [*row.before, *(Cell(t) for t in texts), *row.after]
+        for i, cell in enumerate(cells):
+            cell.col = i
+        lines.append(Line(cells=cells, where=row.where))
+    return lines
 
 
 def group_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:

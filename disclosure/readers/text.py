@@ -21,6 +21,7 @@ _NUMBERING_TAIL = re.compile(r"(\d)[.、．]$")
 _LABEL_WORDS = tuple(
     sig for sigs in (*APPLICATION_ROW_SIGNATURES.values(), *ACTIVE_CATEGORY_SIGNATURES.values()) for sig in sigs
 )
+_HAS_DIGIT = re.compile(r"\d")
 _GLUED = re.compile(r"[\u4e00-\u9fff）)“”\"]\d")
 
 
@@ -63,6 +64,10 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
                 kinds.add("crawler")
                 lines.extend(_crawler_lines(stripped, where))
             else:
+                if not _HAS_DIGIT.search(stripped):
+                    parts = [t for t in _LAYOUT_GAP.split(stripped) if t]
+                    lines.append(Line([Cell(t, i) for i, t in enumerate(parts)], where))
+                    continue
                 cells = [Cell(t, i) for i, t in enumerate(_LAYOUT_GAP.split(stripped)) if t]
                 if len(cells) > 1:
                     kinds.add("layout")

@@ -66,14 +66,20 @@ def _counter(s: str):
         if stop - start < k:
             return 0
         if s[start] == "0":
-            return count(k - 1, total, start + 1, stop)
+            return count(k - 1, total, start + 1, stop) if k > 1 or start + 1 == stop else 0
         found = 0
         value = 0
         for end in range(start + 1, stop - k + 2):
             value = value * 10 + ord(s[end - 1]) - 48
             if value > total:
                 break
-            found += count(k - 1, total - value, end, stop)
+            rest, digits = total - value, stop - end
+            if k > 1:
+                if rest > 10 ** (digits - k + 2) + 9 * (k - 2):
+                    continue  # the remaining digits cannot make up the rest of the total
+                if digits > (k - 1) * len(str(rest)):
+                    continue  # every remaining part is <= rest, so it has no more digits than rest
+            found += count(k - 1, rest, end, stop)
             if found >= CAP:
                 return CAP
         return found
@@ -117,11 +123,12 @@ def count_grouped(run: str, groups: int, n_parts: int, max_total_digits: int = 7
             return 1 if pos == len(s) else 0
         need_after = (groups - g - 1) * (n_parts + 1)
         found = 0
-        for stop in range(pos + n_parts, len(s) - need_after):
-            for end in range(stop + 1, min(len(s) - need_after, stop + max_total_digits) + 1):
+        for length in range(1, max_total_digits + 1):
+            for stop in range(pos + n_parts, min(pos + n_parts * length, len(s) - need_after - length) + 1):
+                end = stop + length
                 total = _total_at(s, stop, end)
                 if total is None:
-                    break
+                    continue
                 ways = count(n_parts, total, pos, stop)
                 if ways:
                     found += ways * go(end, g + 1)

@@ -1,0 +1,103 @@
+"""The Great Expectations suite: passes on the golden tables, catches what the schema forbids."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from golden_frames import frames_from_golden, golden_paths
+
+from disclosure.expectations import run_suite, suite_rules
+from disclosure.schema import TABLES
+
+YEAR = 2024
+
+
+def year_frames(year: int) -> dict[str, pd.DataFrame]:
+    frames = frames_from_golden(golden_paths())
+    return {name: f[f.year == year].reset_index(drop=True) for name, f in frames.items()}
+
+
+@pytest.fixture(scope="module")
+def passing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    docs = tmp_path_factory.mktemp("docs_pass")
+    return run_suite(year_frames(YEAR), docs, YEAR)
+
+
+@pytest.fixture(scope="module")
+def failing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    frames = year_frames(YEAR)
+    apps = frames["applications"].copy()
+    apps.loc[0, "value"] = -3  # a negative count
+    apps.loc[1, "row"] = "granted_maybe"  # a key outside the vocabulary
+    active = frames["active_disclosure"].copy()
+    active.loc[0, "metric"] = "made"  # a 2019-template metric in a 2021-template table
+    review = frames["review_litigation"].drop(columns=["flags"])  # a column missing
+    bad = {**frames, "applications": apps, "active_disclosure": active, "review_litigation": review}
+    docs = tmp_path_factory.mktemp("docs_fail")
+    return run_suite(bad, docs, YEAR, tables=("applications", "active_disclosure", "review_litigation"))
+
+
+def test_suite_passes_on_golden_tables(passing: dict[str, Any]) -> None:
+    failures = {t: r["failed"] for t, r in passing["tables"].items() if r["failed"]}
+    assert failures == {}
+    assert passing["success"] is True
+    assert set(passing["tables"]) == set(TABLES)
+    assert all(r["evaluated"] == len(suite_rules(YEAR)[t]) for t, r in passing["tables"].items())
+
+
+def test_suite_catches_negative_count_and_unknown_key(failing: dict[str, Any]) -> None:
+    assert failing["success"] is False
+    apps = failing["tables"]["applications"]
+    assert sorted(apps["failed"]) == [
+        "applications: ExpectColumnValuesToBeBetween(value)",
+        "applications: ExpectColumnValuesToBeInSet(row)",
+    ]
+    assert apps["unexpected"]["applications: ExpectColumnValuesToBeInSet(row)"] == ["granted_maybe"]
+
+
+def test_suite_catches_metric_of_the_wrong_template(failing: dict[str, Any]) -> None:
+    (label,) = failing["tables"]["active_disclosure"]["failed"]
+    assert "ExpectColumnValuesToBeInSet(metric) where template == 2021" in label
+
+
+def test_suite_catches_missing_column(failing: dict[str, Any]) -> None:
+    (label,) = failing["tables"]["review_litigation"]["failed"]
+    assert label.startswith("review_litigation: ExpectTableColumnsToMatchOrderedList")
+
+
+def test_suite_catches_rows_of_another_year(tmp_path: Path) -> None:
+    frames = year_frames(YEAR)
+    result = run_suite(frames, tmp_path, YEAR + 1, tables=("reports",))
+    assert "reports: ExpectColumnValuesToBeInSet(year)" in result["tables"]["reports"]["failed"]
+
+
+def test_data_docs_are_written_as_static_html(passing: dict[str, Any]) -> None:
+    index = Path(passing["docs_index"])
+    assert index.name == "index.html" and index.is_file()
+    pages = sorted(p.relative_to(index.parent).parts[:2] for p in index.parent.glob("validations/**/*.html"))
+    assert {p[1] for p in pages} == set(TABLES)
+    # Documented in docs/marts.md: pages pull their JS/CSS from CDNs (no offline styling).
+    assert "cdn.jsdelivr.net" in index.read_text(encoding="utf-8")
+
+
+def test_importing_the_suite_does_not_import_great_expectations() -> None:
+    code = "import sys, disclosure.expectations; print('great_expectations' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_every_schema_rule_is_in_the_suite() -> None:
+    rules = suite_rules(YEAR)
+    for name, table in TABLES.items():
+        labels = {r.label for r in rules[name]}
+        for c in table.columns:
+            assert (f"{name}: ExpectColumnValuesToNotBeNull({c.name})" in labels) == (not c.nullable)
+            assert (f"{name}: ExpectColumnValuesToBeInSet({c.name})" in labels) == (
+                c.isin is not None or c.name == "year"
+            )
+        assert any("Unique" in r.expectation for r in rules[name])

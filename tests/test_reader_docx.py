@@ -1,0 +1,224 @@
+"""Word reader: merged cells expanded into the grid, numbering restored, bad files refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from disclosure.model import Document, RejectedReport
+from disclosure.parse import parse_file
+from disclosure.readers.docx import chinese_number, read_docx
+
+FIXTURES = Path(__file__).parent / "fixtures" / "docx"
+GOLDS = sorted((FIXTURES / "expected").glob("*.json"))
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def make_docx(body: str, numbering: str | None = None, extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal .docx whose body is the given WordprocessingML."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>')
+        if numbering:
+            z.writestr("word/numbering.xml", f'<w:numbering xmlns:w="{W_NS}">{numbering}</w:numbering>')
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def p(text: str, num: tuple[int, int] | None = None) -> str:
+    ppr = f'<w:pPr><w:numPr><w:ilvl w:val="{num[1]}"/><w:numId w:val="{num[0]}"/></w:numPr></w:pPr>' if num else ""
+    return f"<w:p>{ppr}<w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def cells_of(doc: Document, startswith: str) -> list:
+    return next(line.cells for line in doc.lines if line.text.startswith(startswith) or
+                any(c.text.startswith(startswith) and not c.rowspan_copy for c in line.cells))
+
+
+def _cells(doc: dict):
+    for key, val in (doc.get("active_disclosure") or {}).items():
+        yield f"active_disclosure.{key}", val
+    for row, cols in (doc.get("applications") or {}).items():
+        for col, val in (cols or {}).items():
+            yield f"applications.{row}.{col}", val
+    for key, val in (doc.get("review_litigation") or {}).items():
+        yield f"review_litigation.{key}", val
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), abs_tol=1e-6)
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda g: g.stem)
+def test_word_fixture_parses_to_the_source_reports_golden_values(gold_path):
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    got = parse_file(FIXTURES / gold["file"]).to_json_dict()
+    have = dict(_cells(got))
+    wrong = [f"{k}: want {v!r} got {have.get(k)!r}" for k, v in _cells(gold) if not _same(have.get(k), v)]
+    assert not wrong, wrong
+    assert (got["agency"], got["year"], got["template"]) == (gold["agency"], gold["year"], gold["template"])
+
+
+def test_vertically_merged_labels_repeat_as_rowspan_copies_in_their_grid_column():
+    doc = read_docx((FIXTURES / "huaian-gov-2024-word.docx").read_bytes(), "x.docx")
+    first = cells_of(doc, "1.属于国家秘密")
+    second = cells_of(doc, "2.其他法律行政法规禁止公开")
+    assert [(c.text, c.col, c.rowspan_copy) for c in first[:3]] == [
+        ("三、本年度办理结果", 0, True),
+        ("（三）不予公开", 1, False),
+        ("1.属于国家秘密", 2, False),
+    ]
+    assert [(c.text, c.col, c.rowspan_copy) for c in second[:3]] == [
+        ("三、本年度办理结果", 0, True),
+        ("（三）不予公开", 1, True),
+        ("2.其他法律行政法规禁止公开", 2, False),
+    ]
+    assert [c.text for c in first[3:]] == ["2", "0", "0", "0", "0", "0", "2"]
+    assert second[0].text == first[0].text  # label logic may read the copy; values never count it
+
+
+def test_horizontally_merged_cells_keep_their_span_and_following_grid_columns():
+    doc = read_docx((FIXTURES / "huaian-gov-2024-word.docx").read_bytes(), "x.docx")
+    row = cells_of(doc, "一、本年新收政府信息公开申请数量")
+    assert (row[0].colspan, row[0].col) == (3, 0)
+    assert [c.col for c in row[1:]] == list(range(3, 10))
+    assert all(line.table is not None for line in doc.lines if "本年新收" in line.text)
+
+
+def test_blank_cells_are_kept_so_positions_survive():
+    doc = read_docx((FIXTURES / "sh-gov-office-2019-word.docx").read_bytes(), "x.docx")
+    row = cells_of(doc, "二、上年结转政府信息公开申请数量")
+    assert [c.text for c in row[1:]] == ["18", "", "", "", "", "", "18"]
+
+
+def test_auto_numbering_is_rendered_in_front_of_labels():
+    numbering = (
+        '<w:abstractNum w:abstractNumId="0">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%1）"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%2."/></w:lvl>'
+        "</w:abstractNum>"
+        '<w:num w:numId="5"><w:abstractNumId w:val="0"/></w:num>'
+    )
+    body = "".join([
+        p("予以公开", (5, 0)),
+        p("部分公开", (5, 0)),
+        p("不予公开", (5, 0)),
+        p("属于国家秘密", (5, 1)),
+        p("其他法律行政法规禁止公开", (5, 1)),
+        p("无法提供", (5, 0)),
+        p("本机关不掌握相关政府信息", (5, 1)),
+    ])
+    doc = read_docx(make_docx(body, numbering), "n.docx")
+    assert [line.text for line in doc.lines] == [
+        "（一）予以公开",
+        "（二）部分公开",
+        "（三）不予公开",
+        "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+        "（四）无法提供",
+        "1.本机关不掌握相关政府信息",  # a new upper item restarts the level below
+    ]
+
+
+def test_chinese_counting_matches_word():
+    assert [chinese_number(n) for n in (1, 10, 12, 20, 35, 105)] == ["一", "十", "十二", "二十", "三十五", "一百零五"]
+
+
+def test_runs_are_joined_and_deleted_text_left_out():
+    body = (
+        "<w:p><w:r><w:t>三、收到和处理</w:t></w:r><w:ins><w:r><w:t>政府信息</w:t></w:r></w:ins>"
+        "<w:del><w:r><w:delText>删除</w:delText></w:r></w:del><w:r><w:t>公开申请情况</w:t></w:r></w:p>"
+    )
+    doc = read_docx(make_docx(body), "r.docx")
+    assert [line.text for line in doc.lines] == ["三、收到和处理政府信息公开申请情况"]
+
+
+def test_entities_are_not_expanded():
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "AAAAAAAAAA">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+        '<!ENTITY ext SYSTEM "file:///etc/passwd">]>'
+        f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>x&c;&ext;y</w:t></w:r></w:p></w:body></w:document>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("word/document.xml", laughs)
+    try:
+        doc = read_docx(out.getvalue(), "e.docx")
+    except RejectedReport as exc:
+        assert exc.code == "corrupt_file"
+        return
+    text = "".join(line.text for line in doc.lines)
+    assert "AAAA" not in text and "root:" not in text
+
+
+def test_old_binary_word_is_refused_naming_the_conversion():
+    with pytest.raises(RejectedReport) as err:
+        read_docx((FIXTURES / "reject" / "old-word.doc").read_bytes(), "old.doc")
+    assert err.value.code == "unsupported_format"
+    assert "libreoffice --headless --convert-to docx" in err.value.message
+    assert err.value.path == "old.doc"
+
+
+def test_password_protected_word_is_refused_as_encrypted():
+    ole = (FIXTURES / "reject" / "old-word.doc").read_bytes() + "EncryptedPackage".encode("utf-16-le")
+    with pytest.raises(RejectedReport) as err:
+        read_docx(ole, "locked.docx")
+    assert err.value.code == "encrypted"
+
+
+def test_zip_bomb_is_refused_by_compression_ratio_quickly():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"<" + b" " * (8 * 2**20))  # 8 MB of spaces, ~8 KB packed
+    start = time.perf_counter()
+    with pytest.raises(RejectedReport) as err:
+        read_docx(out.getvalue(), "bomb.docx")
+    assert err.value.code == "zip_bomb"
+    assert time.perf_counter() - start < 0.5
+
+
+def test_zip_bomb_is_refused_by_declared_total_size_before_inflating():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("word/document.xml", f'<w:document xmlns:w="{W_NS}"><w:body/></w:document>')
+    raw = bytearray(out.getvalue())
+    # forge the central directory's uncompressed size (offset 24 in the entry) to 60 MB
+    cd = raw.rfind(b"PK\x01\x02")
+    raw[cd + 24 : cd + 28] = (60 * 2**20).to_bytes(4, "little")
+    with pytest.raises(RejectedReport) as err:
+        read_docx(bytes(raw), "lie.docx")
+    assert err.value.code == "zip_bomb"
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty_file"),
+        (b"PK\x03\x04 this is not really a zip", "corrupt_file"),
+        (b"hello", "corrupt_file"),
+    ],
+)
+def test_damaged_or_empty_word_files_are_refused_with_a_reason(data, code):
+    with pytest.raises(RejectedReport) as err:
+        read_docx(data, "bad.docx")
+    assert err.value.code == code
+
+
+def test_zip_without_a_word_document_is_refused():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(RejectedReport) as err:
+        read_docx(out.getvalue(), "book.xlsx")
+    assert err.value.code == "corrupt_file"

@@ -1,0 +1,147 @@
+"""PDF reader: the published PDF and the WeasyPrint fixtures come out right; bad PDFs are refused."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+from disclosure.model import Document, RejectedReport
+from disclosure.parse import parse_file
+from disclosure.readers.pdf import Glyph, Rule, emit_lines, page_rows, read_pdf, split_cells
+
+HERE = Path(__file__).parent / "fixtures"
+PUBLISHED = HERE / "reports" / "huaian-gov-2024.pdf"
+FIXTURES = HERE / "pdf"
+REJECT = FIXTURES / "reject"
+GOLDS = [HERE / "reports" / "expected" / "huaian-gov-2024.pdf.json", *sorted((FIXTURES / "expected").glob("*.json"))]
+
+
+def _cells(doc: dict):
+    for key, val in (doc.get("active_disclosure") or {}).items():
+        yield f"active_disclosure.{key}", val
+    for row, cols in (doc.get("applications") or {}).items():
+        for col, val in (cols or {}).items():
+            yield f"applications.{row}.{col}", val
+    for key, val in (doc.get("review_litigation") or {}).items():
+        yield f"review_litigation.{key}", val
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), abs_tol=1e-6)
+
+
+def _read(path: Path) -> Document:
+    return read_pdf(path.read_bytes(), str(path))
+
+
+@pytest.fixture(scope="module")
+def published() -> Document:
+    return _read(PUBLISHED)
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda g: g.stem)
+def test_pdf_parses_to_the_source_reports_golden_values(gold_path):
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    folder = PUBLISHED.parent if gold_path.parent.parent.name == "reports" else FIXTURES
+    got = parse_file(folder / gold["file"]).to_json_dict()
+    have = dict(_cells(got))
+    wrong = [f"{k}: want {v!r} got {have.get(k)!r}" for k, v in _cells(gold) if not _same(have.get(k), v)]
+    assert not wrong, wrong
+    assert (got["agency"], got["year"], got["template"]) == (gold["agency"], gold["year"], gold["template"])
+
+
+def test_digits_of_one_number_stay_together(published):
+    texts = {c.text for line in published.lines for c in line.cells}
+    assert {"3985758", "447228", "88283", "96171.6", "3119", "3050"} <= texts
+
+
+def test_pages_are_separated_by_form_feed_lines(published):
+    breaks = [i for i, line in enumerate(published.lines) if [c.text for c in line.cells] == ["\f"]]
+    assert len(breaks) == 5  # six pages
+    assert published.lines[breaks[0] - 1].text == "-1-"  # "- 1 -" is written as pdftotext does
+
+
+def test_vertical_label_comes_one_character_per_line_between_rows(published):
+    texts = [line.text for line in published.lines]
+    start = next(i for i, t in enumerate(texts) if t.startswith("二、上年结转"))
+    end = next(i for i, t in enumerate(texts) if t.startswith("（七）总计"))
+    heads = [published.lines[i].cells[0].text for i in range(start + 1, end)]
+    short = [h for h in heads if len(h) <= 2 and not h.isdigit() and h != "\f"]
+    assert "".join(short) == "三、本年度办理结果"
+
+
+def test_table_row_keeps_label_and_numbers_on_one_line(published):
+    row = next(line for line in published.lines if "1.属于国家秘密" in line.text)
+    assert [c.text for c in row.cells][-7:] == ["2", "0", "0", "0", "0", "0", "2"]
+
+
+def test_table_three_crossing_a_page_break_repeats_its_header_rows():
+    doc = _read(FIXTURES / "huaian-gov-2024-weasy.pdf")
+    texts = [line.text.replace(" ", "") for line in doc.lines]
+    start = next(i for i, t in enumerate(texts) if "（一）予以公开" in t)
+    end = next(i for i, t in enumerate(texts) if "四、结转下年度继续办理" in t)
+    assert any(t == "\f" for t in texts[start:end]), "表三 must cross a page in this fixture"
+    assert sum("申请人情况" in t for t in texts) == 2  # header printed again after the break
+
+
+def test_blank_cells_in_ruled_tables_keep_their_column():
+    doc = _read(FIXTURES / "sh-gov-office-2019-weasy.pdf")
+    row = next(line for line in doc.lines if "二、上年结转" in line.text)
+    assert [c.text for c in row.cells][-7:] == ["18", "", "", "", "", "", "18"]
+
+
+def _glyphs(text: str, x: float, base: float = 100.0, width: float = 5.0, em: float = 10.0) -> list[Glyph]:
+    return [Glyph(ch, x + i * width, x + (i + 1) * width, base, em) for i, ch in enumerate(text)]
+
+
+def test_glyphs_closer_than_a_word_gap_are_one_number():
+    row = _glyphs("10", 0) + _glyphs("26", 30)  # "10", a gap of 2 em, "26"
+    assert [c.text for c in split_cells(row)] == ["10", "26"]
+    loose = [Glyph("1", 0, 5, 100, 10), Glyph("0", 6.5, 11.5, 100, 10)]  # 0.15 em apart: kerning
+    assert [c.text for c in split_cells(loose)] == ["10"]
+
+
+def test_empty_slots_left_of_the_numbers_are_label_space_right_of_them_blank_values():
+    rules = [Rule(x, 0, 200) for x in (0, 60, 120, 150, 180, 210)]
+    wrapped = _glyphs("12", 125, base=150) + _glyphs("3", 185, base=150)  # label column empty
+    labelled = _glyphs("规章", 5, base=120) + _glyphs("1", 125, base=120) + _glyphs("2", 155, base=120)
+    lines = emit_lines(page_rows(wrapped + labelled, rules, page=1))
+    assert [[c.text for c in line.cells] for line in lines] == [["12", "", "3"], ["规章", "1", "2", ""]]
+
+
+def test_scanned_pdf_needs_ocr_and_says_how_many_pages():
+    with pytest.raises(RejectedReport) as err:
+        _read(REJECT / "scanned.pdf")
+    assert err.value.code == "needs_ocr"
+    assert "2 pages" in err.value.message
+
+
+def test_encrypted_pdf_is_refused_as_encrypted():
+    with pytest.raises(RejectedReport) as err:
+        _read(REJECT / "encrypted.pdf")
+    assert err.value.code == "encrypted"
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        ((REJECT / "truncated.pdf").read_bytes(), "corrupt_file"),
+        (b"%PDF-1.7\n garbage garbage\n%%EOF\n", "corrupt_file"),
+        (b"<html>not a pdf</html>", "corrupt_file"),
+        (b"", "empty_file"),
+    ],
+    ids=["truncated", "garbage", "not-pdf", "empty"],
+)
+def test_damaged_pdf_is_refused_quickly_with_a_reason(data, code):
+    start = time.perf_counter()
+    with pytest.raises(RejectedReport) as err:
+        read_pdf(data, "bad.pdf")
+    assert err.value.code == code
+    assert err.value.path == "bad.pdf"
+    assert time.perf_counter() - start < 1.0
