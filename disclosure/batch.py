@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from disclosure import schema
+from disclosure.vocabulary import WARNING_FLAGS
 from disclosure.model import RejectedReport
 from disclosure.parse import ParsedReport, parse_bytes
 from disclosure.readers import MAX_BYTES
@@ -102,7 +103,7 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
         for table, key, applicant, c in r.cells():
             n_cells += 1
             n_null += c.value is None
-            n_flagged += bool(c.flags)
+            n_flagged += bool(WARNING_FLAGS.intersection(c.flags))
             cell = {"value": c.value, "raw_text": c.raw, "where": c.where or None, "flags": ",".join(sorted(set(c.flags))) or None}
             if table == "active_disclosure":
                 category, metric = key.split(".", 1)

@@ -40,6 +40,8 @@ def find_title(doc: Document) -> str | None:
         text = line.text.strip().lstrip("#").strip()
         if not text or text in ("正文",):
             continue
+        if re.search(r"[。，,；;]", text):
+            break  # a sentence of the body, not a title
         head.append(text)
         joined = "".join(head)
         if _TITLE_WORDS.search(normalise(joined)) and len(normalise(joined)) <= 60:

@@ -17,11 +17,6 @@ from disclosure.tables import Tables, extract
 
 # Labels of the pre-2019 national practice (channels and outcomes that the 2019 template dropped).
 _PRE2019_MARKERS = ("当面申请", "同意公开", "同意部分公开", "网络申请", "信函申请", "传真申请")
-_SECTION_STARTS: dict[str, tuple[str, ...]] = {
-    "overview": ("总体情况",),
-    "problems": ("存在的主要问题", "主要问题及改进"),
-    "other_matters": ("其他需要报告的事项",),
-}
 
 
 @dataclass
@@ -117,27 +112,36 @@ def body_text(doc: Document, texts: list[str] | None = None) -> str:
     return "\n".join(texts if texts is not None else [line.text for line in doc.lines])
 
 
-def split_sections(texts: list[str], regions: dict[str, tuple[int, int]]) -> dict[str, str]:
-    """Narrative sections 一 (overview), 五 (problems), 六 (other matters) as folded text."""
-    norms = ["".join(t.split()) for t in texts]
-    starts: dict[str, int] = {}
-    table_start = min((a for a, _ in regions.values()), default=len(texts))
-    table_end = max((b for _, b in regions.values()), default=0)
-    for name, words in _SECTION_STARTS.items():
-        lo = 0 if name == "overview" else table_end
-        for i in range(lo, len(norms)):
-            if any(w in norms[i] for w in words) and len(norms[i]) < 60:
-                starts[name] = i
-                break
+_HEADINGS = {
+    "overview": re.compile(r"[一1]\s*[、.．]\s*总\s*体\s*情\s*况"),
+    "active": re.compile(r"[二2一]\s*[、.．]\s*主动公开政府信息情况"),
+    "problems": re.compile(r"[五5三四]\s*[、.．]\s*(?:政府信息公开工作)?存在的主要问题"),
+    "other_matters": re.compile(r"[六6五]\s*[、.．]\s*其他需要报告的事项"),
+}
+
+
+def split_sections(body: str) -> dict[str, str]:
+    """Narrative sections 一 (overview), 五 (problems), 六 (other matters) as folded text.
+
+    Works on the whole body rather than on lines: crawler text holds a report on one line.
+    """
+    found: dict[str, re.Match[str]] = {}
+    pos = 0
+    for name, pattern in _HEADINGS.items():
+        m = pattern.search(body, pos)
+        if m:
+            found[name] = m
+            pos = m.end()
     out: dict[str, str] = {}
-    if "overview" in starts:
-        out["overview"] = fold_space(" ".join(texts[starts["overview"] : table_start]))
-    if "problems" in starts:
-        stop = starts.get("other_matters", len(texts))
-        out["problems"] = fold_space(" ".join(texts[starts["problems"] : stop]))
-    if "other_matters" in starts:
-        out["other_matters"] = fold_space(" ".join(texts[starts["other_matters"] :]))
-    return {k: t for k, t in out.items() if t}
+    if "overview" in found:
+        stop = found["active"].start() if "active" in found else found["overview"].end() + 5000
+        out["overview"] = body[found["overview"].start() : stop]
+    if "problems" in found:
+        stop = found["other_matters"].start() if "other_matters" in found else len(body)
+        out["problems"] = body[found["problems"].start() : stop]
+    if "other_matters" in found:
+        out["other_matters"] = body[found["other_matters"].start() :]
+    return {k: fold_space(t) for k, t in out.items() if fold_space(t)}
 
 
 def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None, year: int | None = None) -> ParsedReport:
@@ -172,7 +176,7 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
         identity=ident,
         tables=tables,
         checks=run_checks(tables),
-        sections=split_sections(texts, tables.regions),
+        sections=split_sections(body),
         notes=notes,
     )
 
@@ -186,5 +190,3 @@ def parse_file(path: str | Path, *, agency: str | None = None, year: int | None 
         raise RejectedReport("too_large", f"{size:,} bytes; reports are at most {MAX_BYTES + 1:,} bytes", str(p))
     return parse_bytes(p.read_bytes(), p, agency=agency, year=year)
 
-
-_ = re  # keep for future label patterns

@@ -69,7 +69,7 @@ TABLES: dict[str, Table] = {
                 Column("year_confidence", "Float64", "0–1", ge=0),
                 Column("n_cells", "Int64", "statistical cells extracted", ge=0),
                 Column("n_null_cells", "Int64", "cells printed blank / dash / slash", ge=0),
-                Column("n_flagged_cells", "Int64", "cells carrying at least one flag", ge=0),
+                Column("n_flagged_cells", "Int64", "cells carrying a warning flag (ambiguous, not_found, …)", ge=0),
                 Column("n_checks_failed", "Int64", "identities the report's own numbers violate", ge=0),
                 Column("n_bytes", "Int64", "size of the raw file", ge=0),
             ),

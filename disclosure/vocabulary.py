@@ -155,3 +155,9 @@ REVIEW_LITIGATION_KEYS: tuple[str, ...] = tuple(f"{p}.{o}" for p in PROCEEDINGS 
 
 def active_keys(template: str) -> list[str]:
     return [f"{c}.{m}" for c, ms in ACTIVE_METRICS[template].items() for m in ms]
+
+
+# Cell flags. Warnings mean "do not trust this value without looking"; the others record how a
+# value was read (its printed text is always kept).
+WARNING_FLAGS = frozenset({"ambiguous", "not_found", "conflicting_duplicate", "negative", "unit_assumed"})
+INFO_FLAGS = frozenset({"split_digits", "annotated", "unit_converted", "merged_row", "merged_cell"})
