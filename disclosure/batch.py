@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from disclosure import schema
-from disclosure.vocabulary import WARNING_FLAGS
 from disclosure.model import RejectedReport
 from disclosure.parse import ParsedReport, parse_bytes
 from disclosure.readers import MAX_BYTES
+from disclosure.vocabulary import WARNING_FLAGS
 
 
 @dataclass(frozen=True)
