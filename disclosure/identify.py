@@ -12,7 +12,7 @@ from disclosure.model import Document
 KNOWN_NAME_TYPOS: dict[str, str] = {"沐阳县": "沭阳县"}
 
 _TITLE_WORDS = re.compile(r"政府信息公开(?:工作)?年度报告|信息公开(?:工作)?年度报告|年度报告")
-_YEAR_IN_TITLE = re.compile(r"(20\d{2}|19\d{2})\s*年\s*度?")
+_YEAR_IN_TITLE = re.compile(r"(?<!\d)(\d{4})\s*年\s*度?")
 _PERIOD = re.compile(r"统计期限[^。]{0,30}?(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _GUIDE = re.compile(r"《([^《》]{2,40}?)政府信息公开指南》")
 _BODY_YEAR = re.compile(r"(20[12]\d)\s*年")
@@ -44,9 +44,20 @@ def find_title(doc: Document) -> str | None:
             break  # a sentence of the body, not a title
         head.append(text)
         joined = "".join(head)
-        if _TITLE_WORDS.search(normalise(joined)) and len(normalise(joined)) <= 60:
-            return fold_space(" ".join(head))
-        if len(head) >= 3 or len(text) > 40:
+        if _TITLE_WORDS.search(normalise(joined)) and len(normalise(joined)) <= 80:
+            # The shortest run of lines ending here that names a year and a body is the
+            # title; lines further up may be page furniture ('栏目导航').
+            spans = [head[k:] for k in range(len(head) - 1, max(-1, len(head) - 4), -1)]
+            for span in spans:
+                t = fold_space(" ".join(span))
+                if _YEAR_IN_TITLE.search(normalise(t)) and agency_from_title(t):
+                    return t
+            for span in spans:
+                t = fold_space(" ".join(span))
+                if _YEAR_IN_TITLE.search(normalise(t)):
+                    return t
+            return fold_space(head[-1])
+        if len(head) >= 4 or len(text) > 60:
             break
     return doc.title
 

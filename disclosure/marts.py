@@ -17,7 +17,9 @@ those of vocabulary.md: per applicant column `results_total = Σ outcome rows` a
 `total = Σ applicant columns`; per proceeding `total = upheld + corrected + other + pending`.
 The rule is applied once, on printed values only (no chaining of inferred zeros), so the
 result does not depend on evaluation order. Every other blank stays null, and every KPI
-that needs it is null. A rate whose denominator is 0 is null. See docs/marts.md.
+that needs it is null. A rate whose denominator is 0 is null. A cell flagged `ambiguous`
+(its value is one candidate split, not what the report says) counts as unknown (null).
+See docs/marts.md.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import pandas as pd
@@ -38,6 +41,18 @@ Cells = dict[CellKey, float | None]
 
 APP = "applications"
 RL = "review_litigation"
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """A cell flagged `ambiguous` (a digit split the identities did not pin).
+
+    Its `value` is only a candidate, so the marts treat the cell as unknown (null) and say so
+    in the cross-year details.
+    """
+
+    value: float | None
+
 
 # Stands for 三(六) 其他处理 in whichever layout the report printed (see `_resolve`).
 OTHER_HANDLING = (APP, "other_handling*", "total")
@@ -184,6 +199,7 @@ def _outcome_rows(layout: str) -> tuple[str, ...]:
     return v.OUTCOME_ROWS_ONE_ROW_OTHER if layout == "one_row" else v.OUTCOME_ROWS_2021
 
 
+@cache
 def report_identities(layout: str) -> tuple[Identity, ...]:
     """The identities of vocabulary.md for one report, in the given 其他处理 layout."""
     applicant_columns = v.APPLICANTS[:-1]
@@ -269,29 +285,41 @@ def _value_or_none(x: object) -> float | None:
     return None if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)) else x  # type: ignore[return-value]
 
 
-def _cells_of(applications: pd.DataFrame, review: pd.DataFrame) -> Cells:
-    app = {
-        (APP, r, a): _value_or_none(x)
-        for r, a, x in applications[["row", "applicant", "value"]].itertuples(index=False)
-    }
-    rl = {
-        (RL, p, o): _value_or_none(x)
-        for p, o, x in review[["proceeding", "outcome", "value"]].itertuples(index=False)
-    }
-    return {**app, **rl}
+def _cell_value(value: object, flags: object) -> float | Ambiguous | None:
+    printed = _value_or_none(value)
+    if isinstance(flags, str) and "ambiguous" in flags.split(","):
+        return Ambiguous(printed)
+    return printed
+
+
+def known(cells: Mapping[CellKey, object]) -> Cells:
+    """Cells with the ambiguous ones as unknown (None)."""
+    return {k: (None if isinstance(x, Ambiguous) else x) for k, x in cells.items()}  # type: ignore[misc]
+
+
+def _columns(frame: pd.DataFrame, names: tuple[str, ...]) -> Iterator[tuple]:
+    """Rows of some columns as plain Python tuples (much faster than itertuples on Arrow strings)."""
+    return zip(*(frame[n].tolist() for n in names), strict=True)
+
+
+def cells_by_report(frames: Mapping[str, pd.DataFrame]) -> dict[str, Cells]:
+    """Printed cells of tables 三 and 四, per report_id."""
+    out: dict[str, Cells] = {}
+    for table, a, b in ((APP, "row", "applicant"), (RL, "proceeding", "outcome")):
+        for rid, x, y, value, flags in _columns(frames[table], ("report_id", a, b, "value", "flags")):
+            out.setdefault(rid, {})[(table, x, y)] = _cell_value(value, flags)  # type: ignore[assignment]
+    return out
 
 
 def report_cells(frames: Mapping[str, pd.DataFrame]) -> Iterator[tuple[tuple[str, int, str], Cells]]:
     """((agency, year, report_id), printed cells of tables 三 and 四) per report in `reports`."""
-    apps = dict(tuple(frames[APP].groupby("report_id", sort=False)))
-    rls = dict(tuple(frames[RL].groupby("report_id", sort=False)))
-    empty_app, empty_rl = frames[APP].iloc[:0], frames[RL].iloc[:0]
-    for agency, year, report_id in frames["reports"][list(ID_COLUMNS)].itertuples(index=False):
-        cells = _cells_of(apps.get(report_id, empty_app), rls.get(report_id, empty_rl))
-        yield (agency, int(year), report_id), cells
+    cells = cells_by_report(frames)
+    for agency, year, report_id in _columns(frames["reports"], ID_COLUMNS):
+        yield (agency, int(year), report_id), cells.get(report_id, {})
 
 
-def kpi_row(cells: Mapping[CellKey, float | None]) -> dict[str, float | None]:
+def kpi_row(printed: Mapping[CellKey, object]) -> dict[str, float | None]:
+    cells = known(printed)
     layout = other_handling_layout(cells)
     effective = effective_cells(cells)
     return {k.name: kpi_value(k, effective, layout) for k in KPIS}
@@ -376,25 +404,37 @@ class _Conflict:
 
 
 CONFLICT = _Conflict()
-YearValues = dict[str, object]  # key → float | None | CONFLICT; "template" → str | None | CONFLICT
+# key → float | Ambiguous | None | CONFLICT; "template" → str | None | CONFLICT
+YearValues = dict[str, object]
 
 
-def _report_values(cells: Cells, active: pd.DataFrame, template: str | None) -> YearValues:
-    effective = effective_cells(cells)
-    applications = {f"applications:{r}": effective.get(_app(r)) for r in ("carried_over", "carried_forward")}
-    table_two = {
-        f"active_disclosure:{c}.{m}": _value_or_none(x)
-        for c, m, x in active[["category", "metric", "value"]].itertuples(index=False)
+def _report_values(cells: Cells, table_two: dict[str, object], template: str | None) -> YearValues:
+    effective = effective_cells(known(cells))
+    applications = {
+        f"applications:{r}": x if isinstance(x := cells.get(_app(r)), Ambiguous) else effective.get(_app(r))
+        for r in ("carried_over", "carried_forward")
     }
     return {"template": template, **applications, **table_two}
 
 
+def table_two_by_report(frames: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    columns = ("report_id", "category", "metric", "value", "flags")
+    for rid, c, m, value, flags in _columns(frames["active_disclosure"], columns):
+        out.setdefault(rid, {})[f"active_disclosure:{c}.{m}"] = _cell_value(value, flags)
+    return out
+
+
 def merge_reports(values: list[YearValues]) -> YearValues:
-    """Values of one agency-year: a key's one printed value, None, or CONFLICT if reports disagree."""
+    """Values of one agency-year: a key's one printed value, None, or CONFLICT if reports disagree.
+
+    A clear value wins over an ambiguous one of another report (e.g. a PDF and its text).
+    """
     merged: YearValues = {}
     for key in sorted({k for vs in values for k in vs}):
         printed = {vs[key] for vs in values if vs.get(key) is not None}
-        merged[key] = None if not printed else printed.pop() if len(printed) == 1 else CONFLICT
+        candidates = {x for x in printed if not isinstance(x, Ambiguous)} or printed
+        merged[key] = None if not candidates else candidates.pop() if len(candidates) == 1 else CONFLICT
     return merged
 
 
@@ -408,12 +448,11 @@ def _table_two_template(frames: Mapping[str, pd.DataFrame]) -> dict[str, str | N
 
 def agency_year_values(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[str, int], YearValues]:
     templates = _table_two_template(frames)
-    active = dict(tuple(frames["active_disclosure"].groupby("report_id", sort=False)))
-    empty = frames["active_disclosure"].iloc[:0]
+    table_two = table_two_by_report(frames)
     by_year: dict[tuple[str, int], list[YearValues]] = {}
     for (agency, year, rid), cells in report_cells(frames):
         by_year.setdefault((agency, year), []).append(
-            _report_values(cells, active.get(rid, empty), templates[rid])
+            _report_values(cells, table_two.get(rid, {}), templates[rid])
         )
     return {k: merge_reports(vs) for k, vs in by_year.items()}
 
@@ -424,6 +463,8 @@ def _term_text(term: Term, year: int, value: object) -> str:
 
 
 def _fmt(value: object) -> str:
+    if isinstance(value, Ambiguous):
+        return f"{_fmt(value.value)} (ambiguous)"
     return f"{value:g}" if isinstance(value, int | float) else ("blank" if value is None else str(value))
 
 
@@ -435,6 +476,12 @@ def formula_text(check: CrossYearCheck, year: int, values: list[object]) -> str:
         for i, (t, x) in enumerate(zip(check.rhs, values[1:], strict=True))
     ]
     return f"{lhs} vs {' '.join(rhs)}"
+
+
+def _compare(check: CrossYearCheck, values: list[float]) -> tuple[str, float, float]:
+    lhs = float(values[0])
+    rhs = float(sum(t.sign * x for t, x in zip(check.rhs, values[1:], strict=True)))
+    return ("pass" if math.isclose(lhs, rhs, abs_tol=1e-6) else "fail"), lhs, rhs
 
 
 def evaluate_check(check: CrossYearCheck, year: int, cur: YearValues, prev: YearValues) -> dict[str, object]:
@@ -451,11 +498,13 @@ def evaluate_check(check: CrossYearCheck, year: int, cur: YearValues, prev: Year
         }
     if any(x is CONFLICT for x in values):
         return row | {"status": "not_assessable", "detail": f"reports of one year disagree: {formula}"}
-    if any(x is None for x in values):
+    candidates = [x.value if isinstance(x, Ambiguous) else x for x in values]
+    if any(x is None for x in candidates):
         return row | {"status": "not_assessable", "detail": f"blank operand: {formula}"}
-    lhs = float(values[0])  # type: ignore[arg-type]
-    rhs = float(sum(t.sign * x for t, x in zip(check.rhs, values[1:], strict=True)))  # type: ignore[misc]
-    status = "pass" if math.isclose(lhs, rhs, abs_tol=1e-6) else "fail"
+    status, lhs, rhs = _compare(check, candidates)  # type: ignore[arg-type]
+    if any(isinstance(x, Ambiguous) for x in values):
+        would = f"{formula} = {rhs:g} (the candidate split would {status})"
+        return row | {"status": "not_assessable", "detail": f"ambiguous operand: {would}"}
     return row | {"status": status, "lhs": lhs, "rhs": rhs, "detail": f"{formula} = {rhs:g}"}
 
 

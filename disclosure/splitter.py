@@ -40,6 +40,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from disclosure.vocabulary import APPLICANTS, OUTCOMES, PROCEEDINGS
 
@@ -71,7 +72,7 @@ class RunRow:
     segments: tuple[str, ...]
     signed: bool = False  # a cell may carry a leading '-'/'+' (本年增/减)
 
-    @property
+    @cached_property
     def vars(self) -> tuple[Var, ...]:
         return tuple((self.row, c) for c in self.columns)
 
@@ -201,9 +202,14 @@ class _Form:
     coef: tuple[tuple[Var, int], ...]
     const: int
 
+    @cached_property
+    def rows(self) -> frozenset[str]:
+        """Run rows the form involves (a var's row key is its run row's key)."""
+        return frozenset(v[0] for v, _c in self.coef)
+
 
 class _RowText:
-    """A run row as one string with the cells that may start at each position."""
+    """A run row as one string; a cell is an edge between two positions of it."""
 
     def __init__(self, row: RunRow) -> None:
         segs = [s for s in row.segments if s]
@@ -217,81 +223,152 @@ class _RowText:
         for s in segs:
             pos += len(s)
             ends.extend([pos] * len(s))
-        # segments_from[i]: segments not yet finished at position i (each needs >= 1 cell)
-        self.segments_from = [0] * (length + 1)
-        for i in range(length - 1, -1, -1):
-            self.segments_from[i] = self.segments_from[i + 1] + (1 if ends[i] == i + 1 else 0)
-        self.cells: list[list[tuple[int, int]]] = [
-            [
-                (j, v)
-                for j in range(i + 1, ends[i] + 1)
-                if (v := cell_value(self.text[i:j], row.signed)) is not None
-            ]
-            for i in range(length)
-        ]
+        # forward[i]: (j, value) of every cell text[i:j]; backward[j]: (i, value) likewise
+        self.forward: list[list[tuple[int, int]]] = [[] for _ in range(length + 1)]
+        self.backward: list[list[tuple[int, int]]] = [[] for _ in range(length + 1)]
+        for i in range(length):
+            for j, v in _cells_at(self.text, i, ends[i], row.signed):
+                self.forward[i].append((j, v))
+                self.backward[j].append((i, v))
+        self.splittable = _splittable(self)
 
-    def can_fit(self, i: int, k: int) -> bool:
-        left = self.n - k
-        return len(self.text) - i >= left >= self.segments_from[i]
+
+def _cells_at(text: str, i: int, stop: int, signed: bool) -> list[tuple[int, int]]:
+    """(end, value) of every canonical cell text[i:end] with end <= stop."""
+    if not signed:
+        if text[i] == "0":
+            return [(i + 1, 0)]
+        return [(j, int(text[i:j])) for j in range(i + 1, stop + 1)]
+    return [(j, v) for j in range(i + 1, stop + 1) if (v := cell_value(text[i:j], True)) is not None]
 
 
 def _splittable(rt: _RowText) -> bool:
     """Whether the row can be cut into its number of cells at all (no identities)."""
     reach = {0}
     for _ in range(rt.n):
-        reach = {j for i in reach if i < len(rt.text) for j, _v in rt.cells[i]}
+        reach = {j for i in reach for j, _v in rt.forward[i]}
     return len(rt.text) in reach
 
 
+def _direction_is_backward(coefs: Sequence[Sequence[int]], n_forms: int) -> bool:
+    """Visit cells right to left when the odd-signed cell of each identity (its total) is
+    printed last, as in both national templates: fixing the total first lets the exact
+    bounds on the remaining cells prune almost every dead branch."""
+    score = 0
+    for f in range(n_forms):
+        pos = [k for k, c in enumerate(coefs) if c[f] > 0]
+        neg = [k for k, c in enumerate(coefs) if c[f] < 0]
+        odd = pos if len(pos) < len(neg) else neg
+        for k in odd:
+            score += k - (len(coefs) - 1 - k)
+    return score > 0
+
+
+Interval = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _bounds(
+    edges: Sequence[Sequence[tuple[int, int]]],
+    start: int,
+    end: int,
+    order_coefs: Sequence[tuple[int, ...]],
+    n_forms: int,
+    budget: _Budget,
+) -> list[dict[int, Interval]]:
+    """bounds[t][pos]: exact (min, max) per form of what cells t.. add when they complete
+    the row from ``pos`` (reached from ``start`` after t cells); positions with no
+    completion are absent."""
+    n = len(order_coefs)
+    reach = [{start}]
+    for t in range(1, n + 1):
+        # keep at least one character for each cell still to come
+        room = n - t
+        step = {npos for pos in reach[-1] for npos, _v in edges[pos] if abs(end - npos) >= room}
+        reach.append(step)
+        budget.spend(len(step))
+    zero = tuple(0 for _ in range(n_forms))
+    bounds: list[dict[int, Interval]] = [{} for _ in range(n + 1)]
+    if end in reach[n]:
+        bounds[n][end] = (zero, zero)
+    for t in range(n - 1, -1, -1):
+        coef = order_coefs[t]
+        nxt = bounds[t + 1]
+        here: dict[int, Interval] = {}
+        for pos in reach[t]:
+            budget.spend(len(edges[pos]))
+            for npos, v in edges[pos]:
+                tail = nxt.get(npos)
+                if tail is None:
+                    continue
+                lo = tuple(c * v + x for c, x in zip(coef, tail[0], strict=True))
+                hi = tuple(c * v + x for c, x in zip(coef, tail[1], strict=True))
+                old = here.get(pos)
+                if old is not None:
+                    lo = tuple(map(min, lo, old[0]))
+                    hi = tuple(map(max, hi, old[1]))
+                here[pos] = (lo, hi)
+        bounds[t] = here
+    return bounds
+
+
 def _row_splits(row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budget) -> list[tuple[int, ...]]:
-    """Every cut of ``row`` satisfying all ``forms`` (each involving only this row's vars)."""
+    """Every cut of ``row`` satisfying all ``forms`` (each involving only this row's vars).
+
+    Depth-first over cells with memo on (position, cell, residual) and exact interval
+    pruning: a branch survives only if the residual lies within the min/max the remaining
+    cells can still add.
+    """
+    if len(rt.text) == rt.n:  # one character per cell: the only possible cut
+        budget.spend(rt.n)
+        cut = tuple(v for i in range(rt.n) for j, v in rt.forward[i] if j == i + 1)
+        return [cut] if len(cut) == rt.n and _satisfies(row, cut, forms) else []
     col_index = {v: k for k, v in enumerate(row.vars)}
     coefs = [[0] * len(forms) for _ in range(rt.n)]
     for f, form in enumerate(forms):
         for var, c in form.coef:
             coefs[col_index[var]][f] += c
-    coef_rows = [tuple(c) for c in coefs]
-    # remaining sign pattern per (cell index, form): bit 1 = some positive coef left, 2 = negative
-    pattern = [[0] * len(forms) for _ in range(rt.n + 1)]
-    for k in range(rt.n - 1, -1, -1):
-        for f in range(len(forms)):
-            c = coef_rows[k][f]
-            pattern[k][f] = pattern[k + 1][f] | (1 if c > 0 else 0) | (2 if c < 0 else 0)
-    pattern_rows = [tuple(p) for p in pattern]
-    length = len(rt.text)
+    backward = _direction_is_backward(coefs, len(forms))
+    order = list(range(rt.n))[::-1] if backward else list(range(rt.n))
+    order_coefs = [tuple(coefs[k]) for k in order]
+    edges = rt.backward if backward else rt.forward
+    start, end = (len(rt.text), 0) if backward else (0, len(rt.text))
+    bounds = _bounds(edges, start, end, order_coefs, len(forms), budget)
     memo: dict[tuple[int, int, tuple[int, ...]], list[tuple[int, ...]]] = {}
 
-    def viable(res: tuple[int, ...], k: int) -> bool:
-        # res is what the cells k.. must still contribute: sum(coef * x) == res
-        for r, p in zip(res, pattern_rows[k], strict=True):
-            if p == 0 and r != 0:
-                return False
-            if not row.signed and ((p == 1 and r < 0) or (p == 2 and r > 0)):
-                return False
-        return True
+    def within(res: tuple[int, ...], interval: Interval | None) -> bool:
+        if interval is None:
+            return False
+        return all(a <= r <= b for r, a, b in zip(res, interval[0], interval[1], strict=True))
 
-    def go(i: int, k: int, res: tuple[int, ...]) -> list[tuple[int, ...]]:
-        key = (i, k, res)
+    def go(pos: int, t: int, res: tuple[int, ...]) -> list[tuple[int, ...]]:
+        key = (pos, t, res)
         hit = memo.get(key)
         if hit is not None:
             return hit
-        budget.spend(1)
         out: list[tuple[int, ...]] = []
-        if k == rt.n:
-            if i == length and not any(res):
-                out.append(())
-        elif rt.can_fit(i, k):
-            coef = coef_rows[k]
-            for j, v in rt.cells[i]:
+        if t == rt.n:
+            out.append(())
+        else:
+            coef = order_coefs[t]
+            nxt = bounds[t + 1]
+            for npos, v in edges[pos]:
+                budget.spend(1)
                 nres = tuple(r - c * v for r, c in zip(res, coef, strict=True))
-                if viable(nres, k + 1):
-                    out.extend((v, *tail) for tail in go(j, k + 1, nres))
-            budget.spend(len(out))
+                if within(nres, nxt.get(npos)):
+                    tails = go(npos, t + 1, nres)
+                    budget.spend(len(tails))
+                    out.extend((v, *tail) for tail in tails)
         memo[key] = out
         return out
 
-    start = tuple(-form.const for form in forms)
-    return go(0, 0, start) if viable(start, 0) else []
+    target = tuple(-form.const for form in forms)
+    cuts = go(start, 0, target) if within(target, bounds[0].get(start)) else []
+    return [cut[::-1] for cut in cuts] if backward else cuts
+
+
+def _satisfies(row: RunRow, cut: tuple[int, ...], forms: Sequence[_Form]) -> bool:
+    values = dict(zip(row.vars, cut, strict=True))
+    return all(sum(c * values[v] for v, c in form.coef) + form.const == 0 for form in forms)
 
 
 def _row_candidates(
@@ -326,9 +403,19 @@ class _Dp:
     paths: list[dict[str, tuple[int, ...]]] = field(default_factory=list)
 
 
-def _contribution(row: RunRow, cut: tuple[int, ...], forms: Sequence[_Form]) -> tuple[int, ...]:
-    values = dict(zip(row.vars, cut, strict=True))
-    return tuple(sum(c * values[v] for v, c in form.coef if v in values) for form in forms)
+def _row_coefs(
+    row: RunRow, var_forms: Mapping[Var, list[tuple[int, int]]], n_forms: int
+) -> list[list[tuple[int, int]]]:
+    """Per form, the (cell index, coefficient) pairs of this row's cells."""
+    out: list[list[tuple[int, int]]] = [[] for _ in range(n_forms)]
+    for k, var in enumerate(row.vars):
+        for f, c in var_forms.get(var, ()):
+            out[f].append((k, c))
+    return out
+
+
+def _contribution(cut: tuple[int, ...], row_coefs: Sequence[Sequence[tuple[int, int]]]) -> tuple[int, ...]:
+    return tuple(sum(c * cut[k] for k, c in pairs) for pairs in row_coefs)
 
 
 def _dp(
@@ -347,11 +434,16 @@ def _dp(
     grouped: list[tuple[RunRow, dict[tuple[int, ...], list[tuple[int, ...]]]]] = []
     const = [form.const for form in forms]
     fixed: list[RunRow] = []
+    var_forms: dict[Var, list[tuple[int, int]]] = {}
+    for f, form in enumerate(forms):
+        for var, c in form.coef:
+            var_forms.setdefault(var, []).append((f, c))
     for row in rows:
         groups: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
+        row_coefs = _row_coefs(row, var_forms, len(forms))
+        budget.spend(len(cuts[row.row]))
         for cut in cuts[row.row]:
-            budget.spend(1)
-            groups.setdefault(_contribution(row, cut, forms), []).append(cut)
+            groups.setdefault(_contribution(cut, row_coefs), []).append(cut)
         if len(groups) == 1:
             (contrib,) = groups
             const = [a + b for a, b in zip(const, contrib, strict=True)]
@@ -485,11 +577,6 @@ def _to_form(identity: Identity, owner: Mapping[Var, str], known: Mapping[Var, i
     return _Form(identity.name, tuple((v, c) for v, c in coef.items() if c), const)
 
 
-def _form_rows(form: _Form) -> set[str]:
-    """Run rows a form involves (a var's row key is its run row's key)."""
-    return {v[0] for v, _c in form.coef}
-
-
 def _components(rows: Sequence[RunRow], forms: Sequence[_Form]) -> list[_Component]:
     parent = {row.row: row.row for row in rows}
 
@@ -500,7 +587,7 @@ def _components(rows: Sequence[RunRow], forms: Sequence[_Form]) -> list[_Compone
         return x
 
     for form in forms:
-        first, *rest = sorted(_form_rows(form))
+        first, *rest = sorted(form.rows)
         for other in rest:
             parent[find(other)] = find(first)
     by_root: dict[str, _Component] = {}
@@ -510,7 +597,7 @@ def _components(rows: Sequence[RunRow], forms: Sequence[_Form]) -> list[_Compone
             by_root[root] = _Component([], [], {})
         by_root[root].rows.append(row)
     for form in forms:
-        names = _form_rows(form)
+        names = form.rows
         comp = by_root[find(next(iter(names)))]
         if len(names) == 1:
             comp.row_forms.setdefault(next(iter(names)), []).append(form)
@@ -545,7 +632,7 @@ def _solve_component(
     # Fallback: only the row-level identities that can hold (already applied to `cuts`).
     for form in comp.cross:
         try:
-            holds = _dp([r for r in comp.rows if r.row in _form_rows(form)], cuts, [form], budget, 0).feasible
+            holds = _dp([r for r in comp.rows if r.row in form.rows], cuts, [form], budget, 0).feasible
         except _WorkCapExceeded:
             holds = True  # cannot tell: report it as not enforced, not as failed
         (dropped if holds else failed).append(form.name)
@@ -588,8 +675,9 @@ def solve(
                 raise ValueError(f"cell {var!r} is both a run cell and known")
             owner[var] = row.row
     texts = {row.row: _RowText(row) for row in rows}
-    live = [row for row in rows if _splittable(texts[row.row])]
-    live_owner = {v: r for v, r in owner.items() if r in {row.row for row in live}}
+    live = [row for row in rows if texts[row.row].splittable]
+    live_names = {row.row for row in live}
+    live_owner = {v: r for v, r in owner.items() if r in live_names}
     unknown = {v: None for v in owner if v not in live_owner}  # vars of rows that cannot be cut
     known_all: dict[Var, int | None] = {**known, **unknown}
 

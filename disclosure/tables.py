@@ -332,6 +332,9 @@ def _key_for_label(label: str) -> str | None:
     return key
 
 
+_HEADER_WORDS = ("自然人", "商业企业", "科研机构", "申请人情况", "勾稽关系")
+
+
 def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], list[list[str]]]:
     """Value rows of a table and, before each, the label-only fragments since the previous one."""
     rows: list[RowView] = []
@@ -340,7 +343,7 @@ def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], li
         # A bare number or two with no label (a stray '1' between markdown tables) is not a
         # row of a seven-column table.
         has_number = view.n_numbers >= 3 or view.joined or (view.n_numbers > 0 and bool(view.label))
-        blank_row = grid and view.label and len(view.values) > 0
+        blank_row = grid and view.label and len(view.values) > 0 and not any(w in view.label for w in _HEADER_WORDS)
         if has_number or blank_row:
             rows.append(view)
             fragments.append([])
@@ -435,22 +438,74 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
     _, pairs, layout = best
     out.applications_layout = layout
     out.found.add("applications")
+    row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
+    pairs = _place_leftover_rows(rows, pairs, row_keys)
+    subtotal_at = _subtotal_column(views, rows)
     runs: dict[str, RowView] = {}
     for i, key in pairs:
         view = rows[i]
         if view.joined:
             runs[key] = view
             continue
-        out.applications[key] = spread_row(view.values, v.APPLICANTS, view.line.where, spans_lost=spans_lost)
+        values = view.values
+        if subtotal_at is not None and len(_trim(values, len(v.APPLICANTS) + 1)) == len(v.APPLICANTS) + 1:
+            # A 法人或其他组织小计 column is not in the template; its value is the sum of the
+            # organisation columns and is left out.
+            values = values[:subtotal_at] + values[subtotal_at + 1 :]
+        cells = spread_row(values, v.APPLICANTS, view.line.where, spans_lost=spans_lost)
+        if key in out.applications:
+            _mark_conflicts(out.applications[key], cells)
+            continue
+        out.applications[key] = cells
     if runs:
         _solve_application_runs(runs, out, layout)
-    row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
     for key in v.ALL_APPLICATION_ROWS:
         if key in out.applications:
             continue
         absent_by_layout = key not in row_keys
         flags = [] if absent_by_layout else ["not_found"]
         out.applications[key] = {a: CellOut(None, None, "", list(flags)) for a in v.APPLICANTS}
+
+
+def _place_leftover_rows(rows: list[RowView], pairs: list[tuple[int, str]], keys: Sequence[str]) -> list[tuple[int, str]]:
+    """Rows the order-preserving alignment left out but whose own label names a key: a row
+    printed out of template order, or a second printing of a row (checked for conflicts)."""
+    placed = {i for i, _ in pairs}
+    allowed = set(keys)
+    extra = []
+    for i, r in enumerate(rows):
+        if i in placed:
+            continue
+        key = _key_for_label(r.label)
+        if key in allowed:
+            extra.append((i, key))
+    # A key's first printing wins; later printings are compared with it.
+    return sorted(pairs + extra)
+
+
+def _mark_conflicts(first: dict[str, CellOut], again: dict[str, CellOut]) -> None:
+    for a, cell in first.items():
+        other = again.get(a)
+        if other is not None and other.value != cell.value:
+            cell.flags.append("conflicting_duplicate")
+            cell.candidates = sorted({x for x in (cell.value, other.value) if x is not None})
+
+
+def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | None:
+    """Index among the value cells of a 法人或其他组织小计 column, from the header rows."""
+    first_value = rows[0].index if rows else None
+    for view in views:
+        if first_value is not None and view.index >= first_value:
+            break
+        label = view.label
+        if "小计" not in label:
+            continue
+        sub = label.index("小计")
+        if "其他" in label and label.rindex("其他") < sub:
+            return 6  # natural_person, five organisations, 小计, total
+        if "商业企业" in label and label.index("商业企业") > sub:
+            return 1
+    return None
 
 
 def application_identities(layout: str):

@@ -8,14 +8,19 @@ from assets.core.assets import curated, warehouse
 from assets.marts.assets import agency_year_kpis, expectations
 from assets.raw.assets import quarantine_ledger, raw_reports
 from pipelines.jobs import curated_job, year_job
-from pipelines.resources import lake_resource_from_env
+from pipelines.resources import LakeResource, lake_resource_from_env
 from pipelines.schedules import daily_catch_up, yearly_backfill, yearly_year_assets
 from pipelines.sensors import inbox_sensor, year_refresh_sensor
 
-defs = dg.Definitions(
-    assets=[raw_reports, quarantine_ledger, curated, warehouse, agency_year_kpis, expectations],
-    jobs=[curated_job, year_job],
-    sensors=[inbox_sensor, year_refresh_sensor],
-    schedules=[yearly_backfill, daily_catch_up, yearly_year_assets],
-    resources={"lake": lake_resource_from_env()},
-)
+
+def build_defs(lake: LakeResource) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[raw_reports, quarantine_ledger, curated, warehouse, agency_year_kpis, expectations],
+        jobs=[curated_job, year_job],
+        sensors=[inbox_sensor, year_refresh_sensor],
+        schedules=[yearly_backfill, daily_catch_up, yearly_year_assets],
+        resources={"lake": lake},
+    )
+
+
+defs = build_defs(lake_resource_from_env())

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with dg.DagsterInstance.get() as instance:
         tick = apply_sensor_tick(instance, lake, home)
-        summary = materialize_all(defs, instance)
+        summary = materialize_all(defs, instance, lake)
 
     con = duckdb.connect()
     wh = lake.warehouse

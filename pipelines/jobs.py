@@ -6,18 +6,15 @@ import dagster as dg
 
 from assets.core.assets import CURATED_KEY, WAREHOUSE_KEYS
 from assets.marts.assets import MART_KEYS
-from pipelines.partitions import agency_year_partitions, year_partitions
 
 curated_job = dg.define_asset_job(
     "curated_job",
     selection=dg.AssetSelection.assets(CURATED_KEY),
-    partitions_def=agency_year_partitions,
     description="Parse agency-year partitions into the curated zone.",
 )
 
 year_job = dg.define_asset_job(
     "year_job",
     selection=dg.AssetSelection.assets(*WAREHOUSE_KEYS, *MART_KEYS),
-    partitions_def=year_partitions,
     description="Compact one year's curated tables into the warehouse and build its marts and Data Docs.",
 )

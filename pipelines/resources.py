@@ -18,6 +18,8 @@ class LakeResource(dg.ConfigurableResource):
     sensor_requests_runs: bool = True
     # Files the inbox sensor reads per tick (keeps a tick well under the 60 s sensor timeout).
     max_files_per_tick: int = 500
+    # year_refresh_sensor rebuilds year-level assets after curated partitions change.
+    year_refresh: bool = True
 
     @property
     def lake(self) -> Lake:
@@ -29,4 +31,5 @@ def lake_resource_from_env() -> LakeResource:
         root=os.environ.get("DISCLOSURE_LAKE_ROOT", str(default_root())),
         sensor_requests_runs=os.environ.get("DISCLOSURE_SENSOR_RUNS", "1") != "0",
         max_files_per_tick=int(os.environ.get("DISCLOSURE_MAX_FILES_PER_TICK", "500")),
+        year_refresh=os.environ.get("DISCLOSURE_YEAR_REFRESH", "1") != "0",
     )

@@ -92,13 +92,18 @@ def _count_checks(summary: RunSummary, result: dg.ExecuteInProcessResult) -> Non
 
 
 def materialize_all(
-    defs: dg.Definitions, instance: dg.DagsterInstance, keys: list[str] | None = None, *, batch_size: int | None = None
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    lake: Lake,
+    keys: list[str] | None = None,
+    *,
+    batch_size: int | None = None,
+    year_job_name: str | None = "year_job",
 ) -> RunSummary:
     """Curate `keys` (default: every agency-year with a raw file) in ranged runs, then the year assets."""
     from disclosure.lake import current_raw
     from pipelines.partitions import BATCH_SIZE, agency_year_partitions, contiguous_ranges, split_key
 
-    lake = Lake.at(os.environ.get("DISCLOSURE_LAKE_ROOT"))
     ordered = agency_year_partitions.get_partition_keys(dynamic_partitions_store=instance)
     if keys is None:
         keys = [k for k in ordered if current_raw(lake, *split_key(k)) is not None]
@@ -118,8 +123,8 @@ def materialize_all(
     summary.seconds_curated = time.perf_counter() - t0
     years = sorted({split_key(k)[1] for k in keys})
     t1 = time.perf_counter()
-    if years:
-        year_job = defs.resolve_job_def("year_job")
+    if years and year_job_name:
+        year_job = defs.resolve_job_def(year_job_name)
         all_years = [int(y) for y in year_job.partitions_def.get_partition_keys()]  # type: ignore[union-attr]
         # one run per contiguous range of years
         ranges = contiguous_ranges([str(y) for y in years], [str(y) for y in all_years], 100)
@@ -128,6 +133,7 @@ def materialize_all(
                 instance=instance,
                 tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
                 raise_on_error=False,
+                run_config=QUIET,
             )
             summary.runs += 1
             summary.failed_runs += 0 if res.success else 1

@@ -116,6 +116,8 @@ def _newest_curated_mtime(lake: Lake, year: str) -> int:
     ),
 )
 def year_refresh_sensor(context: dg.SensorEvaluationContext, lake: LakeResource) -> Iterator[dg.RunRequest]:
+    if not lake.year_refresh:
+        return
     busy = context.instance.get_runs_count(
         dg.RunsFilter(
             job_name=curated_job.name,

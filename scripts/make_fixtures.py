@@ -406,6 +406,33 @@ def encrypted_pdf(source: bytes) -> bytes:
     return out.getvalue()
 
 
+def turned_pdf(source: bytes) -> bytes:
+    """Every page drawn turned a quarter left in user space and shown upright by /Rotate 90,
+    as landscape-table pages of some exported reports are."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(source)))
+    for page in writer.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        page.add_transformation(Transformation().rotate(90).translate(tx=height, ty=0))
+        page.mediabox.upper_right = (height, width)
+        page.rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def owner_locked_pdf(source: bytes) -> bytes:
+    """Encrypted with an owner password only (no password to open): must still be read."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(source)))
+    writer.encrypt(user_password="", owner_password="owner-secret", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def fake_doc() -> bytes:
     """The first sector of an OLE2 compound file, as old .doc/.wps files start."""
     header = bytearray(512)
@@ -447,6 +474,14 @@ def main() -> None:
         (DOCX_DIR / name).write_bytes(data)
         print(f"{name}: {len(data) // 1024} KB")
     first = (PDF_DIR / PDF_REPORTS[0][1]).read_bytes()
+    variants = {
+        "huaian-gov-2024-weasy-rotated.pdf": turned_pdf(first),
+        "huaian-gov-2024-weasy-owner-locked.pdf": owner_locked_pdf(first),
+    }
+    for name, data in variants.items():
+        write_golden(PDF_DIR, PDF_REPORTS[0][0], name)
+        (PDF_DIR / name).write_bytes(data)
+        print(f"{name}: {len(data) // 1024} KB")
     rejects = {
         PDF_REJECT_DIR / "scanned.pdf": scanned_pdf(),
         PDF_REJECT_DIR / "encrypted.pdf": encrypted_pdf(first),

@@ -95,6 +95,7 @@ def test_every_schema_rule_is_in_the_suite() -> None:
     rules = suite_rules(YEAR)
     for name, table in TABLES.items():
         labels = {r.label for r in rules[name]}
+        assert len(labels) == len(rules[name]), "rule labels identify failures: they must be unique"
         for c in table.columns:
             assert (f"{name}: ExpectColumnValuesToNotBeNull({c.name})" in labels) == (not c.nullable)
             assert (f"{name}: ExpectColumnValuesToBeInSet({c.name})" in labels) == (

@@ -14,6 +14,7 @@ from disclosure.marts import (
     CONFLICT,
     CROSS_YEAR_CHECKS,
     KPIS,
+    Ambiguous,
     Identity,
     agency_year_kpis,
     cross_year_checks,
@@ -41,10 +42,20 @@ def kpi(kpis: pd.DataFrame, agency: str, year: int) -> pd.Series:
     return kpis.loc[row]
 
 
-def set_total(frames: dict[str, pd.DataFrame], row: str, value: object) -> dict[str, pd.DataFrame]:
+def set_total(
+    frames: dict[str, pd.DataFrame], row: str, value: object, column: str = "value"
+) -> dict[str, pd.DataFrame]:
     apps = frames["applications"].copy()
-    apps.loc[(apps.row == row) & (apps.applicant == "total"), "value"] = value
+    apps.loc[(apps.row == row) & (apps.applicant == "total"), column] = value
     return {**frames, "applications": apps}
+
+
+def flag_active(frames: dict[str, pd.DataFrame], year: int, key: str) -> dict[str, pd.DataFrame]:
+    active = frames["active_disclosure"].copy()
+    category, metric = key.split(".")
+    hit = (active.year == year) & (active.category == category) & (active.metric == metric)
+    active.loc[hit, "flags"] = "split_digits,ambiguous"
+    return {**frames, "active_disclosure": active}
 
 
 # --------------------------------------------------------------------------- KPI values
@@ -163,6 +174,13 @@ def test_zeros_shown_only_when_the_printed_operands_balance(cells: dict, expecte
     assert shown == {key[k] for k in expected}
 
 
+def test_cell_flagged_ambiguous_is_unknown_not_a_number() -> None:
+    huaian = frames_from_golden(golden_paths("huaian-gov-2024.txt"))
+    k = agency_year_kpis(set_total(huaian, "granted", "split_digits,ambiguous", column="flags")).iloc[0]
+    assert pd.isna(k.disclosure_rate)
+    assert k.withheld_rate == pytest.approx(178 / 3050)  # other KPIs unaffected
+
+
 # --------------------------------------------------------------------------- cross-year checks
 
 
@@ -224,6 +242,22 @@ def test_cross_year_checks_do_not_depend_on_input_order(pingtan_checks: pd.DataF
     frames = frames_from_golden(golden_paths(*reversed(PINGTAN)))
     shuffled = {name: f.sample(frac=1.0, random_state=7) for name, f in frames.items()}
     pd.testing.assert_frame_equal(cross_year_checks(shuffled), pingtan_checks)
+
+
+def test_ambiguous_operand_is_not_assessable_but_says_what_the_candidates_give() -> None:
+    frames = flag_active(
+        frames_from_golden(golden_paths("pingtan-2022.txt", "pingtan-2023.txt")),
+        2023,
+        "normative_documents.in_force",
+    )
+    c = check(cross_year_checks(frames), 2023, "in_force_rolls_forward.normative_documents")
+    assert c.status == "not_assessable" and pd.isna(c.lhs)
+    assert "470 (ambiguous)" in c.detail and "would fail" in c.detail
+
+
+def test_clear_value_wins_over_an_ambiguous_one_of_the_same_year() -> None:
+    merged = merge_reports([{"k": Ambiguous(12.0)}, {"k": 126.0}])
+    assert merged == {"k": 126.0}
 
 
 def test_reports_of_one_year_that_disagree_are_flagged() -> None:

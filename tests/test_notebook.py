@@ -27,40 +27,54 @@ def encode_agency(name: str) -> str:
     return "".join(f"%{ord(c):02X}" if c in _UNSAFE or not c.isprintable() else c for c in name)
 
 
-def write_hive(frames: dict[str, pd.DataFrame], zone: Path) -> None:
+def _write(frame: pd.DataFrame, folder: Path) -> None:
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "part-0.parquet")
+
+
+def write_curated(frames: dict[str, pd.DataFrame], zone: Path) -> None:
     """<zone>/<table>/year=YYYY/agency=<encoded>/part-0.parquet, partition columns not in the file."""
     for table, frame in frames.items():
         for (year, agency), part in frame.groupby(list(PARTITIONS)):
             folder = zone / table / f"year={year}" / f"agency={encode_agency(agency)}"
-            folder.mkdir(parents=True)
-            data = pa.Table.from_pandas(part.drop(columns=list(PARTITIONS)), preserve_index=False)
-            pq.write_table(data, folder / "part-0.parquet")
+            _write(part.drop(columns=list(PARTITIONS)), folder)
 
 
-@pytest.fixture(scope="module")
-def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def write_warehouse(frames: dict[str, pd.DataFrame], zone: Path) -> None:
+    """<zone>/<table>/year=YYYY/part-0.parquet with agency as a column (disclosure/lake.py)."""
+    for table, frame in frames.items():
+        for year, part in frame.groupby("year"):
+            _write(part.drop(columns=["year"]), zone / table / f"year={year}")
+
+
+def sample_frames() -> dict[str, pd.DataFrame]:
     frames = frames_from_golden(golden_paths())
     synthetic = frames["reports"].loc[frames["reports"].agency == "测试市", "report_id"].item()
     for frame in frames.values():
         frame.loc[frame.report_id == synthetic, "agency"] = ODD_AGENCY
-    root = tmp_path_factory.mktemp("lake")
-    write_hive(frames, root / "curated")
-    return root
+    return frames
 
 
-@pytest.fixture(scope="module")
-def executed(sample_lake: Path) -> nbformat.NotebookNode:
+def execute(lake: Path) -> nbformat.NotebookNode:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     mp = pytest.MonkeyPatch()
-    mp.setenv("DISCLOSURE_LAKE", str(sample_lake))
+    mp.setenv("DISCLOSURE_LAKE", str(lake))
     mp.setenv("MPLBACKEND", "Agg")
     try:
-        NotebookClient(
+        client = NotebookClient(
             nb, kernel_name="python3", timeout=180, resources={"metadata": {"path": str(NOTEBOOK.parent)}}
-        ).execute()
+        )
+        client.execute()
     finally:
         mp.undo()
     return nb
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
+    root = tmp_path_factory.mktemp("lake")
+    write_curated(sample_frames(), root / "curated")
+    return execute(root)
 
 
 def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
@@ -99,3 +113,14 @@ def test_notebook_reads_percent_encoded_agency_back(executed: nbformat.NotebookN
 def test_notebook_draws_two_plots(executed: nbformat.NotebookNode) -> None:
     images = [o for o in _outputs(executed) if "image/png" in o.get("data", {})]
     assert len(images) >= 2
+
+
+def test_notebook_prefers_the_warehouse_zone_with_agency_as_a_column(tmp_path: Path) -> None:
+    frames = sample_frames()
+    write_curated({"reports": frames["reports"]}, tmp_path / "curated")  # stale: would be ignored
+    write_warehouse(frames, tmp_path / "warehouse")
+    nb = execute(tmp_path)
+    assert [o for o in _outputs(nb) if o.output_type == "error"] == []
+    text = _text(nb)
+    assert f"lake zone: {tmp_path.resolve() / 'warehouse'}" in text
+    assert re.search(r"淮安市人民政府\s+2024\s+\d+\s+3119\b", text)

@@ -222,3 +222,43 @@ def test_zip_without_a_word_document_is_refused():
     with pytest.raises(RejectedReport) as err:
         read_docx(out.getvalue(), "book.xlsx")
     assert err.value.code == "corrupt_file"
+
+
+def tc(text: str, props: str = "") -> str:
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{p(text)}</w:tc>"
+
+
+def test_hand_written_merges_expand_like_the_html_reader():
+    restart, cont = '<w:vMerge w:val="restart"/>', "<w:vMerge/>"
+    h_restart, h_cont = '<w:hMerge w:val="restart"/>', "<w:hMerge/>"
+    span2 = '<w:gridSpan w:val="2"/>'
+    rows_xml = [
+        tc("三、本年度办理结果", restart) + tc("（一）予以公开", span2) + tc("5") + tc(""),
+        tc("", cont) + tc("（三）不予公开", restart) + tc("1.属于国家秘密") + tc("1") + tc(""),
+        tc("", cont) + tc("", cont) + tc("2.其他法律行政法规禁止公开") + tc("0") + tc("2"),
+        tc("四、结转下年度继续办理", h_restart) + tc("", h_cont) + tc("", h_cont) + tc("3") + tc("4"),
+    ]
+    body = "<w:tbl><w:tblGrid/>" + "".join(f"<w:tr>{r}</w:tr>" for r in rows_xml) + "</w:tbl>"
+    doc = read_docx(make_docx(body), "t.docx")
+    rows = [[(c.text, c.col, c.colspan, c.rowspan_copy) for c in line.cells] for line in doc.lines]
+    assert rows == [
+        [("三、本年度办理结果", 0, 1, False), ("（一）予以公开", 1, 2, False), ("5", 3, 1, False), ("", 4, 1, False)],
+        [("三、本年度办理结果", 0, 1, True), ("（三）不予公开", 1, 1, False), ("1.属于国家秘密", 2, 1, False),
+         ("1", 3, 1, False), ("", 4, 1, False)],
+        [("三、本年度办理结果", 0, 1, True), ("（三）不予公开", 1, 1, True), ("2.其他法律行政法规禁止公开", 2, 1, False),
+         ("0", 3, 1, False), ("2", 4, 1, False)],
+        [("四、结转下年度继续办理", 0, 3, False), ("3", 3, 1, False), ("4", 4, 1, False)],
+    ]
+    assert {line.table for line in doc.lines} == {0}
+
+
+def test_text_box_fallback_copies_are_not_read_twice():
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    body = (
+        f'<w:p xmlns:mc="{mc}"><w:r><mc:AlternateContent><mc:Choice Requires="wps">'
+        "<w:txbxContent><w:p><w:r><w:t>淮安市人民政府</w:t></w:r></w:p></w:txbxContent></mc:Choice>"
+        "<mc:Fallback><w:txbxContent><w:p><w:r><w:t>淮安市人民政府</w:t></w:r></w:p></w:txbxContent>"
+        "</mc:Fallback></mc:AlternateContent></w:r></w:p>"
+    )
+    doc = read_docx(make_docx(body), "b.docx")
+    assert [line.text for line in doc.lines] == ["淮安市人民政府"]

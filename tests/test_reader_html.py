@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disclosure.model import Cell, Document, Line, RejectedReport
 from disclosure.readers.encoding import declared_charset
@@ -108,6 +110,14 @@ def test_utf8_with_one_broken_byte_is_still_utf8() -> None:
     doc = read_html(data[:cut] + b"\xff" + data[cut:])
     assert "一、总体情况" in texts(doc)
     assert "replaced by U+FFFD" in doc.notes[0]
+
+
+def test_gbk_with_one_stray_byte_is_still_gbk() -> None:
+    data = page(REPORT_TEXT, '<meta charset="gbk">').encode("gbk")
+    cut = data.index("本机关".encode("gbk"))
+    doc = read_html(data[:cut] + b"\xff" + data[cut:])
+    assert "一、总体情况" in texts(doc)
+    assert doc.notes[0] == "encoding: gb18030 (declared, 1 undecodable byte sequence(s) replaced by U+FFFD)"
 
 
 @pytest.mark.parametrize(
@@ -222,6 +232,11 @@ def test_nested_table_rows_are_their_own_lines_and_not_repeated_in_the_outer_cel
         (0, "备注 无"),
         (None, "五、存在的主要问题及改进情况"),
     ]
+
+
+def test_a_one_cell_table_inside_a_cell_is_read_as_the_cell_text() -> None:
+    doc = read("<table><tr><td>规章</td><td><table><tr><td>12</td></tr></table></td></tr></table>")
+    assert [(ln.table, ln.text) for ln in doc.lines] == [(0, "规章 12")]
 
 
 def test_a_page_layout_table_cell_is_read_as_paragraphs() -> None:
@@ -349,6 +364,13 @@ def test_page_chrome_is_dropped_but_report_text_is_kept() -> None:
         assert kept in lines
     assert row_starting(doc, "规章").text == "规章 2"
     assert any(note.startswith("html: dropped") for note in doc.notes)
+
+
+def test_breadcrumb_lines_are_dropped_by_their_text() -> None:
+    doc = read(
+        "<div>首页 &gt; 政务公开 &gt; 年度报告</div><div>您的位置：首页</div><p>首页改版情况见下文。</p>"
+    )
+    assert texts(doc) == ["首页改版情况见下文。"]
 
 
 def test_deep_nesting_does_not_crash() -> None:
@@ -521,3 +543,71 @@ def test_every_line_is_well_formed_in_the_corpus() -> None:
             cols = [c.col for c in line.cells]
             assert cols == sorted(cols)
             assert (line.table is None) == line.where.startswith("paragraph")
+
+
+# ---------------------------------------------------------------------------------------
+# Arbitrary input
+
+
+_SOUP = st.lists(
+    st.sampled_from(
+        [
+            "<table>",
+            "</table>",
+            "<tr>",
+            "</tr>",
+            "<td>",
+            "</td>",
+            "<th colspan=2>",
+            '<td rowspan="0">',
+            '<td colspan="x9">',
+            "<td rowspan=70000>",
+            "<p>",
+            "</p>",
+            "<br>",
+            "<div class=nav>",
+            "</div>",
+            "<span>",
+            "</span>",
+            "<o:p>",
+            "</o:p>",
+            "<script>",
+            "</script>",
+            "<!--",
+            "-->",
+            "&nbsp;",
+            "\u3000",
+            "一、总体情况",
+            "12",
+            "\n",
+            "<ul><li><a>首页</a>",
+            "<title>",
+            "</title>",
+            "发布机构：",
+        ]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SOUP)
+def test_any_tag_soup_reads_or_is_rejected_without_a_traceback(html: str) -> None:
+    try:
+        doc = read(html)
+    except RejectedReport as err:
+        assert err.code in ("empty_file", "corrupt_file")
+        return
+    for line in doc.lines:
+        assert line.cells
+        assert [c.col for c in line.cells] == sorted(c.col for c in line.cells)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from(["", "<meta charset=gbk>", "<meta charset=big5>"]))
+def test_any_bytes_read_or_are_rejected_without_a_traceback(noise: bytes, head: str) -> None:
+    data = head.encode() + noise
+    try:
+        read_html(data, "noise.html")
+    except RejectedReport as err:
+        assert err.code in RejectedReport.CODES

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -145,3 +148,63 @@ def test_damaged_pdf_is_refused_quickly_with_a_reason(data, code):
     assert err.value.code == code
     assert err.value.path == "bad.pdf"
     assert time.perf_counter() - start < 1.0
+
+
+def minimal_pdf(content: bytes, *, compress: bool = True) -> bytes:
+    """A one-page PDF whose page content stream is `content` (Flate-compressed by default)."""
+    stream = zlib.compress(content, 9) if compress else content
+    flt = b" /Filter /FlateDecode" if compress else b""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d%s >>\nstream\n" % (len(stream), flt) + stream + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objs, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    return out.getvalue()
+
+
+def test_decompression_bomb_is_refused_before_pdfium_inflates_it():
+    bomb = minimal_pdf(b" " * (80 * 2**20))  # 80 MB of spaces in ~80 KB
+    assert len(bomb) < 200_000
+    start = time.perf_counter()
+    with pytest.raises(RejectedReport) as err:
+        read_pdf(bomb, "bomb.pdf")
+    assert err.value.code == "zip_bomb"
+    assert time.perf_counter() - start < 2.0
+
+
+def test_page_without_any_text_is_a_scan_needing_ocr():
+    with pytest.raises(RejectedReport) as err:
+        read_pdf(minimal_pdf(b"0 0 m 100 100 l S"), "one.pdf")
+    assert err.value.code == "needs_ocr"
+    assert "1 page)" in err.value.message
+
+
+def test_pdf_locked_only_against_editing_is_read_and_noted():
+    doc = _read(FIXTURES / "huaian-gov-2024-weasy-owner-locked.pdf")
+    assert any("owner password" in note for note in doc.notes)
+    assert any(c.text == "3985758" for line in doc.lines for c in line.cells)
+
+
+def test_landscape_pages_turned_by_rotate_read_left_to_right():
+    doc = _read(FIXTURES / "huaian-gov-2024-weasy-rotated.pdf")
+    plain = _read(FIXTURES / "huaian-gov-2024-weasy.pdf")
+    assert [line.text for line in doc.lines] == [line.text for line in plain.lines]
+
+
+def test_readers_in_threads_give_the_same_lines():
+    data = (FIXTURES / "huaian-gov-2024-weasy.pdf").read_bytes()
+    want = [line.text for line in read_pdf(data, "a.pdf").lines]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: [line.text for line in read_pdf(data, "a.pdf").lines], range(8)))
+    assert all(r == want for r in results)

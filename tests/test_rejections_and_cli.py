@@ -115,3 +115,14 @@ def test_batch_blocks_a_report_that_breaks_the_schema_and_says_which_table_and_c
     assert batch.frames["applications"].empty
     [rej] = batch.rejected
     assert rej.code == "schema_violation" and "year" in rej.message
+
+
+def test_batch_validation_maps_a_schema_failure_to_its_own_report_only(tmp_path):
+    a = tmp_path / "a.md"
+    a.write_text(report(), encoding="utf-8")
+    b = tmp_path / "b.md"
+    b.write_text(report(title="测试县公安局2023年政府信息公开工作年度报告"), encoding="utf-8")
+    batch = parse_batch([BatchItem(a), BatchItem(b, year=2018)])
+    assert list(batch.frames["reports"]["source_file"]) == ["a.md"]
+    assert [(r.source_file, r.code) for r in batch.rejected] == [("b.md", "schema_violation")]
+    assert set(batch.schema_errors["report_id"]) == {batch.rejected[0].report_id}

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 
 from assets.core.assets import WAREHOUSE_KEYS, md_table, warehouse_frames
-from disclosure.lake import write_parquet_atomic
+from disclosure.lake import read_curated, write_parquet_atomic
 from pipelines.partitions import year_partitions
 from pipelines.resources import LakeResource
 
@@ -70,7 +70,8 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
         paths.append(str(path))
         total += len(kpis)
         preview = kpis if preview.empty else preview
-        prev = warehouse_frames(lk, y - 1)
+        # The year before is read from the curated zone: its warehouse copy may not be built yet.
+        prev = {t: read_curated(lk, t, year=y - 1) for t in cur}
         both = {t: pd.concat([prev[t], cur[t]], ignore_index=True) for t in cur}
         res = cross_year_checks(both)
         checks.append(res[res["year"] == y])
@@ -107,6 +108,16 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
     kinds={"great_expectations"},
     description="A great-expectations 1.x suite over the year's warehouse tables "
     "(disclosure/expectations.py); Data Docs are built into data_lake/docs/.",
+    metadata={
+        "dagster/column_schema": dg.TableSchema(
+            columns=[
+                dg.TableColumn("table", "string", description="lake table validated"),
+                dg.TableColumn("success", "bool", description="every expectation of the table passed"),
+                dg.TableColumn("evaluated", "int", description="expectations evaluated"),
+                dg.TableColumn("failed", "list", description="labels of the failed expectations"),
+            ]
+        )
+    },
     check_specs=[
         dg.AssetCheckSpec(CHECK_GX, asset=GX_KEY, description="Every expectation of the year's suite passed.")
     ],

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from disclosure.model import Cell, Document, Line, RejectedReport
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_TOTAL_UNCOMPRESSED = 50 * 1024 * 1024  # all parts together, as declared
@@ -59,10 +61,17 @@ class Numbering:
 def read_docx(data: bytes, path: str) -> Document:
     """Read a .docx into Lines; reject old binary Word, encrypted files and zip bombs."""
     parts = _open_parts(data, path)
-    body = _parse(parts.get(DOCUMENT_PART), path, DOCUMENT_PART).find(f"{_W}body")
+    root = _parse(parts.get(DOCUMENT_PART), path, DOCUMENT_PART)
+    _drop_fallbacks(root)
+    body = root.find(f"{_W}body")
     if body is None:
         raise RejectedReport("corrupt_file", "word/document.xml has no w:body", path)
-    numbering = _numbering(parts, path)
+    notes: list[str] = []
+    try:
+        numbering = _numbering(parts, path)
+    except RejectedReport as exc:  # a damaged numbering or styles part costs only the numbers
+        numbering = Numbering()
+        notes.append(f"docx: automatic numbering not restored ({exc.message})")
     lines: list[Line] = []
     table_index = 0
     for kind, el in _blocks(body):
@@ -73,7 +82,8 @@ def read_docx(data: bytes, path: str) -> Document:
         else:
             lines.extend(table_lines(el, table_index, numbering))
             table_index += 1
-    return Document(lines=lines, format="docx", title=_title(parts, path), notes=[f"docx: {table_index} tables"])
+    notes.insert(0, f"docx: {table_index} tables")
+    return Document(lines=lines, format="docx", title=_title(parts, path), notes=notes)
 
 
 # --------------------------------------------------------------------------- container
@@ -94,7 +104,7 @@ def _open_parts(data: bytes, path: str) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise RejectedReport("corrupt_file", f"damaged zip container ({exc})", path) from None
     check_zip_bomb(infos, path)
     wanted = {DOCUMENT_PART, "word/numbering.xml", "word/styles.xml", "docProps/core.xml"}
@@ -132,7 +142,7 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> 
     try:
         with archive.open(info) as stream:
             data = stream.read(MAX_PART + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
         code = "encrypted" if info.flag_bits & 0x1 else "corrupt_file"
         raise RejectedReport(code, f"cannot read {info.filename} ({exc})", path) from None
     if len(data) > MAX_PART:
@@ -147,6 +157,14 @@ def _parse(data: bytes | None, path: str, part: str) -> etree._Element:
         return etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         raise RejectedReport("corrupt_file", f"{part} is not well-formed XML ({exc})", path) from None
+
+
+def _drop_fallbacks(root: etree._Element) -> None:
+    """Remove mc:Fallback copies (e.g. VML text boxes repeating a DrawingML one's text)."""
+    for fallback in list(root.iter(f"{{{MC}}}Fallback")):
+        parent = fallback.getparent()
+        if parent is not None:
+            parent.remove(fallback)
 
 
 def _title(parts: dict[str, bytes], path: str) -> str | None:
@@ -216,14 +234,19 @@ def table_lines(table: etree._Element, index: int, numbering: Numbering) -> list
     lines: list[Line] = []
     # grid column -> (text, colspan) of the cell that started a vertical merge there
     open_merges: dict[int, tuple[str, int]] = {}
-    rows = [el for el in table.iter(f"{_W}tr") if _owning_table(el) is table]
+    rows = [el for el in table if el.tag == f"{_W}tr"]
+    if any(el.tag != f"{_W}tr" and el.tag != f"{_W}tblPr" and el.tag != f"{_W}tblGrid" for el in table):
+        rows = [el for el in table.iter(f"{_W}tr") if _owning_table(el) is table]  # rows in content controls
     for r, row in enumerate(rows):
         col = _grid_skip(row, "gridBefore")
         cells: list[Cell] = []
         for tc in row.iterchildren(f"{_W}tc", f"{_W}sdt", f"{_W}customXml"):
             for cell_el in _cells_of(tc):
-                span = _int_attr(cell_el.find(f"{_W}tcPr/{_W}gridSpan"), 1)
-                merge = cell_el.find(f"{_W}tcPr/{_W}vMerge")
+                span, merge, hmerge = _cell_props(cell_el)
+                if hmerge and cells and not cells[-1].rowspan_copy:
+                    cells[-1].colspan += span  # legacy w:hMerge continuation: widen its origin
+                    col += span
+                    continue
                 if merge is not None and merge.get(f"{_W}val", "continue") != "restart" and col in open_merges:
                     text, _ = open_merges[col]
                     cells.append(Cell(text, col=col, colspan=span, rowspan_copy=True))
@@ -237,6 +260,25 @@ def table_lines(table: etree._Element, index: int, numbering: Numbering) -> list
                 col += span
         lines.append(Line(cells=cells, where=f"table {index + 1} row {r + 1}", table=index))
     return lines
+
+
+_TC_PR, _GRID_SPAN, _V_MERGE, _H_MERGE = f"{_W}tcPr", f"{_W}gridSpan", f"{_W}vMerge", f"{_W}hMerge"
+
+
+def _cell_props(tc: etree._Element) -> tuple[int, etree._Element | None, bool]:
+    """(gridSpan, vMerge element or None, is a w:hMerge continuation) of a w:tc."""
+    span, merge, hmerge = 1, None, False
+    for child in tc:
+        if child.tag == _TC_PR:
+            for prop in child:
+                if prop.tag == _GRID_SPAN:
+                    span = max(_int_attr(prop, 1), 1)
+                elif prop.tag == _V_MERGE:
+                    merge = prop
+                elif prop.tag == _H_MERGE:
+                    hmerge = prop.get(f"{_W}val", "continue") != "restart"
+            break
+    return span, merge, hmerge
 
 
 def _cells_of(el: etree._Element) -> Iterator[etree._Element]:
@@ -292,6 +334,10 @@ def cell_text(tc: etree._Element, numbering: Numbering) -> str:
 
 def _numbering(parts: dict[str, bytes], path: str) -> Numbering:
     numbering = Numbering()
+    document = parts.get(DOCUMENT_PART, b"")
+    styles = _numbered_styles(parts.get("word/styles.xml"), document)
+    if b"numPr" not in document and styles is None:
+        return numbering  # nothing in the document is auto-numbered
     data = parts.get("word/numbering.xml")
     if data:
         root = _parse(data, path, "word/numbering.xml")
@@ -313,7 +359,6 @@ def _numbering(parts: dict[str, bytes], path: str) -> Numbering:
                 lvl = override.find(f"{_W}lvl")
                 if lvl is not None:
                     numbering.levels[(nid, ilvl)] = _level(lvl)
-    styles = parts.get("word/styles.xml")
     if styles:
         root = _parse(styles, path, "word/styles.xml")
         for style in root.iterfind(f"{_W}style"):
@@ -324,6 +369,27 @@ def _numbering(parts: dict[str, bytes], path: str) -> Numbering:
                     ilvl = _int_attr(num_pr.find(f"{_W}ilvl"), 0)
                     numbering.styles[style.get(f"{_W}styleId", "")] = (nid, ilvl)
     return numbering
+
+
+def _numbered_styles(styles: bytes | None, document: bytes) -> bytes | None:
+    """The styles part, or None when no paragraph style the document uses carries numbering.
+
+    Word's styles part is large (hundreds of KB) and rarely matters, so it is only parsed when
+    a style that the document names has a w:numPr of its own.
+    """
+    if not styles or b"numPr" not in styles:
+        return None
+    used = set(re.findall(rb'<w:pStyle w:val="([^"]+)"', document))
+    if not used:
+        return None
+    if b"<w:style " not in styles:
+        return styles  # an unusual namespace prefix: parse it all
+    for style_id in used:
+        pattern = rb'<w:style [^>]*w:styleId="' + re.escape(style_id) + rb'".*?</w:style>'
+        match = re.search(pattern, styles, re.S)
+        if match and b"numPr" in match.group(0):
+            return styles
+    return None
 
 
 def _val(el: etree._Element | None) -> str:

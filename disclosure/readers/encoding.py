@@ -41,12 +41,15 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _DECLARATION_WINDOW = 16384
 # Non-ASCII characters scored per candidate decoding (enough to decide, cheap on big files).
 _SAMPLE = 4000
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_SAMPLE_WINDOW = 50_000  # characters searched for the sample first
 # A legacy decoding is accepted only if this share of its non-ASCII text is common Chinese.
 _MIN_COMMON_SHARE = 0.6
-# UTF-8 with a few broken sequences (a truncated last character, one bad byte) is still UTF-8.
-_MAX_UTF8_ERRORS = 3
-_MAX_UTF8_ERROR_SHARE = 0.002
+# ... and one this common is taken at once (a wrong decoding stays far below: ~0.25-0.55).
+_SURE_SHARE = 0.9
+# A decoding with a few broken sequences (a truncated last character, one stray byte) counts.
+_MAX_ERRORS = 3
+_MAX_ERROR_SHARE = 0.002
 
 
 def _norm(name: str | bytes) -> str | None:
@@ -88,7 +91,9 @@ def _common_chars() -> frozenset[str]:
 
 def common_share(text: str) -> float:
     """Share of the (sampled) non-ASCII characters of `text` that are common Chinese."""
-    sample = "".join(_NON_ASCII.findall(text, 0, 200_000))[:_SAMPLE]
+    sample = _ASCII_RUN.sub("", text[:_SAMPLE_WINDOW])[:_SAMPLE]
+    if len(sample) < _SAMPLE // 8 and len(text) > _SAMPLE_WINDOW:  # a long ASCII head
+        sample = _ASCII_RUN.sub("", text)[:_SAMPLE]
     if not sample:
         return 0.0
     common = _common_chars()
@@ -119,56 +124,73 @@ def _from_bom(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _nearly_utf8(data: bytes) -> tuple[str, int] | None:
-    """UTF-8 text with a handful of broken sequences, and how many were replaced."""
-    text = data.decode("utf-8", "replace")
-    errors = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-    non_ascii = sum(len(run) for run in _NON_ASCII.findall(text))
-    if 0 < errors <= max(_MAX_UTF8_ERRORS, _MAX_UTF8_ERROR_SHARE * non_ascii) and non_ascii > 2 * errors:
+def _decode_tolerant(data: bytes, enc: str) -> tuple[str, int] | None:
+    """Decode strictly, or with a handful of broken sequences replaced by U+FFFD.
+
+    Crawled pages often carry a truncated last character or one stray byte; a few of those
+    must not cost the whole report. Returns (text, number of replaced sequences).
+    """
+    try:
+        return data.decode(enc), 0
+    except LookupError:
+        return None
+    except UnicodeDecodeError:
+        pass
+    text = data.decode(enc, "replace")
+    errors = text.count("\ufffd")  # (a literal U+FFFD in the source counts too: harmless)
+    if errors > max(_MAX_ERRORS, _MAX_ERROR_SHARE * len(text)):  # cheap bound first
+        return None
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if errors <= max(_MAX_ERRORS, _MAX_ERROR_SHARE * non_ascii) and non_ascii > 2 * errors:
         return text, errors
     return None
 
 
-def decode(data: bytes, path: str = "", declared: str | None = None) -> tuple[str, str]:
-    """Return (text, note). Tries BOM, UTF-8 (strict, then with a few broken sequences),
-    the declared charset, GB18030, BIG5.
+def _replaced(errors: int) -> str:
+    return f", {errors} undecodable byte sequence(s) replaced by U+FFFD" if errors else ""
 
-    Of the legacy decodings that succeed strictly, the declared one is taken if its text is
-    common Chinese; otherwise the one with the highest common-Chinese share wins.
+
+def decode(data: bytes, path: str = "", declared: str | None = None) -> tuple[str, str]:
+    """Return (text, note). Tries BOM, UTF-8, the declared charset, GB18030, BIG5.
+
+    UTF-8 that decodes (strictly, or with a few broken sequences) wins. Of the legacy
+    decodings, the declared one is taken if its text is common Chinese; otherwise the one
+    with the highest common-Chinese share wins.
     """
     bom = _from_bom(data)
     if bom is not None:
         return bom
     declared_note = f" (declared {declared})" if declared and declared != "utf-8" else ""
-    try:
-        return data.decode("utf-8"), "encoding: utf-8" + declared_note
-    except UnicodeDecodeError:
-        pass
-    nearly = _nearly_utf8(data)
-    if nearly is not None:
-        text, errors = nearly
-        return (
-            text,
-            f"encoding: utf-8 with {errors} undecodable byte sequence(s) replaced by U+FFFD" + declared_note,
-        )
+    utf8 = _decode_tolerant(data, "utf-8")
+    if utf8 is not None:
+        text, errors = utf8
+        return text, "encoding: utf-8" + declared_note + _replaced(errors)
     order = [declared] if declared and declared not in ("utf-8", *_LEGACY) else []
     order += sorted(_LEGACY, key=lambda enc: enc != declared)
     tried = ["utf-8"]
-    best: tuple[float, str, str] | None = None
+    best: tuple[float, int, str, str] | None = None
     for enc in order:
         tried.append(enc)
-        try:
-            text = data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
+        decoded = _decode_tolerant(data, enc)
+        if decoded is None:
             continue
+        text, errors = decoded
         share = common_share(text)
         if enc == declared and share >= _MIN_COMMON_SHARE:
-            return text, f"encoding: {enc} (declared)"
-        if best is None or share > best[0]:
-            best = (share, enc, text)
+            return text, f"encoding: {enc} (declared{_replaced(errors)})"
+        if share >= _SURE_SHARE and not errors:  # no other decoding can read better
+            return (
+                text,
+                f"encoding: {enc} (detected, {share:.0%} common Chinese; declared {declared or 'none'})",
+            )
+        if best is None or (share, -errors) > (best[0], -best[1]):
+            best = (share, errors, enc, text)
     if best is not None and best[0] >= _MIN_COMMON_SHARE:
-        share, enc, text = best
-        return text, f"encoding: {enc} (detected, {share:.0%} common Chinese; declared {declared or 'none'})"
+        share, errors, enc, text = best
+        return text, (
+            f"encoding: {enc} (detected, {share:.0%} common Chinese; "
+            f"declared {declared or 'none'}{_replaced(errors)})"
+        )
     raise RejectedReport(
         "unreadable_encoding",
         f"bytes decode as none of {', '.join(tried)} with Chinese text"

@@ -22,7 +22,10 @@ import bisect
 import ctypes
 import re
 import statistics
+import threading
 import unicodedata
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -37,11 +40,16 @@ LINE_TOLERANCE = 0.4  # baselines closer than this x em share a line
 RULE_WIDTH = 3.0  # a path object at most this wide (pt) and taller than 4 pt is a vertical rule
 RULE_MERGE = 2.5  # rules closer than this (pt) are one (double borders, both sides of a thin rect)
 NUMBER = re.compile(r"[-+]?\d[\d,，]*(\.\d+)?\s*(万元|元|件|个|%)?")
+MAX_STREAM_INFLATED = 64 * 2**20  # one non-image stream may inflate this much ...
+MAX_RATIO = 200  # ... unless it also compresses better than this (a decompression bomb)
+MAX_TOTAL_INFLATED = 256 * 2**20  # all non-image streams together
+INFLATE_STEP = 1 << 20
 MAX_PAGES = 400  # longer files are no annual report; refuse before reading them
 MIN_GLYPHS_PER_PAGE = 5  # fewer printed glyphs on average: scanned pages, needs OCR
 PDF_MAGIC = b"%PDF-"
 EOF_MARK = b"%%EOF"
 PAGE_NUMBER = re.compile(r"^[-—–] ?\d+ ?[-—–]$")  # "- 4 -" is written "-4-" as pdftotext does
+_PDFIUM_LOCK = threading.Lock()
 _SPACES = frozenset(" \t\r\n\x00\u3000\u00a0\ufffe\uffff")
 
 
@@ -77,36 +85,51 @@ def em_of(ch: str, width: float) -> float:
 
 
 def read_pdf(data: bytes, path: str) -> Document:
-    """Read a PDF with a text layer into layout lines; reject what cannot be read."""
-    pdf = _open(data, path)
-    try:
-        n_pages = len(pdf)
-        if n_pages == 0:
-            raise RejectedReport("corrupt_file", "the PDF has no pages", path)
-        if n_pages > MAX_PAGES:
-            raise RejectedReport("too_large", f"{n_pages} pages (limit {MAX_PAGES})", path)
-        rows: list[PageRow | None] = []
-        n_glyphs = 0
-        for index in range(n_pages):
-            glyphs, rules = _page_content(pdf, index, path)
-            n_glyphs += len(glyphs)
-            if index:
-                rows.append(None)  # page break
-            rows.extend(page_rows(glyphs, rules, page=index + 1))
-        if n_glyphs < MIN_GLYPHS_PER_PAGE * n_pages:
-            raise RejectedReport(
-                "needs_ocr",
-                f"no text layer ({n_glyphs} characters on {n_pages} page"
-                f"{'s' if n_pages != 1 else ''}): the PDF is scanned images; run OCR first"
-                " (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`)",
-                path,
-            )
-        title = _title(pdf)
-    finally:
-        pdf.close()
-    lines = emit_lines(rows)
-    notes = [f"pdf: {n_pages} pages, {n_glyphs} glyphs, engine pdfium"]
-    return Document(lines=lines, format="pdf", title=title, notes=notes)
+    """Read a PDF with a text layer into layout lines; reject what cannot be read.
+
+    PDFium is not thread-safe: calls are serialised in a process (run processes in parallel).
+    """
+    with _PDFIUM_LOCK:
+        pdf = _open(data, path)
+        try:
+            rows, notes = _read_pages(pdf, path)
+            title = _title(pdf)
+        finally:
+            pdf.close()
+    return Document(lines=emit_lines(rows), format="pdf", title=title, notes=notes)
+
+
+def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None], list[str]]:
+    n_pages = len(pdf)
+    if n_pages == 0:
+        raise RejectedReport("corrupt_file", "the PDF has no pages", path)
+    if n_pages > MAX_PAGES:
+        raise RejectedReport("too_large", f"{n_pages} pages (limit {MAX_PAGES})", path)
+    rows: list[PageRow | None] = []
+    n_glyphs = 0
+    textless: list[int] = []
+    for index in range(n_pages):
+        glyphs, rules = _page_content(pdf, index, path)
+        n_glyphs += len(glyphs)
+        if not glyphs:
+            textless.append(index + 1)
+        if index:
+            rows.append(None)  # page break
+        rows.extend(page_rows(glyphs, rules, page=index + 1))
+    if n_glyphs < MIN_GLYPHS_PER_PAGE * n_pages:
+        raise RejectedReport(
+            "needs_ocr",
+            f"no text layer ({n_glyphs} characters on {n_pages} page{'s' if n_pages != 1 else ''}): "
+            "the PDF is scanned images; run OCR first (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`)",
+            path,
+        )
+    notes = [f"pdf: {n_pages} pages, {n_glyphs} characters (PDFium text layer)"]
+    if textless:
+        notes.append(f"pdf: page(s) {', '.join(map(str, textless))} have no text layer (scanned?): "
+                     "tables printed there need OCR")
+    if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
+        notes.append("pdf: encrypted with an owner password only; read without a password")
+    return rows, notes
 
 
 def _open(data: bytes, path: str) -> pdfium.PdfDocument:
@@ -117,6 +140,7 @@ def _open(data: bytes, path: str) -> pdfium.PdfDocument:
         raise RejectedReport("corrupt_file", "no %PDF- header: not a PDF file", path)
     if EOF_MARK not in data[-16384:]:
         raise RejectedReport("corrupt_file", "no %%EOF marker at the end: the PDF is truncated", path)
+    check_inflation(data, path)
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -128,10 +152,67 @@ def _open(data: bytes, path: str) -> pdfium.PdfDocument:
         raise RejectedReport("corrupt_file", f"PDFium cannot open the file ({exc})", path) from None
 
 
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_inflation(data: bytes, path: str) -> None:
+    """Refuse a decompression bomb before PDFium inflates it into memory.
+
+    PDFium inflates a page's content streams and fonts whole; a 500 KB file can hold a stream
+    of 500 MB of spaces. Every Flate stream that is not an image (images are never decoded:
+    nothing is rendered) is inflated here in 1 MB steps and only counted, so memory stays
+    bounded; one stream beyond MAX_STREAM_INFLATED at a ratio above MAX_RATIO, or all of them
+    together beyond MAX_TOTAL_INFLATED, is refused.
+    """
+    total = 0
+    for match in _STREAM.finditer(data):
+        head = data[max(0, match.start() - 400) : match.start()]
+        head = head[head.rfind(b"obj") + 1 :] if b"obj" in head else head
+        if b"FlateDecode" not in head or b"/Image" in head:
+            continue
+        inflated, consumed = _inflated_size(data, match.end(), MAX_STREAM_INFLATED + 1)
+        total += inflated
+        if inflated > MAX_STREAM_INFLATED and inflated > MAX_RATIO * max(consumed, 1):
+            raise RejectedReport(
+                "zip_bomb",
+                f"a PDF stream inflates beyond {MAX_STREAM_INFLATED // 2**20} MB from "
+                f"{consumed // 1024} KB (decompression bomb)",
+                path,
+            )
+        if total > MAX_TOTAL_INFLATED:
+            raise RejectedReport(
+                "zip_bomb", f"PDF streams inflate beyond {MAX_TOTAL_INFLATED // 2**20} MB in all", path
+            )
+
+
+def _inflated_size(data: bytes, start: int, cap: int) -> tuple[int, int]:
+    """(bytes inflated, bytes consumed) of the zlib stream at `start`, stopping past `cap`."""
+    inflater = zlib.decompressobj()
+    size = 0
+    view = memoryview(data)[start:]
+    pending: bytes | memoryview = view[:INFLATE_STEP]
+    offset = len(pending)
+    try:
+        while size <= cap:
+            size += len(inflater.decompress(pending, INFLATE_STEP))
+            if inflater.eof:
+                break
+            pending = inflater.unconsumed_tail
+            if not pending:
+                if offset >= len(view):
+                    break
+                pending = view[offset : offset + INFLATE_STEP]
+                offset += len(pending)
+    except zlib.error:
+        pass  # a damaged stream: PDFium decides what to make of it
+    consumed = offset - len(inflater.unconsumed_tail)
+    return size, consumed
+
+
 def _title(pdf: pdfium.PdfDocument) -> str | None:
     try:
         title = (pdf.get_metadata_dict().get("Title") or "").strip()
-    except pdfium.PdfiumError:
+    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):  # damaged metadata: no title
         return None
     return title or None
 
@@ -144,28 +225,92 @@ def _page_content(pdf: pdfium.PdfDocument, index: int, path: str) -> tuple[list[
         raise RejectedReport("corrupt_file", f"page {index + 1} cannot be loaded ({exc})", path) from None
     textpage = page.get_textpage()
     try:
-        return _glyphs(textpage.raw), vertical_rules(page)
+        view = PageView.of(page)
+        return _glyphs(textpage.raw, view), vertical_rules(page, view)
     finally:
         textpage.close()
         page.close()
 
 
-def vertical_rules(page: pdfium.PdfPage) -> list[Rule]:
-    """Vertical table rules: thin path objects, and the sides of drawn rectangles."""
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """How the page is shown: its /Rotate (quarter turns clockwise) and unrotated size.
+
+    Glyph and rule positions come in PDF user space; a landscape table printed on a portrait
+    page turned by /Rotate runs top to bottom there, so positions are turned to the view.
+    """
+
+    quarter_turns: int = 0
+    width: float = 0.0
+    height: float = 0.0
+    left: float = 0.0
+    bottom: float = 0.0
+
+    @staticmethod
+    def of(page: pdfium.PdfPage) -> PageView:
+        turns = pdfium_c.FPDFPage_GetRotation(page.raw) % 4
+        if not turns:
+            return PageView()
+        left, bottom, right, top = page.get_mediabox()
+        return PageView(turns, right - left, top - bottom, left, bottom)
+
+    def rect(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        """A user-space rectangle as shown (left, bottom, right, top)."""
+        if not self.quarter_turns:
+            return left, bottom, right, top
+        x0, y0, x1, y1 = left - self.left, bottom - self.bottom, right - self.left, top - self.bottom
+        w, h = self.width, self.height
+        if self.quarter_turns == 1:  # (x, y) -> (y, w - x)
+            return y0, w - x1, y1, w - x0
+        if self.quarter_turns == 2:  # (x, y) -> (w - x, h - y)
+            return w - x1, h - y1, w - x0, h - y0
+        return h - y1, x0, h - y0, x1  # (x, y) -> (h - y, x)
+
+    def baseline(self, x: float, y: float) -> float:
+        """The shown height of a glyph's origin."""
+        if self.quarter_turns == 1:
+            return self.width - (x - self.left)
+        if self.quarter_turns == 2:
+            return self.height - (y - self.bottom)
+        if self.quarter_turns == 3:
+            return x - self.left
+        return y
+
+
+def vertical_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> list[Rule]:
+    """Vertical table rules: thin path objects, and the sides of drawn rectangles.
+
+    Walks the page's objects through the raw API (no Python wrapper per object: a page holds
+    thousands of text objects) and looks one level into form XObjects.
+    """
     rules: list[Rule] = []
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
-        left, bottom, right, top = obj.get_bounds()
-        width, height = right - left, top - bottom
-        if height < 4:
-            continue
-        if width <= RULE_WIDTH:
-            rules.append(Rule((left + right) / 2, bottom, top))
-        elif pdfium_c.FPDFPath_CountSegments(obj.raw) in (4, 5):  # a rectangle: its two sides
-            rules.extend((Rule(left, bottom, top), Rule(right, bottom, top)))
+    box = [ctypes.c_float() for _ in range(4)]
+    refs = [ctypes.byref(v) for v in box]
+
+    def visit(count: int, get: Callable[[int], object], depth: int) -> None:
+        for i in range(count):
+            obj = get(i)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 2:
+                visit(pdfium_c.FPDFFormObj_CountObjects(obj),
+                      lambda j, o=obj: pdfium_c.FPDFFormObj_GetObject(o, j), depth + 1)
+                continue
+            if kind != pdfium_c.FPDF_PAGEOBJ_PATH or not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+                continue
+            left, bottom, right, top = view.rect(*(v.value for v in box))
+            if top - bottom < 4:
+                continue
+            if right - left <= RULE_WIDTH:
+                rules.append(Rule((left + right) / 2, bottom, top))
+            elif pdfium_c.FPDFPath_CountSegments(obj) in (4, 5):  # a rectangle: its two sides
+                rules.extend((Rule(left, bottom, top), Rule(right, bottom, top)))
+
+    raw = page.raw
+    visit(pdfium_c.FPDFPage_CountObjects(raw), lambda i: pdfium_c.FPDFPage_GetObject(raw, i), 0)
     return rules
 
 
-def _glyphs(raw_textpage: object) -> list[Glyph]:
+def _glyphs(raw_textpage: object, view: PageView = PageView()) -> list[Glyph]:
     n = pdfium_c.FPDFText_CountChars(raw_textpage)
     if n <= 0:
         return []
@@ -186,10 +331,14 @@ def _glyphs(raw_textpage: object) -> list[Glyph]:
             continue
         if not get_box(raw_textpage, i, rect_ref) or not get_origin(raw_textpage, i, ox_ref, oy_ref):
             continue
-        x0, x1 = rect.left, rect.right
+        if view.quarter_turns:
+            x0, _, x1, _ = view.rect(rect.left, rect.bottom, rect.right, rect.top)
+            base = view.baseline(ox.value, oy.value)
+        else:
+            x0, x1, base = rect.left, rect.right, oy.value
         if x1 <= x0:
             continue
-        out.append(Glyph(ch, x0, x1, oy.value, em_of(ch, x1 - x0)))
+        out.append(Glyph(ch, x0, x1, base, em_of(ch, x1 - x0)))
     return _fill_em(out)
 
 

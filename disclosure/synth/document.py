@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 from disclosure import vocabulary as v
 from disclosure.synth import prose
@@ -17,11 +18,12 @@ from disclosure.synth.labels import (
     APPLICANT_HEADERS,
     APPLICANTS_GROUP,
     KEEP_CHECK,
-    OUTCOME_HEADERS,
     ORG_GROUP,
+    OUTCOME_HEADERS,
     PROCEEDING_HEADERS,
     RESULT_SECTION,
     TOP_ROWS,
+    LabelStyle,
     result_label,
 )
 from disclosure.synth.spec import Spec
@@ -69,28 +71,42 @@ def active_table(spec: Spec) -> GTable:
         for cat, label in cats:
             keys = [f"{cat}.{m}" for m in metrics[cat]]
             row = [GCell(spec.labels.fmt(label))]
-            row += [GCell(spec.active_text[k], cs=s, kind="value", key=f"active_disclosure.{k}")
+            row += [value_cell(spec.active_text[k], f"active_disclosure.{k}") if s == 1 else
+                    GCell(spec.active_text[k], cs=s, kind="value", key=f"active_disclosure.{k}")
                     for k, s in zip(keys, spans, strict=True)]
             rows.append(row)
     return GTable("active", width, rows)
 
 
+_APP_KEYS: dict[str, tuple[str, ...]] = {row: tuple(f"applications.{row}.{c}" for c in v.APPLICANTS)
+                                          for row in v.ALL_APPLICATION_ROWS}
+# Value cells are immutable once made; most texts repeat ('0', '1', ''), so they are shared.
+_VALUE_CELLS: dict[tuple[str, str], GCell] = {}
+
+
+def value_cell(text: str, key: str) -> GCell:
+    cell = _VALUE_CELLS.get((text, key))
+    if cell is None:
+        if len(_VALUE_CELLS) > 200_000:
+            _VALUE_CELLS.clear()
+        cell = _VALUE_CELLS[(text, key)] = GCell(text, 1, 1, "value", key)
+    return cell
+
+
 def _value_cells(spec: Spec, row: str) -> list[GCell]:
     if row in spec.merged_rows:
-        return [GCell("0", cs=7, kind="value", key=f"applications.{row}.*")]
+        return [GCell("0", 7, 1, "value", f"applications.{row}.*")]
     texts = spec.apps_text[row]
-    return [GCell(texts[c], kind="value", key=f"applications.{row}.{c}") for c in v.APPLICANTS]
+    return [value_cell(texts[c], key) for c, key in zip(v.APPLICANTS, _APP_KEYS[row], strict=True)]
 
 
 def application_rows(spec: Spec) -> tuple[str, ...]:
     return v.APPLICATION_ROWS_ONE_ROW_OTHER if spec.one_row_other else v.APPLICATION_ROWS_2021
 
 
-def applications_table(spec: Spec, header_rowspan: bool) -> GTable:
-    rows: list[list[GCell]] = [
-        [GCell(KEEP_CHECK, cs=3, rs=3, kind="header"), GCell(APPLICANTS_GROUP, cs=7, kind="header")],
-    ]
+def _applicant_header(header_rowspan: bool) -> list[list[GCell]]:
     h = APPLICANT_HEADERS
+    rows = [[GCell(KEEP_CHECK, cs=3, rs=3, kind="header"), GCell(APPLICANTS_GROUP, cs=7, kind="header")]]
     if header_rowspan:
         rows.append([GCell(h["natural_person"], rs=2, kind="header"), GCell(ORG_GROUP, cs=5, kind="header"),
                      GCell(h["total"], rs=2, kind="header")])
@@ -100,22 +116,30 @@ def applications_table(spec: Spec, header_rowspan: bool) -> GTable:
                      GCell(h["total"], kind="header")])
         rows.append([GCell("", kind="header")] + [GCell(h[c], kind="header") for c in v.ORG_APPLICANTS]
                     + [GCell("", kind="header")])
-    order = application_rows(spec)
+    return rows
+
+
+@lru_cache(maxsize=1024)
+def _applications_skeleton(labels: LabelStyle, one_row_other: bool, header_rowspan: bool
+                           ) -> tuple[list[list[GCell]], tuple[tuple[str, list[GCell]], ...]]:
+    """Header rows and (row key, label cells) of table 三 — shared by reports of one style."""
+    order = v.APPLICATION_ROWS_ONE_ROW_OTHER if one_row_other else v.APPLICATION_ROWS_2021
     result_rows = [r for r in order if r not in TOP_ROWS]
     groups: dict[str, int] = {}
     for r in result_rows:
-        group, _ = result_label(spec.labels, r)
+        group, _ = result_label(labels, r)
         if group:
             groups[group] = groups.get(group, 0) + 1
     seen: set[str] = set()
+    body: list[tuple[str, list[GCell]]] = []
     for r in order:
         if r in TOP_ROWS:
-            rows.append([GCell(TOP_ROWS[r], cs=3)] + _value_cells(spec, r))
+            body.append((r, [GCell(TOP_ROWS[r], cs=3)]))
             continue
         line: list[GCell] = []
         if r == result_rows[0]:
             line.append(GCell(RESULT_SECTION, rs=len(result_rows)))
-        group, item = result_label(spec.labels, r)
+        group, item = result_label(labels, r)
         if group is None:
             line.append(GCell(item, cs=2))
         else:
@@ -123,8 +147,18 @@ def applications_table(spec: Spec, header_rowspan: bool) -> GTable:
                 seen.add(group)
                 line.append(GCell(group, rs=groups[group]))
             line.append(GCell(item))
-        rows.append(line + _value_cells(spec, r))
+        body.append((r, line))
+    return _applicant_header(header_rowspan), tuple(body)
+
+
+def applications_table(spec: Spec, header_rowspan: bool) -> GTable:
+    header, body = _applications_skeleton(spec.labels, spec.one_row_other, header_rowspan)
+    rows = [list(r) for r in header]
+    rows += [labels + _value_cells(spec, r) for r, labels in body]
     return GTable("applications", 10, rows)
+
+
+_REVIEW_KEYS = tuple((k, f"review_litigation.{k}") for k in v.REVIEW_LITIGATION_KEYS)
 
 
 def review_table(spec: Spec, header_rowspan: bool) -> GTable:
@@ -138,18 +172,18 @@ def review_table(spec: Spec, header_rowspan: bool) -> GTable:
         rows.append([GCell(o, kind="header") for o in OUTCOME_HEADERS]
                     + [GCell(direct, cs=5, kind="header"), GCell(after, cs=5, kind="header")])
         rows.append([GCell("", kind="header") for _ in range(5)] + [GCell(o, kind="header") for o in OUTCOME_HEADERS * 2])
-    rows.append([GCell(spec.review_text[k], kind="value", key=f"review_litigation.{k}") for k in v.REVIEW_LITIGATION_KEYS])
+    rows.append([value_cell(spec.review_text[k], key) for k, key in _REVIEW_KEYS])
     return GTable("review", 15, rows)
 
 
-def context(spec: Spec) -> dict[str, object]:
+def context(spec: Spec, rng: random.Random) -> dict[str, object]:
     return {"year": spec.year, "next": spec.year + 1, "agency": spec.agency.name, "self": spec.agency.short_self,
-            "apps": spec.true_new_total}
+            "apps": spec.true_new_total, **prose.numbers(rng)}
 
 
 def blocks(spec: Spec, rng: random.Random, header_rowspan: bool = True) -> list[Block]:
     """The whole report in document order."""
-    ctx = context(spec)
+    ctx = context(spec, rng)
     st = spec.labels
     out: list[Block] = [("title", spec.title)]
     if not spec.title_has_agency:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Table 三 row layout: key -> (group label or None, item label). Group None with a "top"
 # section means the label spans all three label columns.
@@ -92,7 +93,7 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: cheap lru_cache keys
 class LabelStyle:
     o1: str  # opening bracket of （一）
     c1: str
@@ -107,30 +108,41 @@ class LabelStyle:
     review_heading: str
     problems_heading: str
 
+    @lru_cache(maxsize=65536)  # noqa: B019 - styles are interned and identity-hashed; bounded
     def fmt(self, text: str) -> str:
         return text.format(o1=self.o1, c1=self.c1, o2=self.o2, c2=self.c2, n=self.n, n6=self.n6, q1=self.q1,
                            q2=self.q2, prohibited=self.prohibited, normative=self.normative)
 
 
+_INTERNED: dict[tuple[str, ...], LabelStyle] = {}
+
+
 def random_label_style(rng: random.Random) -> LabelStyle:
-    full = rng.random() < 0.8
+    """A style drawn at random; equal styles are the same object (so label caches hit)."""
+    rnd = rng.random
+    full = rnd() < 0.8
     n = rng.choice((".", ".", ".", "、", "．"))
-    return LabelStyle(
-        o1="（" if full else "(",
-        c1="）" if full else ")",
-        o2="（" if full or rng.random() < 0.5 else "(",
-        c2="）" if full or rng.random() < 0.5 else ")",
-        n=n,
-        n6=n if rng.random() < 0.8 else "、",
-        q1="“" if rng.random() < 0.9 else '"',
-        q2="”" if rng.random() < 0.9 else '"',
-        prohibited="其他法律行政止公开" if rng.random() < 0.1 else "其他法律行政法规禁止公开",
-        normative="规范性文件" if rng.random() < 0.25 else "行政规范性文件",
-        review_heading=rng.choice(SECTION_HEADINGS["review"]),
-        problems_heading=rng.choice(SECTION_HEADINGS["problems"]),
+    fields = (
+        "（" if full else "(",
+        "）" if full else ")",
+        "（" if full or rnd() < 0.5 else "(",
+        "）" if full or rnd() < 0.5 else ")",
+        n,
+        n if rnd() < 0.8 else "、",
+        "“" if rnd() < 0.9 else '"',
+        "”" if rnd() < 0.9 else '"',
+        "其他法律行政止公开" if rnd() < 0.1 else "其他法律行政法规禁止公开",
+        "规范性文件" if rnd() < 0.25 else "行政规范性文件",
+        rng.choice(SECTION_HEADINGS["review"]),
+        rng.choice(SECTION_HEADINGS["problems"]),
     )
+    style = _INTERNED.get(fields)
+    if style is None:
+        style = _INTERNED[fields] = LabelStyle(*fields)
+    return style
 
 
+@lru_cache(maxsize=65536)
 def result_label(style: LabelStyle, key: str) -> tuple[str | None, str]:
     group, item = RESULT_ROWS[key]
     return (style.fmt(group) if group else None), style.fmt(item)

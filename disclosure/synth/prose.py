@@ -61,9 +61,15 @@ OTHER_MATTERS: tuple[str, ...] = (
 GUIDE_SENTENCE = "修订完善《{agency}政府信息公开指南》，方便公众查询和申请政府信息。"
 
 
+def numbers(rng: random.Random) -> dict[str, int]:
+    """The incidental numbers of the prose (items published, trainings, fees)."""
+    nums = {f"n{i}": 3 + int(rng.random() * 3000) for i in range(1, 6)}
+    nums["fee"] = rng.choice((100, 400, 1200, 3940))
+    return nums
+
+
 def _fill(rng: random.Random, text: str, ctx: dict[str, object]) -> str:
-    nums = {f"n{i}": rng.randint(3, 3000) for i in range(1, 6)}
-    return text.format(**ctx, **nums, fee=rng.choice((100, 400, 1200, 3940)))
+    return text.format_map(ctx) if "{" in text else text
 
 
 def preamble(rng: random.Random, ctx: dict[str, object]) -> str:

@@ -29,9 +29,9 @@ def _attrs(cell: GCell, style: str, rng: random.Random) -> str:
     if cell.rs > 1:
         parts.append(f'rowspan="{cell.rs}"')
     if style == "sh":
-        parts.append(f'nowrap="nowrap" style="width:{rng.randint(20, 220)}px;"')
+        parts.append(f'nowrap="nowrap" style="width:{20 + int(rng.random() * 200)}px;"')
     elif style == "word":
-        parts.append(f'style="font-family: 微软雅黑;" width="{rng.randint(40, 280)}" valign="center"')
+        parts.append(f'style="font-family: 微软雅黑;" width="{40 + int(rng.random() * 240)}" valign="center"')
     return (" " + " ".join(parts)) if parts else ""
 
 

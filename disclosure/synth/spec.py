@@ -80,6 +80,8 @@ def _cell(value: int | float | None, null_text: str) -> str:
 
 
 def _blank_applications(table: AppTable, style: str) -> AppTable:
+    if style == "full":
+        return {row: dict(cells) for row, cells in table.items()}
     out: AppTable = {}
     for row, cells in table.items():
         printed: dict[str, int | None] = {}

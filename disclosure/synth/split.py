@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 
 _TOKEN = re.compile(r"[-+]?(?:0|[1-9]\d*)(?:\.\d+)?")
 CAP = 2
@@ -59,11 +59,15 @@ def _counter(s: str):
     """count(k, total, start, stop): splits of s[start:stop] into k integers summing to total
     (no leading zeros), capped at CAP; memoised per run."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def count(k: int, total: int, start: int, stop: int) -> int:
         if k == 0:
             return 1 if start == stop and total == 0 else 0
         if stop - start < k:
+            return 0
+        if total == 0:
+            return 1 if stop - start == k and s.count("0", start, stop) == k else 0
+        if stop - start > k * len(str(total)):
             return 0
         if s[start] == "0":
             return count(k - 1, total, start + 1, stop) if k > 1 or start + 1 == stop else 0
@@ -117,7 +121,7 @@ def count_grouped(run: str, groups: int, n_parts: int, max_total_digits: int = 7
         return 0
     count = _counter(s)
 
-    @lru_cache(maxsize=None)
+    @cache
     def go(pos: int, g: int) -> int:
         if g == groups:
             return 1 if pos == len(s) else 0

@@ -66,7 +66,9 @@ def allocate(rng: random.Random, n: int, weights: dict[str, float]) -> dict[str,
     if n <= 0:
         return dict.fromkeys(weights, 0)
     keys = list(weights)
-    jittered = [w * rng.uniform(0.2, 1.8) if rng.random() > 0.35 else 0.0 for w in weights.values()]
+    rnd = rng.random
+    # Minor rows are often empty in real tables; the big ones (weight > 0.2) never are.
+    jittered = [w * (0.2 + 1.6 * rnd()) if w > 0.2 or rnd() > 0.35 else 0.0 for w in weights.values()]
     if not any(jittered):
         jittered[0] = 1.0
     total = sum(jittered)
@@ -96,9 +98,13 @@ def true_applications(rng: random.Random, n_new: int, org_share: float) -> AppTa
     forward_rate = rng.choice((0.0, 0.0, rng.uniform(0, 0.1)))
     weights = {k: w * rng.uniform(0.5, 1.5) for k, w in OUTCOME_WEIGHTS.items()}
     for col in VALUE_COLUMNS:
-        carried = round(new[col] * carry_rate * rng.uniform(0.5, 1.5))
+        if new[col] == 0 and carry_rate == 0:
+            for row in table:
+                table[row][col] = 0
+            continue
+        carried = round(new[col] * carry_rate * (0.5 + rng.random()))
         available = new[col] + carried
-        forward = min(available, round(available * forward_rate * rng.uniform(0.5, 1.5)))
+        forward = min(available, round(available * forward_rate * (0.5 + rng.random())))
         done = available - forward
         outcome = allocate(rng, done, weights)
         table["new_received"][col] = new[col]

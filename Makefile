@@ -1,0 +1,32 @@
+# disclosure-lake — quick start: `make demo`, then `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-pipeline-dev
+
+.PHONY: demo test bench ui lint clean-lake
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[pipeline,dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into data_lake/
+	$(BIN)/python -m pipelines.demo
+
+test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster test)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## one backfill of 2,000 agency-years, inbox to marts
+	$(BIN)/python bench/bench_pipeline.py
+
+ui: $(STAMP)  ## Dagster webserver + daemon on http://127.0.0.1:3000 over data_lake/
+	$(BIN)/python -m pipelines.service --lake data_lake --port 3000
+
+clean-lake:  ## remove everything in data_lake/ but its README
+	find data_lake -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

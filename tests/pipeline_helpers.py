@@ -1,0 +1,65 @@
+"""Shared helpers of the pipeline tests: a temporary lake, staged corpus files, golden cells."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+GOLDEN = REPORTS / "expected"
+
+
+def stage(inbox: Path, *names: str, sub: str = "") -> list[Path]:
+    target = inbox / sub
+    target.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n in names:
+        shutil.copy2(REPORTS / n, target / n)
+        out.append(target / n)
+    return out
+
+
+def golden(name: str) -> dict:
+    return json.loads((GOLDEN / f"{name}.json").read_text("utf-8"))
+
+
+def golden_cells(name: str) -> dict[tuple[str, str, str], float | None]:
+    """(table, a, b) → value from a hand-checked golden file."""
+    g = golden(name)
+    cells: dict[tuple[str, str, str], float | None] = {}
+    for k, v in g["active_disclosure"].items():
+        cat, metric = k.split(".", 1)
+        cells[("active_disclosure", cat, metric)] = v
+    for row, by_app in g["applications"].items():
+        for app, v in by_app.items():
+            cells[("applications", row, app)] = v
+    for k, v in g["review_litigation"].items():
+        proc, outcome = k.split(".", 1)
+        cells[("review_litigation", proc, outcome)] = v
+    return cells
+
+
+def lake_cells(glob: str, agency: str, year: int) -> dict[tuple[str, str, str], float | None]:
+    """The same cells read back from Parquet files with DuckDB's hive reader."""
+    con = duckdb.connect()
+    out: dict[tuple[str, str, str], float | None] = {}
+    cols = {"active_disclosure": ("category", "metric"), "applications": ("row", "applicant"),
+            "review_litigation": ("proceeding", "outcome")}
+    for table, (a, b) in cols.items():
+        rows = con.execute(
+            f"select {a}, {b}, value from read_parquet('{glob.format(table=table)}', hive_partitioning=true) "
+            "where agency = ? and year = ?",
+            [agency, year],
+        ).fetchall()
+        for x, y, v in rows:
+            out[(table, x, y)] = None if v is None else float(v)
+    return out
+
+
+def assert_cells_match_golden(name: str, got: dict[tuple[str, str, str], float | None]) -> None:
+    want = golden_cells(name)
+    wrong = {k: (got.get(k, "missing"), v) for k, v in want.items() if got.get(k, "missing") != (None if v is None else float(v))}
+    assert not wrong, f"{name}: {len(wrong)} cell(s) differ from the golden file (got, want): {dict(list(wrong.items())[:10])}"
