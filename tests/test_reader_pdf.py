@@ -110,6 +110,14 @@ def test_glyphs_closer_than_a_word_gap_are_one_number():
     assert [c.text for c in split_cells(loose)] == ["10"]
 
 
+def test_two_numbers_in_narrow_columns_are_never_one_cell():
+    row = _glyphs("12", 0) + _glyphs("0", 13) + _glyphs("规章", 30, width=10) + _glyphs("7", 58)
+    # "12" and "0" 0.3 em apart; "规章" then "7" 0.8 em apart
+    assert [c.text for c in split_cells(row)] == ["12", "0", "规章", "7"]
+    prose = _glyphs("2024", 0) + _glyphs("年", 22.5, width=10)  # a word space inside a sentence
+    assert [c.text for c in split_cells(prose)] == ["2024 年"]
+
+
 def test_empty_slots_left_of_the_numbers_are_label_space_right_of_them_blank_values():
     rules = [Rule(x, 0, 200) for x in (0, 60, 120, 150, 180, 210)]
     wrapped = _glyphs("12", 125, base=150) + _glyphs("3", 185, base=150)  # label column empty
@@ -208,3 +216,35 @@ def test_readers_in_threads_give_the_same_lines():
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: [line.text for line in read_pdf(data, "a.pdf").lines], range(8)))
     assert all(r == want for r in results)
+
+
+def text_pdf(lines: list[bytes]) -> bytes:
+    """A one-page PDF printing ASCII lines in Helvetica, 14 pt apart."""
+    ops = b"BT /F1 12 Tf 14 TL 72 700 Td " + b" ".join(b"(%s) Tj T*" % line for line in lines) + b" ET"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objs, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    return out.getvalue()
+
+
+def test_a_hyphen_ending_a_line_is_kept_as_printed():
+    # PDFium reports such a hyphen as U+FFFE (a soft line-break hyphen); a report's "-" is a cell
+    doc = read_pdf(text_pdf([b"Licensing manip-", b"ulation 12    -", b"Totals   3    4"]), "h.pdf")
+    assert [[c.text for c in line.cells] for line in doc.lines] == [
+        ["Licensing manip-"], ["ulation 12", "-"], ["Totals", "3", "4"],
+    ]

@@ -11,28 +11,55 @@ MAX_BYTES = 50 * 1024 * 1024 - 1  # a 50 MB input is refused before it is read i
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF")
+
+
 def sniff(data: bytes, path: str = "") -> str:
+    """The reader for these bytes: content (magic bytes) first, the file name second."""
     ext = PurePath(path).suffix.lower()
-    head = data[:2048].lstrip()
-    if data.startswith(b"%PDF") or ext == ".pdf":
+    if data.startswith(b"%PDF"):
         return "pdf"
-    if data.startswith(b"PK\x03\x04") or ext == ".docx":
+    if data.startswith(b"PK\x03\x04"):
         return "docx"
-    if data.startswith(_OLE) or ext in (".doc", ".wps", ".xls", ".et"):
+    if data.startswith(_OLE):
         return "ole"
-    low = head[:2048].lower()
+    if data.startswith(_IMAGE_MAGIC) or _looks_binary(data):
+        return "binary"
+    if ext == ".pdf":
+        return "pdf"
+    if ext == ".docx":
+        return "docx"
+    if ext in (".doc", ".wps", ".xls", ".et"):
+        return "ole"
+    low = data[:2048].lstrip().lower()
     if ext in (".html", ".htm", ".shtml", ".xhtml") or low.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<table" in data[:200000].lower():
         return "html"
     return "text"
+
+
+def _looks_binary(data: bytes) -> bool:
+    if data.startswith(_BOMS[1:]):
+        return False  # UTF-16 text has NULs by design
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > len(head) * 0.01
 
 
 def read(data: bytes, path: str = "") -> Document:
     """Read one raw file. Raises RejectedReport for what no reader can read."""
     if len(data) > MAX_BYTES:
         raise RejectedReport("too_large", f"{len(data):,} bytes; reports are at most {MAX_BYTES + 1:,} bytes", path)
-    if not data.strip():
-        raise RejectedReport("empty_file", "the file is empty", path)
+    stripped = data
+    for bom in _BOMS:
+        stripped = stripped.removeprefix(bom)
+    if not stripped.strip():
+        raise RejectedReport("empty_file", "the file is empty (nothing but white space or a byte-order mark)", path)
     kind = sniff(data, path)
+    if kind == "binary":
+        raise RejectedReport("unsupported_format", "binary data (an image or garbage), not a text, HTML, PDF or DOCX report", path)
     if kind == "ole":
         raise RejectedReport(
             "unsupported_format",
@@ -51,8 +78,6 @@ def read(data: bytes, path: str = "") -> Document:
         from disclosure.readers.html import read_html
 
         return read_html(data, path)
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RejectedReport("unsupported_format", "binary data, not a text, HTML, PDF or DOCX report", path)
     from disclosure.readers.text import read_text
 
     return read_text(data, path)

@@ -49,7 +49,7 @@ _MIN_COMMON_SHARE = 0.6
 _SURE_SHARE = 0.9
 # A decoding with a few broken sequences (a truncated last character, one stray byte) counts.
 _MAX_ERRORS = 3
-_MAX_ERROR_SHARE = 0.002
+_MAX_ERROR_SHARE = 0.01  # a GBK phrase pasted into a UTF-8 page; a wrong codec breaks far more
 
 
 def _norm(name: str | bytes) -> str | None:
@@ -160,6 +160,9 @@ def decode(data: bytes, path: str = "", declared: str | None = None) -> tuple[st
     bom = _from_bom(data)
     if bom is not None:
         return bom
+    if data.startswith(codecs.BOM_UTF8):
+        # A UTF-8 BOM in front of bytes that are not UTF-8 (an editor added it to a GBK file).
+        data = data[len(codecs.BOM_UTF8) :]
     declared_note = f" (declared {declared})" if declared and declared != "utf-8" else ""
     utf8 = _decode_tolerant(data, "utf-8")
     if utf8 is not None:

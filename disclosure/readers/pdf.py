@@ -36,6 +36,7 @@ from disclosure.model import Cell, Document, Line, RejectedReport
 # Gaps between glyphs, as fractions of the line's median em (font size).
 WORD_GAP = 0.2  # below: same word (CJK glyphs and the digits of a number touch)
 CELL_GAP = 1.0  # at or above: a new cell (pdftotext's run of 2+ spaces)
+MIXED_GAP = 0.6  # ... between a number and text ("2024 年" is one cell, "规章   1" two)
 LINE_TOLERANCE = 0.4  # baselines closer than this x em share a line
 RULE_WIDTH = 3.0  # a path object at most this wide (pt) and taller than 4 pt is a vertical rule
 RULE_MERGE = 2.5  # rules closer than this (pt) are one (double borders, both sides of a thin rect)
@@ -50,7 +51,11 @@ PDF_MAGIC = b"%PDF-"
 EOF_MARK = b"%%EOF"
 PAGE_NUMBER = re.compile(r"^[-—–] ?\d+ ?[-—–]$")  # "- 4 -" is written "-4-" as pdftotext does
 _PDFIUM_LOCK = threading.Lock()
-_SPACES = frozenset(" \t\r\n\x00\u3000\u00a0\ufffe\uffff")
+_NUMERIC = frozenset("0123456789.,%")
+_SPACES = frozenset(" \t\r\n\x00\u3000\u00a0\uffff")
+# PDFium reports a hyphen that ends a line as U+FFFE ("may join the next line"); in a report
+# it is usually a printed "-" (a blank cell, a page number "-3-"), so it is kept as "-".
+_LINE_END_HYPHEN = "\ufffe"
 
 
 @dataclass(slots=True)
@@ -327,7 +332,9 @@ def _glyphs(raw_textpage: object, view: PageView = PageView()) -> list[Glyph]:
     get_origin = pdfium_c.FPDFText_GetCharOrigin
     out: list[Glyph] = []
     for i, ch in enumerate(text):
-        if ch in _SPACES or not ch.isprintable():
+        if ch == _LINE_END_HYPHEN:
+            ch = "-"
+        elif ch in _SPACES or not ch.isprintable():
             continue
         if not get_box(raw_textpage, i, rect_ref) or not get_origin(raw_textpage, i, ox_ref, oy_ref):
             continue
@@ -461,6 +468,20 @@ def group_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
     return rows
 
 
+def _cell_gap(left: str, right: str) -> float:
+    """The gap (in em) that separates two cells between these two glyphs.
+
+    Two numbers are never one cell: digits of one number touch, so any word gap between
+    digits parts two cells. A label and a number part at a narrower gap than two words.
+    """
+    left_num, right_num = left in _NUMERIC, right in _NUMERIC
+    if left_num and right_num:
+        return WORD_GAP
+    if left_num or right_num:
+        return MIXED_GAP
+    return CELL_GAP
+
+
 def split_cells(row: list[Glyph]) -> list[Cell]:
     """Join one line's glyphs into words and cells by the horizontal gaps between them."""
     row = sorted(row, key=lambda g: g.x0)
@@ -468,9 +489,10 @@ def split_cells(row: list[Glyph]) -> list[Cell]:
     cells: list[Cell] = []
     parts: list[str] = [row[0].ch]
     right = row[0].x1
+    prev = row[0]
     for g in row[1:]:
         gap = g.x0 - right
-        if gap >= CELL_GAP * size:
+        if gap >= _cell_gap(prev.ch, g.ch) * size:
             cells.append(Cell("".join(parts), col=len(cells)))
             parts = [g.ch]
         elif gap >= WORD_GAP * size:
@@ -478,6 +500,7 @@ def split_cells(row: list[Glyph]) -> list[Cell]:
         else:
             parts.append(g.ch)
         right = max(right, g.x1)
+        prev = g
     cells.append(Cell("".join(parts), col=len(cells)))
     for cell in cells:
         if PAGE_NUMBER.match(cell.text):
