@@ -311,59 +311,103 @@ def _bounds(
     return bounds
 
 
-def _row_splits(row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budget) -> list[tuple[int, ...]]:
-    """Every cut of ``row`` satisfying all ``forms`` (each involving only this row's vars).
+class _RowSearch:
+    """Cuts of one row under linear forms over its own cells.
 
     Depth-first over cells with memo on (position, cell, residual) and exact interval
     pruning: a branch survives only if the residual lies within the min/max the remaining
-    cells can still add.
+    cells can still add (see ``_bounds``).
     """
+
+    def __init__(self, row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budget) -> None:
+        col_index = {v: k for k, v in enumerate(row.vars)}
+        coefs = [[0] * len(forms) for _ in range(rt.n)]
+        for f, form in enumerate(forms):
+            for var, c in form.coef:
+                coefs[col_index[var]][f] += c
+        self.backward = _direction_is_backward(coefs, len(forms))
+        order = list(range(rt.n))[::-1] if self.backward else list(range(rt.n))
+        self.coefs = [tuple(coefs[k]) for k in order]
+        self.edges = rt.backward if self.backward else rt.forward
+        self.start, end = (len(rt.text), 0) if self.backward else (0, len(rt.text))
+        self.n = rt.n
+        self.budget = budget
+        self.bounds = _bounds(self.edges, self.start, end, self.coefs, len(forms), budget)
+        self.target = tuple(-form.const for form in forms)
+
+    def _moves(self, pos: int, t: int, res: tuple[int, ...]) -> list[tuple[int, int, tuple[int, ...]]]:
+        """(next position, cell value, next residual) of every cell that keeps the row viable."""
+        self.budget.spend(len(self.edges[pos]))
+        coef = self.coefs[t]
+        nxt = self.bounds[t + 1]
+        out = []
+        for npos, v in self.edges[pos]:
+            interval = nxt.get(npos)
+            if interval is None:
+                continue
+            nres = tuple(r - c * v for r, c in zip(res, coef, strict=True))
+            if all(a <= r <= b for r, a, b in zip(nres, interval[0], interval[1], strict=True)):
+                out.append((npos, v, nres))
+        return out
+
+    def _viable_start(self) -> bool:
+        interval = self.bounds[0].get(self.start)
+        return interval is not None and all(
+            a <= r <= b for r, a, b in zip(self.target, interval[0], interval[1], strict=True)
+        )
+
+    def cuts(self) -> list[tuple[int, ...]]:
+        memo: dict[tuple[int, int, tuple[int, ...]], list[tuple[int, ...]]] = {}
+        weight = 1 + self.n // 4  # building a result tuple costs about its length
+
+        def go(pos: int, t: int, res: tuple[int, ...]) -> list[tuple[int, ...]]:
+            if t == self.n:
+                return [()]
+            key = (pos, t, res)
+            hit = memo.get(key)
+            if hit is None:
+                hit = []
+                for npos, v, nres in self._moves(pos, t, res):
+                    tails = go(npos, t + 1, nres)
+                    self.budget.spend(len(tails) * weight)
+                    hit.extend((v, *tail) for tail in tails)
+                memo[key] = hit
+            return hit
+
+        found = go(self.start, 0, self.target) if self._viable_start() else []
+        return [cut[::-1] for cut in found] if self.backward else found
+
+    def exists(self) -> bool:
+        dead: set[tuple[int, int, tuple[int, ...]]] = set()
+
+        def go(pos: int, t: int, res: tuple[int, ...]) -> bool:
+            if t == self.n:
+                return True
+            key = (pos, t, res)
+            if key in dead:
+                return False
+            if any(go(npos, t + 1, nres) for npos, _v, nres in self._moves(pos, t, res)):
+                return True
+            dead.add(key)
+            return False
+
+        return self._viable_start() and go(self.start, 0, self.target)
+
+
+def _row_splits(row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budget) -> list[tuple[int, ...]]:
+    """Every cut of ``row`` satisfying all ``forms`` (each involving only this row's vars)."""
     if len(rt.text) == rt.n:  # one character per cell: the only possible cut
         budget.spend(rt.n)
         cut = tuple(v for i in range(rt.n) for j, v in rt.forward[i] if j == i + 1)
         return [cut] if len(cut) == rt.n and _satisfies(row, cut, forms) else []
-    col_index = {v: k for k, v in enumerate(row.vars)}
-    coefs = [[0] * len(forms) for _ in range(rt.n)]
-    for f, form in enumerate(forms):
-        for var, c in form.coef:
-            coefs[col_index[var]][f] += c
-    backward = _direction_is_backward(coefs, len(forms))
-    order = list(range(rt.n))[::-1] if backward else list(range(rt.n))
-    order_coefs = [tuple(coefs[k]) for k in order]
-    edges = rt.backward if backward else rt.forward
-    start, end = (len(rt.text), 0) if backward else (0, len(rt.text))
-    bounds = _bounds(edges, start, end, order_coefs, len(forms), budget)
-    memo: dict[tuple[int, int, tuple[int, ...]], list[tuple[int, ...]]] = {}
+    return _RowSearch(row, rt, forms, budget).cuts()
 
-    def within(res: tuple[int, ...], interval: Interval | None) -> bool:
-        if interval is None:
-            return False
-        return all(a <= r <= b for r, a, b in zip(res, interval[0], interval[1], strict=True))
 
-    def go(pos: int, t: int, res: tuple[int, ...]) -> list[tuple[int, ...]]:
-        key = (pos, t, res)
-        hit = memo.get(key)
-        if hit is not None:
-            return hit
-        out: list[tuple[int, ...]] = []
-        if t == rt.n:
-            out.append(())
-        else:
-            coef = order_coefs[t]
-            nxt = bounds[t + 1]
-            for npos, v in edges[pos]:
-                budget.spend(1)
-                nres = tuple(r - c * v for r, c in zip(res, coef, strict=True))
-                if within(nres, nxt.get(npos)):
-                    tails = go(npos, t + 1, nres)
-                    budget.spend(len(tails))
-                    out.extend((v, *tail) for tail in tails)
-        memo[key] = out
-        return out
-
-    target = tuple(-form.const for form in forms)
-    cuts = go(start, 0, target) if within(target, bounds[0].get(start)) else []
-    return [cut[::-1] for cut in cuts] if backward else cuts
+def _row_satisfiable(row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budget) -> bool:
+    """Whether some cut of ``row`` satisfies all ``forms`` (without listing the cuts)."""
+    if len(rt.text) == rt.n:
+        return bool(_row_splits(row, rt, forms, budget))
+    return _RowSearch(row, rt, forms, budget).exists()
 
 
 def _satisfies(row: RunRow, cut: tuple[int, ...], forms: Sequence[_Form]) -> bool:
@@ -382,11 +426,10 @@ def _row_candidates(
     cuts = _row_splits(row, rt, forms, budget)
     if cuts or not forms:
         return cuts, [], []
-    failed = [f for f in forms if not _row_splits(row, rt, [f], budget)]
+    failed = [f for f in forms if not _row_satisfiable(row, rt, [f], budget)]
     kept = [f for f in forms if f not in failed]
-    cuts = _row_splits(row, rt, kept, budget)
-    if cuts:
-        return cuts, [f.name for f in failed], []
+    if _row_satisfiable(row, rt, kept, budget):
+        return _row_splits(row, rt, kept, budget), [f.name for f in failed], []
     return _row_splits(row, rt, [], budget), [f.name for f in failed], [f.name for f in kept]
 
 

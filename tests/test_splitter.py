@@ -358,7 +358,7 @@ def _table3(draw: st.DrawFn) -> tuple[list[RunRow], dict[Var, int | None], dict[
     return rows, known, truth, list(layout)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_table3())
 def test_consistent_table3_is_never_split_wrongly(
     table: tuple[list[RunRow], dict[Var, int | None], dict[Var, int], list[str]],

@@ -23,15 +23,16 @@ def sniff(data: bytes, path: str = "") -> str:
     if data.startswith(b"PK\x03\x04"):
         return "docx"
     if data.startswith(_OLE):
-        return "ole"
-    if data.startswith(_IMAGE_MAGIC) or _looks_binary(data):
-        return "binary"
+        # An encrypted .docx is an OLE container too; its reader says so precisely.
+        return "docx" if ext == ".docx" else "ole"
     if ext == ".pdf":
-        return "pdf"
+        return "pdf"  # its reader names the damage (no %PDF header, truncated, …)
     if ext == ".docx":
         return "docx"
     if ext in (".doc", ".wps", ".xls", ".et"):
         return "ole"
+    if data.startswith(_IMAGE_MAGIC) or _looks_binary(data):
+        return "binary"
     low = data[:2048].lstrip().lower()
     if ext in (".html", ".htm", ".shtml", ".xhtml") or low.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<table" in data[:200000].lower():
         return "html"

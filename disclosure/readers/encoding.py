@@ -49,7 +49,7 @@ _MIN_COMMON_SHARE = 0.6
 _SURE_SHARE = 0.9
 # A decoding with a few broken sequences (a truncated last character, one stray byte) counts.
 _MAX_ERRORS = 3
-_MAX_ERROR_SHARE = 0.01  # a GBK phrase pasted into a UTF-8 page; a wrong codec breaks far more
+_MAX_ERROR_SHARE = 0.10  # a GBK sentence pasted into a UTF-8 page; a wrong codec breaks most characters
 
 
 def _norm(name: str | bytes) -> str | None:
