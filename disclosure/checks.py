@@ -6,6 +6,7 @@ stay. An identity with a null operand is `not_assessable`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from disclosure import vocabulary as v
@@ -80,3 +81,30 @@ def run_checks(t: Tables) -> list[CheckResult]:
                 [(o, rv(o)) for o in v.OUTCOMES[:4]],
             ))
     return results
+
+
+_PROSE_RECEIVED = re.compile(r"(?:收到|受理|新收)[^。；;]{0,20}?申请[^。；;，,0-9]{0,4}?(\d+)\s*件")
+
+
+def narrative_checks(t: Tables, prose: str) -> list[CheckResult]:
+    """The prose's count of applications received against table 三 (a report that contradicts
+    itself is reported, not corrected). Prose that counts the carried-over ones too agrees."""
+    m = _PROSE_RECEIVED.search("".join(prose.split()))
+    if not m or "applications" not in t.found:
+        return []
+    said = float(m.group(1))
+    new = t.applications.get("new_received", {}).get("total")
+    carried = t.applications.get("carried_over", {}).get("total")
+    new_v = new.value if new else None
+    if new_v is None:
+        return [CheckResult("narrative.new_received", "total", "not_assessable", said, None,
+                            f"prose says {m.group(0)!r}; table 三 new_received total is blank")]
+    with_carried = new_v + carried.value if carried and carried.value is not None else None
+    if said == new_v:
+        status, note = "pass", ""
+    elif with_carried is not None and said == with_carried:
+        status, note = "pass", f" (= new_received {_num(new_v)} + carried_over {_num(carried.value)})"  # type: ignore[union-attr]
+    else:
+        status, note = "fail", ""
+    return [CheckResult("narrative.new_received", "total", status, said, float(new_v),
+                        f"prose says {m.group(0)!r}: {_num(said)} vs table 三 new_received total {_num(new_v)}{note}")]

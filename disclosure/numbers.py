@@ -14,7 +14,24 @@ _NUMBER = re.compile(
         (?P<note>[(（\[【].*)?$""",
     re.X | re.S,
 )
-_JOINED_DIGITS = re.compile(r"^[\d\s+\-.]+$")
+_IN_WORDS = re.compile(r"^([零〇一二两三四五六七八九十百千万]+)\s*(件|个|项|次|条)?$")
+_DIGIT_WORDS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNIT_WORDS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(text: str) -> int:
+    """'三' → 3, '十二' → 12, '一百零五' → 105, '两万三千' → 23000 (cells written in words)."""
+    total, section, digit = 0, 0, 0
+    for ch in text:
+        if ch in _DIGIT_WORDS:
+            digit = _DIGIT_WORDS[ch]
+        elif ch in _UNIT_WORDS:
+            section += (digit or 1) * _UNIT_WORDS[ch]
+            digit = 0
+        elif ch == "万":
+            total += (section + digit) * 10000
+            section, digit = 0, 0
+    return total + section + digit
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +56,11 @@ def parse_value(text: str) -> CellValue | None:
         return CellValue(None, raw, blank=True)
     m = _NUMBER.match(t)
     if not m:
+        words = _IN_WORDS.match(t)
+        # A lone numeral such as '三' may be a fragment of a label ('三、本年度…' broken over
+        # lines); without a unit only 零 is taken as a value.
+        if words and (words.group(2) or len(words.group(1)) > 1 or words.group(1) in "零〇"):
+            return CellValue(chinese_number(words.group(1)), raw, unit=words.group(2))
         return None
     num = m.group("num").replace(",", "")
     value: float | int = float(num) if "." in num else int(num)

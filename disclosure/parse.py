@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from disclosure import vocabulary as v
-from disclosure.checks import CheckResult, run_checks
+from disclosure.checks import CheckResult, narrative_checks, run_checks
 from disclosure.identify import Identity, identify
 from disclosure.labels import fold_space
 from disclosure.model import Document, RejectedReport
@@ -144,6 +144,18 @@ def split_sections(body: str) -> dict[str, str]:
     return {k: fold_space(t) for k, t in out.items() if fold_space(t)}
 
 
+_REPORT_TITLE = re.compile(r"(\d{4})\s*年\s*度?[^。，]{0,30}?年度报告")
+
+
+def _second_report(texts: list[str], tables: Tables) -> str | None:
+    """The title of another report printed after this one's tables, if any."""
+    end = max((b for _, b in tables.regions.values()), default=0)
+    for t in texts[end:]:
+        if len(t) <= 80 and _REPORT_TITLE.search(t) and not re.search(r"[。，,；;]", t):
+            return t.strip()
+    return None
+
+
 def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None, year: int | None = None) -> ParsedReport:
     """Parse one report. Raises RejectedReport (with a reason code) for what it cannot read."""
     path = str(path)
@@ -166,6 +178,10 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
         raise RejectedReport("pre2019_template", "tables use the pre-2019 layout (当面申请/同意公开…), which has no canonical keys", path)
     ident = identify(doc, body, agency=agency, year=year)
     notes = list(doc.notes)
+    sections = split_sections(body)
+    second = _second_report(texts, tables)
+    if second:
+        notes.append(f"the file holds a second report after the first ({second!r}); only the first was parsed")
     if ident.year is not None and ident.year < 2019 and year is None:
         raise RejectedReport("pre2019_template", f"report on {ident.year}: reports before 2019 follow no national table", path)
     return ParsedReport(
@@ -175,8 +191,8 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
         doc_format=doc.format,
         identity=ident,
         tables=tables,
-        checks=run_checks(tables),
-        sections=split_sections(body),
+        checks=run_checks(tables) + narrative_checks(tables, sections.get("overview", body[:20000])),
+        sections=sections,
         notes=notes,
     )
 

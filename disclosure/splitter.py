@@ -47,6 +47,9 @@ from disclosure.vocabulary import APPLICANTS, OUTCOMES, PROCEEDINGS
 Var = tuple[str, str]  # (row_key, column_key)
 
 _DIGITS = frozenset("0123456789")
+# Longest cell solve() considers: no count in a report comes near 10**15, and the cap keeps
+# the cut graph of an absurdly long run linear in its length.
+MAX_CELL_DIGITS = 15
 _SIGNS = frozenset("+-")
 
 
@@ -154,12 +157,11 @@ def _check_chars(text: str, signed: bool) -> None:
 
 
 def split_segment(digits: str, n: int, *, signed: bool = False) -> Iterator[tuple[int, ...]]:
-    """Every way to cut ``digits`` into ``n`` canonical integers, in lexicographic order of
-    cut positions (no leading zeros; ``signed`` allows a leading sign on a cell)."""
+    """Every way to cut ``digits`` into ``n`` canonical integers, lazily, in lexicographic
+    order of cut positions (no leading zeros; ``signed`` allows a leading sign on a cell).
+    Raises ValueError at once for a character other than a digit (or sign when signed)."""
     _check_chars(digits, signed)
-    if n < 0:
-        return
-    yield from _cuts(digits, 0, n, signed)
+    return _cuts(digits, 0, n, signed) if n >= 0 else iter(())
 
 
 def _cuts(s: str, i: int, n: int, signed: bool) -> Iterator[tuple[int, ...]]:
@@ -234,7 +236,9 @@ class _RowText:
 
 
 def _cells_at(text: str, i: int, stop: int, signed: bool) -> list[tuple[int, int]]:
-    """(end, value) of every canonical cell text[i:end] with end <= stop."""
+    """(end, value) of every canonical cell text[i:end] with end <= stop and at most
+    MAX_CELL_DIGITS digits."""
+    stop = min(stop, i + MAX_CELL_DIGITS + (1 if text[i] in _SIGNS else 0))
     if not signed:
         if text[i] == "0":
             return [(i + 1, 0)]
@@ -481,6 +485,8 @@ def _dp(
     for f, form in enumerate(forms):
         for var, c in form.coef:
             var_forms.setdefault(var, []).append((f, c))
+    if any(not cuts[row.row] for row in rows):
+        return _Dp(feasible=False)
     for row in rows:
         groups: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
         row_coefs = _row_coefs(row, var_forms, len(forms))
@@ -611,10 +617,11 @@ def _to_form(identity: Identity, owner: Mapping[Var, str], known: Mapping[Var, i
     const = 0
     for sign, side in ((1, identity.lhs), (-1, identity.rhs)):
         for var in side:
+            value = known.get(var)
             if var in owner:
                 coef[var] = coef.get(var, 0) + sign
-            elif var in known and known[var] is not None:
-                const += sign * int(known[var])  # type: ignore[arg-type]
+            elif value is not None:
+                const += sign * value
             else:
                 return None
     return _Form(identity.name, tuple((v, c) for v, c in coef.items() if c), const)
@@ -739,21 +746,21 @@ def solve(
     comps.sort(key=lambda c: sum(len(texts[r.row].text) for r in c.rows))
     budget = _Budget(max_work)
     solved = [_solve_component(c, texts, budget, max_solutions) for c in comps]
-    return _assemble(rows, solved, unsatisfied, forms, max_solutions)
+    order = {identity.name: i for i, identity in reversed(list(enumerate(identities)))}
+    return _assemble(rows, solved, unsatisfied, order, max_solutions)
 
 
 def _assemble(
     rows: Sequence[RunRow],
     solved: Sequence[_Solved],
     unsatisfied: list[str],
-    forms: Sequence[_Form],
+    order: Mapping[str, int],
     max_solutions: int,
 ) -> SplitResult:
     by_name = {row.row: row for row in rows}
     candidate_sets: dict[Var, tuple[int, ...]] = {v: () for row in rows for v in row.vars}
     ambiguous: set[Var] = {v for row in rows for v in row.vars}
     determined: dict[Var, int] = {}
-    order = {f.name: i for i, f in enumerate(forms)}
     failed = list(unsatisfied)
     relaxed: list[str] = []
     for res in solved:
@@ -781,8 +788,8 @@ def _assemble(
     return SplitResult(
         solutions=solutions,
         truncated=truncated,
-        unsatisfied=sorted(set(failed), key=lambda n: order.get(n, -1)),
-        relaxed=sorted(set(relaxed), key=lambda n: order.get(n, -1)),
+        unsatisfied=sorted(set(failed), key=order.__getitem__),
+        relaxed=sorted(set(relaxed), key=order.__getitem__),
         n_solutions=count,
         candidate_sets=candidate_sets,
         ambiguous=frozenset(ambiguous),

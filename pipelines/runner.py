@@ -67,8 +67,10 @@ def apply_sensor_tick(instance: dg.DagsterInstance, lake: Lake, state_dir: Path,
         instance.report_runless_asset_event(ev)
         if isinstance(ev, dg.AssetMaterialization) and ev.partition:
             out.accepted.append(str(ev.partition))
-        elif isinstance(ev, dg.AssetObservation):
+        elif isinstance(ev, dg.AssetObservation) and ev.asset_key == dg.AssetKey("quarantine"):
             out.quarantined += int(ev.metadata["new_entries"].value)  # type: ignore[arg-type]
+        elif isinstance(ev, dg.AssetObservation):
+            out.accepted.extend(["(bulk)"] * int(ev.metadata["accepted_files"].value))  # type: ignore[arg-type]
     if result.cursor is not None:
         state_dir.mkdir(parents=True, exist_ok=True)
         cursor_path.write_text(result.cursor, "utf-8")

@@ -281,6 +281,26 @@ def test_row_that_cannot_be_cut_is_ambiguous_without_candidates() -> None:
     assert [result.value(v) for v in ok.vars] == [7, 0, 0, 0, 0, 0, 7]
 
 
+def test_identity_over_known_cells_only_is_reported_but_never_cuts_runs() -> None:
+    known: dict[Var, int | None] = {("k", "a"): 1, ("k", "b"): 0}
+    row = RunRow("r", ("a", "b", "c"), ("1010",))  # 1,0,10 or 10,1,0
+    identities = [
+        Identity("misprinted", (("k", "a"),), (("k", "b"),)),  # 1 != 0, known cells only
+        Identity("link", (("r", "a"),), (("k", "a"),)),
+    ]
+    result = solve([row], known, identities)
+    assert result.unsatisfied == ["misprinted"] and result.relaxed == []
+    assert [result.value(v) for v in row.vars] == [1, 0, 10]
+
+
+def test_result_built_from_solutions_alone_answers_queries() -> None:
+    a, b = ("r", "a"), ("r", "b")
+    result = SplitResult(solutions=[{a: 1, b: 23}, {a: 12, b: 23}], truncated=False)
+    assert result.value(b) == 23 and result.value(a) is None
+    assert result.candidates(a) == [1, 12] and result.ambiguous_vars() == {a}
+    assert SplitResult(solutions=[{a: 1}], truncated=True).ambiguous_vars() == {a}
+
+
 def test_hard_space_is_never_crossed() -> None:
     row = RunRow("x", ("a", "b", "c"), ("62", "3440"))
     result = solve([row], {}, [])
