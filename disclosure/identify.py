@@ -17,6 +17,8 @@ _PERIOD = re.compile(r"统计期限[^。]{0,30}?(\d{4})\s*年\s*1\s*月\s*1\s*�
 _GUIDE = re.compile(r"《([^《》]{2,40}?)政府信息公开指南》")
 _BODY_YEAR = re.compile(r"(20[12]\d)\s*年")
 _BODY_BODY = re.compile(r"本报告由([^《》，。]{2,40}?)(?:办公室|办公厅)?根据")
+_COMPILED_BY = re.compile(r"本报告由([^《》，。根据]{2,40}?)(?:负责)?编制")
+_PUBLISHER_LINE = re.compile(r"(?:发布机构|发布单位|发文机关)[:：]\s*([^\s:：，。|]{2,40})")
 _PUBLISHES = re.compile(r"(?:现向社会公布|现予公布|特发布|公布)([^《》，。、]{2,40}?)\d{4}年度?政府信息公开")
 
 
@@ -86,6 +88,14 @@ def fix_typos(name: str) -> str:
     return name
 
 
+def _publisher(doc: Document, body: str) -> str | None:
+    for key in ("发布机构", "发布单位", "发文机关"):
+        if doc.meta.get(key, "").strip():
+            return doc.meta[key].strip()
+    m = _PUBLISHER_LINE.search(body[:5000])
+    return m.group(1) if m else None
+
+
 def identify(doc: Document, body: str, *, agency: str | None = None, year: int | None = None) -> Identity:
     title = find_title(doc)
     # Body patterns need no width folding beyond spaces (full-width brackets are matched as printed).
@@ -97,8 +107,10 @@ def identify(doc: Document, body: str, *, agency: str | None = None, year: int |
         a, a_src, a_conf = None, "none", 0.0
         if title and (t := agency_from_title(title)):
             a, a_src, a_conf = t, "title", 0.95
-        elif doc.meta.get("发布机构"):
-            a, a_src, a_conf = fix_typos(doc.meta["发布机构"].strip()), "publisher", 0.7
+        elif publisher := _publisher(doc, body):
+            a, a_src, a_conf = fix_typos(publisher), "publisher", 0.7
+        elif m := _COMPILED_BY.search(norm_body):
+            a, a_src, a_conf = fix_typos(m.group(1)), "body", 0.6
         elif m := _GUIDE.search(norm_body):
             a, a_src, a_conf = fix_typos(m.group(1)), "body", 0.6
         elif m := _PUBLISHES.search(norm_body):

@@ -72,7 +72,8 @@ class ParsedReport:
         for row in v.ALL_APPLICATION_ROWS:
             if row == "other_handling" and self.tables.applications_layout == "2021":
                 continue
-            apps[row] = {a: _num(self.tables.applications[row][a].value) for a in v.APPLICANTS}
+            cells = self.tables.applications.get(row, {})
+            apps[row] = {a: _num(cells[a].value) if a in cells else None for a in v.APPLICANTS}
         return {
             "file": self.source_file,
             "report_id": self.report_id,

@@ -38,6 +38,7 @@ Rules (the contract of :func:`solve`):
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -400,16 +401,37 @@ class _RowSearch:
 
 def _row_splits(row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budget) -> list[tuple[int, ...]]:
     """Every cut of ``row`` satisfying all ``forms`` (each involving only this row's vars)."""
-    if len(rt.text) == rt.n:  # one character per cell: the only possible cut
-        budget.spend(rt.n)
-        cut = tuple(v for i in range(rt.n) for j, v in rt.forward[i] if j == i + 1)
-        return [cut] if len(cut) == rt.n and _satisfies(row, cut, forms) else []
+    if len(rt.text) >= rt.n >= 1 and math.comb(len(rt.text) - 1, rt.n - 1) <= _SMALL_ROW_CUTS:
+        # few cuts exist at all (e.g. 9 digits in 7 cells): listing them beats the search
+        cuts = _all_cuts(rt)
+        budget.spend(len(cuts) * rt.n)
+        return [cut for cut in cuts if _satisfies(row, cut, forms)]
     return _RowSearch(row, rt, forms, budget).cuts()
+
+
+_SMALL_ROW_CUTS = 64
+
+
+def _all_cuts(rt: _RowText) -> list[tuple[int, ...]]:
+    """Every cut of a short row, ignoring identities."""
+    length = len(rt.text)
+
+    def go(pos: int, left: int) -> list[tuple[int, ...]]:
+        if left == 0:
+            return [()] if pos == length else []
+        return [
+            (v, *tail)
+            for npos, v in rt.forward[pos]
+            if length - npos >= left - 1
+            for tail in go(npos, left - 1)
+        ]
+
+    return go(0, rt.n)
 
 
 def _row_satisfiable(row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budget) -> bool:
     """Whether some cut of ``row`` satisfies all ``forms`` (without listing the cuts)."""
-    if len(rt.text) == rt.n:
+    if len(rt.text) >= rt.n >= 1 and math.comb(len(rt.text) - 1, rt.n - 1) <= _SMALL_ROW_CUTS:
         return bool(_row_splits(row, rt, forms, budget))
     return _RowSearch(row, rt, forms, budget).exists()
 

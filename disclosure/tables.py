@@ -250,28 +250,58 @@ def split_active_run(view: RowView, cols: Sequence[str], body: str, category: st
         # One cell, or a decimal amount: only the undivided text can be trusted as one value.
         if len(cols) == 1 and len(segments) == 1:
             pv = parse_value(segments[0] + money_unit)
-            c = cell_out(Cell(segments[0] + money_unit), where, money=cols[0] in v.MONEY_METRICS)
+            c = cell_out(Cell(segments[0] + money_unit), where, money=cols[0] in v.MONEY_METRICS,
+                         unit_printed_in_header=category != "procurement")
             c.raw = printed
             return {cols[0]: c} if pv else {cols[0]: CellOut(None, printed, where, ["ambiguous"])}
-        return _split_with_decimal(segments, money_unit, cols, printed, where)
+        return _split_with_decimal(segments, money_unit, cols, printed, where, category != "procurement")
     candidates = [
         c for c in _split_candidates(segments, len(cols), split_segment)
         if all(x >= 0 or col in v.SIGNED_METRICS for x, col in zip(c, cols, strict=True))
     ]
+    unit_in_header = category != "procurement"
+
+    def money(val: int | None, col: str, flags: list[str]) -> CellOut:
+        if val is None or col not in v.MONEY_METRICS:
+            return CellOut(val, printed, where, flags)
+        converted, unit_flags = to_10k_yuan(CellValue(val, printed, unit=money_unit or None))
+        if unit_in_header:
+            unit_flags = [f for f in unit_flags if f != "unit_assumed"]
+        return CellOut(converted, printed, where, flags + unit_flags)
+
     if len(candidates) == 1:
-        return {col: CellOut(val, printed, where, ["split_digits"]) for col, val in zip(cols, candidates[0], strict=True)}
+        return {col: money(val, col, ["split_digits"]) for col, val in zip(cols, candidates[0], strict=True)}
     best = _best_guess(candidates, body, cols, _LABEL_WORD.get(category, category)) if candidates else None
-    return {
-        col: CellOut(best[i] if best else None, printed, where, ["ambiguous"], sorted({c[i] for c in candidates}))
-        for i, col in enumerate(cols)
-    }
+    out = {col: money(best[i] if best else None, col, ["ambiguous"]) for i, col in enumerate(cols)}
+    for i, col in enumerate(cols):
+        out[col].candidates = sorted({c[i] for c in candidates})
+    return out
 
 
-def _split_with_decimal(segments: list[str], unit: str, cols: Sequence[str], printed: str, where: str) -> dict[str, CellOut]:
-    """'13575394432.52元' = items + amount: the split point of the integer part is unknown."""
+def _split_with_decimal(
+    segments: list[str], unit: str, cols: Sequence[str], printed: str, where: str, unit_in_header: bool
+) -> dict[str, CellOut]:
+    """'13575394432.52元' = items + amount: the split point of the integer part is unknown
+    unless only one cut leaves both numbers without a leading zero ('00.54元' = 0 | 0.54)."""
+    if len(segments) == 1 and len(cols) == 2 and cols[-1] in v.MONEY_METRICS and "." in segments[0]:
+        whole, frac = segments[0].split(".", 1)
+        def plain(digits: str) -> bool:  # a printed integer part: no leading zero but '0' itself
+            return bool(digits) and (digits == "0" or digits[0] != "0")
+
+        cuts = [(whole[:k], whole[k:] + "." + frac) for k in range(1, len(whole)) if plain(whole[:k]) and plain(whole[k:])]
+        if len(cuts) == 1:
+            items, amount = cuts[0]
+            out = {
+                cols[0]: CellOut(int(items), printed, where, ["split_digits"]),
+                cols[1]: cell_out(Cell(amount + unit), where, money=True, unit_printed_in_header=unit_in_header),
+            }
+            out[cols[1]].raw = printed
+            out[cols[1]].flags.append("split_digits")
+            return out
     if len(segments) == len(cols):
         return {
-            col: cell_out(Cell(s + (unit if i == len(cols) - 1 else "")), where, money=col in v.MONEY_METRICS)
+            col: cell_out(Cell(s + (unit if i == len(cols) - 1 else "")), where, money=col in v.MONEY_METRICS,
+                          unit_printed_in_header=unit_in_header)
             for i, (col, s) in enumerate(zip(cols, segments, strict=True))
         }
     return {col: CellOut(None, printed, where, ["ambiguous"]) for col in cols}
@@ -343,7 +373,12 @@ def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], li
         # A bare number or two with no label (a stray '1' between markdown tables) is not a
         # row of a seven-column table.
         has_number = view.n_numbers >= 3 or view.joined or (view.n_numbers > 0 and bool(view.label))
-        blank_row = grid and view.label and len(view.values) > 0 and not any(w in view.label for w in _HEADER_WORDS)
+        # Blank cells are visible in grids; in layout text only as printed dashes ('无', '-'),
+        # and a row of printed dashes is a row even when its label wrapped onto other lines.
+        printed_blanks = sum(1 for c in view.values if c.text.strip() and is_blank_text(c.text))
+        blank_row = (
+            (bool(view.label) and (len(view.values) > 0 if grid else len(view.values) >= 3)) or printed_blanks >= 5
+        ) and not any(w in view.label for w in _HEADER_WORDS)
         if has_number or blank_row:
             rows.append(view)
             fragments.append([])
@@ -420,6 +455,8 @@ def _dp_align(scores: np.ndarray, skip_costs: np.ndarray, keys: Sequence[str]) -
 def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool, out: Tables) -> None:
     rows, fragments = _value_rows(views, grid)
     if not rows:
+        out.warnings.append("table 三: heading found but no rows with numbers")
+        _fill_missing_applications(out, "2021")
         return
     best: tuple[float, list[tuple[int, str]], str] | None = None
     layouts = [("2021", v.APPLICATION_ROWS_2021), ("one_row_other", v.APPLICATION_ROWS_ONE_ROW_OTHER)]
@@ -459,11 +496,15 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
         out.applications[key] = cells
     if runs:
         _solve_application_runs(runs, out, layout)
+    _fill_missing_applications(out, layout)
+
+
+def _fill_missing_applications(out: Tables, layout: str) -> None:
+    row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
     for key in v.ALL_APPLICATION_ROWS:
         if key in out.applications:
             continue
-        absent_by_layout = key not in row_keys
-        flags = [] if absent_by_layout else ["not_found"]
+        flags = [] if key not in row_keys else ["not_found"]
         out.applications[key] = {a: CellOut(None, None, "", list(flags)) for a in v.APPLICANTS}
 
 

@@ -50,21 +50,33 @@ def split_key(key: str) -> tuple[str, int]:
 
 
 def contiguous_ranges(keys: list[str], ordered: list[str], max_len: int) -> list[tuple[str, str]]:
-    """Group `keys` into runs of consecutive keys of `ordered`, each at most `max_len` long."""
+    """Ranges (start, end) covering exactly `keys`, each at most `max_len` partitions.
+
+    A range of a multi-partitioned asset is a box: agencies start..end × years start..end. So
+    the ranges are built year by year, over runs of consecutive agencies (in the order of
+    `ordered`, i.e. registration order) that all have that year, as Dagster's backfill does.
+    """
     wanted = set(keys)
-    out: list[tuple[str, str]] = []
-    start = prev = None
-    n = 0
+    agencies: list[str] = []
+    seen: set[str] = set()
+    years: set[int] = set()
     for k in ordered:
-        if k in wanted and start is not None and n < max_len:
-            prev, n = k, n + 1
-            continue
-        if start is not None:
-            out.append((start, prev))  # type: ignore[arg-type]
-            start = None
-        if k in wanted:
-            start = prev = k
-            n = 1
-    if start is not None:
-        out.append((start, prev))  # type: ignore[arg-type]
+        a, y = split_key(k)
+        years.add(y)
+        if a not in seen:
+            seen.add(a)
+            agencies.append(a)
+    out: list[tuple[str, str]] = []
+    for y in sorted(years):
+        run: list[str] = []
+        for a in agencies:
+            k = f"{a}|{y}"
+            if k in wanted and len(run) < max_len:
+                run.append(k)
+                continue
+            if run:
+                out.append((run[0], run[-1]))
+            run = [k] if k in wanted else []
+        if run:
+            out.append((run[0], run[-1]))
     return out

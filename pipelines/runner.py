@@ -127,9 +127,13 @@ def materialize_all(
     t1 = time.perf_counter()
     if years and year_job_name:
         year_job = defs.resolve_job_def(year_job_name)
-        all_years = [int(y) for y in year_job.partitions_def.get_partition_keys()]  # type: ignore[union-attr]
-        # one run per contiguous range of years
-        ranges = contiguous_ranges([str(y) for y in years], [str(y) for y in all_years], 100)
+        # one run per span of consecutive years
+        ranges: list[tuple[str, str]] = []
+        for y in years:
+            if ranges and int(ranges[-1][1]) == y - 1:
+                ranges[-1] = (ranges[-1][0], str(y))
+            else:
+                ranges.append((str(y), str(y)))
         for start, end in ranges:
             res = year_job.execute_in_process(
                 instance=instance,

@@ -58,8 +58,9 @@ def test_every_dropped_file_is_curated_or_quarantined(run) -> None:
     assert run["summary"].failed_runs == 0
 
 
-def test_contiguous_partitions_run_as_one_batch(run) -> None:
-    # pingtan 2022–2023 are adjacent agency-years: one run; the two others one run each.
+def test_neighbouring_agencies_of_one_year_run_as_one_batch(run) -> None:
+    # Ranges are boxes (agencies × years), built year by year: 2019 上海; 2022 平潭; 2023 平潭+洪泽
+    # (neighbours in registration order) in one run.
     assert run["summary"].runs == 3
 
 

@@ -115,3 +115,22 @@ def test_manifest_supplies_agency_and_year_with_their_source(lake: Lake) -> None
     assert res.run_requests[0].partition_key == "西宁经济技术开发区|2022"
     raw = current_raw(lake, "西宁经济技术开发区", 2022)
     assert raw.agency_source == "manifest" and raw.url == "https://example.org/r"
+
+
+def test_bulk_drop_is_summarised_in_one_event_but_every_file_is_registered(lake: Lake) -> None:
+    from pipelines.sensors import ingest_tick
+
+    stage(lake.inbox, "pingtan-2022.txt", "pingtan-2023.txt", "sh-gov-office-2019.html")
+    res = ingest_tick(lake, None, requests_runs=True, max_files=100, raw_events_limit=2)
+    assert len(res.run_requests) == 3
+    (obs,) = res.asset_events
+    assert isinstance(obs, dg.AssetObservation) and obs.metadata["accepted_files"].value == 3
+
+
+def test_contiguous_ranges_are_boxes_built_year_by_year() -> None:
+    from pipelines.partitions import contiguous_ranges
+
+    ordered = [f"{a}|{y}" for a in ("甲", "乙", "丙") for y in (2019, 2020)]
+    keys = ["甲|2019", "乙|2019", "丙|2019", "甲|2020", "丙|2020"]
+    assert contiguous_ranges(keys, ordered, 10) == [("甲|2019", "丙|2019"), ("甲|2020", "甲|2020"), ("丙|2020", "丙|2020")]
+    assert contiguous_ranges(keys, ordered, 2) == [("甲|2019", "乙|2019"), ("丙|2019", "丙|2019"), ("甲|2020", "甲|2020"), ("丙|2020", "丙|2020")]

@@ -106,13 +106,7 @@ _MERGED = "pipe: seed-style merged single '0' rows not expanded to 0 when 表三
 _AGENCY = "pipe without a title: agency not identified from '发布机构：X' / '本报告由X编制。' (bad_identity)"
 _CRAWLER = "crawler: the next label's item number ('2．' fullwidth dot, or '2、') is glued to the digit run, giving a wrong unique split without a warning flag"
 _LAYOUT_GROUP = "layout: wrapped labels with the group label ('（四）无法' / '提供') between rows: values line assigned to the wrong row, no flag"
-KNOWN_FAILURES: dict[tuple[str, int], str] = {
-    **{("text-pipe", i): _MERGED for i in (1, 76, 136)},
-    **{("text-pipe", i): _AGENCY for i in (36, 41, 126)},
-    ("text-layout", 42): "layout, all-zero table printed with '无' dashes: parser raises KeyError 'new_received'",
-    ("text-layout", 87): _LAYOUT_GROUP,
-    **{("text-crawler", i): _CRAWLER for i in (8, 18, 53, 68)},
-}
+KNOWN_FAILURES: dict[tuple[str, int], str] = {}
 
 
 def _cases():

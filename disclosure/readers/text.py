@@ -22,6 +22,7 @@ _LABEL_WORDS = tuple(
     sig for sigs in (*APPLICATION_ROW_SIGNATURES.values(), *ACTIVE_CATEGORY_SIGNATURES.values()) for sig in sigs
 )
 _HAS_DIGIT = re.compile(r"\d")
+_RULE = re.compile(r"[=\-_—]{3,}")  # a horizontal rule; a row of '-' cells has spaces between
 _GLUED = re.compile(r"[\u4e00-\u9fff）)“”\"]\d")
 
 
@@ -38,6 +39,7 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
     table = -1
     in_table = False
     kinds: set[str] = set()
+    pipe_lines = framed = 0
     for n, raw in enumerate(raw_lines, 1):
         where = f"line {n}"
         header = _CRAWLER_HEADER.match(raw.strip()) if n <= 12 else None
@@ -48,15 +50,18 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
             continue
         for page in raw.split("\f"):
             stripped = page.strip()
-            if not stripped or _PAGE_NUMBER.match(stripped) or set(stripped) <= {"=", "-", " "}:
+            if not stripped or _PAGE_NUMBER.match(stripped) or _RULE.fullmatch(stripped):
                 continue
             if "|" in stripped:
                 if _MD_SEPARATOR.match(stripped):
+                    kinds.add("markdown")  # only markdown tables have |---| rows
                     continue
                 if not in_table:
                     table += 1
                     in_table = True
-                kinds.add("markdown" if stripped.startswith("|") else "pipe")
+                kinds.add("pipe")
+                pipe_lines += 1
+                framed += stripped.startswith("|") and stripped.endswith("|")
                 lines.append(Line(_pipe_cells(stripped), where, table))
                 continue
             in_table = False
@@ -72,6 +77,8 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
                 if len(cells) > 1:
                     kinds.add("layout")
                 lines.append(Line(_split_number_tail(cells), where))
+    if pipe_lines and framed * 2 > pipe_lines:
+        kinds.add("markdown")  # rows framed by pipes on both sides, as markdown writes them
     fmt = _format_name(kinds)
     return Document(lines=lines, format=fmt, title=title, meta=meta, notes=list(notes or []))
 
@@ -133,9 +140,14 @@ def _crawler_lines(line: str, where: str) -> list[Line]:
         tail_numbering = ""
         body = run.rstrip()
         tm = _NUMBERING_TAIL.search(body)
+        after = line[end + 1 : end + 2]
         if tm and nxt and re.match(r"[\u4e00-\u9fff“\"]", nxt):
             tail_numbering = body[tm.start() :]
             body = body[: tm.start()]
+        elif nxt in ("．", "、") and body[-1:].isdigit() and re.match(r"[\u4e00-\u9fff“\"]", after):
+            # '…1400001152．申请人' / '…232、申请人': the digit before the dot numbers the next label.
+            tail_numbering = body[-1]
+            body = body[:-1]
         elif re.search(r"\d[.、．]$", body) and not nxt:
             body = body[:-1]
         label = carry + line[label_start:start]
