@@ -155,6 +155,9 @@ def spread_row(
         # Flattened text lost a merged cell: a lone value followed by empty cells.
         return _merged(non_blank[0], columns, where)
     cells = _trim(values, want)
+    while len(cells) > want and is_blank_text(cells[0].text) and not cells[0].text.strip():
+        # Empty slots of a label spanning several columns ('| 一、… |  |  | 32 | …').
+        cells = cells[1:]
     if len(cells) == want:
         # Origin cells match the columns one to one; a colspan here is layout, not a merge
         # (reports put colspan on different columns in header and value rows).
