@@ -27,28 +27,37 @@ class CheckResult:
 
 
 def _evaluate(check: str, scope: str, lhs: list[tuple[str, float | None]], rhs: list[tuple[str, float | None]]) -> CheckResult:
-    def fmt(side):
-        return " + ".join(f"{name}={'null' if val is None else _num(val)}" for name, val in side)
-
-    detail = f"{fmt(lhs)} vs {fmt(rhs)}"
-    if any(val is None for _, val in lhs + rhs):
-        return CheckResult(check, scope, "not_assessable", None, None, detail)
+    if any(val is None for _, val in lhs) or any(val is None for _, val in rhs):
+        blanks = [name for name, val in lhs + rhs if val is None]
+        return CheckResult(check, scope, "not_assessable", None, None,
+                           f"{_formula(lhs, rhs)}: blank {', '.join(blanks)}")
     left = sum(val for _, val in lhs)  # type: ignore[misc]
     right = sum(val for _, val in rhs)  # type: ignore[misc]
-    status = "pass" if abs(left - right) < 1e-9 else "fail"
-    return CheckResult(check, scope, status, float(left), float(right), f"{detail}: {_num(left)} {'=' if status == 'pass' else '≠'} {_num(right)}")
+    if abs(left - right) < 1e-9:
+        return CheckResult(check, scope, "pass", float(left), float(right), f"{_num(left)} = {_num(right)}")
+    return CheckResult(check, scope, "fail", float(left), float(right),
+                       f"{_formula(lhs, rhs)}: {_num(left)} ≠ {_num(right)}")
 
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+def _formula(lhs, rhs) -> str:
+    def side(items):
+        return " + ".join(f"{name}={'null' if val is None else _num(val)}" for name, val in items)
+
+    return f"{side(lhs)} vs {side(rhs)}"
+
+
 def run_checks(t: Tables) -> list[CheckResult]:
     results: list[CheckResult] = []
     apps = t.applications
     if "applications" in t.found:
+        grid = {row: {a: c.value for a, c in cols.items()} for row, cols in apps.items()}
+
         def val(row: str, a: str) -> float | None:
-            return apps.get(row, {}).get(a).value if apps.get(row, {}).get(a) else None  # type: ignore[union-attr]
+            return grid.get(row, {}).get(a)
 
         layout_rows = v.APPLICATION_ROWS_2021 if t.applications_layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
         outcome_rows = v.OUTCOME_ROWS_2021 if t.applications_layout == "2021" else v.OUTCOME_ROWS_ONE_ROW_OTHER

@@ -12,6 +12,7 @@ _SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _CHAR_MAP = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "[", "〕": "]", "﹙": "(", "﹚": ")", "．": ".", "，": ","})
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Comparable form of a label: NFKC, no whitespace, unified quotes and brackets."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_CHAR_MAP)

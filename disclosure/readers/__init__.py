@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from disclosure.model import Document, RejectedReport
@@ -11,6 +12,7 @@ MAX_BYTES = 50 * 1024 * 1024 - 1  # a 50 MB input is refused before it is read i
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1f]")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF")
 
@@ -45,8 +47,7 @@ def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return controls > len(head) * 0.01
+    return len(_CONTROL_BYTES.findall(head)) > len(head) * 0.01
 
 
 def read(data: bytes, path: str = "") -> Document:

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import functools
 import re
 import statistics
 import threading
 import unicodedata
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -51,6 +51,7 @@ PDF_MAGIC = b"%PDF-"
 EOF_MARK = b"%%EOF"
 PAGE_NUMBER = re.compile(r"^[-—–] ?\d+ ?[-—–]$")  # "- 4 -" is written "-4-" as pdftotext does
 _PDFIUM_LOCK = threading.Lock()
+_DIGITS = frozenset("0123456789")
 _NUMERIC = frozenset("0123456789.,%")
 _SPACES = frozenset(" \t\r\n\x00\u3000\u00a0\uffff")
 # PDFium reports a hyphen that ends a line as U+FFFE ("may join the next line"); in a report
@@ -82,10 +83,15 @@ class Glyph:
 
 def em_of(ch: str, width: float) -> float:
     """Estimate the font size from one glyph's advance width (0 when the glyph can't tell)."""
+    return _em_factor(ch) * width
+
+
+@functools.lru_cache(maxsize=8192)
+def _em_factor(ch: str) -> float:
     if unicodedata.east_asian_width(ch) in "WF":
-        return width
-    if ch.isdigit() and ch.isascii():
-        return 2 * width
+        return 1.0
+    if ch in _DIGITS:
+        return 2.0
     return 0.0
 
 
@@ -291,18 +297,19 @@ def vertical_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> list[Ru
     rules: list[Rule] = []
     box = [ctypes.c_float() for _ in range(4)]
     refs = [ctypes.byref(v) for v in box]
+    get_type, get_bounds = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetBounds
+    path_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
 
-    def visit(count: int, get: Callable[[int], object], depth: int) -> None:
-        for i in range(count):
-            obj = get(i)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 2:
-                visit(pdfium_c.FPDFFormObj_CountObjects(obj),
-                      lambda j, o=obj: pdfium_c.FPDFFormObj_GetObject(o, j), depth + 1)
+    def visit(objects: list[object], depth: int) -> None:
+        for obj in objects:
+            kind = get_type(obj)
+            if kind == form_kind and depth < 2:
+                count = pdfium_c.FPDFFormObj_CountObjects(obj)
+                visit([pdfium_c.FPDFFormObj_GetObject(obj, j) for j in range(count)], depth + 1)
                 continue
-            if kind != pdfium_c.FPDF_PAGEOBJ_PATH or not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+            if kind != path_kind or not get_bounds(obj, *refs):
                 continue
-            left, bottom, right, top = view.rect(*(v.value for v in box))
+            left, bottom, right, top = view.rect(box[0].value, box[1].value, box[2].value, box[3].value)
             if top - bottom < 4:
                 continue
             if right - left <= RULE_WIDTH:
@@ -311,7 +318,8 @@ def vertical_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> list[Ru
                 rules.extend((Rule(left, bottom, top), Rule(right, bottom, top)))
 
     raw = page.raw
-    visit(pdfium_c.FPDFPage_CountObjects(raw), lambda i: pdfium_c.FPDFPage_GetObject(raw, i), 0)
+    get_object = pdfium_c.FPDFPage_GetObject
+    visit([get_object(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw))], 0)
     return rules
 
 
@@ -378,9 +386,10 @@ def page_rows(glyphs: list[Glyph], rules: list[Rule], page: int) -> list[PageRow
     out = []
     for n, row in enumerate(group_rows(glyphs), start=1):
         item = PageRow(split_cells(row), f"page {page} line {n}")
-        xs = rule_positions(row, rules)
-        if xs:
-            _cut_at_rules(item, row, xs)
+        if rules and any(g.ch in _DIGITS for g in row):  # only rows holding numbers are cut
+            xs = rule_positions(row, rules)
+            if xs:
+                _cut_at_rules(item, row, xs)
         out.append(item)
     return out
 
