@@ -80,13 +80,19 @@ def cells_right(got: dict, gold_path: Path = GOLD) -> str:
         return out
 
     want, have = flat(gold), flat(got)
-    ok = sum(1 for k, v in want.items() if have.get(k) == v or (v is not None and have.get(k) is not None
-                                                                 and abs(float(have[k]) - float(v)) < 1e-6))
+    ok = sum(
+        1
+        for k, v in want.items()
+        if have.get(k) == v
+        or (v is not None and have.get(k) is not None and abs(float(have[k]) - float(v)) < 1e-6)
+    )
     return f"{ok}/{len(want)}"
 
 
 def pdftotext_text(data: bytes) -> bytes:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout
 
 
 def pdfplumber_text(data: bytes) -> bytes:
@@ -116,16 +122,23 @@ def main() -> None:
         p8 = rate(lambda: parse(eight), a.seconds)
         rows.append((name, acc, r6, r8, p8))
 
-    engine("pdfium (pypdfium2)", lambda d: read_pdf(d, "x.pdf"),
-           lambda d: parse_bytes(d, "x.pdf").to_json_dict())
+    engine(
+        "pdfium (pypdfium2)", lambda d: read_pdf(d, "x.pdf"), lambda d: parse_bytes(d, "x.pdf").to_json_dict()
+    )
     if shutil.which("pdftotext"):
-        engine("poppler pdftotext -layout", pdftotext_text,
-               lambda d: parse_bytes(pdftotext_text(d), "x.txt").to_json_dict())
+        engine(
+            "poppler pdftotext -layout",
+            pdftotext_text,
+            lambda d: parse_bytes(pdftotext_text(d), "x.txt").to_json_dict(),
+        )
     try:
         import pdfplumber  # noqa: F401
 
-        engine("pdfplumber layout text", pdfplumber_text,
-               lambda d: parse_bytes(pdfplumber_text(d), "x.txt").to_json_dict())
+        engine(
+            "pdfplumber layout text",
+            pdfplumber_text,
+            lambda d: parse_bytes(pdfplumber_text(d), "x.txt").to_json_dict(),
+        )
     except ImportError:
         pass
     print("cells right: huaian-gov-2024.pdf (published) / sh-gov-office-2019-weasy.pdf (blank cells)")
@@ -134,8 +147,10 @@ def main() -> None:
         print(f"{name:28} {acc:>15} {r6:10.1f} {r8:10.1f} {p8:11.1f}")
 
     docx = DOCX.read_bytes()
-    print(f"DOCX reader: {rate(lambda: read_docx(docx, 'x.docx'), a.seconds):.0f} reports/s; "
-          f"reader + parse: {rate(lambda: parse_bytes(docx, 'x.docx'), a.seconds):.0f} reports/s")
+    print(
+        f"DOCX reader: {rate(lambda: read_docx(docx, 'x.docx'), a.seconds):.0f} reports/s; "
+        f"reader + parse: {rate(lambda: parse_bytes(docx, 'x.docx'), a.seconds):.0f} reports/s"
+    )
 
     proc = psutil.Process()
     for _ in range(20):
@@ -146,8 +161,10 @@ def main() -> None:
         read_pdf(eight, "x.pdf")
         read_docx(docx, "x.docx")
     after = proc.memory_info().rss
-    print(f"RSS after 20 reports {before / 2**20:.0f} MB, after 200 more {after / 2**20:.0f} MB "
-          f"(growth {(after - before) / 2**20:+.1f} MB)")
+    print(
+        f"RSS after 20 reports {before / 2**20:.0f} MB, after 200 more {after / 2**20:.0f} MB "
+        f"(growth {(after - before) / 2**20:+.1f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@
 
 The corpus (tests/fixtures/reports/) is repeated under generated agency names: every generated
 agency gets one report for each year 2019–2025, taken in turn from the corpus reports of that
-year (real files, real years; the manifest gives the generated agency). Steps timed:
+year (real files, real years, plus one trailing line that makes the bytes unique; the manifest
+gives the generated agency). Steps timed:
   1. ingest: the daemon's inbox sensor identifies every file, copies it to the raw zone and
      registers the partitions (SQLite instance storage, as a laptop would have);
   2. backfill: one backfill of all partitions of curated + warehouse + marts, launched through
      GraphQL; curated runs use BackfillPolicy.multi_run(batch size);
-  3. query: DuckDB reads one year of `applications` from the warehouse (median of 7).
+  3. query: DuckDB reads one year of `applications` from the warehouse into Arrow (median of 7).
 Prints a JSON line with the numbers and writes it to <out>/bench_pipeline.json.
 """
 
@@ -38,7 +39,8 @@ def build_inbox(inbox: Path, agency_years: int) -> int:
     by_year: dict[int, list[str]] = defaultdict(list)
     with (CORPUS / "manifest.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            by_year[int(row["year"])].append(row["file"])
+            if not row["file"].endswith(".pdf"):  # its text twin huaian-gov-2024.txt stands for it
+                by_year[int(row["year"])].append(row["file"])
     n_agencies = math.ceil(agency_years / len(YEARS))
     inbox.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -49,7 +51,9 @@ def build_inbox(inbox: Path, agency_years: int) -> int:
         for y in YEARS:
             src = by_year[y][i % len(by_year[y])]
             dst = folder / f"{y}-{src}"
-            shutil.copyfile(CORPUS / src, dst)
+            # A trailing line makes every copy's bytes (and so its report_id) unique; the core
+            # treats identical bytes in one batch as one report.
+            dst.write_bytes((CORPUS / src).read_bytes() + f"\n\n（基准测试副本 {i:04d}）\n".encode())
             rows.append([f"a{i:04d}/{dst.name}", agency, y, ""])
     with (inbox / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -61,7 +65,7 @@ def build_inbox(inbox: Path, agency_years: int) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agency-years", type=int, default=2000)
-    ap.add_argument("--batch-size", type=int, default=int(os.environ.get("DISCLOSURE_BATCH_SIZE", "250")))
+    ap.add_argument("--batch-size", type=int, default=int(os.environ.get("DISCLOSURE_BATCH_SIZE", "300")))
     ap.add_argument("--max-concurrent-runs", type=int, default=2)
     ap.add_argument("--no-gx", action="store_true", help="leave the great-expectations asset out of the backfill")
     ap.add_argument("--out", default=str(REPO / "bench" / "out"))
@@ -89,8 +93,9 @@ def main() -> int:
     if not args.no_gx:
         assets.append(["expectations"])
     expected = {f"基准测试机构{i:04d}|{y}" for i in range(math.ceil(args.agency_years / len(YEARS))) for y in YEARS}
+    t0 = time.perf_counter()  # the daemon's inbox sensor starts ticking while the webserver starts
     with running_services(lake, home, env=env, max_concurrent_runs=args.max_concurrent_runs) as svc:
-        t0 = time.perf_counter()
+        t_services = time.perf_counter() - t0
         wait_partitions(svc, expected, timeout=1800)
         t_ingest = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -105,7 +110,7 @@ def main() -> int:
     rows = 0
     for _ in range(7):
         q0 = time.perf_counter()
-        rows = len(con.execute(f"select * from read_parquet('{path}')").fetchall())
+        rows = con.execute(f"select * from read_parquet('{path}')").to_arrow_table().num_rows
         times.append(time.perf_counter() - q0)
     curated_reports = con.execute(
         f"select count(*) from read_parquet('{lake}/curated/reports/*/*/*.parquet', hive_partitioning=true)"
@@ -120,7 +125,8 @@ def main() -> int:
         "runs": len(result["runs"]),
         "failed_runs": sum(r["status"] != "SUCCESS" for r in result["runs"]),
         "curated_reports": curated_reports,
-        "seconds_ingest": round(t_ingest, 1),
+        "seconds_services_start": round(t_services, 1),
+        "seconds_ingest_incl_start": round(t_ingest, 1),
         "seconds_backfill": round(t_backfill, 1),
         "seconds_inbox_to_marts": round(t_ingest + t_backfill, 1),
         "duckdb_year_applications_ms": round(statistics.median(times) * 1000, 1),

@@ -20,6 +20,8 @@ def build_defs(lake: LakeResource) -> dg.Definitions:
         sensors=[inbox_sensor, year_refresh_sensor],
         schedules=[yearly_backfill, daily_catch_up, yearly_year_assets],
         resources={"lake": lake},
+        # One step per run: running it in the run's own process saves a second Python start-up.
+        executor=dg.in_process_executor,
     )
 
 

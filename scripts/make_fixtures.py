@@ -23,6 +23,10 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
+import re
+import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +44,12 @@ PDF_REPORTS = [
     ("sh-gov-office-2019.html.json", "sh-gov-office-2019-weasy.pdf", True),
     ("hongze-gov-2023.txt.json", "hongze-gov-2023-weasy.pdf", False),
 ]
+# (source golden file, fixture name, whether 表三's labels are numbered by Word (w:numPr))
 DOCX_REPORTS = [
-    ("huaian-gov-2024.pdf.json", "huaian-gov-2024-word.docx"),
-    ("sh-gov-office-2019.html.json", "sh-gov-office-2019-word.docx"),
-    ("pingtan-2021.txt.json", "pingtan-2021-word.docx"),
-    ("hongze-gov-2024.txt.json", "hongze-gov-2024-word.docx"),
+    ("huaian-gov-2024.pdf.json", "huaian-gov-2024-word.docx", False),
+    ("sh-gov-office-2019.html.json", "sh-gov-office-2019-word.docx", False),
+    ("pingtan-2021.txt.json", "pingtan-2021-word.docx", True),
+    ("hongze-gov-2024.txt.json", "hongze-gov-2024-word.docx", False),
 ]
 
 APPLICANTS = [
@@ -121,10 +126,18 @@ def table_two(gold: dict) -> Grid:
         rows = [
             [("第二十条第（一）项", 4, 1)],
             [("信息内容", 1, 1), ("本年制发件数", 1, 1), ("本年废止件数", 1, 1), ("现行有效件数", 1, 1)],
-            [("规章", 1, 1), (v("regulations.issued"), 1, 1), (v("regulations.abolished"), 1, 1),
-             (v("regulations.in_force"), 1, 1)],
-            [("行政规范性文件", 1, 1), (v("normative_documents.issued"), 1, 1),
-             (v("normative_documents.abolished"), 1, 1), (v("normative_documents.in_force"), 1, 1)],
+            [
+                ("规章", 1, 1),
+                (v("regulations.issued"), 1, 1),
+                (v("regulations.abolished"), 1, 1),
+                (v("regulations.in_force"), 1, 1),
+            ],
+            [
+                ("行政规范性文件", 1, 1),
+                (v("normative_documents.issued"), 1, 1),
+                (v("normative_documents.abolished"), 1, 1),
+                (v("normative_documents.in_force"), 1, 1),
+            ],
             [("第二十条第（五）项", 4, 1)],
             [("信息内容", 1, 1), ("本年处理决定数量", 3, 1)],
             [("行政许可", 1, 1), (v("licensing.decisions"), 3, 1)],
@@ -144,17 +157,36 @@ def table_two(gold: dict) -> Grid:
         [("第二十条第（一）项", 4, 1)],
         [("信息内容", 1, 1), ("本年新制作数量", 1, 1), ("本年新公开数量", 1, 1), ("对外公开总数量", 1, 1)],
         *[
-            [(label, 1, 1), (v(f"{k}.made"), 1, 1), (v(f"{k}.published"), 1, 1), (v(f"{k}.total_public"), 1, 1)]
+            [
+                (label, 1, 1),
+                (v(f"{k}.made"), 1, 1),
+                (v(f"{k}.published"), 1, 1),
+                (v(f"{k}.total_public"), 1, 1),
+            ]
             for k, label in (("regulations", "规章"), ("normative_documents", "规范性文件"))
         ],
         [("第二十条第（五）项", 4, 1)],
         head,
-        *[[(label, 1, 1), (v(f"{k}.prev_items"), 1, 1), (v(f"{k}.change"), 1, 1), (v(f"{k}.decisions"), 1, 1)]
-          for k, label in services],
+        *[
+            [
+                (label, 1, 1),
+                (v(f"{k}.prev_items"), 1, 1),
+                (v(f"{k}.change"), 1, 1),
+                (v(f"{k}.decisions"), 1, 1),
+            ]
+            for k, label in services
+        ],
         [("第二十条第（六）项", 4, 1)],
         head,
-        *[[(label, 1, 1), (v(f"{k}.prev_items"), 1, 1), (v(f"{k}.change"), 1, 1), (v(f"{k}.decisions"), 1, 1)]
-          for k, label in sanctions],
+        *[
+            [
+                (label, 1, 1),
+                (v(f"{k}.prev_items"), 1, 1),
+                (v(f"{k}.change"), 1, 1),
+                (v(f"{k}.decisions"), 1, 1),
+            ]
+            for k, label in sanctions
+        ],
         [("第二十条第（八）项", 4, 1)],
         [("信息内容", 1, 1), ("上一年项目数量", 1, 1), ("本年增/减", 2, 1)],
         [("行政事业性收费", 1, 1), (v("fees.prev_items"), 1, 1), (v("fees.change"), 2, 1)],
@@ -182,9 +214,18 @@ def table_three(gold: dict) -> Grid:
         groups.append(("（六）其他处理", "other_handling", OTHER_HANDLING))
     n_results = 3 + sum(len(items) for _, _, items in groups) + (1 if one_other_row else 0)
     rows: list[list[tuple[str, int, int]]] = [
-        [("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), ("申请人情况", 7, 1)],
+        [
+            ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3),
+            ("申请人情况", 7, 1),
+        ],
         [("自然人", 1, 2), ("法人或其他组织", 5, 1), ("总计", 1, 2)],
-        [("商业企业", 1, 1), ("科研机构", 1, 1), ("社会公益组织", 1, 1), ("法律服务机构", 1, 1), ("其他", 1, 1)],
+        [
+            ("商业企业", 1, 1),
+            ("科研机构", 1, 1),
+            ("社会公益组织", 1, 1),
+            ("法律服务机构", 1, 1),
+            ("其他", 1, 1),
+        ],
         [("一、本年新收政府信息公开申请数量", 3, 1), *values("new_received")],
         [("二、上年结转政府信息公开申请数量", 3, 1), *values("carried_over")],
         [("三、本年度办理结果", 1, n_results), ("（一）予以公开", 2, 1), *values("granted")],
@@ -230,7 +271,7 @@ def prose(gold: dict) -> tuple[str, list[str]]:
 # --------------------------------------------------------------------------- DOCX
 
 
-def build_docx(gold: dict) -> bytes:
+def build_docx(gold: dict, numbered: bool = False) -> bytes:
     from docx import Document as WordDocument
     from docx.shared import Pt
 
@@ -247,17 +288,84 @@ def build_docx(gold: dict) -> bytes:
         ("三、收到和处理政府信息公开申请情况", table_three(gold)),
         ("四、政府信息公开行政复议、行政诉讼情况", table_four(gold)),
     ]
+    numbering = WordNumbering(doc) if numbered else None
     for heading, grid in sections:
         doc.add_paragraph(heading)
-        _docx_table(doc, grid)
+        _docx_table(doc, grid, numbering if "申请" in heading else None)
     doc.add_paragraph("五、存在的主要问题及改进情况")
     doc.add_paragraph(FILLER)
     out = io.BytesIO()
     doc.save(out)
+    return fixed_zip_times(out.getvalue())
+
+
+def fixed_zip_times(data: bytes) -> bytes:
+    """The same zip with every member dated 1980-01-01, so rebuilding gives the same bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info.filename))
     return out.getvalue()
 
 
-def _docx_table(doc: object, grid: Grid) -> None:
+class WordNumbering:
+    """Word auto-numbering for 表三's labels: （一）…（七） in one list, 1. 2. … restarting
+    in each group, so the printed numbers exist only as w:numPr (the reader must render them)."""
+
+    GROUP = re.compile(r"^（([一二三四五六七])）")
+    ITEM = re.compile(r"^(\d)\.")
+
+    def __init__(self, doc: object) -> None:
+        from docx.oxml import parse_xml
+
+        self._parse = parse_xml
+        self._root = doc.part.numbering_part.element  # type: ignore[attr-defined]
+        self._next_id = 900
+        self.groups = self._new_list("chineseCounting", "（%1）")
+        self.items: int | None = None
+
+    def _new_list(self, fmt: str, text: str) -> int:
+        ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+        self._next_id += 1
+        abstract = self._parse(
+            f'<w:abstractNum {ns} w:abstractNumId="{self._next_id}"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            f'<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl></w:abstractNum>'
+        )
+        num = self._parse(
+            f'<w:num {ns} w:numId="{self._next_id}"><w:abstractNumId w:val="{self._next_id}"/></w:num>'
+        )
+        first_num = self._root.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}num")
+        if first_num is not None:
+            first_num.addprevious(abstract)  # abstractNum elements come before num elements
+        else:
+            self._root.append(abstract)
+        self._root.append(num)
+        return self._next_id
+
+    def write(self, cell: object, text: str) -> None:
+        """Write a label into a cell, its leading number as Word auto-numbering."""
+        from docx.oxml import parse_xml
+
+        ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+        if self.GROUP.match(text):
+            num_id, text = self.groups, self.GROUP.sub("", text)
+            self.items = None  # the next "1." starts a new list
+        elif self.ITEM.match(text):
+            if self.items is None:
+                self.items = self._new_list("decimal", "%1.")
+            num_id, text = self.items, self.ITEM.sub("", text)
+        else:
+            num_id = 0
+        cell.text = text  # type: ignore[attr-defined]
+        if num_id:
+            ppr = cell.paragraphs[0]._p.get_or_add_pPr()  # type: ignore[attr-defined]
+            ppr.append(parse_xml(f'<w:numPr {ns}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+def _docx_table(doc: object, grid: Grid, numbering: WordNumbering | None = None) -> None:
     """Lay an HTML-style grid into a Word table, merging cells as Word does."""
     n_cols = sum(span for _, span, _ in grid.rows[-1]) if grid.rows else 0
     n_cols = max(n_cols, max(sum(s for _, s, _ in row) for row in grid.rows))
@@ -268,7 +376,10 @@ def _docx_table(doc: object, grid: Grid) -> None:
         cell = table.cell(r, c)
         if colspan > 1 or rowspan > 1:
             cell = cell.merge(table.cell(r + rowspan - 1, c + colspan - 1))
-        cell.text = text
+        if numbering is not None:
+            numbering.write(cell, text)
+        else:
+            cell.text = text
 
 
 def _place(grid: Grid) -> list[tuple[int, int, str, int, int]]:
@@ -307,7 +418,9 @@ def _html_table(grid: Grid, vertical: str | None = None) -> str:
     def row_html(row: list[tuple[str, int, int]]) -> str:
         cells = []
         for text, colspan, rowspan in row:
-            attrs = (f' colspan="{colspan}"' if colspan > 1 else "") + (f' rowspan="{rowspan}"' if rowspan > 1 else "")
+            attrs = (f' colspan="{colspan}"' if colspan > 1 else "") + (
+                f' rowspan="{rowspan}"' if rowspan > 1 else ""
+            )
             is_number = text.replace(".", "").replace("-", "").replace("+", "").isdigit() or text == ""
             cls = "vertical" if text == vertical else ("" if is_number else "label")
             cells.append(f'<td class="{cls}"{attrs}>{html.escape(text)}</td>')
@@ -316,6 +429,11 @@ def _html_table(grid: Grid, vertical: str | None = None) -> str:
     head = "".join(row_html(r) for r in grid.rows[: grid.head_rows])
     body = "".join(row_html(r) for r in grid.rows[grid.head_rows :])
     return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+
+
+FIXED_DATES = (
+    "<meta name='dcterms.created' content='2025-01-01'><meta name='dcterms.modified' content='2025-01-01'>"
+)
 
 
 def build_pdf(gold: dict, filler: int) -> bytes:
@@ -333,8 +451,9 @@ def build_pdf(gold: dict, filler: int) -> bytes:
     parts.append(_html_table(table_four(gold)))
     parts.append("<p>五、存在的主要问题及改进情况</p>")
     parts.append(f"<p>{html.escape(FILLER)}</p>")
-    document = f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{CSS}</style></head><body>{''.join(parts)}</body></html>"
-    return HTML(string=document).write_pdf()
+    document = f"<html><head><meta charset='utf-8'>{FIXED_DATES}<title>{html.escape(title)}</title><style>{CSS}</style></head><body>{''.join(parts)}</body></html>"
+    # a fixed identifier and dates make the build reproducible (same bytes on every run)
+    return HTML(string=document).write_pdf(pdf_identifier=b"disclosure-lake-fixture")
 
 
 def table_three_pages(data: bytes) -> tuple[int, int]:
@@ -392,7 +511,16 @@ def scanned_pdf() -> bytes:
             draw.line((40, y, 380 - (n * 37 + y) % 90, y), fill=0, width=6)
         pages.append(img)
     out = io.BytesIO()
-    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=50.0)
+    when = time.gmtime(1735689600)  # fixed dates: the same bytes on every build
+    pages[0].save(
+        out,
+        format="PDF",
+        save_all=True,
+        append_images=pages[1:],
+        resolution=50.0,
+        creationDate=when,
+        modDate=when,
+    )
     return out.getvalue()
 
 
@@ -459,6 +587,7 @@ def write_golden(folder: Path, source: str, name: str) -> dict:
 
 
 def main() -> None:
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1735689600")  # fontTools stamps subset fonts with it
     PDF_DIR.mkdir(parents=True, exist_ok=True)
     DOCX_DIR.mkdir(parents=True, exist_ok=True)
     PDF_REJECT_DIR.mkdir(parents=True, exist_ok=True)
@@ -468,9 +597,9 @@ def main() -> None:
         data = build_pdf(gold, _filler_for_break(gold) if cross else 0)
         (PDF_DIR / name).write_bytes(data)
         print(f"{name}: {len(data) // 1024} KB")
-    for source, name in DOCX_REPORTS:
+    for source, name, numbered in DOCX_REPORTS:
         gold = write_golden(DOCX_DIR, source, name)
-        data = build_docx(gold)
+        data = build_docx(gold, numbered)
         (DOCX_DIR / name).write_bytes(data)
         print(f"{name}: {len(data) // 1024} KB")
     first = (PDF_DIR / PDF_REPORTS[0][1]).read_bytes()

@@ -235,8 +235,15 @@ def docx_bytes() -> bytes:
     return to_docx(BASE)
 
 
+BASE_PDF = Path(__file__).parent / "fixtures" / "bad" / "base-report.pdf"
+
+
 @pytest.fixture(scope="module")
 def pdf_bytes() -> bytes:
+    """BASE as a PDF: the committed copy (made by WeasyPrint with fonts-wqy-zenhei from the
+    code below), so that CI needs neither; regenerated when the copy is removed."""
+    if BASE_PDF.exists():
+        return BASE_PDF.read_bytes()
     weasyprint = pytest.importorskip("weasyprint", reason="WeasyPrint is needed to write PDF inputs")
     style = ("<style>body{font-family:'WenQuanYi Zen Hei';font-size:9pt}"
              "td{border:1px solid #000;padding:2px}table{border-collapse:collapse}</style>")

@@ -122,3 +122,29 @@ def test_metadata_records_rows_paths_source_files_flags_and_preview(run) -> None
         assert key in md, key
     writes = md["writes"].value
     assert all(Path(w["path"]).exists() and len(w["sha256"]) == 64 for w in writes)
+
+
+def test_schedules_request_the_previous_year_and_the_changed_partitions(run) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from disclosure.lake import store_raw
+    from pipelines.schedules import daily_catch_up, yearly_backfill
+    from tests.pipeline_helpers import REPORTS
+
+    lake: Lake = run["lake"]
+    res = {"lake": LakeResource(root=str(lake.root))}
+    when = datetime(2024, 2, 1, 3, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    ctx = dg.build_schedule_context(instance=run["instance"], scheduled_execution_time=when, resources=res)
+    yearly = list(yearly_backfill(ctx))
+    spans = {(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"]) for r in yearly}
+    assert spans == {("平潭综合实验区|2023", "洪泽区人民政府|2023")}
+    # nothing changed yet: the daily catch-up has nothing to do
+    assert list(daily_catch_up(dg.build_schedule_context(instance=run["instance"], scheduled_execution_time=when, resources=res))) == []
+    # a corrected re-publication of 平潭 2023 arrives in the raw zone
+    store_raw(lake, (REPORTS / "pingtan-2023.txt").read_bytes() + "\n更正\n".encode(), agency="平潭综合实验区",
+              year=2023, source_file="pingtan-2023-corrected.txt")
+    daily = list(daily_catch_up(dg.build_schedule_context(instance=run["instance"], scheduled_execution_time=when, resources=res)))
+    assert [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"]) for r in daily] == [
+        ("平潭综合实验区|2023", "平潭综合实验区|2023")
+    ]

@@ -34,13 +34,21 @@ def make_docx(body: str, numbering: str | None = None, extra: dict[str, bytes] |
 
 
 def p(text: str, num: tuple[int, int] | None = None) -> str:
-    ppr = f'<w:pPr><w:numPr><w:ilvl w:val="{num[1]}"/><w:numId w:val="{num[0]}"/></w:numPr></w:pPr>' if num else ""
+    ppr = (
+        f'<w:pPr><w:numPr><w:ilvl w:val="{num[1]}"/><w:numId w:val="{num[0]}"/></w:numPr></w:pPr>'
+        if num
+        else ""
+    )
     return f"<w:p>{ppr}<w:r><w:t>{text}</w:t></w:r></w:p>"
 
 
 def cells_of(doc: Document, startswith: str) -> list:
-    return next(line.cells for line in doc.lines if line.text.startswith(startswith) or
-                any(c.text.startswith(startswith) and not c.rowspan_copy for c in line.cells))
+    return next(
+        line.cells
+        for line in doc.lines
+        if line.text.startswith(startswith)
+        or any(c.text.startswith(startswith) and not c.rowspan_copy for c in line.cells)
+    )
 
 
 def _cells(doc: dict):
@@ -109,15 +117,17 @@ def test_auto_numbering_is_rendered_in_front_of_labels():
         "</w:abstractNum>"
         '<w:num w:numId="5"><w:abstractNumId w:val="0"/></w:num>'
     )
-    body = "".join([
-        p("予以公开", (5, 0)),
-        p("部分公开", (5, 0)),
-        p("不予公开", (5, 0)),
-        p("属于国家秘密", (5, 1)),
-        p("其他法律行政法规禁止公开", (5, 1)),
-        p("无法提供", (5, 0)),
-        p("本机关不掌握相关政府信息", (5, 1)),
-    ])
+    body = "".join(
+        [
+            p("予以公开", (5, 0)),
+            p("部分公开", (5, 0)),
+            p("不予公开", (5, 0)),
+            p("属于国家秘密", (5, 1)),
+            p("其他法律行政法规禁止公开", (5, 1)),
+            p("无法提供", (5, 0)),
+            p("本机关不掌握相关政府信息", (5, 1)),
+        ]
+    )
     doc = read_docx(make_docx(body, numbering), "n.docx")
     assert [line.text for line in doc.lines] == [
         "（一）予以公开",
@@ -131,7 +141,14 @@ def test_auto_numbering_is_rendered_in_front_of_labels():
 
 
 def test_chinese_counting_matches_word():
-    assert [chinese_number(n) for n in (1, 10, 12, 20, 35, 105)] == ["一", "十", "十二", "二十", "三十五", "一百零五"]
+    assert [chinese_number(n) for n in (1, 10, 12, 20, 35, 105)] == [
+        "一",
+        "十",
+        "十二",
+        "二十",
+        "三十五",
+        "一百零五",
+    ]
 
 
 def test_runs_are_joined_and_deleted_text_left_out():
@@ -242,11 +259,26 @@ def test_hand_written_merges_expand_like_the_html_reader():
     doc = read_docx(make_docx(body), "t.docx")
     rows = [[(c.text, c.col, c.colspan, c.rowspan_copy) for c in line.cells] for line in doc.lines]
     assert rows == [
-        [("三、本年度办理结果", 0, 1, False), ("（一）予以公开", 1, 2, False), ("5", 3, 1, False), ("", 4, 1, False)],
-        [("三、本年度办理结果", 0, 1, True), ("（三）不予公开", 1, 1, False), ("1.属于国家秘密", 2, 1, False),
-         ("1", 3, 1, False), ("", 4, 1, False)],
-        [("三、本年度办理结果", 0, 1, True), ("（三）不予公开", 1, 1, True), ("2.其他法律行政法规禁止公开", 2, 1, False),
-         ("0", 3, 1, False), ("2", 4, 1, False)],
+        [
+            ("三、本年度办理结果", 0, 1, False),
+            ("（一）予以公开", 1, 2, False),
+            ("5", 3, 1, False),
+            ("", 4, 1, False),
+        ],
+        [
+            ("三、本年度办理结果", 0, 1, True),
+            ("（三）不予公开", 1, 1, False),
+            ("1.属于国家秘密", 2, 1, False),
+            ("1", 3, 1, False),
+            ("", 4, 1, False),
+        ],
+        [
+            ("三、本年度办理结果", 0, 1, True),
+            ("（三）不予公开", 1, 1, True),
+            ("2.其他法律行政法规禁止公开", 2, 1, False),
+            ("0", 3, 1, False),
+            ("2", 4, 1, False),
+        ],
         [("四、结转下年度继续办理", 0, 3, False), ("3", 3, 1, False), ("4", 4, 1, False)],
     ]
     assert {line.table for line in doc.lines} == {0}
@@ -262,3 +294,33 @@ def test_text_box_fallback_copies_are_not_read_twice():
     )
     doc = read_docx(make_docx(body), "b.docx")
     assert [line.text for line in doc.lines] == ["淮安市人民政府"]
+
+
+def test_labels_numbered_by_word_keep_their_numbers():
+    doc = read_docx((FIXTURES / "pingtan-2021-word.docx").read_bytes(), "p.docx")
+    labels = [c.text for line in doc.lines if line.table == 1 for c in line.cells[1:3] if not c.rowspan_copy]
+    assert "（一）予以公开" in labels
+    assert "（三）不予公开" in labels
+    assert "1.属于国家秘密" in labels and "8.属于行政查询事项" in labels
+    assert "1.本机关不掌握相关政府信息" in labels  # each group's list starts again at 1
+    assert "（七）总计" in labels
+
+
+def test_a_report_wrapped_in_a_layout_table_is_read_as_its_paragraphs_and_tables():
+    inner = (
+        f"<w:tbl><w:tr>{tc('信息内容')}{tc('本年制发件数')}</w:tr><w:tr>{tc('规章')}{tc('3')}</w:tr></w:tbl>"
+    )
+    body = (
+        "<w:tbl><w:tr><w:tc>"
+        + p("二、主动公开政府信息情况")
+        + inner
+        + p("三、收到和处理政府信息公开申请情况")
+        + "</w:tc></w:tr></w:tbl>"
+    )
+    doc = read_docx(make_docx(body), "frame.docx")
+    assert [([c.text for c in line.cells], line.table) for line in doc.lines] == [
+        (["二、主动公开政府信息情况"], None),
+        (["信息内容", "本年制发件数"], 0),
+        (["规章", "3"], 0),
+        (["三、收到和处理政府信息公开申请情况"], None),
+    ]

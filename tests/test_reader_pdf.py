@@ -10,17 +10,21 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 
 from disclosure.model import Document, RejectedReport
 from disclosure.parse import parse_file
-from disclosure.readers.pdf import Glyph, Rule, emit_lines, page_rows, read_pdf, split_cells
+from disclosure.readers.pdf import Glyph, Rule, emit_lines, page_rows, read_pdf, split_cells, unmapped
 
 HERE = Path(__file__).parent / "fixtures"
 PUBLISHED = HERE / "reports" / "huaian-gov-2024.pdf"
 FIXTURES = HERE / "pdf"
 REJECT = FIXTURES / "reject"
-GOLDS = [HERE / "reports" / "expected" / "huaian-gov-2024.pdf.json", *sorted((FIXTURES / "expected").glob("*.json"))]
+GOLDS = [
+    HERE / "reports" / "expected" / "huaian-gov-2024.pdf.json",
+    *sorted((FIXTURES / "expected").glob("*.json")),
+]
 
 
 def _cells(doc: dict):
@@ -246,5 +250,22 @@ def test_a_hyphen_ending_a_line_is_kept_as_printed():
     # PDFium reports such a hyphen as U+FFFE (a soft line-break hyphen); a report's "-" is a cell
     doc = read_pdf(text_pdf([b"Licensing manip-", b"ulation 12    -", b"Totals   3    4"]), "h.pdf")
     assert [[c.text for c in line.cells] for line in doc.lines] == [
-        ["Licensing manip-"], ["ulation 12", "-"], ["Totals", "3", "4"],
+        ["Licensing manip-"],
+        ["ulation 12", "-"],
+        ["Totals", "3", "4"],
     ]
+
+
+def test_glyphs_without_unicode_are_counted_as_unmapped():
+    glyphs = _glyphs("\ufffd\ue001规章1", 0)
+    assert unmapped(glyphs) == 2
+
+
+def test_a_scanned_page_inside_a_text_pdf_is_noted():
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument((FIXTURES / "huaian-gov-2024-weasy.pdf").read_bytes()))
+    mixed.import_pages(pdfium.PdfDocument((REJECT / "scanned.pdf").read_bytes()), [0])
+    out = io.BytesIO()
+    mixed.save(out)
+    doc = read_pdf(out.getvalue(), "mixed.pdf")
+    assert any("page(s) 4 have no text layer" in note for note in doc.notes)

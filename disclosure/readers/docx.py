@@ -73,17 +73,36 @@ def read_docx(data: bytes, path: str) -> Document:
         numbering = Numbering()
         notes.append(f"docx: automatic numbering not restored ({exc.message})")
     lines: list[Line] = []
-    table_index = 0
-    for kind, el in _blocks(body):
+    tables = _emit_blocks(body, numbering, lines, 0)
+    notes.insert(0, f"docx: {tables} tables")
+    return Document(lines=lines, format="docx", title=_title(parts, path), notes=notes)
+
+
+def _emit_blocks(container: etree._Element, numbering: Numbering, lines: list[Line], tables: int) -> int:
+    """Append the Lines of a container's paragraphs and tables; return the next table index.
+
+    A table whose cells hold tables is page layout (a report wrapped in a one-cell frame, as
+    web-to-Word exports do): its cells are read as blocks in order instead of as a grid.
+    """
+    for kind, el in _blocks(container):
         if kind == "p":
             text = paragraph_text(el, numbering)
             if text.strip():
-                lines.append(Line(cells=[Cell(text)], where=f"paragraph {len(lines) + 1}"))
+                lines.append(Line(cells=[Cell(text)], where=f"line {len(lines) + 1}"))
+        elif _is_layout_table(el):
+            for cell in el.iter(f"{_W}tc"):
+                if _owning_table(cell) is el:
+                    tables = _emit_blocks(cell, numbering, lines, tables)
         else:
-            lines.extend(table_lines(el, table_index, numbering))
-            table_index += 1
-    notes.insert(0, f"docx: {table_index} tables")
-    return Document(lines=lines, format="docx", title=_title(parts, path), notes=notes)
+            lines.extend(table_lines(el, tables, numbering))
+            tables += 1
+    return tables
+
+
+def _is_layout_table(table: etree._Element) -> bool:
+    return any(
+        _owning_table(inner) is table for inner in table.iter(f"{_W}tc") if inner.find(f"{_W}tbl") is not None
+    )
 
 
 # --------------------------------------------------------------------------- container
@@ -247,7 +266,11 @@ def table_lines(table: etree._Element, index: int, numbering: Numbering) -> list
                     cells[-1].colspan += span  # legacy w:hMerge continuation: widen its origin
                     col += span
                     continue
-                if merge is not None and merge.get(f"{_W}val", "continue") != "restart" and col in open_merges:
+                if (
+                    merge is not None
+                    and merge.get(f"{_W}val", "continue") != "restart"
+                    and col in open_merges
+                ):
                     text, _ = open_merges[col]
                     cells.append(Cell(text, col=col, colspan=span, rowspan_copy=True))
                 else:
@@ -456,7 +479,12 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 def format_number(n: int, fmt: str) -> str:
     """One counter in a Word number format (the formats Chinese reports use, else decimal)."""
-    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional", "chineseLegalSimplified"):
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "ideographTraditional",
+        "chineseLegalSimplified",
+    ):
         return chinese_number(n)
     if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
         return _CIRCLED[n - 1] if 1 <= n <= len(_CIRCLED) else str(n)
@@ -492,8 +520,21 @@ def _cn_tens(n: int) -> str:
 
 def _roman(n: int) -> str:
     out = []
-    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+    for value, sym in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while n >= value:
             out.append(sym)
             n -= value

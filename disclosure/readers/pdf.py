@@ -1,19 +1,25 @@
 """PDF reader: the text layer of each page laid out as lines of cells.
 
 Engine: PDFium through pypdfium2 (BSD-3/Apache-2.0, one self-contained wheel, no process per
-report). For every printed glyph we take its loose box (font ascent/descent, so all glyphs
-of a line share a top and bottom) and rebuild what `pdftotext -layout` prints:
+report; chosen by measurement, see bench/bench_pdf_docx.py). For every printed glyph we take
+its loose box and baseline origin and rebuild what `pdftotext -layout` prints, plus the table
+columns that a text layout loses:
 
-* glyphs whose vertical centres lie within half a glyph height form one line; lines come top
-  to bottom, so a vertical one-character-per-line label interleaves with the table rows just
-  as it does in the layout text;
-* inside a line, glyphs closer than `WORD_GAP` x height are one word (so "3985758" is never
-  read as "3 985 758"), a wider gap is one space, and a gap of at least `CELL_GAP` x height
-  starts a new cell (the layout text's run of 2+ spaces);
-* every page after the first starts with a `Line([Cell("\\f")])`, like pdftotext's form feed.
+* lines: glyphs whose baselines are within `LINE_TOLERANCE` em of the previous glyph's form one
+  line; lines come top to bottom, so a vertical one-character-per-line label interleaves with
+  the table rows just as in the layout text (pages turned by /Rotate are turned back first);
+* cells: inside a line, glyphs closer than `WORD_GAP` em are one word (the digits of
+  "3985758" touch, so a number is never split), a wider gap is one space, and a gap of
+  `CELL_GAP` em (`MIXED_GAP` between a number and text; any word gap between two numbers)
+  starts a new cell, the layout text's run of 2+ spaces;
+* ruled tables: a line holding numbers that crosses vertical table rules is cut at the rules,
+  and from the table's first number column on a slot with nothing printed is kept as
+  `Cell("")`, so a value keeps its column where blank cells sit between values;
+* every page after the first starts with a `Line([Cell("\f")])`, like pdftotext's form feed.
 
 Whatever cannot be read is rejected with a reason: no text layer -> `needs_ocr` (with the page
-count), a password -> `encrypted`, a damaged or truncated file -> `corrupt_file`.
+count), a password -> `encrypted`, a damaged or truncated file -> `corrupt_file`, a stream that
+inflates absurdly -> `zip_bomb` (checked before PDFium inflates anything).
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ MAX_RATIO = 200  # ... unless it also compresses better than this (a decompressi
 MAX_TOTAL_INFLATED = 256 * 2**20  # all non-image streams together
 INFLATE_STEP = 1 << 20
 MAX_PAGES = 400  # longer files are no annual report; refuse before reading them
+MAX_UNMAPPED_SHARE = 0.3  # more glyphs than this without Unicode: the text layer is unusable
 MIN_GLYPHS_PER_PAGE = 5  # fewer printed glyphs on average: scanned pages, needs OCR
 PDF_MAGIC = b"%PDF-"
 EOF_MARK = b"%%EOF"
@@ -100,6 +107,7 @@ def read_pdf(data: bytes, path: str) -> Document:
 
     PDFium is not thread-safe: calls are serialised in a process (run processes in parallel).
     """
+    check_bytes(data, path)
     with _PDFIUM_LOCK:
         pdf = _open(data, path)
         try:
@@ -117,11 +125,12 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
     if n_pages > MAX_PAGES:
         raise RejectedReport("too_large", f"{n_pages} pages (limit {MAX_PAGES})", path)
     rows: list[PageRow | None] = []
-    n_glyphs = 0
+    n_glyphs = n_unmapped = 0
     textless: list[int] = []
     for index in range(n_pages):
         glyphs, rules = _page_content(pdf, index, path)
         n_glyphs += len(glyphs)
+        n_unmapped += unmapped(glyphs)
         if not glyphs:
             textless.append(index + 1)
         if index:
@@ -134,16 +143,31 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
             "the PDF is scanned images; run OCR first (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`)",
             path,
         )
+    if n_unmapped > MAX_UNMAPPED_SHARE * n_glyphs:
+        raise RejectedReport(
+            "needs_ocr",
+            f"the text layer has no usable Unicode ({n_unmapped} of {n_glyphs} characters on {n_pages} "
+            "pages map to no character: fonts without a ToUnicode map); run OCR on the rendered pages",
+            path,
+        )
     notes = [f"pdf: {n_pages} pages, {n_glyphs} characters (PDFium text layer)"]
     if textless:
-        notes.append(f"pdf: page(s) {', '.join(map(str, textless))} have no text layer (scanned?): "
-                     "tables printed there need OCR")
+        notes.append(
+            f"pdf: page(s) {', '.join(map(str, textless))} have no text layer (scanned?): "
+            "tables printed there need OCR"
+        )
     if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
         notes.append("pdf: encrypted with an owner password only; read without a password")
     return rows, notes
 
 
-def _open(data: bytes, path: str) -> pdfium.PdfDocument:
+def unmapped(glyphs: list[Glyph]) -> int:
+    """How many glyphs carry no real character (U+FFFD, private use): a font without ToUnicode."""
+    return sum(1 for g in glyphs if g.ch == "\ufffd" or "\ue000" <= g.ch <= "\uf8ff")
+
+
+def check_bytes(data: bytes, path: str) -> None:
+    """What can be told from the bytes alone, before PDFium sees them."""
     if not data:
         raise RejectedReport("empty_file", "the file is empty", path)
     head = data[:1024]
@@ -152,6 +176,9 @@ def _open(data: bytes, path: str) -> pdfium.PdfDocument:
     if EOF_MARK not in data[-16384:]:
         raise RejectedReport("corrupt_file", "no %%EOF marker at the end: the PDF is truncated", path)
     check_inflation(data, path)
+
+
+def _open(data: bytes, path: str) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
