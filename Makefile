@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-pipeline-dev
+STAMP := $(VENV)/.installed-pipeline-notebook-dev
 
 .PHONY: demo test bench ui lint clean-lake
 
@@ -12,7 +12,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[pipeline,dev]"
+	$(BIN)/python -m pip install -q -e ".[pipeline,notebook,dev]"
 	touch $(STAMP)
 
 demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into data_lake/

@@ -110,7 +110,7 @@ def main() -> int:
     rows = 0
     for _ in range(7):
         q0 = time.perf_counter()
-        rows = con.execute(f"select * from read_parquet('{path}')").to_arrow_table().num_rows
+        rows = con.sql(f"select * from read_parquet('{path}')").to_arrow_table().num_rows
         times.append(time.perf_counter() - q0)
     curated_reports = con.execute(
         f"select count(*) from read_parquet('{lake}/curated/reports/*/*/*.parquet', hive_partitioning=true)"
