@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from disclosure import vocabulary as v
 from disclosure.tables import Tables
@@ -26,69 +27,59 @@ class CheckResult:
         return {"check": self.check, "scope": self.scope, "status": self.status, "lhs": self.lhs, "rhs": self.rhs, "detail": self.detail}
 
 
-def _evaluate(check: str, scope: str, lhs: list[tuple[str, float | None]], rhs: list[tuple[str, float | None]]) -> CheckResult:
-    if any(val is None for _, val in lhs) or any(val is None for _, val in rhs):
-        blanks = [name for name, val in lhs + rhs if val is None]
-        return CheckResult(check, scope, "not_assessable", None, None,
-                           f"{_formula(lhs, rhs)}: blank {', '.join(blanks)}")
-    left = sum(val for _, val in lhs)  # type: ignore[misc]
-    right = sum(val for _, val in rhs)  # type: ignore[misc]
-    if abs(left - right) < 1e-9:
-        return CheckResult(check, scope, "pass", float(left), float(right), f"{_num(left)} = {_num(right)}")
-    return CheckResult(check, scope, "fail", float(left), float(right),
-                       f"{_formula(lhs, rhs)}: {_num(left)} ≠ {_num(right)}")
+Operand = tuple[str, str]  # (row or proceeding, column or outcome)
 
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _formula(lhs, rhs) -> str:
-    def side(items):
-        return " + ".join(f"{name}={'null' if val is None else _num(val)}" for name, val in items)
+@lru_cache(maxsize=4)
+def identities(layout: str) -> tuple[tuple[str, str, tuple[Operand, ...], tuple[Operand, ...]], ...]:
+    """vocabulary.md's hard identities as data: (check, scope, lhs operands, rhs operands)."""
+    rows = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
+    outcomes = v.OUTCOME_ROWS_2021 if layout == "2021" else v.OUTCOME_ROWS_ONE_ROW_OTHER
+    out = []
+    for a in v.APPLICANTS:
+        out.append(("applications.balance", a, (("new_received", a), ("carried_over", a)),
+                    (("results_total", a), ("carried_forward", a))))
+        out.append(("applications.results_total", a, (("results_total", a),), tuple((r, a) for r in outcomes)))
+    for r in rows:
+        out.append(("applications.row_total", r, ((r, "total"),), tuple((r, a) for a in v.APPLICANTS[:6])))
+    return tuple(out)
 
-    return f"{side(lhs)} vs {side(rhs)}"
+
+_REVIEW_IDENTITIES = tuple(
+    ("review_litigation.total", p, ((p, "total"),), tuple((p, o) for o in v.OUTCOMES[:4])) for p in v.PROCEEDINGS
+)
+
+
+def _evaluate(check: str, scope: str, lhs: tuple[Operand, ...], rhs: tuple[Operand, ...], get) -> CheckResult:
+    left_vals = [get(k) for k in lhs]
+    right_vals = [get(k) for k in rhs]
+    if None in left_vals or None in right_vals:
+        blanks = [k[0] if k[1] == scope else k[1] for k, x in zip(lhs + rhs, left_vals + right_vals, strict=True) if x is None]
+        return CheckResult(check, scope, "not_assessable", None, None, f"blank: {', '.join(blanks)}")
+    left, right = sum(left_vals), sum(right_vals)
+    if abs(left - right) < 1e-9:
+        return CheckResult(check, scope, "pass", float(left), float(right), f"{_num(left)} = {_num(right)}")
+    names = [k[0] if k[1] == scope else k[1] for k in lhs + rhs]
+    values = left_vals + right_vals
+    terms = [f"{n}={_num(x)}" for n, x in zip(names, values, strict=True)]
+    formula = " + ".join(terms[: len(lhs)]) + " vs " + " + ".join(terms[len(lhs) :])
+    return CheckResult(check, scope, "fail", float(left), float(right), f"{formula}: {_num(left)} ≠ {_num(right)}")
 
 
 def run_checks(t: Tables) -> list[CheckResult]:
     results: list[CheckResult] = []
-    apps = t.applications
     if "applications" in t.found:
-        grid = {row: {a: c.value for a, c in cols.items()} for row, cols in apps.items()}
-
-        def val(row: str, a: str) -> float | None:
-            return grid.get(row, {}).get(a)
-
-        layout_rows = v.APPLICATION_ROWS_2021 if t.applications_layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
-        outcome_rows = v.OUTCOME_ROWS_2021 if t.applications_layout == "2021" else v.OUTCOME_ROWS_ONE_ROW_OTHER
-        for a in v.APPLICANTS:
-            results.append(_evaluate(
-                "applications.balance", a,
-                [("new_received", val("new_received", a)), ("carried_over", val("carried_over", a))],
-                [("results_total", val("results_total", a)), ("carried_forward", val("carried_forward", a))],
-            ))
-            results.append(_evaluate(
-                "applications.results_total", a,
-                [("results_total", val("results_total", a))],
-                [(r, val(r, a)) for r in outcome_rows],
-            ))
-        for r in layout_rows:
-            results.append(_evaluate(
-                "applications.row_total", r,
-                [("total", val(r, "total"))],
-                [(a, val(r, a)) for a in v.APPLICANTS[:6]],
-            ))
+        grid = {(row, a): c.value for row, cols in t.applications.items() for a, c in cols.items()}
+        get = grid.get
+        results += [_evaluate(c, s, lhs, rhs, get) for c, s, lhs, rhs in identities(t.applications_layout)]
     if "review" in t.found:
-        for p in v.PROCEEDINGS:
-            def rv(o: str, p: str = p) -> float | None:
-                c = t.review.get(f"{p}.{o}")
-                return c.value if c else None
-
-            results.append(_evaluate(
-                "review_litigation.total", p,
-                [("total", rv("total"))],
-                [(o, rv(o)) for o in v.OUTCOMES[:4]],
-            ))
+        review = {tuple(k.split(".", 1)): c.value for k, c in t.review.items()}
+        get = review.get
+        results += [_evaluate(c, s, lhs, rhs, get) for c, s, lhs, rhs in _REVIEW_IDENTITIES]
     return results
 
 

@@ -130,3 +130,14 @@ def identify(doc: Document, body: str, *, agency: str | None = None, year: int |
         elif m := _BODY_YEAR.search(norm_body):
             y, y_src, y_conf = int(m.group(1)), "body", 0.4
     return Identity(a, a_src, a_conf, y, y_src, y_conf, title)
+
+
+def identify_file(data: bytes, path: str = "") -> Identity:
+    """Agency and year of a raw file without extracting its tables (the inbox sensor's question).
+
+    Raises RejectedReport when no reader can read the file.
+    """
+    from disclosure.readers import read
+
+    doc = read(data, path)
+    return identify(doc, "\n".join(line.text for line in doc.lines))

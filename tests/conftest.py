@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,20 @@ def reports_dir() -> Path:
 
 def load_golden(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def golden_cells(doc: dict):
+    """(path, value) for every statistical cell of a document in the golden files' shape."""
+    for key, val in (doc.get("active_disclosure") or {}).items():
+        yield f"active_disclosure.{key}", val
+    for row, cols in (doc.get("applications") or {}).items():
+        for col, val in (cols or {}).items():
+            yield f"applications.{row}.{col}", val
+    for key, val in (doc.get("review_litigation") or {}).items():
+        yield f"review_litigation.{key}", val
+
+
+def same_value(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-6)

@@ -6,30 +6,14 @@ CI guards it on a fresh clone: ≥ 99% of cells right, no silent error, identity
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from conftest import REPORTS, golden_files, load_golden
+from conftest import golden_cells as cells
+from conftest import same_value as same
 
 from disclosure.parse import parse_file
 
 IDENTITY = ("agency", "year", "template")
-
-
-def cells(doc: dict):
-    for key, val in (doc.get("active_disclosure") or {}).items():
-        yield f"active_disclosure.{key}", val
-    for row, cols in (doc.get("applications") or {}).items():
-        for col, val in (cols or {}).items():
-            yield f"applications.{row}.{col}", val
-    for key, val in (doc.get("review_litigation") or {}).items():
-        yield f"review_litigation.{key}", val
-
-
-def same(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-6)
 
 
 def score(gold_path):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import golden_cells as _cells
+from conftest import same_value as _same
 
 from disclosure.model import Document, RejectedReport
 from disclosure.parse import parse_file
@@ -49,22 +50,6 @@ def cells_of(doc: Document, startswith: str) -> list:
         if line.text.startswith(startswith)
         or any(c.text.startswith(startswith) and not c.rowspan_copy for c in line.cells)
     )
-
-
-def _cells(doc: dict):
-    for key, val in (doc.get("active_disclosure") or {}).items():
-        yield f"active_disclosure.{key}", val
-    for row, cols in (doc.get("applications") or {}).items():
-        for col, val in (cols or {}).items():
-            yield f"applications.{row}.{col}", val
-    for key, val in (doc.get("review_litigation") or {}).items():
-        yield f"review_litigation.{key}", val
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), abs_tol=1e-6)
 
 
 @pytest.mark.parametrize("gold_path", GOLDS, ids=lambda g: g.stem)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from conftest import golden_cells as _cells
+from conftest import same_value as _same
 
 from disclosure.model import Document, RejectedReport
 from disclosure.parse import parse_file
@@ -25,22 +26,6 @@ GOLDS = [
     HERE / "reports" / "expected" / "huaian-gov-2024.pdf.json",
     *sorted((FIXTURES / "expected").glob("*.json")),
 ]
-
-
-def _cells(doc: dict):
-    for key, val in (doc.get("active_disclosure") or {}).items():
-        yield f"active_disclosure.{key}", val
-    for row, cols in (doc.get("applications") or {}).items():
-        for col, val in (cols or {}).items():
-            yield f"applications.{row}.{col}", val
-    for key, val in (doc.get("review_litigation") or {}).items():
-        yield f"review_litigation.{key}", val
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), abs_tol=1e-6)
 
 
 def _read(path: Path) -> Document:
