@@ -1,4 +1,5 @@
-"""Command line: `disclosure parse FILE [--agency NAME] [--year YYYY] [--json]`."""
+"""Command line: `disclosure parse FILE [--agency NAME] [--year YYYY] [--json]`,
+`disclosure audit [--lake DIR] [--json]`."""
 
 from __future__ import annotations
 
@@ -28,6 +29,23 @@ def _cmd_parse(args: argparse.Namespace) -> int:
         return 0
     print(summary(doc))
     return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from disclosure.audit import audit_lake
+    from disclosure.lake import Lake
+
+    lake = Lake.at(args.lake)
+    if not lake.root.is_dir():
+        print(f"disclosure: {lake.root}: no such lake", file=sys.stderr)
+        return 2
+    result = audit_lake(lake)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(result.summary())
+    return result.exit_status
 
 
 def _fmt(x) -> str:
@@ -76,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--year", type=int, help="statistical year (overrides what the report says)")
     p.add_argument("--json", action="store_true", help="print one JSON document in the golden files' shape")
     p.set_defaults(func=_cmd_parse)
+    a = sub.add_parser("audit", help="prove every input file of a lake is accounted for (exit 1 if not)")
+    a.add_argument("--lake", help="lake root (default: $DISCLOSURE_LAKE_ROOT or data_lake/)")
+    a.add_argument("--json", action="store_true", help="print the counts and findings as one JSON document")
+    a.set_defaults(func=_cmd_audit)
     args = ap.parse_args(argv)
     return args.func(args)
 

@@ -7,6 +7,8 @@ value rows to the template's printed row order, anchored by the rows whose label
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,7 +47,7 @@ class Tables:
 # --------------------------------------------------------------------------- line anatomy
 
 
-@dataclass
+@dataclass(slots=True)
 class RowView:
     """A line seen as label + value cells."""
 
@@ -53,14 +55,8 @@ class RowView:
     line: Line
     label: str  # normalised label text (all label cells, rowspan copies included)
     values: list[Cell]  # value cells in order (numeric, blank or joined digit runs)
-
-    @property
-    def joined(self) -> bool:
-        return any(c.joined for c in self.values)
-
-    @property
-    def n_numbers(self) -> int:
-        return sum(1 for c in self.values if c.joined or not is_blank_text(c.text))
+    joined: bool  # some value cell is a digit run whose separators were lost
+    n_numbers: int  # value cells that print something other than a blank
 
 
 def row_view(index: int, line: Line) -> RowView:
@@ -71,9 +67,11 @@ def row_view(index: int, line: Line) -> RowView:
             continue
         if not is_blank_text(c.text) and parse_value(c.text) is None:
             last_label = i
-    label = normalise("".join(c.text for c in cells[: last_label + 1]))
+    label = normalise("".join(c.text for c in cells[: last_label + 1])) if last_label >= 0 else ""
     values = [c for c in cells[last_label + 1 :] if not c.rowspan_copy]
-    return RowView(index, line, label, values)
+    joined = any(c.joined for c in values)
+    n_numbers = sum(1 for c in values if c.joined or not is_blank_text(c.text))
+    return RowView(index, line, label, values, joined, n_numbers)
 
 
 # --------------------------------------------------------------------------- regions
@@ -86,12 +84,17 @@ _END = ("存在的主要问题", "主要问题", "改进情况", "其他需要�
 
 def find_regions(norms: Sequence[str]) -> dict[str, tuple[int, int]]:
     n = len(norms)
+    # One string with a line index per character offset: str.find runs in C.
+    joined = "\n".join(norms)
+    starts = list(itertools.accumulate((len(t) + 1 for t in norms[:-1]), initial=0))
 
     def first(words: tuple[str, ...], start: int, stop: int = n) -> int | None:
-        for i in range(start, stop):
-            if any(w in norms[i] for w in words):
-                return i
-        return None
+        if start >= n:
+            return None
+        lo = starts[start]
+        hi = starts[stop] if stop < n else len(joined)
+        hits = [pos for w in words if (pos := joined.find(w, lo, hi)) >= 0]
+        return bisect.bisect_right(starts, min(hits)) - 1 if hits else None
 
     i3 = first(_T3_START, 0)
     i2 = first(_T2_START, 0, i3 if i3 is not None else n)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.audit.checks import audit_job, lake_accounting
 from assets.core.assets import curated, warehouse
 from assets.marts.assets import agency_year_kpis, expectations
 from assets.raw.assets import quarantine_ledger, raw_reports
@@ -16,7 +17,8 @@ from pipelines.sensors import inbox_sensor, year_refresh_sensor
 def build_defs(lake: LakeResource) -> dg.Definitions:
     return dg.Definitions(
         assets=[raw_reports, quarantine_ledger, curated, warehouse, agency_year_kpis, expectations],
-        jobs=[curated_job, year_job],
+        asset_checks=[lake_accounting],
+        jobs=[curated_job, year_job, audit_job],
         sensors=[inbox_sensor, year_refresh_sensor],
         schedules=[yearly_backfill, daily_catch_up, yearly_year_assets],
         resources={"lake": lake},
