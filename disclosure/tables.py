@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -336,12 +337,24 @@ def _split_candidates(segments: list[str], n: int, split_segment) -> list[tuple[
     return results
 
 
+@lru_cache(maxsize=256)
+def _mention_pattern(label_word: str) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(label_word)}[^。；0-9]{{0,12}}?(?<!\d)(\d+)件")
+
+
+def _numbers_said_about(label_word: str, body: str) -> set[int]:
+    """Numbers the prose states about a category ('制发行政规范性文件62件')."""
+    return {int(x) for x in _mention_pattern(label_word).findall(body)}
+
+
 def _best_guess(candidates: list[tuple[int, ...]], body: str, cols: Sequence[str], label_word: str) -> tuple[int, ...]:
     """The candidate most supported by the report's prose (numbers it repeats), then the most
     plausible and even split. Only a guess: the cells stay flagged `ambiguous`."""
 
+    said = _numbers_said_about(label_word, body)
+
     def score(c: tuple[int, ...]) -> tuple[int, int, int]:
-        mentioned = sum(1 for x in c if x >= 10 and re.search(rf"{label_word}[^。；0-9]{{0,12}}?(?<!\d){x}件", body))
+        mentioned = sum(1 for x in c if x >= 10 and x in said)
         plausible = 0
         if "in_force" in cols:  # a stock of documents in force outnumbers a year's flow
             plausible = int(c[cols.index("in_force")] >= max(c))
