@@ -91,44 +91,66 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
 
 
 def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
+    """The long tables of a batch of reports, columns and dtypes as in schema.TABLES."""
     cols: dict[str, dict[str, list]] = {t: {c: [] for c in schema.TABLES[t].column_names} for t in schema.TABLES}
-
-    def add(table: str, **values) -> None:
-        for k, col in cols[table].items():
-            col.append(values.get(k))
-
+    ad, ap, rl = cols["active_disclosure"], cols["applications"], cols["review_litigation"]
     for r in reports:
-        ident = {"report_id": r.report_id, "agency": r.identity.agency, "year": r.identity.year}
+        rid, agency, year = r.report_id, r.identity.agency, r.identity.year
         n_cells = n_null = n_flagged = 0
+        template_active = r.tables.template_active or r.template
         for table, key, applicant, c in r.cells():
             n_cells += 1
-            n_null += c.value is None
-            n_flagged += bool(WARNING_FLAGS.intersection(c.flags))
-            cell = {"value": c.value, "raw_text": c.raw, "where": c.where or None, "flags": ",".join(sorted(set(c.flags))) or None}
-            if table == "active_disclosure":
+            if c.value is None:
+                n_null += 1
+            flags = ",".join(sorted(set(c.flags))) if c.flags else None
+            if flags and not WARNING_FLAGS.isdisjoint(c.flags):
+                n_flagged += 1
+            if table == "applications":
+                out = ap
+                out["row"].append(key)
+                out["applicant"].append(applicant)
+            elif table == "active_disclosure":
+                out = ad
                 category, metric = key.split(".", 1)
-                add(table, **ident, template=r.tables.template_active or r.template, category=category, metric=metric, **cell)
-            elif table == "applications":
-                add(table, **ident, row=key, applicant=applicant, **cell)
+                out["template"].append(template_active)
+                out["category"].append(category)
+                out["metric"].append(metric)
             else:
+                out = rl
                 proceeding, outcome = key.split(".", 1)
-                add(table, **ident, proceeding=proceeding, outcome=outcome, **cell)
+                out["proceeding"].append(proceeding)
+                out["outcome"].append(outcome)
+            out["report_id"].append(rid)
+            out["agency"].append(agency)
+            out["year"].append(year)
+            out["value"].append(c.value)
+            out["raw_text"].append(c.raw)
+            out["where"].append(c.where or None)
+            out["flags"].append(flags)
+        sec = cols["report_sections"]
         for section, text in r.sections.items():
-            add("report_sections", **ident, section=section, text=text)
+            for k, x in (("report_id", rid), ("agency", agency), ("year", year), ("section", section), ("text", text)):
+                sec[k].append(x)
+        vi = cols["validation_issues"]
         n_failed = 0
         for ch in r.checks:
             n_failed += ch.status == "fail"
-            add("validation_issues", **ident, check=ch.check, scope=ch.scope, status=ch.status,
-                severity="warning" if ch.status == "fail" else "info", lhs=ch.lhs, rhs=ch.rhs, detail=ch.detail)
+            for k, x in (("report_id", rid), ("agency", agency), ("year", year), ("check", ch.check), ("scope", ch.scope),
+                         ("status", ch.status), ("severity", "warning" if ch.status == "fail" else "info"),
+                         ("lhs", ch.lhs), ("rhs", ch.rhs), ("detail", ch.detail)):
+                vi[k].append(x)
         i = r.identity
-        add("reports", **ident, template=r.template, template_active=r.tables.template_active, source_file=r.source_file,
-            source_format=r.doc_format, title=i.title, agency_source=i.agency_source, agency_confidence=i.agency_confidence,
-            year_source=i.year_source, year_confidence=i.year_confidence, n_cells=n_cells, n_null_cells=n_null,
-            n_flagged_cells=n_flagged, n_checks_failed=n_failed, n_bytes=r.n_bytes)
-    frames = {}
-    for t, data in cols.items():
-        frames[t] = pd.DataFrame({c.name: pd.array(data[c.name], dtype=c.dtype) for c in schema.TABLES[t].columns})
-    return frames
+        row = {"report_id": rid, "agency": agency, "year": year, "template": r.template,
+               "template_active": r.tables.template_active, "source_file": r.source_file, "source_format": r.doc_format,
+               "title": i.title, "agency_source": i.agency_source, "agency_confidence": i.agency_confidence,
+               "year_source": i.year_source, "year_confidence": i.year_confidence, "n_cells": n_cells,
+               "n_null_cells": n_null, "n_flagged_cells": n_flagged, "n_checks_failed": n_failed, "n_bytes": r.n_bytes}
+        for k, col in cols["reports"].items():
+            col.append(row[k])
+    return {
+        t: pd.DataFrame({c.name: pd.array(data[c.name], dtype=c.dtype) for c in schema.TABLES[t].columns})
+        for t, data in cols.items()
+    }
 
 
 def validate_frames(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
