@@ -22,8 +22,8 @@ test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster tes
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)  ## one backfill of 2,000 agency-years, inbox to marts
-	$(BIN)/python bench/bench_pipeline.py
+bench: $(STAMP)  ## the whole benchmark table (parse, validation, writes, backfills 2k/10k/20k, reads); see docs/benchmarks.md
+	$(BIN)/python bench/run_all.py
 
 ui: $(STAMP)  ## Dagster webserver + daemon on http://127.0.0.1:3000 over data_lake/
 	$(BIN)/python -m pipelines.service --lake data_lake --port 3000

@@ -11,6 +11,11 @@ Layout under the lake root (``data_lake/`` by default, ``DISCLOSURE_LAKE_ROOT`` 
     warehouse/<table>/year=YYYY/part-0.parquet   compacted copy of one year (agency as a column)
     docs/                                    great-expectations Data Docs
 
+The root is a local folder or any fsspec URL (``s3://bucket/lake``, ``gs://…``, ``memory://lake``,
+``file:///srv/lake``): local roots are ``pathlib.Path`` objects, URLs ``upath.UPath`` objects
+with the same methods. Writes to a URL are one ``PUT`` of the whole object (object stores
+replace an object atomically); local writes use a temp file and a rename (see docs/scaling.md).
+
 ``<key>`` is the agency name itself (Chinese stays readable), with the few characters that a
 path or a hive reader would misread percent-encoded. Names that cannot be a partition key at
 all (``| , / ...``, newlines, too long for a directory name) are refused with a reason.
@@ -32,7 +37,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import quote, unquote
 
 import pandas as pd
@@ -41,6 +47,13 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from disclosure.schema import TABLES
+
+if TYPE_CHECKING:
+    from upath import UPath
+
+    LakePath: TypeAlias = Path | UPath
+else:
+    LakePath: TypeAlias = Any
 
 PARTITION_COLUMNS = ("year", "agency")
 PART_FILE = "part-0.parquet"
@@ -63,11 +76,38 @@ _ENCODE = set('%=:*?"<>#&+ ') | {chr(c) for c in range(32)} | {"\x7f"}
 _EXT_RE = re.compile(r"^[a-z0-9]{1,8}$")
 
 
-def default_root() -> Path:
+def default_root() -> LakePath:
     env = os.environ.get("DISCLOSURE_LAKE_ROOT")
     if env:
-        return Path(env)
+        return lake_path(env)
     return Path(__file__).resolve().parent.parent / "data_lake"
+
+
+def is_url(root: object) -> bool:
+    return isinstance(root, str) and "://" in root
+
+
+def lake_path(root: str | os.PathLike[str]) -> LakePath:
+    """A local path as `pathlib.Path`, an fsspec URL (``scheme://…``) as `upath.UPath`."""
+    if isinstance(root, Path) or hasattr(root, "fs"):
+        return root  # a Path, or already a UPath
+    if is_url(root):
+        from upath import UPath
+
+        return UPath(str(root))
+    return Path(root)
+
+
+def is_local_path(path: object) -> bool:
+    """True for a plain local path (temp file + rename, fsync, O_APPEND apply)."""
+    return isinstance(path, Path) and getattr(path, "protocol", "") in ("", None)
+
+
+def _fs_and_path(path: LakePath) -> tuple[Any, str]:
+    """(filesystem for pyarrow, path on it): None and the path for local paths."""
+    if is_local_path(path):
+        return None, str(path)
+    return path.fs, path.path
 
 
 class AgencyKeyError(ValueError):
@@ -144,8 +184,18 @@ def _atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None, dur
 
     Readers see the old file or the new one, never a partial one. `durable=False` skips the
     per-file fsync (≈4 ms here); callers writing many files then call `os.sync()` once.
+    On an fsspec URL the object is written whole (one PUT, atomic on object stores); on the
+    local ``file://`` filesystem through a hidden temp file and a move, as for local paths.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not is_local_path(path):
+        if path.protocol in ("file", "local"):
+            tmp_path = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+            tmp_path.write_bytes(data)
+            path.fs.mv(tmp_path.path, path.path)
+        else:
+            path.write_bytes(data)
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -166,11 +216,21 @@ def _atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None, dur
 
 @dataclass(frozen=True)
 class Lake:
-    root: Path
+    root: LakePath
 
     @classmethod
-    def at(cls, root: str | Path | None = None) -> Lake:
-        return cls(Path(root) if root is not None else default_root())
+    def at(cls, root: str | LakePath | None = None) -> Lake:
+        return cls(lake_path(root) if root is not None else default_root())
+
+    @property
+    def is_local(self) -> bool:
+        """A local folder (not an fsspec URL)."""
+        return is_local_path(self.root)
+
+    @property
+    def url(self) -> str:
+        """The root as DuckDB / pyarrow take it: a local path or ``scheme://…``."""
+        return str(self.root)
 
     @property
     def inbox(self) -> Path:
@@ -202,7 +262,15 @@ class Lake:
 
     @property
     def docs(self) -> Path:
-        return self.root / "docs"
+        """Data Docs (great-expectations writes a local site): under the root when it is local,
+        else ``DISCLOSURE_DOCS_DIR`` or a folder in the system temp directory."""
+        if self.is_local:
+            return self.root / "docs"
+        env = os.environ.get("DISCLOSURE_DOCS_DIR")
+        if env:
+            return Path(env)
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", self.url)
+        return Path(tempfile.gettempdir()) / "disclosure-docs" / name
 
     def raw_dir(self, year: int, agency: str) -> Path:
         return self.raw / f"year={year}" / f"agency={encode_agency_key(agency)}"
@@ -252,11 +320,14 @@ def store_raw(
     agency_source: str | None = None,
     year_source: str | None = None,
     received_at: str | None = None,
+    durable: bool = True,
 ) -> RawFile:
     """Copy `data` into the immutable raw zone; return its receipt.
 
     The file is named by its SHA-256, so the same bytes are stored once; a receipt already
     present is returned unchanged (the first arrival keeps its time). Files are read-only.
+    `durable=False` skips the two fsyncs; the caller then calls `os.sync()` before it records
+    the files anywhere (the inbox sensor does, once per tick).
     """
     sha = sha256_bytes(data)
     directory = lake.raw_dir(year, agency)
@@ -277,9 +348,11 @@ def store_raw(
     )
     target = rf.path(lake)
     if not target.exists():
-        _atomic_write_bytes(target, data, mode=0o444)
+        _atomic_write_bytes(target, data, mode=0o444, durable=durable)
     # The receipt is written last: a raw file counts only once its receipt exists.
-    _atomic_write_bytes(receipt_path, json.dumps(asdict(rf), ensure_ascii=False).encode("utf-8"), mode=0o444)
+    _atomic_write_bytes(
+        receipt_path, json.dumps(asdict(rf), ensure_ascii=False).encode("utf-8"), mode=0o444, durable=durable
+    )
     return rf
 
 
@@ -336,7 +409,7 @@ def quarantine(
     if data is not None:
         sha256 = sha256 or sha256_bytes(data)
         rel = Path("files") / f"{sha256}.{_ext(source_file)}"
-        target = lake.quarantine_dir / rel
+        target = lake.quarantine_dir / "files" / rel.name
         if not target.exists():
             _atomic_write_bytes(target, data, mode=0o444)
         stored_as = str(rel)
@@ -352,6 +425,11 @@ def quarantine(
     )
     lake.quarantine_dir.mkdir(parents=True, exist_ok=True)
     line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+    if not lake.is_local:
+        # fsspec append (object stores rewrite the object: one ledger writer at a time there).
+        with lake.quarantine_ledger.open("ab") as fh:
+            fh.write(line.encode("utf-8"))
+        return entry
     # One write() of a short line with O_APPEND: lines from concurrent writers do not interleave.
     fd = os.open(lake.quarantine_ledger, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
@@ -384,7 +462,7 @@ class ManifestEntry:
 MANIFEST_NAME = "manifest.csv"
 
 
-def read_manifest(inbox: Path) -> dict[str, ManifestEntry]:
+def read_manifest(inbox: LakePath) -> dict[str, ManifestEntry]:
     """Every manifest.csv in the inbox (any folder): file (relative to the manifest) → entry."""
     out: dict[str, ManifestEntry] = {}
     for mpath in sorted(inbox.rglob(MANIFEST_NAME)):
@@ -403,10 +481,35 @@ def read_manifest(inbox: Path) -> dict[str, ManifestEntry]:
     return out
 
 
-def scan_inbox(inbox: Path) -> dict[str, tuple[int, int]]:
+def _mtime_ns(info: Mapping[str, Any]) -> int:
+    """A change stamp from an fsspec info dict (mtime, LastModified, updated, or the ETag)."""
+    for k in ("mtime", "LastModified", "last_modified", "updated", "created"):
+        v = info.get(k)
+        if isinstance(v, datetime):
+            return int(v.timestamp() * 1e9)
+        if isinstance(v, int | float):
+            return int(v * 1e9)
+        if isinstance(v, str) and v:
+            try:
+                return int(datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp() * 1e9)
+            except ValueError:
+                pass
+    etag = str(info.get("ETag") or info.get("etag") or "")
+    return int(hashlib.sha256(etag.encode()).hexdigest()[:15], 16) if etag else 0
+
+
+def scan_inbox(inbox: LakePath) -> dict[str, tuple[int, int]]:
     """relative path → (size, mtime_ns) of every candidate report file (hidden files and manifests skipped)."""
     out: dict[str, tuple[int, int]] = {}
     if not inbox.is_dir():
+        return out
+    if not is_local_path(inbox):
+        base = PurePosixPath(inbox.path)
+        for full, info in sorted(inbox.fs.find(inbox.path, detail=True).items()):
+            rel = PurePosixPath(full).relative_to(base)
+            if any(part.startswith(".") for part in rel.parts) or rel.name == MANIFEST_NAME:
+                continue
+            out[rel.as_posix()] = (int(info.get("size") or 0), _mtime_ns(info))
         return out
     for dirpath, dirnames, filenames in os.walk(inbox):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -454,7 +557,7 @@ def _to_arrow(df: pd.DataFrame, table: str, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
 
 
-def write_parquet_atomic(path: Path, table: pa.Table, *, durable: bool = True) -> tuple[str, int]:
+def write_parquet_atomic(path: LakePath, table: pa.Table, *, durable: bool = True) -> tuple[str, int]:
     """Write `table` to `path` atomically (temp file in the same folder, rename); returns (sha256, bytes)."""
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
@@ -480,6 +583,44 @@ def write_partition(
     return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
 
 
+def write_partitions(
+    lake: Lake,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    skip: Iterable[tuple[int, str]] = (),
+    durable: bool = True,
+) -> list[WriteResult]:
+    """`write_partition` for every (year, agency) present in any of `frames`, every table each.
+
+    The same files as calling `write_partition` per partition and table (a partition missing from
+    a table gets an empty file), but each table is converted to Arrow once and cut into
+    partitions by row indices: per file only the Parquet encoding and the write remain.
+    Partitions in `skip` are not written.
+    """
+    skipped = set(skip)
+    arrows: dict[str, pa.Table] = {}
+    groups: dict[str, dict[tuple[int, str], object]] = {}
+    keys: set[tuple[int, str]] = set()
+    for table, df in frames.items():
+        expected = TABLES[table].column_names
+        if list(df.columns) != expected:
+            raise ValueError(f"{table}: columns {list(df.columns)} differ from the schema {expected}")
+        schema = arrow_schema(table)
+        arrows[table] = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+        idx = df.groupby(["year", "agency"], sort=False, dropna=False).indices if len(df) else {}
+        groups[table] = {(int(y), str(a)): rows for (y, a), rows in idx.items()}
+        keys |= set(groups[table])
+    out: list[WriteResult] = []
+    for year, agency in sorted(keys - skipped):
+        for table, arrow in arrows.items():
+            rows = groups[table].get((year, agency))
+            part = arrow.take(pa.array(rows)) if rows is not None else arrow.schema.empty_table()
+            path = lake.curated_path(table, year, agency)
+            sha, n = write_parquet_atomic(path, part, durable=durable)
+            out.append(WriteResult(table=table, path=str(path), rows=part.num_rows, sha256=sha, n_bytes=n))
+    return out
+
+
 def _dtypes(table: str) -> dict[str, str]:
     return {c.name: c.dtype for c in TABLES[table].columns}
 
@@ -492,12 +633,14 @@ def read_curated(lake: Lake, table: str, *, year: int | None = None) -> pd.DataF
     if not files:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(table).items()})[cols]
     part = ds.partitioning(pa.schema([("year", pa.int64()), ("agency", pa.string())]), flavor="hive")
+    fs, base_path = _fs_and_path(base)
     dataset = ds.dataset(
-        [str(f) for f in files],
+        [_fs_and_path(f)[1] for f in files],
         format="parquet",
         partitioning=part,
-        partition_base_dir=str(base),
+        partition_base_dir=base_path,
         schema=arrow_schema(table, with_partition_columns=True),
+        filesystem=fs,
     )
     df = dataset.to_table().to_pandas(types_mapper=pd.ArrowDtype)
     return _with_dtypes(df[cols], table)
@@ -528,7 +671,8 @@ def read_warehouse(lake: Lake, table: str, year: int) -> pd.DataFrame:
     cols = TABLES[table].column_names
     if not path.exists():
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(table).items()})[cols]
-    df = pq.read_table(path).to_pandas(types_mapper=pd.ArrowDtype)
+    fs, where = _fs_and_path(path)
+    df = pq.read_table(where, filesystem=fs).to_pandas(types_mapper=pd.ArrowDtype)
     df["year"] = year
     return _with_dtypes(df[cols], table)
 

@@ -8,6 +8,7 @@ Every file ends either in the raw zone or in the quarantine ledger with a reason
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,9 +148,13 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
             url=entry.url if entry else None,
             agency_source=a_src,
             year_source=y_src,
+            durable=False,
         )
         superseded = before if before is not None and before.sha256 != raw.sha256 else None
         result.accepted.append(Accepted(raw=raw, inbox_path=rel, superseded=superseded))
+    if result.accepted and lake.is_local:
+        # One flush for the tick instead of two fsyncs per file, before the sensor records anything.
+        os.sync()
     # Files that left the inbox are forgotten (their raw copies stay).
     for rel in list(result.state):
         if rel not in listing:

@@ -20,25 +20,15 @@ from disclosure.lake import Lake
 CURSOR_FILE = "inbox_sensor.cursor.json"
 QUIET = {"loggers": {"console": {"config": {"log_level": os.environ.get("DISCLOSURE_LOG_LEVEL", "WARNING")}}}}
 
-DAGSTER_YAML = """\
-telemetry:
-  enabled: false
-run_coordinator:
-  module: dagster._core.run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    max_concurrent_runs: {max_runs}
-storage:
-  sqlite:
-    base_dir: {home}
-"""
 
 
 def ensure_dagster_home(home: Path, *, max_concurrent_runs: int = 2) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
     if not cfg.exists():
-        cfg.write_text(DAGSTER_YAML.format(home=home.resolve(), max_runs=max_concurrent_runs), "utf-8")
+        from pipelines.storage import instance_yaml
+
+        cfg.write_text(instance_yaml(home, max_concurrent_runs=max_concurrent_runs), "utf-8")
     return home
 
 

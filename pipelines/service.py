@@ -24,22 +24,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-SERVICE_YAML = """\
-telemetry:
-  enabled: false
-run_coordinator:
-  module: dagster._core.run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    max_concurrent_runs: {max_runs}
-    dequeue_interval_seconds: 1
-storage:
-  sqlite:
-    base_dir: {home}
-sensors:
-  use_threads: true
-  num_workers: 2
-"""
 
 
 def free_port() -> int:
@@ -67,6 +51,8 @@ class Services:
 def _env(home: Path, lake_root: Path, extra: dict[str, str] | None) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"DAGSTER_HOME": str(home), "DISCLOSURE_LAKE_ROOT": str(lake_root), "PYTHONWARNINGS": "ignore"})
+    # Partitioned asset events reach the storage in batches (see pipelines/storage.py).
+    env.setdefault("DAGSTER_EVENT_BATCH_SIZE", "500")
     env.update(extra or {})
     return env
 
@@ -80,10 +66,27 @@ def running_services(
     env: dict[str, str] | None = None,
     max_concurrent_runs: int = 2,
     log_dir: Path | None = None,
+    storage: str = "sqlite",
+    postgres_url: str | None = None,
 ) -> Iterator[Services]:
-    """Webserver + daemon on 127.0.0.1 (own process groups; stopped on exit)."""
+    """Webserver + daemon on 127.0.0.1 (own process groups; stopped on exit).
+
+    `storage`: see `pipelines.storage.instance_yaml` (``sqlite``, ``sqlite-stock``, ``postgres``).
+    """
+    from pipelines.storage import instance_yaml
+
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(SERVICE_YAML.format(home=home.resolve(), max_runs=max_concurrent_runs), "utf-8")
+    (home / "dagster.yaml").write_text(
+        instance_yaml(
+            home,
+            max_concurrent_runs=max_concurrent_runs,
+            storage=storage,
+            postgres_url=postgres_url,
+            dequeue_interval_seconds=1,
+            sensor_threads=True,
+        ),
+        "utf-8",
+    )
     # Create the SQLite schema once: two processes creating it at the same time race (alembic heads).
     import dagster as dg
 

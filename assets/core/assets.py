@@ -10,6 +10,7 @@ run's batch and list the failing partitions.
 
 
 import os
+from dataclasses import dataclass, field
 
 import dagster as dg
 import pandas as pd
@@ -20,11 +21,10 @@ from disclosure.lake import (
     WriteResult,
     compact_year,
     current_raw,
-    frames_by_partition,
     quarantine,
     read_raw,
     schema_failures,
-    write_partition,
+    write_partitions,
 )
 from disclosure.schema import TABLES
 from pipelines.partitions import BATCH_SIZE, agency_year_partitions, split_key, year_partitions
@@ -112,27 +112,163 @@ _CURATED_DESCRIPTION = (
     ],
 )
 def curated(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    from disclosure.batch import BatchItem, parse_batch
-
     lk: Lake = lake.lake
     keys = list(context.partition_keys)
+    acc = _Accumulator()
+    # Stream the run's partitions through the core in chunks: memory stays flat whatever the
+    # run's size (a backfill run may cover thousands of agency-years to save run start-ups).
+    for i in range(0, len(keys), CHUNK_SIZE):
+        _curate_chunk(lk, keys[i : i + CHUNK_SIZE], acc)
+    if lk.is_local:
+        os.sync()  # one flush for the whole run instead of an fsync per file
+    return acc.result(context, lk, keys)
+
+
+# Agency-years parsed, validated and written at a time inside one run (env DISCLOSURE_CHUNK_SIZE).
+CHUNK_SIZE = int(os.environ.get("DISCLOSURE_CHUNK_SIZE", "250"))
+# Rows kept for the check tables (the counts are exact).
+_KEEP = 30
+
+
+@dataclass
+class _Accumulator:
+    """What the checks and the materialization report, summed over the chunks of a run."""
+
+    absent: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    held: set[tuple[int, str]] = field(default_factory=set)
+    failures: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    rejected: list[object] = field(default_factory=list)
+    evaluated: int = 0
+    failed_ids: list[pd.DataFrame] = field(default_factory=list)
+    n_failed_ids: int = 0
+    flagged: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    n_ambiguous: int = 0
+    n_flags: int = 0
+    n_files: int = 0
+    writes: list[WriteResult] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    written: list[tuple[int, str]] = field(default_factory=list)
+    preview: str | None = None
+
+    def result(self, context: dg.AssetExecutionContext, lk: Lake, keys: list[str]) -> dg.MaterializeResult:
+        failures = {t: pd.concat(fcs, ignore_index=True) for t, fcs in self.failures.items()}
+        failed_ids = (
+            pd.concat(self.failed_ids, ignore_index=True).head(_KEEP) if self.failed_ids else pd.DataFrame()
+        )
+        flagged = {t: pd.concat(dfs, ignore_index=True).head(20) for t, dfs in self.flagged.items()}
+        written = sorted(self.written)
+        check_results = [
+            dg.AssetCheckResult(
+                check_name=CHECK_SCHEMA,
+                passed=not failures,
+                metadata={
+                    "failing_tables": ", ".join(sorted(failures)) or "none",
+                    "held_back_partitions": len(self.held),
+                    "failure_cases": dg.MetadataValue.md(
+                        "\n\n".join(f"**{t}**\n\n" + md_table(fc.astype(str)) for t, fc in failures.items()) or "none"
+                    ),
+                },
+            ),
+            dg.AssetCheckResult(
+                check_name=CHECK_IDENTITIES,
+                passed=self.n_failed_ids == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "failed": self.n_failed_ids,
+                    "evaluated": self.evaluated,
+                    "failures": dg.MetadataValue.md(
+                        md_table(failed_ids[["agency", "year", "check", "scope", "lhs", "rhs", "detail"]], limit=_KEEP)
+                        if self.n_failed_ids
+                        else "none"
+                    ),
+                },
+            ),
+            dg.AssetCheckResult(
+                check_name=CHECK_AMBIGUOUS,
+                passed=self.n_ambiguous == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "ambiguous_cells": self.n_ambiguous,
+                    "cells": dg.MetadataValue.md(
+                        "\n\n".join(
+                            f"**{t}**\n\n" + md_table(df.drop(columns=["report_id"]), limit=20)
+                            for t, df in flagged.items()
+                            if len(df)
+                        )
+                        or "none"
+                    ),
+                },
+            ),
+            dg.AssetCheckResult(
+                check_name=CHECK_PARSED,
+                passed=not self.rejected and not self.absent,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "rejected": len(self.rejected),
+                    "no_raw_file": len(self.absent),
+                    "details": dg.MetadataValue.md(
+                        "\n".join(f"- {r.source_file}: {r.code}: {r.message}" for r in self.rejected[:_KEEP])  # type: ignore[attr-defined]
+                        + "".join(f"\n- {k}: no raw file for this agency-year" for k in self.absent[:_KEEP])
+                        or "none"
+                    ),
+                },
+            ),
+        ]
+        # Dagster copies this metadata onto the materialization of every partition of the run, so
+        # it stays small: counts, and the file list only for runs of a few partitions.
+        metadata: dict[str, object] = {
+            "dagster/row_count": self.rows.get("applications", 0),
+            "partitions_written": len(written),
+            "partitions_requested": len(keys),
+            **{f"rows.{t}": n for t, n in self.rows.items()},
+            "flags": self.n_flags,
+            "files_written": self.n_files,
+            "source_files": ", ".join(sorted(self.sources)[:20]) + (" …" if len(self.sources) > 20 else ""),
+            "path": dg.MetadataValue.path(
+                str(lk.curated_path("applications", *written[0])) if len(written) == 1 else str(lk.curated)
+            ),
+        }
+        if len(keys) <= SMALL_RUN:
+            metadata["writes"] = dg.MetadataValue.json(
+                [{"table": w.table, "path": w.path, "rows": w.rows, "sha256": w.sha256} for w in self.writes[:60]]
+            )
+            if self.preview:
+                metadata["preview"] = dg.MetadataValue.md(self.preview)
+        context.log.info(
+            f"curated: {len(written)} partition(s) written, {len(self.held)} held (schema), "
+            f"{len(self.rejected)} rejected, {len(self.absent)} without raw file"
+        )
+        return dg.MaterializeResult(metadata=metadata, check_results=check_results)
+
+
+# Runs of at most this many partitions carry the file list and a preview in their metadata.
+SMALL_RUN = 10
+
+
+def _curate_chunk(lk: Lake, keys: list[str], acc: _Accumulator) -> None:
+    from disclosure.batch import BatchItem, parse_batch
+
     items: list[BatchItem] = []
-    absent: list[str] = []
     sources: dict[tuple[int, str], str] = {}
     for key in keys:
         agency, year = split_key(key)
         rf = current_raw(lk, agency, year)
         if rf is None:
-            absent.append(key)
+            acc.absent.append(key)
             continue
         sources[(year, agency)] = rf.source_file
         items.append(
             BatchItem(path=rf.path(lk), agency=agency, year=year, data=read_raw(lk, rf), source_name=rf.source_file)
         )
+    acc.sources.extend(sources.values())
+    if not items:
+        return
     batch = parse_batch(items, validate=False)
+    del items
     frames = {t: batch.frames[t] for t in TABLES if t in batch.frames}
 
-    # --- pandera (blocking): one validation per table for the whole batch.
+    # --- pandera (blocking): one validation per table for the whole chunk.
     failures = schema_failures(frames)
     held: set[tuple[int, str]] = set()
     if failures:
@@ -152,116 +288,51 @@ def curated(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materia
                 agency=agency,
                 year=year,
             )
+        for t, fc in failures.items():
+            acc.failures.setdefault(t, []).append(fc.head(_KEEP))
+        acc.held |= held
 
     # --- rejected by the parser: quarantine (the partition keeps its previous curated files).
     for rej in batch.rejected:
         quarantine(lk, source_file=rej.source_file, code=rej.code, reason=rej.message, sha256=rej.report_id)
+    acc.rejected.extend(batch.rejected)
 
     # --- write every partition that passed, six tables each (atomic, replaces the partition).
-    writes: list[WriteResult] = []
-    parts = frames_by_partition(frames) if frames else {}
-    for (year, agency), tables in parts.items():
-        if (year, agency) in held:
-            continue
-        for t in TABLES:
-            writes.append(write_partition(lk, t, tables[t], year=year, agency=agency, durable=False))
-    os.sync()  # one flush for the whole batch instead of an fsync per file
-    written = sorted({(y, a) for (y, a) in parts if (y, a) not in held})
+    if len(TABLES) == len(frames):
+        writes = write_partitions(lk, frames, skip=held, durable=False)
+        acc.n_files += len(writes)
+        for w in writes:
+            acc.rows[w.table] += w.rows
+        if len(acc.writes) < 60:
+            acc.writes.extend(writes[: 60 - len(acc.writes)])
+        reports = frames["reports"]
+        acc.written.extend(
+            (int(y), str(a)) for y, a in zip(reports["year"], reports["agency"], strict=True) if (int(y), str(a)) not in held
+        )
 
-    # --- checks (one evaluation each for the run).
+    # --- check inputs (kept small: counts plus the first rows).
     issues = frames.get("validation_issues", pd.DataFrame(columns=["status"]))
-    failed_ids = issues[issues["status"] == "fail"] if len(issues) else issues
-    flagged = {
-        t: frames[t][frames[t]["flags"].fillna("").str.contains("ambiguous")]
-        for t in CELL_TABLES
-        if t in frames and len(frames[t])
-    }
-    n_ambiguous = sum(len(df) for df in flagged.values())
-    n_flags = sum(int(frames[t]["flags"].notna().sum()) for t in CELL_TABLES if t in frames)
-    check_results = [
-        dg.AssetCheckResult(
-            check_name=CHECK_SCHEMA,
-            passed=not failures,
-            metadata={
-                "failing_tables": ", ".join(sorted(failures)) or "none",
-                "held_back_partitions": len(held),
-                "failure_cases": dg.MetadataValue.md(
-                    "\n\n".join(f"**{t}**\n\n" + md_table(fc.astype(str)) for t, fc in failures.items()) or "none"
-                ),
-            },
-        ),
-        dg.AssetCheckResult(
-            check_name=CHECK_IDENTITIES,
-            passed=len(failed_ids) == 0,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "failed": len(failed_ids),
-                "evaluated": len(issues),
-                "failures": dg.MetadataValue.md(
-                    md_table(failed_ids[["agency", "year", "check", "scope", "lhs", "rhs", "detail"]], limit=30)
-                    if len(failed_ids)
-                    else "none"
-                ),
-            },
-        ),
-        dg.AssetCheckResult(
-            check_name=CHECK_AMBIGUOUS,
-            passed=n_ambiguous == 0,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "ambiguous_cells": n_ambiguous,
-                "cells": dg.MetadataValue.md(
-                    "\n\n".join(
-                        f"**{t}**\n\n" + md_table(df.drop(columns=["report_id"]), limit=20) for t, df in flagged.items() if len(df)
-                    )
-                    or "none"
-                ),
-            },
-        ),
-        dg.AssetCheckResult(
-            check_name=CHECK_PARSED,
-            passed=not batch.rejected and not absent,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "rejected": len(batch.rejected),
-                "no_raw_file": len(absent),
-                "details": dg.MetadataValue.md(
-                    "\n".join(f"- {r.source_file}: {r.code}: {r.message}" for r in batch.rejected[:30])
-                    + "".join(f"\n- {k}: no raw file for this agency-year" for k in absent[:30])
-                    or "none"
-                ),
-            },
-        ),
-    ]
-
-    rows = {t: sum(w.rows for w in writes if w.table == t) for t in TABLES}
-    metadata: dict[str, object] = {
-        "dagster/row_count": rows.get("applications", 0),
-        "partitions_written": len(written),
-        "partitions_requested": len(keys),
-        **{f"rows.{t}": n for t, n in rows.items()},
-        "flags": n_flags,
-        "source_files": ", ".join(sorted(sources.values())[:20]) + (" …" if len(sources) > 20 else ""),
-        "path": dg.MetadataValue.path(
-            str(lk.curated_path("applications", *written[0])) if len(written) == 1 else str(lk.curated)
-        ),
-        "writes": dg.MetadataValue.json(
-            [{"table": w.table, "path": w.path, "rows": w.rows, "sha256": w.sha256} for w in writes[:60]]
-        ),
-    }
-    if written and "applications" in frames:
-        y0, a0 = written[0]
+    acc.evaluated += len(issues)
+    fails = issues[issues["status"] == "fail"] if len(issues) else issues
+    acc.n_failed_ids += len(fails)
+    if len(fails) and sum(len(f) for f in acc.failed_ids) < _KEEP:
+        acc.failed_ids.append(fails.head(_KEEP))
+    for t in CELL_TABLES:
+        if t not in frames or not len(frames[t]):
+            continue
+        flags = frames[t]["flags"]
+        acc.n_flags += int(flags.notna().sum())
+        amb = frames[t][flags.fillna("").str.contains("ambiguous")]
+        acc.n_ambiguous += len(amb)
+        if len(amb) and sum(len(d) for d in acc.flagged.get(t, [])) < 20:
+            acc.flagged.setdefault(t, []).append(amb.head(20))
+    if acc.preview is None and "applications" in frames and acc.written:
+        y0, a0 = acc.written[0]
         app = frames["applications"]
         sample = app[(app["year"] == y0) & (app["agency"] == a0)]
-        metadata["preview"] = dg.MetadataValue.md(
-            f"**applications** {a0} {y0} (total column)\n\n"
-            + md_table(sample[sample["applicant"] == "total"][["row", "value", "raw_text", "flags"]], limit=30)
+        acc.preview = f"**applications** {a0} {y0} (total column)\n\n" + md_table(
+            sample[sample["applicant"] == "total"][["row", "value", "raw_text", "flags"]], limit=30
         )
-    context.log.info(
-        f"curated: {len(written)} partition(s) written, {len(held)} held (schema), "
-        f"{len(batch.rejected)} rejected, {len(absent)} without raw file"
-    )
-    return dg.MaterializeResult(metadata=metadata, check_results=check_results)
 
 
 @dg.multi_asset(

@@ -1,0 +1,386 @@
+"""The whole benchmark in one command: prints one table (and writes it to bench/out/).
+
+    .venv/bin/python bench/run_all.py                          # parse, validation, writes, backfills 2k/10k/20k, reads
+    .venv/bin/python bench/run_all.py --sizes 2000 --n 200     # quicker
+    .venv/bin/python bench/run_all.py --skip-backfill          # core + reads only (reads need a lake: --lake DIR)
+    .venv/bin/python bench/run_all.py --storage postgres --postgres-url postgresql://…  # instance storage
+
+Sections (all inputs from `disclosure.synth`, seed 20260101, so every run sees the same bytes):
+  parse       reports/s per format, one `parse_batch` call per format (CPU time: one core);
+  validation  pandera validation of one batch's six long tables (`lake.schema_failures`);
+  writes      curated writes of that batch (`lake.write_partitions`, six files per agency-year);
+  backfill    inbox → marts through the real webserver + daemon (SQLite instance storage unless
+              --storage): N agency-years = ⌈N/7⌉ agencies with unique names × 2019–2025, each
+              report a generated one of that year; wall time of ingest (inbox sensor) and of one
+              asset backfill of curated + warehouse + marts (+ expectations unless --no-gx), peak
+              RSS (largest single process, and the sum over the process tree), DAGSTER_HOME size,
+              events stored, and the per-partition overhead (see `overhead` below);
+  reads       one year of `applications` for every agency into Arrow (median of 7): the curated
+              zone (one file per agency) vs the warehouse (one file per year), DuckDB and pyarrow;
+              plus a 20,000-agency warehouse year (the largest lake's year tiled with renamed
+              agencies, labelled as such).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+SEED = 20260101
+YEARS = list(range(2019, 2026))
+TABLE_NAMES = (
+    "reports", "active_disclosure", "applications", "review_litigation", "report_sections", "validation_issues",
+)
+Row = tuple[str, str, str, str]  # section, measure, value, note
+ROWS: list[Row] = []
+
+
+def row(section: str, measure: str, value: str, note: str = "") -> None:
+    ROWS.append((section, measure, value, note))
+    print(f"  {section:<10} {measure:<52} {value:>14}  {note}", flush=True)
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = psutil.virtual_memory().total / 2**30
+    return (f"{platform.system()} {platform.release()}, {cpu}, {psutil.cpu_count()} vCPU, {mem:.0f} GiB RAM, "
+            f"Python {platform.python_version()}, load average at start {os.getloadavg()[0]:.1f}")
+
+
+# --------------------------------------------------------------------------- core
+
+
+def bench_core(n: int) -> float:
+    """Parse / validation / writes; returns core seconds (CPU) per agency-year for a mixed batch."""
+    import tempfile
+
+    from bench_parse import generated_items, timed_batch
+
+    from disclosure.batch import BatchItem, parse_batch
+    from disclosure.lake import Lake, schema_failures, write_partitions
+    from disclosure.schema import TABLES
+    from disclosure.synth import FORMATS, iter_reports
+
+    for fmt in FORMATS:
+        items = list(generated_items(n, SEED, fmt))
+        wall, cpu, _, bad = timed_batch(items)
+        row("parse", f"{fmt}: reports/s per core (CPU)", f"{n / cpu:.0f}", f"{n} reports, wall {n / wall:.0f}/s, {bad} rejected")
+    # one mixed batch, as a curated chunk sees it
+    mixed = [BatchItem(path=nm, data=d, agency=f"基准机构{i:05d}", year=g["year"])
+             for i, (nm, d, g) in enumerate(iter_reports(n, SEED + 1))]
+    gc.collect()
+    c0, w0 = time.process_time(), time.perf_counter()
+    batch = parse_batch(mixed, validate=False)
+    parse_cpu = time.process_time() - c0
+    row("parse", "mixed formats: reports/s per core (CPU)", f"{n / parse_cpu:.0f}",
+        f"{n} reports, wall {n / (time.perf_counter() - w0):.0f}/s")
+    frames = {t: batch.frames[t] for t in TABLES}
+    nrows = sum(len(df) for df in frames.values())
+    c0 = time.process_time()
+    schema_failures(frames)
+    val_cpu = time.process_time() - c0
+    row("validation", "pandera, six tables of one batch: rows/s (CPU)", f"{nrows / val_cpu:,.0f}",
+        f"{nrows:,} rows of {n} reports = {val_cpu / n * 1000:.2f} ms/report")
+    with tempfile.TemporaryDirectory() as tmp:
+        lk = Lake.at(tmp)
+        c0, w0 = time.process_time(), time.perf_counter()
+        writes = write_partitions(lk, frames, durable=False)
+        os.sync()
+        wcpu, wwall = time.process_time() - c0, time.perf_counter() - w0
+        parts = len({(w.path.rsplit("/", 3)[1], w.path.rsplit("/", 3)[2]) for w in writes})
+        row("writes", "curated partitions/s (six Parquet files each, CPU)", f"{parts / wcpu:.0f}",
+            f"{len(writes)} files, wall {parts / wwall:.0f}/s incl. one os.sync()")
+    return (parse_cpu + val_cpu + wcpu) / n
+
+
+# --------------------------------------------------------------------------- backfill
+
+
+def build_inbox(inbox: Path, agency_years: int) -> tuple[int, list[str]]:
+    """⌈N/7⌉ agencies × 2019–2025; each agency-year gets a generated report of that year."""
+    from disclosure.synth import iter_reports
+
+    n_agencies = -(-agency_years // len(YEARS))
+    need = {y: n_agencies for y in YEARS}
+    slots: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
+    for name, data, golden in iter_reports(10**9, SEED):
+        y = int(golden["year"])
+        if need.get(y, 0) > 0:
+            slots[y].append((name, data))
+            need[y] -= 1
+            if not any(need.values()):
+                break
+    inbox.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i in range(n_agencies):
+        agency = f"基准机构{i:05d}"
+        folder = inbox / f"a{i // 1000:02d}" / f"a{i:05d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for y in YEARS:
+            name, data = slots[y][i]
+            (folder / name).write_bytes(data)
+            rows.append([f"{folder.relative_to(inbox).as_posix()}/{name}", agency, y, ""])
+    with (inbox / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "agency", "year", "url"])
+        w.writerows(rows)
+    return len(rows), [f"{r[1]}|{r[2]}" for r in rows]
+
+
+@dataclass
+class RssSampler:
+    """Samples RSS of this process and every process of the given process groups' trees."""
+
+    roots: list[int] = field(default_factory=list)
+    peak_sum: float = 0.0
+    peak_one: float = 0.0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def _procs(self) -> list[psutil.Process]:
+        out = [psutil.Process()]
+        for pid in self.roots:
+            try:
+                p = psutil.Process(pid)
+                out += [p, *p.children(recursive=True)]
+            except psutil.Error:
+                pass
+        return out
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            total = 0.0
+            for p in self._procs():
+                try:
+                    rss = p.memory_info().rss / 2**20
+                except psutil.Error:
+                    continue
+                total += rss
+                self.peak_one = max(self.peak_one, rss)
+            self.peak_sum = max(self.peak_sum, total)
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> RssSampler:
+        self._t = threading.Thread(target=self.run, daemon=True)
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def du_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def count_events(home: Path) -> dict[str, int]:
+    import warnings
+
+    import dagster as dg
+
+    warnings.filterwarnings("ignore")
+    with dg.DagsterInstance.from_config(str(home)) as inst:
+        out = {}
+        for name, et in (("materializations", dg.DagsterEventType.ASSET_MATERIALIZATION),
+                         ("planned", dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)):
+            recs = inst.get_event_records(dg.EventRecordsFilter(event_type=et, asset_key=dg.AssetKey("curated")))
+            out[name] = len(recs)
+        out["runs"] = len(inst.get_runs())
+        return out
+
+
+def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: float | None) -> Path:
+    from pipelines.service import launch_backfill, running_services, wait_backfill, wait_partitions
+
+    work = Path(args.out).resolve() / f"backfill-{size}"
+    shutil.rmtree(work, ignore_errors=True)
+    lake, home = work / "lake", work / "home"
+    t = time.perf_counter()
+    n_files, keys = build_inbox(lake / "inbox", size)
+    print(f"  (generated {n_files} reports into the inbox in {time.perf_counter() - t:.0f} s)", flush=True)
+    env = {
+        "DISCLOSURE_SENSOR_RUNS": "0",
+        "DISCLOSURE_YEAR_REFRESH": "0",
+        "DISCLOSURE_MAX_FILES_PER_TICK": str(args.files_per_tick),
+        "DISCLOSURE_RAW_EVENTS_PER_TICK": "100",
+        "DISCLOSURE_LAST_YEAR": str(YEARS[-1]),
+        "DISCLOSURE_BATCH_SIZE": str(args.batch_size),
+        "DISCLOSURE_CHUNK_SIZE": str(args.chunk_size),
+    }
+    os.environ.update(env)
+    assets = [["curated"], *(["warehouse", t] for t in TABLE_NAMES), ["agency_year_kpis"]]
+    if not args.no_gx:
+        assets.append(["expectations"])
+    load0 = os.getloadavg()[0]
+    with RssSampler() as rss:
+        t0 = time.perf_counter()
+        with running_services(lake, home, env=env, max_concurrent_runs=args.max_concurrent_runs,
+                              storage=args.storage, postgres_url=args.postgres_url) as svc:
+            rss.roots = [p.pid for p in svc.procs]
+            t_start = time.perf_counter() - t0
+            wait_partitions(svc, set(keys), timeout=3600)
+            t_ingest = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            bid = launch_backfill(svc, assets, all_partitions=True, title=f"bench {size}")
+            result = wait_backfill(svc, bid, timeout=4 * 3600, poll=2)
+            t_backfill = time.perf_counter() - t1
+    tag = f"{size:,} agency-years"
+    total = t_ingest + t_backfill
+    runs = result["runs"]
+    failed = sum(r["status"] != "SUCCESS" for r in runs)
+    row("backfill", f"{tag}: inbox → marts wall s", f"{total:.0f}",
+        f"services start {t_start:.0f} s + ingest {t_ingest - t_start:.0f} s + backfill {t_backfill:.0f} s; "
+        f"{len(runs)} runs ({failed} failed), status {result['status']}, storage {args.storage}, "
+        f"batch {args.batch_size}, {'with' if not args.no_gx else 'without'} GX, load avg {load0:.1f}→{os.getloadavg()[0]:.1f}")
+    row("backfill", f"{tag}: wall ms per agency-year", f"{total / size * 1000:.1f}")
+    if core_s_per_partition:
+        core_wall = core_s_per_partition * size / min(args.max_concurrent_runs, psutil.cpu_count() or 1)
+        row("backfill", f"{tag}: overhead ms per agency-year", f"{(t_backfill - core_wall) / size * 1000:.1f}",
+            f"(backfill wall − core CPU {core_s_per_partition * 1000:.1f} ms × N / {args.max_concurrent_runs} workers) / N")
+    row("backfill", f"{tag}: peak RSS MiB (largest process)", f"{rss.peak_one:.0f}",
+        f"sum over webserver + daemon + runs + bench: {rss.peak_sum:.0f} MiB")
+    if args.storage != "postgres":
+        row("backfill", f"{tag}: DAGSTER_HOME MiB", f"{du_mb(home):.0f}")
+    try:
+        ev = count_events(home)
+        row("backfill", f"{tag}: curated events stored", f"{ev['materializations'] + ev['planned']:,}",
+            f"{ev['materializations']:,} materializations + {ev['planned']:,} planned; {ev['runs']} runs")
+    except Exception as err:  # bookkeeping only
+        print(f"  (event count failed: {err})")
+    (work / "result.json").write_text(json.dumps({"size": size, "seconds": total, "result": result}), "utf-8")
+    return lake
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def timed(fn, repeat: int = 7) -> tuple[float, int]:
+    times, n = [], 0
+    for _ in range(repeat):
+        t = time.perf_counter()
+        n = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000, n
+
+
+def bench_reads(lake: Path, year: int, tile_to: int) -> None:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    con = duckdb.connect()
+    cur = f"{lake}/curated/applications/year={year}/*/*.parquet"
+    wh = lake / "warehouse" / "applications" / f"year={year}" / "part-0.parquet"
+    n_ag = len(list((lake / "curated" / "applications" / f"year={year}").iterdir()))
+    ms, n = timed(lambda: con.sql(f"select * from read_parquet('{cur}', hive_partitioning=true)").to_arrow_table().num_rows, 3)
+    row("reads", f"curated, DuckDB: {n_ag:,} agencies × 1 year ms", f"{ms:.0f}", f"{n:,} rows, {n_ag:,} files")
+    part = ds.partitioning(flavor="hive")
+    ms, n = timed(lambda: ds.dataset(str(lake / "curated" / "applications" / f"year={year}"), format="parquet",
+                                     partitioning=part).to_table().num_rows, 3)
+    row("reads", f"curated, pyarrow dataset: {n_ag:,} agencies ms", f"{ms:.0f}", f"{n:,} rows")
+    ms, n = timed(lambda: con.sql(f"select * from read_parquet('{wh}')").to_arrow_table().num_rows)
+    row("reads", f"warehouse, DuckDB: {n_ag:,} agencies ms", f"{ms:.1f}", f"{n:,} rows, 1 file")
+    ms, n = timed(lambda: pq.read_table(wh).num_rows)
+    row("reads", f"warehouse, pyarrow: {n_ag:,} agencies ms", f"{ms:.1f}", f"{n:,} rows")
+    # A 20k-agency year: the real year file tiled with renamed agencies (same rows per agency).
+    base = pq.read_table(wh)
+    copies = -(-tile_to // max(n_ag, 1))
+    parts = []
+    for k in range(copies):
+        agency = pa.compute.binary_join_element_wise(base["agency"], pa.scalar(f"#{k}"), "")
+        parts.append(base.set_column(base.schema.get_field_index("agency"), "agency", agency))
+    big = pa.concat_tables(parts)
+    tiled = lake.parent / "tiled" / "applications" / f"year={year}" / "part-0.parquet"
+    tiled.parent.mkdir(parents=True, exist_ok=True)
+    big = big.sort_by([("agency", "ascending")])
+    pq.write_table(big, tiled, compression="zstd")
+    n_tiled = n_ag * copies
+    mb = tiled.stat().st_size / 2**20
+    ms, n = timed(lambda: con.sql(f"select * from read_parquet('{tiled}')").to_arrow_table().num_rows)
+    row("reads", f"warehouse, DuckDB: {n_tiled:,} agencies (tiled) ms", f"{ms:.0f}",
+        f"{n:,} rows, {mb:.0f} MiB; target ≤ 200 ms")
+    ms, n = timed(lambda: pq.read_table(tiled).num_rows)
+    row("reads", f"warehouse, pyarrow: {n_tiled:,} agencies (tiled) ms", f"{ms:.0f}", f"{n:,} rows")
+    ms, n = timed(lambda: con.sql(
+        f"select agency, value from read_parquet('{tiled}') where applicant = 'total' and row = 'new_received'"
+    ).to_arrow_table().num_rows)
+    row("reads", f"warehouse, DuckDB filtered (total new_received), {n_tiled:,} ag. ms", f"{ms:.1f}", f"{n:,} rows")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def write_table(out: Path, header: str) -> None:
+    lines = [header, "", "| section | measure | value | note |", "|---|---|---:|---|"]
+    lines += [f"| {s} | {m} | {v} | {n} |" for s, m, v, n in ROWS]
+    (out / "run_all.md").write_text("\n".join(lines) + "\n", "utf-8")
+    print("\n" + "\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="2000,10000,20000", help="agency-years per backfill (comma separated)")
+    ap.add_argument("--n", type=int, default=500, help="generated reports per format for the core sections")
+    ap.add_argument("--batch-size", type=int, default=int(os.environ.get("DISCLOSURE_BATCH_SIZE", "3000")))
+    ap.add_argument("--chunk-size", type=int, default=250)
+    ap.add_argument("--files-per-tick", type=int, default=5000)
+    ap.add_argument("--max-concurrent-runs", type=int, default=2)
+    ap.add_argument("--storage", default="sqlite", choices=["sqlite", "sqlite-stock", "postgres"])
+    ap.add_argument("--postgres-url")
+    ap.add_argument("--no-gx", action="store_true", help="leave the great-expectations asset out")
+    ap.add_argument("--skip-core", action="store_true")
+    ap.add_argument("--skip-backfill", action="store_true")
+    ap.add_argument("--lake", help="lake for the read section when --skip-backfill")
+    ap.add_argument("--read-year", type=int, default=2024)
+    ap.add_argument("--tile-to", type=int, default=20000)
+    ap.add_argument("--out", default=str(REPO / "bench" / "out"))
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    header = f"Machine: {machine()}. Started {time.strftime('%Y-%m-%d %H:%M')}."
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+        header += f" Commit {rev} + working tree."
+    except OSError:
+        pass
+    print(header, flush=True)
+    core = None if args.skip_core else bench_core(args.n)
+    lake = Path(args.lake) if args.lake else None
+    if not args.skip_backfill:
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            lake = bench_backfill(size, args, core)
+    if lake is not None:
+        bench_reads(lake, args.read_year, args.tile_to)
+    write_table(out, header)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
