@@ -517,6 +517,9 @@ def scan_inbox(inbox: LakePath) -> dict[str, tuple[int, int]]:
             if name.startswith(".") or name == MANIFEST_NAME:
                 continue
             p = Path(dirpath) / name
+            # A symlink could point anywhere on the machine: never follow one out of the inbox.
+            if p.is_symlink() or not p.is_file():
+                continue
             st = p.stat()
             out[p.relative_to(inbox).as_posix()] = (st.st_size, st.st_mtime_ns)
     return out
@@ -737,3 +740,12 @@ def schema_failures(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
             fc["report_id"] = rid
             out[name] = fc
     return out
+
+
+def read_inbox_file(path: LakePath) -> bytes:
+    """The bytes of an inbox file; a local file swapped for a symlink after listing is refused."""
+    if not is_local_path(path):
+        return path.read_bytes()
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        return f.read()

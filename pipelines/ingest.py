@@ -20,6 +20,7 @@ from disclosure.lake import (
     agency_key_problem,
     current_raw,
     quarantine,
+    read_inbox_file,
     read_manifest,
     scan_inbox,
     sha256_bytes,
@@ -105,7 +106,7 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
             result.pending += 1
             continue
         reads += 1
-        data = (lake.inbox / rel).read_bytes()
+        data = read_inbox_file(lake.inbox / rel)
         sha = sha256_bytes(data)
         result.state[rel] = [size, mtime, sha]
         if old and old[2] == sha:  # touched, same content

@@ -68,8 +68,10 @@ def running_services(
     log_dir: Path | None = None,
     storage: str = "sqlite",
     postgres_url: str | None = None,
+    host: str = "127.0.0.1",
 ) -> Iterator[Services]:
-    """Webserver + daemon on 127.0.0.1 (own process groups; stopped on exit).
+    """Webserver + daemon, the UI on `host` (127.0.0.1 unless asked otherwise; own process
+    groups; stopped on exit).
 
     `storage`: see `pipelines.storage.instance_yaml` (``sqlite``, ``sqlite-stock``, ``postgres``).
     """
@@ -99,10 +101,11 @@ def running_services(
     try:
         for name, cmd in (
             ("daemon", [str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")]),
-            ("webserver", [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(REPO / "workspace.yaml")]),
+            ("webserver", [str(BIN / "dagster-webserver"), "-h", host, "-p", str(port), "-w", str(REPO / "workspace.yaml")]),
         ):
             log = (log_dir / f"{name}.log").open("ab")
             procs.append(subprocess.Popen(cmd, cwd=REPO, env=e, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        # GraphQL goes to the loopback address whatever the UI listens on.
         svc = Services(url=f"http://127.0.0.1:{port}", home=home, procs=procs)
         deadline = time.monotonic() + 180
         while True:
@@ -196,10 +199,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="Run the Dagster webserver and daemon on 127.0.0.1")
     ap.add_argument("--lake", default=str(REPO / "data_lake"))
     ap.add_argument("--port", type=int, default=3000)
+    ap.add_argument(
+        "--host",
+        default=os.environ.get("DISCLOSURE_UI_HOST", "127.0.0.1"),
+        help="address the UI listens on (default 127.0.0.1, or $DISCLOSURE_UI_HOST); any other address exposes it beyond this machine",
+    )
     args = ap.parse_args()
     lake = Path(args.lake).resolve()
-    with running_services(lake, lake / ".dagster", port=args.port) as svc:
-        print(f"Dagster UI: {svc.url}  (Ctrl-C to stop)")
+    with running_services(lake, lake / ".dagster", port=args.port, host=args.host) as svc:
+        print(f"Dagster UI: http://{args.host}:{args.port}  (Ctrl-C to stop)")
         try:
             while all(p.poll() is None for p in svc.procs):
                 time.sleep(1)
