@@ -22,7 +22,7 @@ from disclosure.model import Cell, Document, Line
 from disclosure.numbers import CellValue, is_blank_text, parse_value, to_10k_yuan
 
 
-@dataclass
+@dataclass(slots=True)
 class CellOut:
     value: float | int | None
     raw: str | None
@@ -119,8 +119,10 @@ def find_regions(norms: Sequence[str]) -> dict[str, tuple[int, int]]:
 def cell_out(cell: Cell, where: str, *, money: bool = False, allow_negative: bool = False,
              unit_printed_in_header: bool = True) -> CellOut:
     pv = parse_value(cell.text) or CellValue(None, cell.text, blank=True)
-    flags: list[str] = []
     value = pv.value
+    if not money and not pv.annotated and (value is None or value >= 0):
+        return CellOut(value, cell.text, where, [])  # the common case: a plain count or a blank
+    flags: list[str] = []
     if money:
         value, flags = to_10k_yuan(pv)
         if unit_printed_in_header:
@@ -394,10 +396,12 @@ def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], li
         has_number = view.n_numbers >= 3 or view.joined or (view.n_numbers > 0 and bool(view.label))
         # Blank cells are visible in grids; in layout text only as printed dashes ('无', '-'),
         # and a row of printed dashes is a row even when its label wrapped onto other lines.
-        printed_blanks = sum(1 for c in view.values if c.text.strip() and is_blank_text(c.text))
-        blank_row = (
-            (bool(view.label) and (len(view.values) > 0 if grid else len(view.values) >= 3)) or printed_blanks >= 5
-        ) and not any(w in view.label for w in _HEADER_WORDS)
+        blank_row = False
+        if not has_number and view.values:
+            printed_blanks = sum(1 for c in view.values if c.text.strip() and is_blank_text(c.text))
+            blank_row = (
+                (bool(view.label) and (len(view.values) > 0 if grid else len(view.values) >= 3)) or printed_blanks >= 5
+            ) and not any(w in view.label for w in _HEADER_WORDS)
         if has_number or blank_row:
             rows.append(view)
             fragments.append([])
