@@ -17,7 +17,7 @@ _PERIOD = re.compile(r"统计期限[^。]{0,30}?(\d{4})\s*年\s*1\s*月\s*1\s*�
 _GUIDE = re.compile(r"《([^《》]{2,40}?)政府信息公开指南》")
 _BODY_YEAR = re.compile(r"(20[12]\d)\s*年")
 _BODY_BODY = re.compile(r"本报告由([^《》，。]{2,40}?)(?:办公室|办公厅)?根据")
-_COMPILED_BY = re.compile(r"本报告由([^《》，。根据]{2,40}?)(?:负责)?编制")
+_COMPILED_BY = re.compile(r"本报告由((?:(?!根据)[^《》，。]){2,40}?)(?:负责)?编制")
 _PUBLISHER_LINE = re.compile(r"(?:发布机构|发布单位|发文机关)[:：]\s*([^\s:：，。|]{2,40})")
 _PUBLISHES = re.compile(r"(?:现向社会公布|现予公布|特发布|公布)([^《》，。、]{2,40}?)\d{4}年度?政府信息公开")
 

@@ -25,6 +25,8 @@ def ident(text: str, **kw):
         ("标题: 2023年政府信息公开工作年度报告\n发布机构: 某某镇人民政府\n正文\n统计期限为2023年1月1日至12月31日",
          "某某镇人民政府", 2023, "publisher", "title"),
         ("现向社会公布沭阳县发展和改革局2023年度政府信息公开年度报告。", "沭阳县发展和改革局", 2023, "body", "body"),
+        # 数据局 holds 据, the second character of 根据: the name must not be cut there.
+        ("本报告由洛阳市数据局编制。\n统计期限为2020年1月1日至2020年12月31日。", "洛阳市数据局", 2020, "body", "period"),
     ],
 )
 def test_agency_and_year_are_read_with_their_source(text, agency, year, a_src, y_src):
