@@ -241,7 +241,8 @@ def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: fl
     with RssSampler() as rss:
         t0 = time.perf_counter()
         with running_services(lake, home, env=env, max_concurrent_runs=args.max_concurrent_runs,
-                              storage=args.storage, postgres_url=args.postgres_url) as svc:
+                              storage=args.storage, postgres_url=args.postgres_url,
+                              backfill_interval_seconds=args.backfill_interval) as svc:
             rss.roots = [p.pid for p in svc.procs]
             t_start = time.perf_counter() - t0
             wait_partitions(svc, set(keys), timeout=3600)
@@ -355,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--storage", default="sqlite", choices=["sqlite", "sqlite-stock", "postgres"])
     ap.add_argument("--postgres-url")
     ap.add_argument("--no-gx", action="store_true", help="leave the great-expectations asset out")
+    ap.add_argument("--backfill-interval", type=float, default=5.0,
+                    help="seconds between backfill daemon evaluations (Dagster's own: 30; see pipelines/daemon.py)")
     ap.add_argument("--skip-core", action="store_true")
     ap.add_argument("--skip-backfill", action="store_true")
     ap.add_argument("--lake", help="lake for the read section when --skip-backfill")

@@ -69,6 +69,7 @@ def running_services(
     storage: str = "sqlite",
     postgres_url: str | None = None,
     host: str = "127.0.0.1",
+    backfill_interval_seconds: float | None = None,
 ) -> Iterator[Services]:
     """Webserver + daemon, the UI on `host` (127.0.0.1 unless asked otherwise; own process
     groups; stopped on exit).
@@ -96,11 +97,13 @@ def running_services(
         pass
     port = port or free_port()
     e = _env(home, lake_root, env)
+    if backfill_interval_seconds is not None:
+        e["DISCLOSURE_BACKFILL_INTERVAL_SECONDS"] = str(backfill_interval_seconds)
     log_dir = log_dir or home
     procs: list[subprocess.Popen] = []
     try:
         for name, cmd in (
-            ("daemon", [str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")]),
+            ("daemon", [str(BIN / "python"), "-m", "pipelines.daemon", "run", "-w", str(REPO / "workspace.yaml")]),
             ("webserver", [str(BIN / "dagster-webserver"), "-h", host, "-p", str(port), "-w", str(REPO / "workspace.yaml")]),
         ):
             log = (log_dir / f"{name}.log").open("ab")

@@ -20,7 +20,7 @@ def test_backfill_launched_through_graphql_lands_golden_values_in_the_lake(tmp_p
     lake = tmp_path / "lake"
     stage(lake / "inbox", "pingtan-2022.txt", "pingtan-2023.txt", "pingtan-2024.txt")
     env = {"DISCLOSURE_SENSOR_RUNS": "0", "DISCLOSURE_YEAR_REFRESH": "0"}
-    with running_services(lake, tmp_path / "home", env=env) as svc:
+    with running_services(lake, tmp_path / "home", env=env, backfill_interval_seconds=3) as svc:
         # the inbox sensor (running by default in the daemon) registers the partitions
         wait_partitions(svc, KEYS, timeout=240)
         backfill_id = launch_backfill(svc, [["curated"]], sorted(KEYS), title="e2e")
