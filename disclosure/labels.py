@@ -56,7 +56,3 @@ def _last_signature(label: str, pattern: re.Pattern[str], table_id: int) -> tupl
                 best = (owner[m.group(0)], m.end())
         pos = m.start() + 1
     return best
-
-
-def all_signatures(label: str, signatures: Mapping[str, tuple[str, ...]]) -> set[str]:
-    return {key for key, sigs in signatures.items() if any(sig in label for sig in sigs)}

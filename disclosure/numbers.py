@@ -69,10 +69,6 @@ def parse_value(text: str) -> CellValue | None:
     return CellValue(value, raw, unit=m.group("unit"), annotated=bool(m.group("note")))
 
 
-def is_value_text(text: str) -> bool:
-    return parse_value(text) is not None
-
-
 @lru_cache(maxsize=65536)
 def is_blank_text(text: str) -> bool:
     t = clean(text)

@@ -7,7 +7,6 @@ import re
 
 from disclosure.model import Cell, Document, Line
 from disclosure.readers.encoding import decode
-from disclosure.vocabulary import ACTIVE_CATEGORY_SIGNATURES, APPLICATION_ROW_SIGNATURES
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _LAYOUT_GAP = re.compile(r"\s{2,}|\t|\u3000+")
@@ -18,9 +17,6 @@ _CRAWLER_HEADER = re.compile(r"^(标题|发布时间|发布机构|文号|栏目|
 _RUN = re.compile(r"[+\-]?\d[\d\s.+\-]*(?:万元|元)?")
 # "...0000003.危及" — the last digit and the dot are the next label's numbering, not a value.
 _NUMBERING_TAIL = re.compile(r"(\d)[.、．]$")
-_LABEL_WORDS = tuple(
-    sig for sigs in (*APPLICATION_ROW_SIGNATURES.values(), *ACTIVE_CATEGORY_SIGNATURES.values()) for sig in sigs
-)
 _HAS_DIGIT = re.compile(r"\d")
 _RULE = re.compile(r"[=\-_—]{3,}")  # a horizontal rule; a row of '-' cells has spaces between
 _GLUED = re.compile(r"[\u4e00-\u9fff）)“”\"]\d")
