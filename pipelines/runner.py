@@ -76,6 +76,19 @@ class RunSummary:
     checks: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+def _run_range(job, instance, start: str, end: str, summary: RunSummary) -> None:
+    """One in-process run of `job` over the partition range start...end, counted in `summary`."""
+    res = job.execute_in_process(
+        instance=instance,
+        tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
+        raise_on_error=False,
+        run_config=QUIET,
+    )
+    summary.runs += 1
+    summary.failed_runs += 0 if res.success else 1
+    _count_checks(summary, res)
+
+
 def _count_checks(summary: RunSummary, result: dg.ExecuteInProcessResult) -> None:
     for ev in result.get_asset_check_evaluations():
         name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
@@ -103,15 +116,7 @@ def materialize_all(
     curated_job = defs.resolve_job_def("curated_job")
     t0 = time.perf_counter()
     for start, end in contiguous_ranges(keys, ordered, batch_size or BATCH_SIZE):
-        res = curated_job.execute_in_process(
-            instance=instance,
-            tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
-            raise_on_error=False,
-            run_config=QUIET,
-        )
-        summary.runs += 1
-        summary.failed_runs += 0 if res.success else 1
-        _count_checks(summary, res)
+        _run_range(curated_job, instance, start, end, summary)
     summary.seconds_curated = time.perf_counter() - t0
     years = sorted({split_key(k)[1] for k in keys})
     t1 = time.perf_counter()
@@ -125,14 +130,6 @@ def materialize_all(
             else:
                 ranges.append((str(y), str(y)))
         for start, end in ranges:
-            res = year_job.execute_in_process(
-                instance=instance,
-                tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
-                raise_on_error=False,
-                run_config=QUIET,
-            )
-            summary.runs += 1
-            summary.failed_runs += 0 if res.success else 1
-            _count_checks(summary, res)
+            _run_range(year_job, instance, start, end, summary)
     summary.seconds_year = time.perf_counter() - t1
     return summary
