@@ -2,12 +2,18 @@
 
 `lake_accounting` runs `disclosure.audit.audit_lake` (the same reconciliation as
 `disclosure audit`) and fails, with severity ERROR, when any input file is unaccounted for.
-Execute it from the UI (Assets → curated → Checks → Execute) or with `audit_job`.
+Execute it from the UI (Assets → quarantine → Checks → Execute) or with `audit_job`.
+
+It hangs on the `quarantine` ledger asset, not on `curated`: attached to `curated` it ran inside
+every curated run and backfill, re-reading the whole lake each time (≈ 10 ms per curated
+partition of the lake per run — quadratic in a backfill) and failing mid-backfill for the
+partitions not yet processed.
 """
 
 import dagster as dg
 
-from assets.core.assets import CURATED_KEY, md_table
+from assets.core.assets import md_table
+from assets.raw.assets import QUARANTINE_KEY
 from disclosure.audit import AuditResult, audit_lake
 from pipelines.resources import LakeResource
 
@@ -23,7 +29,7 @@ def _findings_md(result: AuditResult, limit: int = 30) -> str:
 
 
 @dg.asset_check(
-    asset=CURATED_KEY,
+    asset=QUARANTINE_KEY,
     name=CHECK_ACCOUNTING,
     blocking=False,
     description="Every inbox file is in the raw zone or the quarantine ledger; every current raw file is "
