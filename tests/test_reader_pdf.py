@@ -147,16 +147,8 @@ def test_damaged_pdf_is_refused_quickly_with_a_reason(data, code):
     assert time.perf_counter() - start < 1.0
 
 
-def minimal_pdf(content: bytes, *, compress: bool = True) -> bytes:
-    """A one-page PDF whose page content stream is `content` (Flate-compressed by default)."""
-    stream = zlib.compress(content, 9) if compress else content
-    flt = b" /Filter /FlateDecode" if compress else b""
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        b"<< /Length %d%s >>\nstream\n" % (len(stream), flt) + stream + b"\nendstream",
-    ]
+def assemble_pdf(objs: list[bytes]) -> bytes:
+    """A PDF file of the numbered objects `objs` (object 1 the catalog), with its xref table."""
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n")
     offsets = []
@@ -168,6 +160,19 @@ def minimal_pdf(content: bytes, *, compress: bool = True) -> bytes:
     out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
     return out.getvalue()
+
+
+def minimal_pdf(content: bytes, *, compress: bool = True) -> bytes:
+    """A one-page PDF whose page content stream is `content` (Flate-compressed by default)."""
+    stream = zlib.compress(content, 9) if compress else content
+    flt = b" /Filter /FlateDecode" if compress else b""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d%s >>\nstream\n" % (len(stream), flt) + stream + b"\nendstream",
+    ]
+    return assemble_pdf(objs)
 
 
 def test_decompression_bomb_is_refused_before_pdfium_inflates_it():
@@ -218,17 +223,7 @@ def text_pdf(lines: list[bytes]) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objs, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
-    return out.getvalue()
+    return assemble_pdf(objs)
 
 
 def test_a_hyphen_ending_a_line_is_kept_as_printed():
