@@ -49,7 +49,7 @@ def identities(layout: str) -> tuple[tuple[str, str, tuple[Operand, ...], tuple[
     return tuple(out)
 
 
-_REVIEW_IDENTITIES = tuple(
+REVIEW_IDENTITIES = tuple(
     ("review_litigation.total", p, ((p, "total"),), tuple((p, o) for o in v.OUTCOMES[:4])) for p in v.PROCEEDINGS
 )
 
@@ -79,7 +79,7 @@ def run_checks(t: Tables) -> list[CheckResult]:
     if "review" in t.found:
         review = {tuple(k.split(".", 1)): c.value for k, c in t.review.items()}
         get = review.get
-        results += [_evaluate(c, s, lhs, rhs, get) for c, s, lhs, rhs in _REVIEW_IDENTITIES]
+        results += [_evaluate(c, s, lhs, rhs, get) for c, s, lhs, rhs in REVIEW_IDENTITIES]
     return results
 
 

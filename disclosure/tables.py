@@ -572,19 +572,21 @@ def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | Non
     return None
 
 
-def application_identities(layout: str):
+def _split_identities(layout: str | None):
+    """The identities of checks.py (the one definition of vocabulary.md's promises) as the
+    splitter's linear equations: table 三's for a layout, or table 四's when layout is None."""
+    from disclosure.checks import REVIEW_IDENTITIES, identities
     from disclosure.splitter import Identity
 
-    outcome_rows = v.OUTCOME_ROWS_2021 if layout == "2021" else v.OUTCOME_ROWS_ONE_ROW_OTHER
-    rows = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
-    ids = []
-    for r in rows:
-        ids.append(Identity(f"row_total:{r}", ((r, "total"),), tuple((r, a) for a in v.APPLICANTS[:6])))
-    for a in v.APPLICANTS:
-        ids.append(Identity(f"balance:{a}", (("new_received", a), ("carried_over", a)),
-                            (("results_total", a), ("carried_forward", a))))
-        ids.append(Identity(f"results_total:{a}", (("results_total", a),), tuple((r, a) for r in outcome_rows)))
-    return ids
+    if layout is not None:
+        return [Identity(f"{c}[{s}]", lhs, rhs) for c, s, lhs, rhs in identities(layout)]
+
+    def var(operand: tuple[str, str]) -> tuple[str, str]:
+        return ("review_litigation", ".".join(operand))
+
+    return [
+        Identity(f"{c}[{s}]", tuple(map(var, lhs)), tuple(map(var, rhs))) for c, s, lhs, rhs in REVIEW_IDENTITIES
+    ]
 
 
 def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) -> None:
@@ -596,7 +598,7 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) 
             if c.value is not None or c.raw is not None:
                 known[(key, a)] = c.value  # type: ignore[assignment]
     run_rows = [RunRow(key, v.APPLICANTS, tuple(c.text for c in view.values if c.joined)) for key, view in runs.items()]
-    result = solve(run_rows, known, application_identities(layout))
+    result = solve(run_rows, known, _split_identities(layout))
     ambiguous = result.ambiguous_vars()
     for key, view in runs.items():
         printed = " ".join(c.text for c in view.values if c.joined)
@@ -644,16 +646,12 @@ def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables) -> N
 
 
 def _solve_review_run(cells: list[Cell], where: str, out: Tables) -> None:
-    from disclosure.splitter import Identity, RunRow, solve
+    from disclosure.splitter import RunRow, solve
 
     segments = tuple(c.text for c in cells if c.joined or not is_blank_text(c.text))
     printed = " ".join(segments)
     run = RunRow("review_litigation", v.REVIEW_LITIGATION_KEYS, segments)
-    ids = [
-        Identity(f"total:{p}", (("review_litigation", f"{p}.total"),),
-                 tuple(("review_litigation", f"{p}.{o}") for o in v.OUTCOMES[:4]))
-        for p in v.PROCEEDINGS
-    ]
+    ids = _split_identities(None)
     result = solve([run], {}, ids)
     ambiguous = result.ambiguous_vars()
     for k in v.REVIEW_LITIGATION_KEYS:
