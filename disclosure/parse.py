@@ -73,16 +73,16 @@ class ParsedReport:
             if row == "other_handling" and self.tables.applications_layout == "2021":
                 continue
             cells = self.tables.applications.get(row, {})
-            apps[row] = {a: _num(cells[a].value) if a in cells else None for a in v.APPLICANTS}
+            apps[row] = {a: cells[a].value if a in cells else None for a in v.APPLICANTS}
         return {
             "file": self.source_file,
             "report_id": self.report_id,
             "agency": ident.agency,
             "year": ident.year,
             "template": self.template,
-            "active_disclosure": {k: _num(c.value) for k, c in self.tables.active.items()},
+            "active_disclosure": {k: c.value for k, c in self.tables.active.items()},
             "applications": apps,
-            "review_litigation": {k: _num(self.tables.review[k].value) for k in v.REVIEW_LITIGATION_KEYS},
+            "review_litigation": {k: self.tables.review[k].value for k in v.REVIEW_LITIGATION_KEYS},
             "raw_text": raw_text,
             "flags": flags,
             "checks": [c.as_dict() for c in self.checks],
@@ -97,12 +97,6 @@ class ParsedReport:
             "applications_layout": self.tables.applications_layout,
             "warnings": self.tables.warnings + self.notes,
         }
-
-
-def _num(x):
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return x
-    return x
 
 
 def report_id(data: bytes) -> str:
