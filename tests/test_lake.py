@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 
+from disclosure import keys as K
 from disclosure import lake as L
 from disclosure.schema import TABLES
 
@@ -45,7 +46,7 @@ def test_agency_directory_keeps_chinese_readable_and_round_trips_through_pyarrow
     folder = Path(res.path).parent.name
     assert folder.startswith("agency=")
     for ch in agency:
-        if ch not in L._ENCODE:
+        if ch not in K._ENCODE:
             assert ch in folder  # Chinese (and ordinary) characters stay as they are
     base = lake.curated / "review_litigation"
     pa_agencies = ds.dataset(str(base), format="parquet", partitioning="hive").to_table().column("agency").to_pylist()
