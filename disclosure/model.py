@@ -26,6 +26,8 @@ class Cell:
     # True when the separators between several cells were lost (crawler text): the digits
     # of several numbers run together and must be split with the report's identities.
     joined: bool = False
+    # A footnote mark printed apart from the number it follows (HTML `87<sup>2</sup>`), as printed.
+    footnote: str | None = None
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -120,6 +120,10 @@ def cell_out(cell: Cell, where: str, *, money: bool = False, allow_negative: boo
              unit_printed_in_header: bool = True) -> CellOut:
     pv = parse_value(cell.text) or CellValue(None, cell.text, blank=True)
     value = pv.value
+    if cell.footnote:  # a mark the reader kept apart (87<sup>2</sup>): flagged, raw text as printed
+        out = cell_out(replace(cell, footnote=None), where, money=money, allow_negative=allow_negative,
+                       unit_printed_in_header=unit_printed_in_header)
+        return CellOut(out.value, cell.text + cell.footnote, where, [*out.flags, "footnote"])
     if not money and not pv.annotated and (value is None or value >= 0):
         return CellOut(value, cell.text, where, [])  # the common case: a plain count or a blank
     flags: list[str] = []

@@ -37,9 +37,12 @@ BLOCK_TAGS = frozenset(
 )
 # Never text of the report.
 SKIP_TAGS = frozenset(
-    "script style noscript template select option button textarea iframe object embed "
+    "script style noscript template select option button textarea iframe param "
     "svg canvas audio video map nav xml".split()
 )
+# Not skipped: <embed> and <object>. libxml2 nests everything after an unclosed `<embed …>` or
+# `<object>` inside it, while browsers treat embed as void and show object's fallback content,
+# so their children are read like any other (their <param>s are skipped).
 CELL_TAGS = ("td", "th")
 # Elements that break a line or hide text: a subtree without any is read in one C call.
 SPECIAL_TAGS = tuple(sorted(BLOCK_TAGS | SKIP_TAGS | {"br"}))
@@ -98,6 +101,49 @@ _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|bolder|[6-9]00)", re.I)
 _CENTER_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _LEADING_INT = re.compile(r"\s*\+?(\d+)")
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+
+# Invisible text: inline styles that hide an element (Word's mso-hide too), and the `hidden`
+# attribute. The XPath only preselects in C; the pattern decides.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
+_MAY_HIDE = re.compile(r"(?i)none|hidden|mso-hide")
+_HIDDEN_CANDIDATES = etree.XPath(
+    "//*[@hidden or contains(translate(@style, 'NOEHIDSM', 'noehidsm'), 'none')"
+    " or contains(translate(@style, 'NOEHIDSM', 'noehidsm'), 'hidden')"
+    " or contains(translate(@style, 'NOEHIDSM', 'noehidsm'), 'mso-hide')]"
+)
+# Word's list markers: `<![if !supportLists]>1.<![endif]>` (or the `<!--[if …]-->` form) is an
+# automatic list number, not cell content; in a value cell it turned 1234 into 1.1234. The block
+# is kept as an <x-mso-list> element, dropped where it sits in a cell of numbers (see
+# `_drop_list_markers`), and read as text elsewhere (a heading's 二、, a label's 1.).
+_MSO_LIST_BLOCK = re.compile(
+    r"<!(?:--)?\[if\s+!supportLists\](?:--)?>(.*?)<!(?:--)?\[endif\](?:--)?>", re.S | re.I
+)
+MSO_LIST_TAG = "x-mso-list"
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# A <sup>/<sub> whose whole text is one of these, printed right after a cell's number, is a
+# footnote mark (`87<sup>2</sup>` is 87 with mark 2, not 872); elsewhere (m<sup>2</sup> in a
+# label) it stays text.
+_FOOTNOTE_MARK = re.compile(r"[0-9A-Za-z*#†‡※①-⑳\[\]()（）注]{1,4}")
+_MAY_HAVE_MARK = re.compile(r"(?i)<su[pb]\b")
+
+# <div> tables: ARIA roles and CSS `display` values that make an element a table, row or cell.
+_DIV_TABLE_ROLES = {"table": "table", "grid": "table", "treegrid": "table", "row": "tr", "rowgroup": "",
+                    "cell": "td", "gridcell": "td", "columnheader": "th", "rowheader": "th"}
+_DISPLAY = re.compile(r"display\s*:\s*(table-row-group|table-header-group|table-footer-group|table-row|"
+                      r"table-cell|inline-table|table|inline-grid|grid)\b", re.I)
+_DISPLAY_ROLES = {"table": "table", "inline-table": "table", "table-row": "tr", "table-cell": "td",
+                  "table-row-group": "", "table-header-group": "", "table-footer-group": "",
+                  "grid": "grid", "inline-grid": "grid"}
+_GRID_COLUMNS = re.compile(r"grid-template-columns\s*:\s*([^;]+)", re.I)
+_GRID_REPEAT = re.compile(r"repeat\(\s*(\d+)\s*,", re.I)
+_GRID_SPAN = re.compile(r"grid-column\s*:\s*(?:span\s+(\d+)|(\d+)\s*/\s*(?:span\s+(\d+)|(\d+)))", re.I)
+_MAY_BE_DIV_TABLE = re.compile(r"(?i)role\s*=\s*[\"']?(?:table|grid|treegrid)\b|display\s*:\s*(?:inline-)?(?:table|grid)\b")
+MAX_GRID_COLUMNS = 64
+
+# Statistical section headings: a page with these but no number under them and images where
+# the tables should be printed its tables as pictures.
+STAT_HEADINGS = re.compile(r"主动公开政府信息情况|收到和处理政府信息公开申请情况|政府信息公开行政复议|行政复议、行政诉讼情况")
+_DIGIT = re.compile(r"[0-9０-９]")
 
 # ---------------------------------------------------------------------------------------
 # Text normalisation.
@@ -232,6 +278,196 @@ def _is_chrome_line(text: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
+# Before the walk: what a browser would not show, footnote marks, <div> tables.
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove el and its content from the tree; the text after it (its tail) stays."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _drop_hidden(root: etree._Element) -> int:
+    """Drop elements hidden by `display:none`, `visibility:hidden`, `mso-hide:all` or `hidden`."""
+    hidden = [
+        el for el in _HIDDEN_CANDIDATES(root)
+        if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")
+    ]
+    for el in hidden:
+        _drop(el)
+    return len(hidden)
+
+
+def _drop_list_markers(root: etree._Element) -> None:
+    """Word list markers in a cell without words (a number cell) go; elsewhere they are text."""
+    for el in list(root.iter(MSO_LIST_TAG)):
+        cell = next(el.iterancestors("td", "th", "table"), None)
+        if cell is not None and cell.tag != "table":
+            rest = _plain_text(cell).replace(_plain_text(el), "", 1)
+            if not _CJK.search(rest):
+                _drop(el)
+
+
+def _footnote_marks(root: etree._Element) -> dict[etree._Element, str]:
+    """Cells whose number is followed by a <sup>/<sub> footnote mark: the mark, taken out of the text.
+
+    The dict keeps the cell proxies alive, so lookups by the walk's elements are exact.
+    """
+    marks: dict[etree._Element, str] = {}
+    for el in reversed(list(root.iter("sup", "sub"))):  # last first: `87<sup>1</sup><sup>2</sup>`
+        mark = _plain_text(el).strip()
+        if not _FOOTNOTE_MARK.fullmatch(mark) or (el.tail or "").strip():
+            continue
+        cell = next(el.iterancestors("td", "th", "table"), None)
+        if cell is None or cell.tag == "table":
+            continue
+        text = _plain_text(cell).rstrip()
+        if not text.endswith(mark) or not text[: -len(mark)].rstrip()[-1:].isdigit():
+            continue
+        marks[cell] = f"<{el.tag}>{mark}</{el.tag}>" + marks.get(cell, "")
+        _drop(el)
+    return marks
+
+
+def _div_role(el: etree._Element) -> str | None:
+    """"table", "tr", "td", "th", "grid", "" (a row group) or None, from role= or display:."""
+    role = el.get("role")
+    if role and role.strip().lower() in _DIV_TABLE_ROLES:
+        return _DIV_TABLE_ROLES[role.strip().lower()]
+    style = el.get("style")
+    if style and (m := _DISPLAY.search(style)):
+        return _DISPLAY_ROLES[m.group(1).lower()]
+    return None
+
+
+def _grid_column_count(template: str) -> int:
+    """Tracks of a `grid-template-columns` value; 0 when not fixed (auto-fill, auto-fit, subgrid)."""
+    low = template.lower()
+    if "auto-fill" in low or "auto-fit" in low or "subgrid" in low or "masonry" in low:
+        return 0
+    count, depth, token = 0, 0, ""
+    for ch in low + " ":
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch.isspace() and depth == 0:
+            if token.startswith("repeat("):
+                m = _GRID_REPEAT.match(token)
+                inner = token[token.index(",") + 1 : -1] if m else ""
+                if not m:
+                    return 0
+                count += int(m.group(1)) * max(_grid_column_count(inner), 1)
+            elif token and not token.startswith("["):  # [line-names] are not tracks
+                count += 1
+            token = ""
+        else:
+            token += ch
+    return count if 0 < count <= MAX_GRID_COLUMNS else 0
+
+
+def _grid_span(el: etree._Element, columns: int) -> int:
+    m = _GRID_SPAN.search(el.get("style") or "")
+    if not m:
+        span = 1
+    elif m.group(1):
+        span = int(m.group(1))
+    elif m.group(3):
+        span = int(m.group(3))
+    else:
+        span = int(m.group(4)) - int(m.group(2))
+    return min(max(span, 1), columns)
+
+
+def _retag_div_table(el: etree._Element) -> bool:
+    """An ARIA / display:table <div> table becomes table/tbody/tr/td in place; False if it has no rows."""
+    rows: list[etree._Element] = []
+    groups: list[etree._Element] = []
+
+    def collect(container: etree._Element) -> None:
+        for child in container:
+            if not isinstance(child.tag, str):
+                continue
+            role = _div_role(child)
+            if role == "tr":
+                rows.append(child)
+            elif role == "":
+                groups.append(child)
+                collect(child)
+
+    collect(el)
+    if not rows:
+        return False
+    el.tag = "table"
+    for group in groups:
+        group.tag = "tbody"
+    for row in rows:
+        row.tag = "tr"
+        for cell in row:
+            if isinstance(cell.tag, str) and (role := _div_role(cell)) in ("td", "th"):
+                cell.tag = role
+                for aria, attr in (("aria-colspan", "colspan"), ("aria-rowspan", "rowspan")):
+                    if cell.get(aria) and not cell.get(attr):
+                        cell.set(attr, cell.get(aria))
+    return True
+
+
+def _retag_css_grid(el: etree._Element) -> bool:
+    """A CSS grid with a fixed column count becomes a table of rows of that many columns."""
+    columns = _grid_column_count(m.group(1)) if (m := _GRID_COLUMNS.search(el.get("style") or "")) else 0
+    if not columns:
+        return False
+    children = [c for c in el if isinstance(c.tag, str)]
+    rows: list[list[tuple[etree._Element, int]]] = [[]]
+    used = 0
+    for child in children:
+        span = _grid_span(child, columns)
+        if used + span > columns and rows[-1]:
+            rows.append([])
+            used = 0
+        rows[-1].append((child, span))
+        used += span
+        if used >= columns:
+            rows.append([])
+            used = 0
+    el.tag = "table"
+    for child in children:
+        el.remove(child)  # its tail goes with it
+    for row in rows:
+        if not row:
+            continue
+        tr = etree.SubElement(el, "tr")
+        for child, span in row:
+            child.tag = "th" if _div_role(child) == "th" else "td"
+            if span > 1:
+                child.set("colspan", str(span))
+            tr.append(child)
+    return True
+
+
+def _div_tables(root: etree._Element) -> list[etree._Element]:
+    """Read <div> tables as tables; return the ones that could not be (a grid without column count)."""
+    unread: list[etree._Element] = []
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in ("table", "tr", "td", "th", "tbody"):
+            continue
+        role = _div_role(el)
+        if role == "table" and not _retag_div_table(el):
+            unread.append(el)
+        elif role == "grid" and not _retag_css_grid(el):
+            unread.append(el)
+    return unread
+
+
+# ---------------------------------------------------------------------------------------
 # Cell text.
 
 
@@ -334,6 +570,8 @@ class _Reader:
     first_block: etree._Element | None = None
     # Elements whose text needs the walk (see `_complex_elements`); others are read in one C call.
     complex: set[etree._Element] = field(default_factory=set)
+    # Cells whose number is followed by a footnote mark (see `_footnote_marks`).
+    footnotes: dict[etree._Element, str] = field(default_factory=dict)
     _buf: list[str] = field(default_factory=list)
     _blocks: list[etree._Element] = field(default_factory=list)
 
@@ -481,7 +719,7 @@ class _Reader:
                 colspan, rowspan = self._spans(colspan_attr, rowspan_attr, rows_left)
             # Cells without child elements (clean HTML) skip the piece collector.
             text = self._cell_text(td, deferred) if len(td) else clean_text(td.text or "")
-            cells.append(Cell(text, col, colspan))
+            cells.append(Cell(text, col, colspan, footnote=self.footnotes.get(td)) if self.footnotes else Cell(text, col, colspan))
             if rowspan > 1:
                 new_carries.append(_Carry(col, colspan, text, rowspan - 1))
             col += colspan
@@ -609,6 +847,27 @@ def _meta(lines: list[Line]) -> dict[str, str]:
 # Entry point.
 
 
+def _reject_image_tables(root: etree._Element, lines: list[Line], path: str) -> None:
+    """needs_ocr when the statistical tables are pictures: images, headings, no number under them."""
+    if any(_DIGIT.search(c.text) for ln in lines if ln.table is not None for c in ln.cells):
+        return
+    images = sum(1 for _ in root.iter("img"))
+    if not images:
+        return
+    headings = [i for i, ln in enumerate(lines) if ln.table is None and STAT_HEADINGS.search(ln.text)]
+    if not headings:
+        return
+    ends = [*headings[1:], len(lines)]
+    for start, end in zip(headings, ends, strict=True):
+        if not any(_DIGIT.search(ln.text) for ln in lines[start + 1 : end]):
+            raise RejectedReport(
+                "needs_ocr",
+                f"the statistical tables are images ({images} <img>, no table and no number under "
+                f"'{lines[start].text[:40]}'); OCR them first",
+                path,
+            )
+
+
 def _parse(text: str, path: str) -> tuple[etree._Element, list[str]]:
     """The lxml tree of `text` and notes on what libxml2 had to give up."""
     parser = etree.HTMLParser(
@@ -633,13 +892,33 @@ def read_html(data: bytes, path: str = "") -> Document:
     text, note = decode(data, path, declared=declared_charset(data))
     if "\x00" in text:
         text = text.replace("\x00", "")
+    list_markers = ("<![" in text or "<!--[" in text) and "supportLists" in text
+    if list_markers:
+        text = _MSO_LIST_BLOCK.sub(rf"<{MSO_LIST_TAG}>\1</{MSO_LIST_TAG}>", text)
     root, parse_notes = _parse(text, path)
-    reader = _Reader(notes=[note, *parse_notes], complex=_complex_elements(root))
+    if list_markers:
+        _drop_list_markers(root)
+    hidden = _drop_hidden(root) if _MAY_HIDE.search(text) else 0
+    unread_grids = _div_tables(root) if _MAY_BE_DIV_TABLE.search(text) else []
+    footnotes = _footnote_marks(root) if _MAY_HAVE_MARK.search(text) else {}
+    reader = _Reader(notes=[note, *parse_notes], complex=_complex_elements(root), footnotes=footnotes)
     try:
         reader.flow(root)
     except RecursionError as exc:
         raise RejectedReport("corrupt_file", "HTML nested too deeply to read", path) from exc
     reader.flush()
+    if any(_DIGIT.search(_plain_text(grid)) for grid in unread_grids):
+        raise RejectedReport(
+            "no_statistical_tables",
+            "the tables are built from <div>s laid out by CSS (a grid without a fixed column count in "
+            "grid-template-columns, or a display:table without rows), so their columns cannot be read",
+            path,
+        )
+    _reject_image_tables(root, reader.lines, path)
+    if hidden:
+        reader.notes.append(f"html: dropped {hidden} invisible element(s) (display:none, visibility:hidden)")
+    if footnotes:
+        reader.notes.append(f"html: {len(footnotes)} footnote mark(s) after a cell's number kept apart")
     if reader.dropped:
         reader.notes.append(f"html: dropped {reader.dropped} page-chrome block(s)")
     if reader.clamped:
