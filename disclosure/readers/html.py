@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -105,11 +106,9 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 # Invisible text: inline styles that hide an element (Word's mso-hide too), and the `hidden`
 # attribute. The XPath only preselects in C; the pattern decides.
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
-_MAY_HIDE = re.compile(r"(?i)none|hidden|mso-hide")
 _HIDDEN_CANDIDATES = etree.XPath(
-    "//*[@hidden or contains(translate(@style, 'NOEHIDSM', 'noehidsm'), 'none')"
-    " or contains(translate(@style, 'NOEHIDSM', 'noehidsm'), 'hidden')"
-    " or contains(translate(@style, 'NOEHIDSM', 'noehidsm'), 'mso-hide')]"
+    "//*[@hidden" + "".join(f" or contains(@style, '{w}')" for w in ("none", "None", "NONE", "idden", "IDDEN", "mso-hide"))
+    + "]"
 )
 # Word's list markers: `<![if !supportLists]>1.<![endif]>` (or the `<!--[if …]-->` form) is an
 # automatic list number, not cell content; in a value cell it turned 1234 into 1.1234. The block
@@ -124,7 +123,6 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # footnote mark (`87<sup>2</sup>` is 87 with mark 2, not 872); elsewhere (m<sup>2</sup> in a
 # label) it stays text.
 _FOOTNOTE_MARK = re.compile(r"[0-9A-Za-z*#†‡※①-⑳\[\]()（）注]{1,4}")
-_MAY_HAVE_MARK = re.compile(r"(?i)<su[pb]\b")
 
 # <div> tables: ARIA roles and CSS `display` values that make an element a table, row or cell.
 _DIV_TABLE_ROLES = {"table": "table", "grid": "table", "treegrid": "table", "row": "tr", "rowgroup": "",
@@ -134,10 +132,10 @@ _DISPLAY = re.compile(r"display\s*:\s*(table-row-group|table-header-group|table-
 _DISPLAY_ROLES = {"table": "table", "inline-table": "table", "table-row": "tr", "table-cell": "td",
                   "table-row-group": "", "table-header-group": "", "table-footer-group": "",
                   "grid": "grid", "inline-grid": "grid"}
+_DIV_TABLE_CANDIDATES = etree.XPath("//*[@role or contains(@style, 'isplay') or contains(@style, 'ISPLAY')]")
 _GRID_COLUMNS = re.compile(r"grid-template-columns\s*:\s*([^;]+)", re.I)
 _GRID_REPEAT = re.compile(r"repeat\(\s*(\d+)\s*,", re.I)
 _GRID_SPAN = re.compile(r"grid-column\s*:\s*(?:span\s+(\d+)|(\d+)\s*/\s*(?:span\s+(\d+)|(\d+)))", re.I)
-_MAY_BE_DIV_TABLE = re.compile(r"(?i)role\s*=\s*[\"']?(?:table|grid|treegrid)\b|display\s*:\s*(?:inline-)?(?:table|grid)\b")
 MAX_GRID_COLUMNS = 64
 
 # Statistical section headings: a page with these but no number under them and images where
@@ -173,6 +171,14 @@ def _segment_break(m: re.Match[str]) -> str:
     return " "
 
 
+# The same rule as `_segment_break`, in one regex without a Python callback: a maximal white-space
+# run holding a line break, between two wide characters that are not white space themselves.
+_WIDE_CLASS = "\u2e80-\ua4cf\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd" + "".join(
+    sorted(_AMBIGUOUS_WIDE)
+)
+_CJK_LINE_BREAK = re.compile(rf"(?<=[{_WIDE_CLASS}])(?<!\s)\s*\n\s*(?=[{_WIDE_CLASS}])(?!\s)")
+
+
 def clean_text(raw: str) -> str:
     """Collapse whitespace to single spaces; a line break between two CJK characters vanishes."""
     if raw.isascii():  # O(1) check; no CJK and no invisible characters to care about
@@ -181,8 +187,14 @@ def clean_text(raw: str) -> str:
         raw = _INVISIBLE.sub("", raw)
     if "\n" not in raw and "\r" not in raw:
         return " ".join(raw.split())
-    raw = raw.replace("\r", "\n")
-    return _WS.sub(_segment_break, raw).strip()
+    return " ".join(_CJK_LINE_BREAK.sub("", raw.replace("\r", "\n")).split())
+
+
+def _clean_text_reference(raw: str) -> str:
+    """`clean_text` as first written (a callback per white-space run): the tests compare the two."""
+    if _INVISIBLE.search(raw):
+        raw = _INVISIBLE.sub("", raw)
+    return _WS.sub(_segment_break, raw.replace("\r", "\n")).strip()
 
 
 # ---------------------------------------------------------------------------------------
@@ -204,6 +216,18 @@ def _span(value: str | None, limit: int) -> int:
     if not m:
         return 1
     return min(int(m.group(1)[:9]), limit)
+
+
+@lru_cache(maxsize=4096)
+def _spans_of(colspan_attr: str | None, rowspan_attr: str | None, rows_left: int) -> tuple[int, int, bool]:
+    """(colspan, rowspan, clamped) of a cell; a page repeats few distinct values, hence the cache."""
+    colspan = max(_span(colspan_attr, MAX_COLSPAN), 1)
+    rowspan = _span(rowspan_attr, MAX_ROWSPAN)
+    rowspan = rows_left if rowspan == 0 else min(rowspan, rows_left)
+    clamped = bool(colspan_attr and str(colspan) != colspan_attr.strip()) or bool(
+        rowspan_attr and str(rowspan) != rowspan_attr.strip()
+    )
+    return colspan, rowspan, clamped
 
 
 def _complex_elements(root: etree._Element) -> set[etree._Element]:
@@ -456,8 +480,8 @@ def _retag_css_grid(el: etree._Element) -> bool:
 def _div_tables(root: etree._Element) -> list[etree._Element]:
     """Read <div> tables as tables; return the ones that could not be (a grid without column count)."""
     unread: list[etree._Element] = []
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.tag in ("table", "tr", "td", "th", "tbody"):
+    for el in _DIV_TABLE_CANDIDATES(root):  # document order: an outer table is retagged first
+        if el.tag in ("table", "tr", "td", "th", "tbody"):
             continue
         role = _div_role(el)
         if role == "table" and not _retag_div_table(el):
@@ -682,44 +706,56 @@ class _Reader:
         self._blocks.pop()
 
     def _spans(self, colspan_attr: str | None, rowspan_attr: str | None, rows_left: int) -> tuple[int, int]:
-        colspan = max(_span(colspan_attr, MAX_COLSPAN), 1)
-        rowspan = _span(rowspan_attr, MAX_ROWSPAN)
-        rowspan = rows_left if rowspan == 0 else min(rowspan, rows_left)
-        if (colspan_attr and str(colspan) != colspan_attr.strip()) or (
-            rowspan_attr and str(rowspan) != rowspan_attr.strip()
-        ):
-            self.clamped += 1
+        colspan, rowspan, clamped = _spans_of(colspan_attr, rowspan_attr, rows_left)
+        self.clamped += clamped
         return colspan, rowspan
 
     def _row(
         self, row: list[etree._Element], index: int, r: int, rows_left: int, carries: list[_Carry]
     ) -> tuple[list[_Carry], list[_Item]]:
-        """Emit one row; return the spans still open below it and nested content to read next."""
-        covered: set[int] = set()
-        for carry in carries:
-            covered.update(range(carry.col, carry.col + carry.colspan))
+        """Emit one row; return the spans still open below it and nested content to read next.
+
+        The hot loop of the reader (one pass per cell): locals only, no calls for plain cells.
+        """
+        covered: set[int] | None = None
+        if carries:
+            covered = set()
+            for carry in carries:
+                covered.update(range(carry.col, carry.col + carry.colspan))
         cells: list[Cell] = []
         new_carries: list[_Carry] = []
         deferred: list[_Item] = []
+        footnotes, complex_, append = self.footnotes, self.complex, cells.append
         col = 0
         for td in row:
+            tag = td.tag
             tail = td.tail
             if tail and not tail.isspace():
                 deferred.append(("text", tail))  # text between cells: kept, after the row
-            if td.tag not in CELL_TAGS:
-                if td.tag.__class__ is str and td.tag not in SKIP_TAGS:
+            if tag != "td" and tag != "th":
+                if tag.__class__ is str and tag not in SKIP_TAGS:
                     deferred.append(("flow", td))
                 continue
-            while col in covered:
-                col += 1
-            colspan_attr, rowspan_attr = td.get("colspan"), td.get("rowspan")
+            if covered:
+                while col in covered:
+                    col += 1
+            colspan_attr = td.get("colspan")
+            rowspan_attr = td.get("rowspan")
             if colspan_attr is None and rowspan_attr is None:
                 colspan = rowspan = 1
             else:
                 colspan, rowspan = self._spans(colspan_attr, rowspan_attr, rows_left)
-            # Cells without child elements (clean HTML) skip the piece collector.
-            text = self._cell_text(td, deferred) if len(td) else clean_text(td.text or "")
-            cells.append(Cell(text, col, colspan, footnote=self.footnotes.get(td)) if self.footnotes else Cell(text, col, colspan))
+            if not len(td):  # no child elements (clean HTML): the text is td.text
+                raw = td.text
+                text = clean_text(raw) if raw else ""
+            elif td in complex_:
+                text = self._cell_text(td, deferred)
+            else:  # only inline markup inside: lxml joins the text in C
+                text = clean_text(_plain_text(td))
+            if footnotes and td in footnotes:
+                append(Cell(text, col, colspan, footnote=footnotes[td]))
+            else:
+                append(Cell(text, col, colspan))
             if rowspan > 1:
                 new_carries.append(_Carry(col, colspan, text, rowspan - 1))
             col += colspan
@@ -885,6 +921,15 @@ def _parse(text: str, path: str) -> tuple[etree._Element, list[str]]:
     return root, notes
 
 
+_HIDE_WORDS = ("none", "None", "NONE", "idden", "IDDEN", "mso-hide")
+_DIV_TABLE_WORDS = ("role", "ROLE", "isplay", "ISPLAY")
+_MARK_WORDS = ("<sup", "<sub", "<SUP", "<SUB")
+
+
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(w in text for w in words)
+
+
 def read_html(data: bytes, path: str = "") -> Document:
     """Read an HTML page or fragment into lines of cells (see the module docstring)."""
     if not data.strip():
@@ -898,9 +943,10 @@ def read_html(data: bytes, path: str = "") -> Document:
     root, parse_notes = _parse(text, path)
     if list_markers:
         _drop_list_markers(root)
-    hidden = _drop_hidden(root) if _MAY_HIDE.search(text) else 0
-    unread_grids = _div_tables(root) if _MAY_BE_DIV_TABLE.search(text) else []
-    footnotes = _footnote_marks(root) if _MAY_HAVE_MARK.search(text) else {}
+    # Cheap substring gates (a case-insensitive regex over the page costs more than the walk).
+    hidden = _drop_hidden(root) if _has_any(text, _HIDE_WORDS) else 0
+    unread_grids = _div_tables(root) if _has_any(text, _DIV_TABLE_WORDS) else []
+    footnotes = _footnote_marks(root) if _has_any(text, _MARK_WORDS) else {}
     reader = _Reader(notes=[note, *parse_notes], complex=_complex_elements(root), footnotes=footnotes)
     try:
         reader.flow(root)
