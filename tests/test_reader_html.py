@@ -705,3 +705,11 @@ def test_image_only_tables_need_ocr() -> None:
 def test_a_logo_image_beside_real_tables_is_not_needs_ocr() -> None:
     html = (QUIRKS / "footnote_sup.html").read_text(encoding="utf-8").replace("<body>", "<body><img src=logo.png>")
     assert row_starting(read(html), "规章").cells[3].text == "524"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("ab 1\n\r\t\u3000\u00a0中国，。（）‘’…—·\u200b\ufeffＡ１\U00020001\x1c"), max_size=16))
+def test_fast_clean_text_applies_the_same_cjk_line_break_rule_as_the_reference(raw: str) -> None:
+    from disclosure.readers.html import _clean_text_reference, clean_text
+
+    assert clean_text(raw) == _clean_text_reference(raw)
