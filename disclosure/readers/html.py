@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from lxml import etree
@@ -171,23 +172,30 @@ def _segment_break(m: re.Match[str]) -> str:
     return " "
 
 
-# The same rule as `_segment_break`, in one regex without a Python callback: a maximal white-space
-# run holding a line break, between two wide characters that are not white space themselves.
-_WIDE_CLASS = "\u2e80-\ua4cf\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd" + "".join(
-    sorted(_AMBIGUOUS_WIDE)
-)
-_CJK_LINE_BREAK = re.compile(rf"(?<=[{_WIDE_CLASS}])(?<!\s)\s*\n\s*(?=[{_WIDE_CLASS}])(?!\s)")
-
-
 def clean_text(raw: str) -> str:
-    """Collapse whitespace to single spaces; a line break between two CJK characters vanishes."""
+    """Collapse whitespace to single spaces; a line break between two CJK characters vanishes.
+
+    Same rule as `_clean_text_reference`, without a regex scan of long paragraphs: the text is
+    cut at its line breaks, and each maximal white-space run holding a break is exactly the
+    seam between two stripped, non-empty pieces.
+    """
     if raw.isascii():  # O(1) check; no CJK and no invisible characters to care about
         return " ".join(raw.split())
     if _INVISIBLE.search(raw):
         raw = _INVISIBLE.sub("", raw)
-    if "\n" not in raw and "\r" not in raw:
+    if "\r" in raw:
+        raw = raw.replace("\r", "\n")
+    if "\n" not in raw:
         return " ".join(raw.split())
-    return " ".join(_CJK_LINE_BREAK.sub("", raw.replace("\r", "\n")).split())
+    pieces = [p for p in (q.strip() for q in raw.split("\n")) if p]
+    if not pieces:
+        return ""
+    out = [pieces[0]]
+    for prev, piece in pairwise(pieces):
+        if not (_wide(prev[-1]) and _wide(piece[0])):
+            out.append(" ")
+        out.append(piece)
+    return " ".join("".join(out).split())
 
 
 def _clean_text_reference(raw: str) -> str:
