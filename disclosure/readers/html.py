@@ -11,6 +11,14 @@
   vanishes — the CSS segment-break rule — and is a space elsewhere.
 * Page chrome (navigation, share buttons, breadcrumbs, footers) is dropped only when it is
   recognisable cheaply and carries no report text.
+* What a browser does not show is not read: `display:none`, `visibility:hidden`, `mso-hide:all`,
+  `hidden`, and Word's `<![if !supportLists]>` list markers in number cells. An unclosed
+  `<embed>`/`<object>` does not hide what follows it.
+* A `<sup>`/`<sub>` mark right after a cell's number (`87<sup>2</sup>`) is kept apart, on
+  `Cell.footnote`, so it never joins the number (872).
+* `<div>` tables (ARIA roles, `display:table…`, a CSS grid with a fixed column count) are read as
+  tables; a grid whose columns cannot be known is rejected (`no_statistical_tables`, with the
+  reason); statistical tables printed as images are rejected `needs_ocr`.
 
 Table and row indices in `Line.table` / `Line.where` count from 0 in document order.
 """
