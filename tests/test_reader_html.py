@@ -714,3 +714,10 @@ def test_fast_clean_text_applies_the_same_cjk_line_break_rule_as_the_reference(r
     from disclosure.readers.html import _clean_text_reference, clean_text
 
     assert clean_text(raw) == _clean_text_reference(raw)
+
+
+def test_an_unclosed_svg_icon_does_not_swallow_the_article() -> None:
+    doc = quirk("svg_unclosed.html")
+    assert "二、主动公开政府信息情况" in texts(doc)
+    assert cells3(row_starting(doc, "规章")) == REGULATIONS
+    assert not any("999" in t for t in texts(doc))  # the SVG's own <text> stays unread

@@ -50,6 +50,9 @@ SKIP_TAGS = frozenset(
     "script style noscript template select option button textarea iframe param "
     "svg canvas audio video map nav xml".split()
 )
+# HTML block tags that end an <svg> in a browser (HTML's "breakout" rule for foreign content).
+_SVG_BREAKOUT_TAGS = ("p", "div", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote",
+                      "pre", "center", "section", "article")
 # Not skipped: <embed> and <object>. libxml2 nests everything after an unclosed `<embed …>` or
 # `<object>` inside it, while browsers treat embed as void and show object's fallback content,
 # so their children are read like any other (their <param>s are skipped).
@@ -259,6 +262,16 @@ def _complex_elements(root: etree._Element) -> set[etree._Element]:
             found.add(parent)
             parent = parent.getparent()
     return found
+
+
+def _outermost_below(el: etree._Element, top: etree._Element) -> bool:
+    """No element of _SVG_BREAKOUT_TAGS between el and top (top holds the proxy, so `is` is exact)."""
+    parent = el.getparent()
+    while parent is not None and parent is not top:
+        if parent.tag in _SVG_BREAKOUT_TAGS:
+            return False
+        parent = parent.getparent()
+    return True
 
 
 def _single_cell(table: etree._Element) -> bool:
@@ -655,7 +668,8 @@ class _Reader:
                 continue
             tag = child.tag
             if tag.__class__ is not str or tag in SKIP_TAGS:
-                pass
+                if tag == "svg":
+                    self._svg_breakout(child)
             elif tag == "br":
                 self.flush()
             elif tag == "table":
@@ -712,6 +726,20 @@ class _Reader:
                     else:  # stray text between the row's cells
                         self._buf.append(inner)
                         self.flush()
+
+    def _svg_breakout(self, svg: etree._Element) -> None:
+        """HTML blocks that libxml2 nested inside an unclosed <svg> (an icon): read, as browsers do.
+
+        In a browser an HTML block tag ends foreign content, so the article after an unclosed
+        `<svg>` is shown; the SVG's own text (`<text>`) stays unread.
+        """
+        for el in svg.iter(*_SVG_BREAKOUT_TAGS):
+            if _outermost_below(el, svg):
+                if el.tag == "table":
+                    self.flush()
+                    self.table(el)
+                else:
+                    self._flow_element(el)
 
     def _flow_element(self, el: etree._Element) -> None:
         """Content read as paragraphs inside a table (caption, misplaced <p>, layout cell)."""
