@@ -965,13 +965,48 @@ def _parse(text: str, path: str) -> tuple[etree._Element, list[str]]:
     return root, notes
 
 
-_HIDE_WORDS = ("none", "None", "NONE", "idden", "IDDEN", "mso-hide")
-_DIV_TABLE_WORDS = ("role", "ROLE", "isplay", "ISPLAY")
-_MARK_WORDS = ("<sup", "<sub", "<SUP", "<SUB")
+# Gates over the page source, so the passes above cost nothing on pages without such markup:
+# the source bytes are lower-cased once (ASCII only, fast), a literal is found with bytes.find,
+# and only a short window around it is matched. A case-insensitive regex or an XPath over the
+# whole page costs more than the walk itself.
+_WINDOW = 200
+_GATES: dict[str, tuple[tuple[bytes, ...], re.Pattern[bytes]]] = {
+    # inline style that hides, or the hidden attribute, inside a start tag
+    "hidden": (
+        (b"display", b"visibility", b"mso-hide", b"hidden"),
+        re.compile(
+            rb"style\s*=\s*[\"']?[^<>\"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all)"
+            rb"|<[a-z][^<>]*\shidden(?:[\s>/=]|$)"
+        ),
+    ),
+    # ARIA table roles, or display:table… / display:grid in an inline style
+    "div_table": (
+        (b"role", b"display"),
+        re.compile(
+            rb"role\s*=\s*[\"']?(?:table|grid|treegrid)\b"
+            rb"|style\s*=\s*[\"']?[^<>\"']*display\s*:\s*(?:inline-)?(?:table|grid)"
+        ),
+    ),
+    "marks": ((b"<sup", b"<sub"), re.compile(rb"<su[pb]\b")),
+}
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _has_any(text: str, words: tuple[str, ...]) -> bool:
-    return any(w in text for w in words)
+def _gate_source(data: bytes, text: str) -> bytes:
+    """ASCII-lowered page bytes (UTF-16 pages re-encoded, so ASCII markup is findable)."""
+    return (text.encode("utf-8", "surrogatepass") if data.startswith(_UTF16_BOMS) else data).lower()
+
+
+def _gate(src: bytes, name: str) -> bool:
+    """Whether the lowered page source has the markup of `_GATES[name]` (literal, then its window)."""
+    words, pattern = _GATES[name]
+    for word in words:
+        i = src.find(word)
+        while i != -1:
+            if pattern.search(src[max(0, i - _WINDOW) : i + len(word) + 24]):
+                return True
+            i = src.find(word, i + 1)
+    return False
 
 
 def read_html(data: bytes, path: str = "") -> Document:
@@ -988,9 +1023,10 @@ def read_html(data: bytes, path: str = "") -> Document:
     if list_markers:
         _drop_list_markers(root)
     # Cheap substring gates (a case-insensitive regex over the page costs more than the walk).
-    hidden = _drop_hidden(root) if _has_any(text, _HIDE_WORDS) else 0
-    unread_grids = _div_tables(root) if _has_any(text, _DIV_TABLE_WORDS) else []
-    footnotes = _footnote_marks(root) if _has_any(text, _MARK_WORDS) else {}
+    src = _gate_source(data, text)
+    hidden = _drop_hidden(root) if _gate(src, "hidden") else 0
+    unread_grids = _div_tables(root) if _gate(src, "div_table") else []
+    footnotes = _footnote_marks(root) if _gate(src, "marks") else {}
     reader = _Reader(notes=[note, *parse_notes], complex=_complex_elements(root), footnotes=footnotes)
     try:
         reader.flow(root)
