@@ -55,6 +55,7 @@ def test_backfill_spread_over_two_dask_workers_gives_the_single_process_lake_byt
     env = {k: os.environ[k] for k in SCALE_ENV}
     env.update({"DISCLOSURE_LAKE_ROOT": root, "DAGSTER_HOME": str(home), "PYTHONWARNINGS": "ignore",
                 "DISCLOSURE_SENSOR_RUNS": "0", "DISCLOSURE_YEAR_REFRESH": "0",
+                "DAGSTER_GRPC_TIMEOUT_SECONDS": "300",  # a busy 2-core CI machine: code-server calls > 60 s
                 "DISCLOSURE_BATCH_SIZE": "1"})  # one agency-year per run: four runs for the workers
     worker_env = {**os.environ, **env}
     with dask_cluster(scale_logs, workers=2, env=worker_env) as (address, worker_pids):

@@ -21,7 +21,8 @@ def test_backfill_on_postgres_instance_storage_lands_golden_values_and_records_r
 ) -> None:
     lake = tmp_path / "lake"
     stage(lake / "inbox", *(f"pingtan-{y}.txt" for y in (2022, 2023, 2024)))
-    env = {"DISCLOSURE_SENSOR_RUNS": "0", "DISCLOSURE_YEAR_REFRESH": "0"}
+    env = {"DISCLOSURE_SENSOR_RUNS": "0", "DISCLOSURE_YEAR_REFRESH": "0",
+           "DAGSTER_GRPC_TIMEOUT_SECONDS": "300"}  # a busy 2-core CI machine: code-server calls > 60 s
     with running_services(lake, tmp_path / "home", env=env, storage="postgres", postgres_url=postgres_url,
                           backfill_interval_seconds=2) as svc:
         assert "postgres" in (tmp_path / "home" / "dagster.yaml").read_text("utf-8")
