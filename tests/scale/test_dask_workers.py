@@ -64,7 +64,7 @@ def test_backfill_spread_over_two_dask_workers_gives_the_single_process_lake_byt
                               backfill_interval_seconds=2, max_concurrent_runs=2) as svc:
             wait_partitions(svc, KEYS, timeout=240)
             backfill_id = launch_backfill(svc, [["curated"]], sorted(KEYS), title="dask")
-            result = wait_backfill(svc, backfill_id, timeout=480)
+            result = wait_backfill(svc, backfill_id, timeout=900)
     assert result["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), result
     assert sorted(r["status"] for r in result["runs"]) == ["SUCCESS"] * len(YEARS)
 
