@@ -416,11 +416,54 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
             elif pdfium_c.FPDFPath_CountSegments(obj) in (4, 5):  # a rectangle: its four sides
                 rules.extend((Rule(left, bottom, top), Rule(right, bottom, top)))
                 flat.extend((HRule(bottom, left, right), HRule(top, left, right)))
+            else:  # one path drawing many borders (a browser's collapsed table borders)
+                _path_edges(obj, view, rules, flat)
 
     raw = page.raw
     get_object = pdfium_c.FPDFPage_GetObject
     visit([get_object(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw))], 0)
     return rules, flat
+
+
+MAX_PATH_SEGMENTS = 4000  # a path with more segments is a drawing, not table borders
+
+
+def _path_edges(obj: object, view: PageView, rules: list[Rule], flat: list[HRule]) -> None:
+    """Vertical and horizontal straight segments of a path object, in page space."""
+    n = pdfium_c.FPDFPath_CountSegments(obj)
+    if n <= 0 or n > MAX_PATH_SEGMENTS:
+        return
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return
+    x, y = ctypes.c_float(), ctypes.c_float()
+    xr, yr = ctypes.byref(x), ctypes.byref(y)
+    line_to, move_to = pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_MOVETO
+    prev: tuple[float, float] | None = None
+    start: tuple[float, float] | None = None
+    for i in range(n):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        if not pdfium_c.FPDFPathSegment_GetPoint(seg, xr, yr):
+            continue
+        px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        point = (px, py)
+        if kind == move_to:
+            prev = start = point
+            continue
+        if kind == line_to and prev is not None:
+            _edge(prev, point, view, rules, flat)
+            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+                _edge(point, start, view, rules, flat)
+        prev = point
+
+
+def _edge(a: tuple[float, float], b: tuple[float, float], view: PageView, rules: list[Rule], flat: list[HRule]) -> None:
+    left, bottom, right, top = view.rect(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+    if right - left <= 0.5 and top - bottom > 4:
+        rules.append(Rule((left + right) / 2, bottom, top))
+    elif top - bottom <= 0.5 and right - left > 4:
+        flat.append(HRule((bottom + top) / 2, left, right))
 
 
 def _glyphs(raw_textpage: object, view: PageView = PageView()) -> list[Glyph]:
@@ -573,6 +616,7 @@ def ruled_tables(rules: list[Rule], flat: list[HRule]) -> list[GridTable]:
     """
     if not rules or not flat:
         return []
+    rules = rules + open_sides(rules, flat)
     flat = flat + open_edges(rules, flat)
     heights = sorted(_merge_positions([h.y for h in flat]), reverse=True)
     bands: list[tuple[float, float, list[float]]] = []
@@ -613,6 +657,29 @@ def open_edges(rules: list[Rule], flat: list[HRule]) -> list[HRule]:
             if len(group) >= 2:
                 xs = [x for _, x in group]
                 out.append(HRule(statistics.fmean(y for y, _ in group), min(xs), max(xs)))
+            group = []
+        group.append(end)
+    return out
+
+
+def open_sides(rules: list[Rule], flat: list[HRule]) -> list[Rule]:
+    """Missing outer sides: where three or more horizontal rules end at one x with no vertical
+    rule there and nothing ruled beyond (a browser leaves out a collapsed border), a virtual
+    vertical rule joins them. Inner ends (a group label's column spanning rows) never count."""
+    ends: list[tuple[float, float]] = []  # (x, height) of outer rule ends no vertical rule meets
+    for h in flat:
+        level = [o for o in flat if abs(o.y - h.y) <= RULE_MERGE]
+        for x, outer in ((h.x0, all(o.x0 >= h.x0 - RULE_MERGE for o in level)), (h.x1, all(o.x1 <= h.x1 + RULE_MERGE for o in level))):
+            if outer and not any(abs(r.x - x) <= RULE_MERGE + 1 and r.y0 - 2 <= h.y <= r.y1 + 2 for r in rules):
+                ends.append((x, h.y))
+    out: list[Rule] = []
+    ends.sort()
+    group: list[tuple[float, float]] = []
+    for end in [*ends, (float("inf"), 0.0)]:
+        if group and end[0] - group[0][0] > RULE_MERGE:
+            if len(group) >= 3:
+                ys = [y for _, y in group]
+                out.append(Rule(statistics.fmean(x for x, _ in group), min(ys), max(ys)))
             group = []
         group.append(end)
     return out
