@@ -1023,6 +1023,9 @@ class _Cut:
     labels: list[Cell]
     slots: list[Cell | None] | None  # None: the values cannot be placed (two claim one column)
     n_values: int
+    # Left edge and right edge of each placed value (None for a blank slot).
+    x0s: list[float | None] = field(default_factory=list)
+    x1s: list[float | None] = field(default_factory=list)
 
 
 def _cut(row: PageRow, cols: Columns) -> _Cut | None:
@@ -1033,19 +1036,21 @@ def _cut(row: PageRow, cols: Columns) -> _Cut | None:
         row.cells = [c for c, _ in cells]
         return None
     slots: list[Cell | None] | None = [None] * len(cols.centres)
+    x0s: list[float | None] = [None] * len(cols.centres)
+    x1s: list[float | None] = [None] * len(cols.centres)
     if len(values) > len(cols.centres):
         slots = None
     else:
         for cell, glyphs in values:
-            centre = (min(g.x0 for g in glyphs) + max(g.x1 for g in glyphs)) / 2
-            k = min(range(len(cols.centres)), key=lambda i: abs(cols.centres[i] - centre))
+            left, right = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
+            k = min(range(len(cols.centres)), key=lambda i: abs(cols.centres[i] - (left + right) / 2))
             if slots[k] is not None:
                 slots = None
                 break
-            slots[k] = cell
+            slots[k], x0s[k], x1s[k] = cell, left, right
     if slots is None:
         row.cells = [c for c, _ in cells]
-    return _Cut(row, [c for c, _ in cells[:tail]], slots, len(values))
+    return _Cut(row, [c for c, _ in cells[:tail]], slots, len(values), x0s, x1s)
 
 
 def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
@@ -1073,10 +1078,25 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
         if cut is not None:
             cuts.append(cut)
     unsafe: set[int] = set()
+    extras: dict[int, list[Cell]] = {}
     for i, cut in enumerate(cuts):
         if cut.slots is None or all(s is not None for s in cut.slots) or not i:
             continue
-        host = cuts[i - 1]
+        h = next((k for k in range(i - 1, -1, -1) if cuts[k].slots is not None), None)
+        if h is None:
+            continue
+        host = cuts[h]  # the nearest row above still holding values (merged lines skipped)
+        if not cut.labels and _overlaps(host, cut):
+            # Values alone under values in the same columns: the end of numbers wrapped in
+            # narrow columns ("1361" / "2"), or another row's: nobody can tell. The rows on
+            # both sides get these values too, so that the table logic flags them.
+            extra = [Cell(c.text) for c in cut.slots if c is not None]
+            for k in (h, i + 1):
+                if 0 <= k < len(cuts) and _page_of_row(cuts[k].row) == _page_of_row(cut.row):
+                    extras[k] = extras.get(k, []) + extra
+            cut.slots = None
+            cut.row.cells = []
+            continue
         if (
             host.slots is None
             or len(host.slots) != len(cut.slots)
@@ -1086,7 +1106,7 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
             continue
         merged = [a if a is not None else b for a, b in zip(host.slots, cut.slots, strict=True)]
         if cut.labels and not all(m is not None for m in merged):
-            unsafe.update((i - 1, i))  # a labelled line filling some of the row's gaps: unclear
+            unsafe.update((h, i))  # a labelled line filling some of the row's gaps: unclear
             continue
         host.slots = merged
         cut.slots = None
@@ -1094,13 +1114,24 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
     for i, cut in enumerate(cuts):
         if cut.slots is None:
             continue
-        if i in unsafe or not cut.labels:
+        if i in extras:
+            cut.row.cells = [*cut.labels, *(c for c in cut.slots if c is not None), *extras[i]]
+        elif i in unsafe or not cut.labels:
             # Keep as printed (values in order, no blanks): no position is trusted here.
             cut.row.cells = [*cut.labels, *(c for c in cut.slots if c is not None)]
         else:
             cut.row.cells = [*cut.labels, *(c if c is not None else Cell("") for c in cut.slots)]
         for k, cell in enumerate(cut.row.cells):
             cell.col = k
+
+
+def _overlaps(host: _Cut, cut: _Cut) -> bool:
+    """Do the two rows print values in a common column (same page)?"""
+    if host.slots is None or cut.slots is None or len(host.slots) != len(cut.slots):
+        return False
+    if _page_of_row(host.row) != _page_of_row(cut.row):
+        return False
+    return any(a is not None and b is not None for a, b in zip(host.slots, cut.slots, strict=True))
 
 
 def _page_of_row(row: PageRow) -> str:
