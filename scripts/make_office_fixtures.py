@@ -161,6 +161,8 @@ def fit_width(markup: str) -> str:
     for table in root.iter("table"):
         if "width" not in table.attrib and "width" not in (table.get("style") or ""):
             table.set("width", "100%")
+    for td in root.iter("td"):
+        td.attrib.pop("nowrap", None)  # a label that may not wrap pushes 表三 off the page
     return lhtml.tostring(root, encoding="unicode")
 
 

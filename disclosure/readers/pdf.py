@@ -161,7 +161,10 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
         pages[-1] = mark_margins(pages[-1], content.bottom, content.top)
     dropped = drop_page_chrome(pages)
     loose = [r for page in pages for r in page if r.grid is None]
-    place_by_columns(loose, learn_columns(loose))
+    learnt = learn_columns(loose)
+    if not any(len(c.starts) == APPLICANT_COLUMNS for c in learnt):
+        learnt += header_columns(loose)
+    place_by_columns(loose, sorted(learnt, key=lambda c: -len(c.starts)))
     for index, page in enumerate(pages):
         if index:
             rows.append(None)  # page break
@@ -1051,6 +1054,52 @@ def _cut(row: PageRow, cols: Columns) -> _Cut | None:
     if slots is None:
         row.cells = [c for c, _ in cells]
     return _Cut(row, [c for c, _ in cells[:tail]], slots, len(values), x0s, x1s)
+
+
+HEADER_START = "申请人情况"
+"""The header of 表三 begins with this cell; its leaf headers (自然人 … 总计) sit in the lines
+below it, above the first row of values."""
+SPANNING_HEADERS = ("申请人情况", "法人或其他组织")
+"""Header cells spanning several columns: their glyphs tell no column's extent."""
+APPLICANT_COLUMNS = 7
+HEADER_GAP = 0.15  # em: header glyphs closer than this are one column's (its text touches)
+
+
+def header_columns(rows: list[PageRow]) -> list[Columns]:
+    """表三's value columns from its printed header when no two rows print all seven values
+    (a report whose organisation columns are blank throughout): the x-extents of the leaf
+    header texts (自然人, 商业企业 … 总计, each perhaps wrapped over lines), found as the
+    clusters of header glyphs right of the row labels."""
+    out: list[Columns] = []
+    for i, row in enumerate(rows):
+        if not row.glyphs or HEADER_START not in "".join(c.text for c in row.cells).replace(" ", ""):
+            continue
+        header: list[Glyph] = []
+        first_values: PageRow | None = None
+        for other in rows[i + 1 : i + 12]:
+            cells = cells_with_glyphs(other.glyphs) if other.glyphs else []
+            if cells and _value_tail(cells) < len(cells):
+                first_values = other
+                break
+            text = "".join(c.text for c, _ in cells).replace(" ", "")
+            if any(h in text for h in SPANNING_HEADERS):
+                header.extend(g for c, gl in cells for g in gl if not any(h in c.text.replace(" ", "") for h in SPANNING_HEADERS))
+            else:
+                header.extend(g for _, gl in cells for g in gl)
+        if first_values is None or not header:
+            continue
+        cells = cells_with_glyphs(first_values.glyphs)
+        value_glyphs = [g for _, gl in cells[_value_tail(cells):] for g in gl]
+        left = min(g.x0 for g in value_glyphs) - 2 * statistics.median(g.em for g in value_glyphs)
+        clusters: list[list[float]] = []
+        for g in sorted((g for g in header if g.x0 >= left), key=lambda g: g.x0):
+            if clusters and g.x0 <= clusters[-1][1] + HEADER_GAP * g.em:
+                clusters[-1][1] = max(clusters[-1][1], g.x1)
+            else:
+                clusters.append([g.x0, g.x1])
+        if len(clusters) == APPLICANT_COLUMNS:
+            out.append(Columns([c[0] for c in clusters], [(c[0] + c[1]) / 2 for c in clusters]))
+    return out
 
 
 def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
