@@ -594,10 +594,10 @@ class GridTable:
 
 def _band_of(ys: list[float], y: float) -> int | None:
     """Index of the band (between ys[i] and ys[i+1], ys descending) holding height y."""
-    for i in range(len(ys) - 1):
-        if ys[i + 1] <= y <= ys[i]:
-            return i
-    return None
+    if not ys[-1] <= y <= ys[0]:
+        return None
+    i = len(ys) - bisect.bisect_left(ys[::-1], y)  # first edge below y, counted from the top
+    return min(max(i - 1, 0), len(ys) - 2)
 
 
 def _merge_positions(values: list[float], gap: float = RULE_MERGE) -> list[float]:
@@ -1002,8 +1002,8 @@ def learn_columns(rows: list[PageRow]) -> list[Columns]:
     in two or more rows at the same positions, the median left edge and centre of each."""
     by_count: dict[int, list[list[list[Glyph]]]] = {}
     for row in rows:
-        if not row.glyphs:
-            continue
+        if not row.glyphs or sum(1 for c in row.cells if NUMBER.fullmatch(c.text)) < UNRULED_MIN_COLUMNS - 1:
+            continue  # fewer numbers than columns even counting touching cells as one
         cells = cells_with_glyphs(row.glyphs)
         values = [g for _, g in cells[_value_tail(cells):]]
         if len(values) >= UNRULED_MIN_COLUMNS:
@@ -1117,7 +1117,7 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
         return
     cuts: list[_Cut] = []
     for row in rows:
-        if not row.glyphs or row.grid is not None or row.signature:
+        if not row.glyphs or row.grid is not None or row.signature or not any(g.ch in _DIGITS for g in row.glyphs):
             continue
         lo, hi = min(g.x0 for g in row.glyphs), max(g.x1 for g in row.glyphs)
         cols = next((c for c in tables if hi >= c.starts[0] and lo <= c.centres[-1] + 20), None)
