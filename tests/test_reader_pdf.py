@@ -332,3 +332,19 @@ def test_document_identity_evidence_is_exposed_in_metadata(published):
     signed = _read(FIXTURES / "office-word" / "shuyang-fgj-2023.pdf")
     assert signed.metadata["signature"] == "沭阳县发展和改革局"
     assert signed.metadata["date"] == "2024年1月17日"
+
+
+def test_a_ruled_table_continued_on_the_next_page_is_still_read_as_a_grid():
+    doc = _read(FIXTURES / "office-chrome" / "shuyang-fgj-2023-filled-huaian-gov-2024.pdf")
+    after = [doc.lines[i + 1] for i, line in enumerate(doc.lines[:-1]) if line.text == "\f"]
+    row = next(line for line in after if "3.要求提供公开出版物" in line.text)
+    assert row.table is not None
+    assert [c.text for c in row.cells if not c.rowspan_copy][-7:] == ["0", "0", "0", "0", "0", "0", "0"]
+
+
+def test_a_table_whose_outer_border_is_not_drawn_keeps_its_last_column():
+    # Chromium leaves out the right border of 表三 here; the rows' horizontal rules end at the
+    # same x, which closes the grid, so the 总计 column (859) is a cell of its row.
+    doc = _read(FIXTURES / "office-chrome" / "sh-gov-office-2019.pdf")
+    row = next(line for line in doc.lines if line.table is not None and "一、本年新收" in line.text)
+    assert [c.text for c in row.cells][-7:] == ["821", "35", "", "", "2", "1", "859"]
