@@ -8,7 +8,7 @@ Per variation (and per issue-9 class): reports, cells, exact, flagged (differs, 
 flag), silent (differs WITHOUT a flag — the bug this project exists to prevent), reports
 rejected (an honest refusal: nothing of them reaches the lake) and reports with a wrong agency
 or year. The golden values come from the generator, never from the parser. Exit status 1
-when any cell is silently wrong or any identity is wrong, so the target can gate a merge.
+when any cell is silently wrong, any identity is wrong or the parser raised, so the target can gate a merge.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from disclosure.synth.golden import cell_keys
 from disclosure.synth.score import score
 from disclosure.synth.variations import BY_NAME
 
-FIELDS = ("reports", "cells", "exact", "flagged", "silent", "rejected", "identity_wrong")
+FIELDS = ("reports", "cells", "exact", "flagged", "silent", "rejected", "crashed", "identity_wrong")
 
 
 def run(n: int, seed: int, names: list[str] | None = None) -> tuple[dict[str, dict[str, int]], dict[str, list[str]], float]:
@@ -46,6 +46,12 @@ def run(n: int, seed: int, names: list[str] | None = None) -> tuple[dict[str, di
             s["cells"] += len(cell_keys(golden))
             if len(examples[variation]) < 3:
                 examples[variation].append(f"{name}: rejected {e.code}")
+            continue
+        except Exception as e:  # a parser bug: counted, shown, never hidden
+            s["crashed"] += 1
+            s["cells"] += len(cell_keys(golden))
+            if len(examples[variation]) < 3:
+                examples[variation].append(f"{name}: crashed {type(e).__name__}: {e}")
             continue
         result = score(golden, parsed)
         s["cells"] += result.n_cells
@@ -88,7 +94,7 @@ def main() -> int:
         print(f"  {name}: " + "; ".join(ex))
     if args.json:
         args.json.write_text(json.dumps({"seed": args.seed, "stats": stats, "examples": examples}, ensure_ascii=False, indent=2))
-    bad = sum(s["silent"] + s["identity_wrong"] for s in stats.values())
+    bad = sum(s["silent"] + s["identity_wrong"] + s["crashed"] for s in stats.values())
     return 1 if bad else 0
 
 
