@@ -387,7 +387,8 @@ VARIATIONS: tuple[Variation, ...] = (
     Variation("repeated_header", "layout_labels", GRID_FORMATS,
               "表三 header rows repeated mid-table (page break).", table=_repeat_header, applies=_has_apps),
     Variation("blank_total_granted", "layout_labels", GRID_FORMATS,
-              "表三 三(一)/三(二) with a blank 总计 cell.", spec=_blank_total, applies=_has_apps),
+              "表三 三(一)/三(二) with a blank 总计 cell.", spec=_blank_total,
+              applies=lambda s: _has_apps(s) and s.apps["granted"]["total"] is not None),
     Variation("unclosed_embed", "html", ("html",), "An unclosed `<embed …>` before the article.", page=_unclosed_embed),
 )
 BY_NAME: dict[str, Variation] = {x.name: x for x in VARIATIONS}
