@@ -48,7 +48,7 @@ class Variation:
     spec: SpecEdit | None = None
     table: TableEdit | None = None
     page: PageEdit | None = None
-    applies: Callable[[Spec], bool] = lambda spec: True
+    applies: Callable[[Spec], bool] | None = None  # None: applies to every report
 
 
 def variation_rng(seed: int, index: int, name: str) -> random.Random:
@@ -406,7 +406,7 @@ def variation_cases(n: int, seed: int, names: tuple[str, ...] | None = None) -> 
         var = chosen[i % len(chosen)]
         fmt = var.formats[made[var.name] % len(var.formats)]
         index = next_index[var.name]
-        while not var.applies(build_spec(seed, index, fmt)):
+        while var.applies is not None and not var.applies(build_spec(seed, index, fmt)):
             index += 1
         next_index[var.name] = index + 1
         made[var.name] += 1
