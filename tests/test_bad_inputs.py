@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from report_text import ROWS_2021, report
 
+from disclosure import identities as ids
 from disclosure import lake
 from disclosure import vocabulary as v
 from disclosure.batch import BatchItem, parse_batch
@@ -59,6 +60,13 @@ def _table3() -> dict[str, list[int]]:
 
 
 TABLE3 = _table3()
+
+
+def test_the_control_truth_balances_every_declared_identity():
+    cells = {(row, a): x for row, values in TABLE3.items() for a, x in zip(v.APPLICANTS, values, strict=True)}
+    review = {tuple(k.split(".", 1)): x for k, x in REVIEW.items()}
+    assert ids.failures(ids.APPLICATION_IDENTITIES["2021"], cells.get) == []
+    assert ids.failures(ids.REVIEW_IDENTITIES, review.get) == []
 ACTIVE_ROWS = (
     "| 规章 | 1 | 0 | 9 |\n| 行政规范性文件 | 6 | 2 | 41 |\n| 第二十条第（五）项 | | | |\n"
     "| 信息内容 | 本年处理决定数量 | | |\n| 行政许可 | 356 | | |\n| 行政处罚 | 27 | | |\n| 行政强制 | 4 | | |\n"
