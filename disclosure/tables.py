@@ -577,20 +577,14 @@ def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | Non
 
 
 def _split_identities(layout: str | None):
-    """The identities of checks.py (the one definition of vocabulary.md's promises) as the
-    splitter's linear equations: table 三's for a layout, or table 四's when layout is None."""
-    from disclosure.checks import REVIEW_IDENTITIES, identities
-    from disclosure.splitter import Identity
+    """The report's identities (`disclosure.identities`, the one definition of vocabulary.md's
+    promises) as the splitter's equations: table 三's for a layout, or table 四's when layout is None."""
+    from disclosure.identities import LAYOUT_ROWS
+    from disclosure.splitter import application_identities, review_litigation_identities
 
     if layout is not None:
-        return [Identity(f"{c}[{s}]", lhs, rhs) for c, s, lhs, rhs in identities(layout)]
-
-    def var(operand: tuple[str, str]) -> tuple[str, str]:
-        return ("review_litigation", ".".join(operand))
-
-    return [
-        Identity(f"{c}[{s}]", tuple(map(var, lhs)), tuple(map(var, rhs))) for c, s, lhs, rhs in REVIEW_IDENTITIES
-    ]
+        return application_identities(LAYOUT_ROWS[layout])
+    return review_litigation_identities("review_litigation")
 
 
 def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) -> None:
