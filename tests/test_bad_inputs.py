@@ -987,7 +987,6 @@ def test_a_narrative_count_is_checked_against_table_three(count, status):
 # lands, and the mark must then go.
 _A1 = "fixed by A1's branch (columns by header, cell grammar, units, layout by labels)"
 _A2 = "fixed by A2's branch (text dump forms, pipe spans, one-line body)"
-_B = "fixed by B's branch (HTML display:none / mso / sup / embed)"
 T3_ORG_HEAD = "| | | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |"
 
 
@@ -1034,11 +1033,9 @@ def test_table4_after_review_block_printed_first_is_read_by_its_header():
 @pytest.mark.parametrize(("printed", "fmt"), [
     pytest.param("| 356① |", "md", marks=pytest.mark.xfail(strict=True, reason=f"cell grammar: 356① read as 3561; {_A1}")),
     pytest.param("| 三五六 |", "md", marks=pytest.mark.xfail(strict=True, reason=f"cell grammar: 三五六 not read; {_A1}")),
-    pytest.param("<td>356<sup>1</sup></td>", "html", marks=pytest.mark.xfail(strict=True, reason=f"cell grammar: <sup> kept; {_B}")),
-    pytest.param('<td>356<span style="display:none">9</span></td>', "html",
-                 marks=pytest.mark.xfail(strict=True, reason=f"cell grammar: display:none text kept; {_B}")),
-    pytest.param("<td><![if !supportLists]>1.<![endif]>356</td>", "html",
-                 marks=pytest.mark.xfail(strict=True, reason=f"cell grammar: mso list marker kept (1.356); {_B}")),
+    pytest.param("<td>356<sup>1</sup></td>", "html"),
+    pytest.param('<td>356<span style="display:none">9</span></td>', "html"),
+    pytest.param("<td><![if !supportLists]>1.<![endif]>356</td>", "html"),
 ], ids=["circled-footnote", "chinese-digit-by-digit", "sup", "display-none", "mso-list-marker"])
 def test_a_marked_or_hidden_or_spelled_number_is_read_as_printed_or_flagged(printed, fmt):
     if fmt == "md":
@@ -1112,7 +1109,6 @@ def test_a_header_block_repeated_mid_table_is_skipped():
     assert_never_silently_wrong(parse(text.encode(), "r.md"))
 
 
-@pytest.mark.xfail(strict=True, reason=f"html: an unclosed <embed> swallows the article; {_B}")
 def test_an_unclosed_embed_before_the_article_does_not_hide_the_report():
     page = to_html(BASE).replace("<body>", '<body><embed src="/flash/player.swf" type="application/x-shockwave-flash">')
     assert_never_silently_wrong(parse(page.encode(), "r.html"))

@@ -206,16 +206,12 @@ def test_unit_variations_print_the_money_in_the_stated_unit_and_keep_the_golden_
 _BY = {
     "A1": "fixed by A1's branch (columns by header, cell grammar, units, layout by labels)",
     "A2": "fixed by A2's branch (text dumps, pipe spans, one-line body)",
-    "B": "fixed by B's branch (HTML display:none / mso / sup / embed)",
 }
 VARIATION_XFAIL: dict[str, str] = {
     "applicant_order_swap": f"columns: 表三 applicant columns read in template order; {_BY['A1']}",
     "applicant_order_total_first": f"columns: 总计 printed first read as 自然人; {_BY['A1']}",
     "review_after_first": f"columns: 表四 blocks read in template order; {_BY['A1']}",
     "footnote_glued": f"cell grammar: 1234① read as 12341; {_BY['A1']}",
-    "footnote_sup": f"cell grammar: 87<sup>2</sup> read as 872; {_BY['B']}",
-    "hidden_span": f"cell grammar: display:none text read; {_BY['B']}",
-    "word_list_marker": f"cell grammar: <![if !supportLists]>1.<![endif]> read into the number; {_BY['B']}",
     "chinese_digits": f"cell grammar: 一〇一 not read as 101; {_BY['A1']}",
     "thousands_crawler": f"cell grammar: crawler 3,517 read as 3; {_BY['A1']}",
     "unit_yuan_header": f"units: （单位：元） in the header ignored (×10⁴); {_BY['A1']}",
@@ -227,7 +223,6 @@ VARIATION_XFAIL: dict[str, str] = {
     "wrapped_labels": f"text dumps: grid-table labels wrapped over lines take the wrong values; {_BY['A2']}",
     "one_line_body": f"one-line body: rejected, or agency/year wrong; {_BY['A2']}",
     "blank_total_granted": f"layout: a blank 总计 in 三(一)/三(二) shifts the row; {_BY['A1']}",
-    "unclosed_embed": f"html: an unclosed <embed> hides the report; {_BY['B']}",
 }
 VARIATION_SLICE = 8  # reports per variation (23 × 8 ≈ 10 s); bench/score_variations.py runs 3,000
 
