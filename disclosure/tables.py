@@ -681,8 +681,7 @@ def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -
             if views[i] is None:
                 views[i] = row_view(i, doc.lines[i])
                 norms[i] = normalise(texts[i])
-    grid = doc.format in ("html", "docx", "markdown", "text-pipe")
-    spans_lost = doc.format == "text-pipe"
+    grid, spans_lost = doc.grid, doc.spans_lost  # declared by the reader
     if "active" in out.regions:
         a, b = out.regions["active"]
         extract_active(views[a:b], norms[a:b], spans_lost, out, body)

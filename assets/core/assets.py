@@ -321,8 +321,8 @@ def _curate_chunk(lk: Lake, keys: list[str], acc: _Accumulator) -> None:
         if t not in frames or not len(frames[t]):
             continue
         flags = frames[t]["flags"]
-        acc.n_flags += int(flags.notna().sum())
-        amb = frames[t][flags.fillna("").str.contains("ambiguous")]
+        acc.n_flags += int((flags.list.len() > 0).sum())  # flags: a list column, [] when none
+        amb = frames[t][[("ambiguous" in f) for f in flags.tolist()]]
         acc.n_ambiguous += len(amb)
         if len(amb) and sum(len(d) for d in acc.flagged.get(t, [])) < 20:
             acc.flagged.setdefault(t, []).append(amb.head(20))

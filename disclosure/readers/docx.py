@@ -75,7 +75,7 @@ def read_docx(data: bytes, path: str) -> Document:
     lines: list[Line] = []
     tables = _emit_blocks(body, numbering, lines, 0)
     notes.insert(0, f"docx: {tables} tables")
-    return Document(lines=lines, format="docx", title=_title(parts, path), notes=notes)
+    return Document(lines=lines, format="docx", title=_title(parts, path), notes=notes, grid=True)
 
 
 def _emit_blocks(container: etree._Element, numbering: Numbering, lines: list[Line], tables: int) -> int:

@@ -76,7 +76,8 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
     if pipe_lines and framed * 2 > pipe_lines:
         kinds.add("markdown")  # rows framed by pipes on both sides, as markdown writes them
     fmt = _format_name(kinds)
-    return Document(lines=lines, format=fmt, title=title, meta=meta, notes=list(notes or []))
+    return Document(lines=lines, format=fmt, title=title, meta=meta, notes=list(notes or []),
+                    grid=fmt in ("markdown", "text-pipe"), spans_lost=fmt == "text-pipe")
 
 
 def _format_name(kinds: set[str]) -> str:
