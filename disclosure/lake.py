@@ -462,9 +462,6 @@ def scan_inbox(inbox: LakePath) -> dict[str, tuple[int, int]]:
 
 # --------------------------------------------------------------------------- curated Parquet
 
-_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64(), "boolean": pa.bool_()}
-
-
 def arrow_schema(table: str, *, with_partition_columns: bool = False, with_agency: bool = False) -> pa.Schema:
     """pyarrow schema of a lake table, generated from `disclosure.schema.TABLES`.
 
@@ -475,7 +472,7 @@ def arrow_schema(table: str, *, with_partition_columns: bool = False, with_agenc
         if col.name in PARTITION_COLUMNS and not with_partition_columns:
             if not (with_agency and col.name == "agency"):
                 continue
-        fields.append(pa.field(col.name, _ARROW_TYPES[col.dtype], nullable=col.nullable))
+        fields.append(pa.field(col.name, col.arrow_type, nullable=col.nullable))
     return pa.schema(fields)
 
 
@@ -560,7 +557,7 @@ def write_partitions(
 
 
 def _dtypes(table: str) -> dict[str, str]:
-    return {c.name: c.dtype for c in TABLES[table].columns}
+    return {c.name: c.pandas_dtype for c in TABLES[table].columns}
 
 
 def read_curated(lake: Lake, table: str, *, year: int | None = None) -> pd.DataFrame:
@@ -646,7 +643,8 @@ def pandera_schema(table: str):  # -> pandera.pandas.DataFrameSchema
             checks.append(pa_.Check.isin(list(c.isin)))
         if c.ge is not None:
             checks.append(pa_.Check.ge(c.ge))
-        cols[c.name] = pa_.Column(c.dtype, checks=checks, nullable=c.nullable)
+        cols[c.name] = pa_.Column(c.pandas_dtype, checks=checks if not c.dtype.startswith("list[") else [],
+                                  nullable=c.nullable)
     return pa_.DataFrameSchema(cols, strict=True, ordered=True, name=table)
 
 

@@ -270,7 +270,7 @@ def _value_or_none(x: object) -> float | None:
 
 def _cell_value(value: object, flags: object) -> float | Ambiguous | None:
     printed = _value_or_none(value)
-    if isinstance(flags, str) and "ambiguous" in flags.split(","):
+    if isinstance(flags, list | tuple) and "ambiguous" in flags:  # flags: a list column
         return Ambiguous(printed)
     return printed
 

@@ -13,6 +13,7 @@ from disclosure.identify import Identity, identify
 from disclosure.labels import fold_space
 from disclosure.model import Document, RejectedReport
 from disclosure.readers import read
+from disclosure.schema import lake_value
 from disclosure.tables import Tables, extract
 
 # Labels of the pre-2019 national practice (channels and outcomes that the 2019 template dropped).
@@ -73,16 +74,17 @@ class ParsedReport:
             if row == "other_handling" and self.tables.applications_layout == "2021":
                 continue
             cells = self.tables.applications.get(row, {})
-            apps[row] = {a: cells[a].value if a in cells else None for a in v.APPLICANTS}
+            apps[row] = {a: lake_value(cells[a].value, cells[a].flags) if a in cells else None for a in v.APPLICANTS}
         return {
             "file": self.source_file,
             "report_id": self.report_id,
             "agency": ident.agency,
             "year": ident.year,
             "template": self.template,
-            "active_disclosure": {k: c.value for k, c in self.tables.active.items()},
+            "active_disclosure": {k: lake_value(c.value, c.flags) for k, c in self.tables.active.items()},
             "applications": apps,
-            "review_litigation": {k: self.tables.review[k].value for k in v.REVIEW_LITIGATION_KEYS},
+            "review_litigation": {k: lake_value(self.tables.review[k].value, self.tables.review[k].flags)
+                                  for k in v.REVIEW_LITIGATION_KEYS},
             "raw_text": raw_text,
             "flags": flags,
             "checks": [c.as_dict() for c in self.checks],

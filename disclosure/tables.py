@@ -620,9 +620,13 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) 
 def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables) -> None:
     cells: list[Cell] = []
     where: list[str] = []
+    # Header words printed between value lines (one cell per line): their order is no evidence.
+    words_after_values = interleaved = False
     for view in views:
         if view.n_numbers == 0 or view.label.startswith("注"):
+            words_after_values |= bool(cells) and bool(view.label) and not view.label.startswith("注")
             continue
+        interleaved |= words_after_values or (bool(cells) and bool(view.label))
         cells.extend(view.values)
         where.extend([view.line.where] * len(view.values))
     if not cells:
@@ -633,7 +637,7 @@ def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables) -> N
         _solve_review_run(cells, where[0], out)
         return
     trimmed = _trim(cells, len(keys))
-    if len(trimmed) == len(keys):
+    if len(trimmed) == len(keys) and not interleaved:
         for k, c, w in zip(keys, trimmed, where, strict=False):
             out.review[k] = cell_out(c, w)
         return
@@ -679,8 +683,7 @@ def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -
             if views[i] is None:
                 views[i] = row_view(i, doc.lines[i])
                 norms[i] = normalise(texts[i])
-    grid = doc.format in ("html", "docx", "markdown", "text-pipe")
-    spans_lost = doc.format == "text-pipe"
+    grid, spans_lost = doc.grid, doc.spans_lost  # declared by the reader
     if "active" in out.regions:
         a, b = out.regions["active"]
         extract_active(views[a:b], norms[a:b], spans_lost, out, body)

@@ -43,7 +43,7 @@ def typed_frame(table: str, records: list[Record]) -> pd.DataFrame:
     """A frame with exactly the columns (in order) and dtypes of `schema.TABLES[table]`."""
     columns = TABLES[table].columns
     frame = pd.DataFrame.from_records(records, columns=[c.name for c in columns])
-    return frame.astype({c.name: c.dtype for c in columns})
+    return frame.astype({c.name: c.pandas_dtype for c in columns})
 
 
 def _value(x: Any) -> Any:
@@ -62,7 +62,7 @@ def _identity(golden: Record, report_id: str) -> Record:
 
 def _cell(golden: Record, key: str) -> Record:
     raw = golden.get("raw_text", {}).get(key)
-    return {"raw_text": raw, "where": None, "flags": None}
+    return {"candidates": None, "raw_text": raw, "where": None, "flags": []}
 
 
 def _active_rows(golden: Record, ident: Record) -> Iterator[Record]:

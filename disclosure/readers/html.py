@@ -1054,5 +1054,5 @@ def read_html(data: bytes, path: str = "") -> Document:
         format="html",
         title=_title(root, reader),
         meta=_meta(reader.lines),
-        notes=reader.notes,
+        notes=reader.notes, grid=True,
     )
