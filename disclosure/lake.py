@@ -26,9 +26,7 @@ back from the path by pyarrow (``partitioning="hive"``) and DuckDB (``hive_parti
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -53,6 +51,7 @@ from disclosure.keys import (  # noqa: F401  (re-exported: lake.py's public name
     encode_agency_key,
     year_problem,
 )
+from disclosure.manifest import MANIFEST_NAME, ManifestEntry, read_manifest  # noqa: F401 (re-exported)
 from disclosure.schema import TABLES
 
 if TYPE_CHECKING:
@@ -385,35 +384,6 @@ def read_quarantine(lake: Lake) -> list[QuarantineEntry]:
 
 
 # --------------------------------------------------------------------------- inbox
-
-
-@dataclass(frozen=True)
-class ManifestEntry:
-    agency: str | None
-    year: int | None
-    url: str | None
-
-
-MANIFEST_NAME = "manifest.csv"
-
-
-def read_manifest(inbox: LakePath) -> dict[str, ManifestEntry]:
-    """Every manifest.csv in the inbox (any folder): file (relative to the manifest) → entry."""
-    out: dict[str, ManifestEntry] = {}
-    for mpath in sorted(inbox.rglob(MANIFEST_NAME)):
-        base = mpath.parent.relative_to(inbox)
-        text = mpath.read_bytes().decode("utf-8-sig")
-        for row in csv.DictReader(io.StringIO(text)):
-            name = (row.get("file") or "").strip()
-            if not name:
-                continue
-            year_text = (row.get("year") or "").strip()
-            out[(base / name).as_posix()] = ManifestEntry(
-                agency=(row.get("agency") or "").strip() or None,
-                year=int(year_text) if year_text.isdigit() else None,
-                url=(row.get("url") or "").strip() or None,
-            )
-    return out
 
 
 def _mtime_ns(info: Mapping[str, Any]) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from disclosure import vocabulary as v
+from disclosure.keys import FIRST_YEAR
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Table:
 _ID = (
     Column("report_id", "string", "SHA-256 of the raw file's bytes"),
     Column("agency", "string", "reporting body (canonical agency name; hive partition column)"),
-    Column("year", "Int64", "statistical year of the report (hive partition column)", ge=2019),
+    Column("year", "Int64", "statistical year of the report (hive partition column)", ge=FIRST_YEAR),
 )
 _CELL = (
     Column("raw_text", "string", "the cell's text as printed (None when the report has no such cell)", nullable=True),
