@@ -419,8 +419,13 @@ def collect_candidates(doc: Document, body: str, *, path: str = "") -> tuple[str
     if m := _PUBLISHES.search(norm_body):
         cands.append(_agency_cand(m.group(1), "body", m.group(0)))
         cands.append(_cand("year", year_value(m.group(2)), "body", m.group(0)))
-    elif m := _BODY_YEAR.search(norm_body):
-        cands.append(_cand("year", int(m.group(1)), "body_year", norm_body[max(0, m.start() - 10): m.end() + 10]))
+    elif not any(c is not None and c.field == "year" and c.source in ("title", "period", "metadata") for c in cands):
+        # Fallback only: the first year of the text once the title is taken out (beside a title or
+        # 统计期限 it would count the same sentence twice).
+        rest = norm_body.replace("".join(title.split()), " ", 1) if title else norm_body
+        rest = re.sub(r"(?:发布日期|发布时间|发文日期|成文日期|公开日期|印发日期|生成日期)[:：]?\d{4}", " ", rest)
+        if m := _BODY_YEAR.search(rest):
+            cands.append(_cand("year", int(m.group(1)), "body_year", rest[max(0, m.start() - 10): m.end() + 10]))
     if path:
         cands += filename_candidates(path)
     return title, [c for c in cands if c is not None]
