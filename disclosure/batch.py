@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from disclosure import schema
+from disclosure.identify import identity_summary
 from disclosure.model import RejectedReport
 from disclosure.parse import ParsedReport, parse_bytes
 from disclosure.readers import MAX_BYTES
@@ -95,7 +96,8 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
     cols: dict[str, dict[str, list]] = {t: {c: [] for c in schema.TABLES[t].column_names} for t in schema.TABLES}
     ad, ap, rl = cols["active_disclosure"], cols["applications"], cols["review_litigation"]
     for r in reports:
-        rid, agency, year = r.report_id, r.identity.agency, r.identity.year
+        rid, year = r.report_id, r.identity.year
+        agency = r.resolution.canonical_name if r.resolution else r.identity.agency  # the partition key
         n_cells = n_null = n_flagged = 0
         template_active = r.tables.template_active or r.template
         for table, key, applicant, c in r.cells():
@@ -140,7 +142,10 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
                          ("lhs", ch.lhs), ("rhs", ch.rhs), ("detail", ch.detail)):
                 vi[k].append(x)
         i = r.identity
+        res = r.resolution
         row = {"report_id": rid, "agency": agency, "year": year, "template": r.template,
+               "printed_agency": i.printed_agency, "agency_id": res.agency_id if res else None,
+               "agency_match": res.match if res else "new_agency", **identity_summary(i),
                "template_active": r.tables.template_active, "source_file": r.source_file, "source_format": r.doc_format,
                "title": i.title, "agency_source": i.agency_source, "agency_confidence": i.agency_confidence,
                "year_source": i.year_source, "year_confidence": i.year_confidence, "n_cells": n_cells,

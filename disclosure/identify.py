@@ -48,6 +48,11 @@ SOURCE_WEIGHTS: dict[str, float] = {
 }
 """How much one source is believed on its own (0–1). Combined by the formula in the module doc."""
 
+OPPOSITION_WEIGHTS: dict[str, float] = {"publisher": 0.2, "publication_date": 0.2, "body_year": 0.2, "filename": 0.3}
+"""How much a source counts *against* another value, where less than its weight: the page's
+publisher is often the body's office (平潭综合实验区管委会办公室 posts the 管委会's report), a
+publication date may be a late re-post, a file name is whatever the crawler chose."""
+
 DECIDE_THRESHOLD = 0.3
 """Below this confidence the identity has no value (null) rather than a guess."""
 
@@ -303,7 +308,8 @@ def _title_lines(doc: Document) -> list[str]:
 
 
 def find_title(doc: Document) -> str | None:
-    if doc.title and _TITLE_WORDS.search(normalise(doc.title)) and not is_chrome(doc.title):
+    if doc.title and _TITLE_WORDS.search(normalise(doc.title)) and not is_chrome(doc.title) \
+            and agency_from_title(doc.title):
         return fold_space(_PRINT_HEADER.sub("", doc.title))
     # Printed titles span the first few lines ('洪泽区人民政府' / '2023 年政府信息公开工作年度报告').
     head: list[str] = []
@@ -504,8 +510,11 @@ def decide(cands: list[Candidate], equal: Callable[[object, object], bool]) -> t
         agree = {}
         oppose = {}
         for d in live:
-            bucket = agree if equal(c.value, d.value) else oppose
-            bucket[d.source] = max(bucket.get(d.source, 0.0), d.weight)
+            if equal(c.value, d.value):
+                agree[d.source] = max(agree.get(d.source, 0.0), d.weight)
+            else:
+                w = min(d.weight, OPPOSITION_WEIGHTS.get(d.source, d.weight))
+                oppose[d.source] = max(oppose.get(d.source, 0.0), w)
         conf = _combine(agree.values()) * (1.0 - _combine(oppose.values()))
         key = (round(conf, 6), -i)
         if best is None or key > best[:2]:
@@ -584,7 +593,8 @@ def identify(
 def _with_caller(value: object, source: str, cands: list[Candidate], equal) -> tuple[object, str, float]:
     """A caller value wins; its confidence still says how much the report agrees with it."""
     agree = {c.source: c.weight for c in cands if c.weight > 0 and equal(value, c.value)}
-    oppose = {c.source: c.weight for c in cands if c.weight > 0 and not equal(value, c.value)}
+    oppose = {c.source: min(c.weight, OPPOSITION_WEIGHTS.get(c.source, c.weight))
+              for c in cands if c.weight > 0 and not equal(value, c.value)}
     agree[source] = SOURCE_WEIGHTS["caller"]
     conf = _combine(agree.values()) * (1.0 - _combine(oppose.values()))
     sources = "+".join([source, *(s for s in agree if s != source)])

@@ -49,6 +49,7 @@ from disclosure.keys import (  # noqa: F401  (re-exported: lake.py's public name
     agency_key_problem,
     decode_agency_key,
     encode_agency_key,
+    join_key,
     year_problem,
 )
 from disclosure.manifest import MANIFEST_NAME, ManifestEntry, read_manifest  # noqa: F401 (re-exported)
@@ -300,9 +301,14 @@ def raw_history(lake: Lake, agency: str, year: int) -> list[RawFile]:
 
 
 def current_raw(lake: Lake, agency: str, year: int) -> RawFile | None:
-    """The newest raw file of an agency-year: a corrected re-publication supersedes the old one."""
+    """The raw file an agency-year is curated from: the newest (a revision supersedes the old one),
+    unless a collision decision kept the earlier one (disclosure/collisions.py)."""
     hist = raw_history(lake, agency, year)
-    return hist[-1] if hist else None
+    if len(hist) < 2:
+        return hist[-1] if hist else None
+    from disclosure.collisions import choose_current, decisions_by_partition
+
+    return choose_current(hist, decisions_by_partition(lake).get(join_key(agency, year), []))
 
 
 def read_raw(lake: Lake, rf: RawFile) -> bytes:
