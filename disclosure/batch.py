@@ -36,6 +36,8 @@ class BatchItem:
     # Caller-supplied identity (manifest, sensor); overrides what the report says.
     agency: str | None = None
     year: int | None = None
+    # What the caller's identity is: "manifest" (a manifest row), "partition" (the raw zone), "caller".
+    caller_source: str = "caller"
     # Raw bytes when the caller already holds them (avoids reading the file twice).
     data: bytes | None = None
     # Name to record as source_file (defaults to the path's name).
@@ -74,7 +76,7 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
     data: bytes | None = None
     try:
         data = _read(item)
-        report = parse_bytes(data, item.path, agency=item.agency, year=item.year)
+        report = parse_bytes(data, item.path, agency=item.agency, year=item.year, caller_source=item.caller_source)
     except RejectedReport as e:
         rid = hashlib.sha256(data).hexdigest() if data is not None else None
         return Rejection(name, rid, e.code, e.message)

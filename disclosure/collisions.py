@@ -2,9 +2,12 @@
 
 Dagster-free. When a second raw file (other bytes) arrives for a partition that already has one:
 
-* **revision** — the newcomer says it is a corrected / revised edition (更正版, 修订版, 更正, 修正版
+* **revision** — the newcomer replaced the current file at the same inbox path (a re-download),
+  or it says it is a corrected / revised edition (更正版, 修订版, 更正, 修正版
   in its title or file name), or it was published later than the current file (publication
   dates of both known): it supersedes the current file. The decision is recorded.
+* **same report** — both files give the same statistical tables (one report as PDF and as text):
+  both raw files are kept, the first received stays curated, and it is no problem;
 * **collision** — anything else (two bodies whose pages share a chrome line, a mis-filed
   report, a second report of the same body with no sign of being a revision): both raw files
   are kept, and the curated file is chosen by `CURATED_RULE`. The collision stays a problem
@@ -50,7 +53,7 @@ class Evidence:
 @dataclass(frozen=True)
 class Decision:
     partition: str
-    kind: str  # "supersedes" or "collision"
+    kind: str  # "supersedes", "same_report" or "collision"
     new: str  # sha256
     old: str
     curated: str  # sha256 of the file the curated partition is built from
@@ -58,8 +61,10 @@ class Decision:
     decided_at: str = ""
 
 
-def is_revision(new: Evidence, old: Evidence) -> str | None:
+def is_revision(new: Evidence, old: Evidence, *, same_path: bool = False) -> str | None:
     """Why `new` is a later edition of `old`'s report, or None."""
+    if same_path:
+        return f"{new.source_file} replaced {old.source_file} at the same inbox path"
     for text in (new.title or "", new.source_file):
         if m := REVISION_MARKERS.search(text):
             return f"{new.source_file} says {m.group(0)}"
@@ -68,9 +73,13 @@ def is_revision(new: Evidence, old: Evidence) -> str | None:
     return None
 
 
-def decide(partition: str, new: Evidence, old: Evidence) -> Decision:
-    why = is_revision(new, old)
+def decide(partition: str, new: Evidence, old: Evidence, *, same_tables: bool = False,
+           same_path: bool = False) -> Decision:
+    why = is_revision(new, old, same_path=same_path)
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    if same_tables and not why:
+        return Decision(partition, "same_report", new.sha256, old.sha256, old.sha256,
+                        f"{new.source_file} gives the same tables as {old.source_file} (another copy of one report)", now)
     if why:
         return Decision(partition, "supersedes", new.sha256, old.sha256, new.sha256, f"revision: {why}", now)
     curated = new.sha256 if new.confidence > old.confidence else old.sha256

@@ -75,12 +75,40 @@ def admit(data: bytes, name: str, entry: ManifestEntry | None, *, registry: Regi
 
 
 def second_report(partition: str, new_data: bytes, new_name: str, new_ident: Identity | None, new_sha: str,
-                  old_data: bytes, old_name: str, old_sha: str) -> Decision:
-    """A second raw file for `partition`: revision (supersedes) or collision (see collisions.py)."""
+                  old_data: bytes, old_name: str, old_sha: str, *, same_path: bool = False) -> Decision:
+    """A second raw file for `partition`: revision (supersedes) or collision (see collisions.py).
+
+    `same_path`: the new bytes replaced the old ones at the same inbox path (a re-download of
+    the same page or document), which is a revision by itself."""
+    if same_path:
+        return decide(partition, _plain(new_sha, new_name), _plain(old_sha, old_name), same_path=True)
     old_ident = identify_file(old_data, old_name)
     if new_ident is None:
         new_ident = identify_file(new_data, new_name)
-    return decide(partition, evidence_of(new_ident, new_sha, new_name), evidence_of(old_ident, old_sha, old_name))
+    return decide(partition, evidence_of(new_ident, new_sha, new_name), evidence_of(old_ident, old_sha, old_name),
+                  same_tables=_same_tables(new_data, new_name, old_data, old_name))
+
+
+def _plain(sha: str, name: str):
+    from disclosure.collisions import Evidence
+
+    return Evidence(sha, name, None, None, 0.0)
+
+
+def _same_tables(a: bytes, a_name: str, b: bytes, b_name: str) -> bool:
+    """True when both files parse to the same statistical values (one report in two formats)."""
+    from disclosure.model import RejectedReport
+    from disclosure.parse import parse_bytes
+
+    def values(data: bytes, name: str) -> dict | None:
+        try:
+            r = parse_bytes(data, name)
+        except RejectedReport:
+            return None
+        return {(t, k, ap): c.value for t, k, ap, c in r.cells()}
+
+    va, vb = values(a, a_name), values(b, b_name)
+    return va is not None and va == vb and any(v is not None for v in va.values())
 
 
 def admission_metadata(adm: Admission) -> dict[str, Any]:
@@ -91,3 +119,23 @@ def admission_metadata(adm: Admission) -> dict[str, Any]:
         "agency_match": adm.resolution.match if adm.resolution else None,
         "identity_conflicts": list(ident.conflicts) if ident else [],
     }
+
+
+def registry_stamp(lake_root: Any) -> str:
+    """Change stamp of the lake's registry override file ('' when there is none)."""
+    from disclosure.registry import OVERRIDE_NAME
+
+    try:
+        st = (lake_root / OVERRIDE_NAME).stat()
+    except (OSError, TypeError):
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def identity_stamp(rel: str, manifests: Any, override: str, *, held: bool) -> str:
+    """What the sensor cursor keeps beside a file's hash so that a file is read again when what
+    decides its identity changes: its manifest row, and for a held file the registry override."""
+    entry = manifests.entries.get(rel) if manifests else None
+    conflict = manifests.conflicts.get(rel) if manifests else None
+    row = f"{entry.agency}|{entry.year}" if entry else ("conflict" if conflict else "")
+    return f"held|{row}|{override}" if held else row

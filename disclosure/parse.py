@@ -181,14 +181,16 @@ def template_warnings(tables: Tables, year: int | None) -> list[str]:
     return out
 
 
-def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None, year: int | None = None) -> ParsedReport:
+def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None, year: int | None = None,
+                caller_source: str = "caller") -> ParsedReport:
     """Parse one report. Raises RejectedReport (with a reason code) for what it cannot read."""
     path = str(path)
     doc = read(data, path)
-    return parse_document(doc, data, path, agency=agency, year=year)
+    return parse_document(doc, data, path, agency=agency, year=year, caller_source=caller_source)
 
 
-def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None = None, year: int | None = None) -> ParsedReport:
+def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None = None, year: int | None = None,
+                   caller_source: str = "caller") -> ParsedReport:
     texts = [line.text for line in doc.lines]
     body = body_text(doc, texts)
     norm = "".join(body.split())
@@ -201,7 +203,7 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
         raise RejectedReport("no_statistical_tables", "found none of table 二 (主动公开), 三 (申请情况) or 四 (复议诉讼)", path)
     if "applications" not in tables.found and sum(m in norm for m in _PRE2019_MARKERS) >= 2:
         raise RejectedReport("pre2019_template", "tables use the pre-2019 layout (当面申请/同意公开…), which has no canonical keys", path)
-    ident = identify(doc, body, agency=agency, year=year, path=path)
+    ident = identify(doc, body, agency=agency, year=year, path=path, caller_source=caller_source)
     notes = list(doc.notes)
     sections = split_sections(body)
     second = _second_report(texts, tables)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from disclosure.collisions import record as record_decision
-from disclosure.intake import admit, second_report
+from disclosure.intake import admit, identity_stamp, registry_stamp, second_report
 from disclosure.lake import (
     Lake,
     QuarantineEntry,
@@ -22,6 +22,7 @@ from disclosure.lake import (
     current_raw,
     join_key,
     quarantine,
+    raw_history,
     read_inbox_file,
     read_raw,
     scan_inbox,
@@ -72,9 +73,11 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
     result.manifest_problems = list(manifests.problems) if manifests else []
     registry = lake_registry(lake.root)
     reads = 0
+    override = registry_stamp(lake.root)
     for rel, (size, mtime) in listing.items():
         old = state.get(rel)
-        if old and old[0] == size and old[1] == mtime:
+        stamp = identity_stamp(rel, manifests, override, held=bool(old and len(old) > 3 and str(old[3]).startswith("held")))
+        if old and old[0] == size and old[1] == mtime and (len(old) < 4 or old[3] == stamp):
             result.unchanged += 1
             continue
         if reads >= max_files:
@@ -83,8 +86,8 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
         reads += 1
         data = read_inbox_file(lake.inbox / rel)
         sha = sha256_bytes(data)
-        result.state[rel] = [size, mtime, sha]
-        if old and old[2] == sha:  # touched, same content
+        result.state[rel] = [size, mtime, sha, identity_stamp(rel, manifests, override, held=False)]
+        if old and old[2] == sha and (len(old) < 4 or old[3] == stamp):  # touched, same content and manifest row
             result.unchanged += 1
             continue
         name = Path(rel).name
@@ -104,6 +107,8 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
             continue
         agency, year, a_src, y_src = adm.agency, adm.year, adm.agency_source, adm.year_source
         if adm.code is not None:  # uncertain_identity / manifest_conflict: not a partition
+            # Re-read when its manifest row or the registry override changes (they release it).
+            result.state[rel][3] = identity_stamp(rel, manifests, override, held=True)
             result.quarantined.append(
                 quarantine(lake, source_file=rel, code=adm.code, reason=adm.reason, data=data, sha256=sha, agency=agency, year=year)
             )
@@ -122,6 +127,8 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
             continue
         assert agency is not None and year is not None
         before = current_raw(lake, agency, year)
+        if before is not None and before.sha256 != sha and any(r.sha256 == sha for r in raw_history(lake, agency, year)):
+            before = None  # these bytes were filed here before: nothing new to decide
         raw = store_raw(
             lake,
             data,
@@ -137,7 +144,8 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
         decision = None
         if superseded is not None:  # a second report for this agency-year: revision or collision
             d = second_report(join_key(agency, year), data, name, adm.identity, raw.sha256,
-                              read_raw(lake, superseded), superseded.source_file, superseded.sha256)
+                              read_raw(lake, superseded), superseded.source_file, superseded.sha256,
+                              same_path=bool(old and old[2] == superseded.sha256))
             record_decision(lake, d)
             decision = d.kind
             if d.curated != raw.sha256:

@@ -49,9 +49,9 @@ class Divisions:
         for p in AREAS:
             self.by_name.setdefault(p["name"], []).append((p["code"].ljust(6, "0"), p["name"], "", ""))
             for c in p.get("children", []):
-                if "children" in c:
+                if p.get("type") != "直辖市":  # a prefecture (东莞市 and 中山市 have no county level)
                     self.by_name.setdefault(c["name"], []).append((c["code"].ljust(6, "0"), p["name"], c["name"], ""))
-                    for d in c["children"]:
+                    for d in c.get("children", []):
                         self.by_name.setdefault(d["name"], []).append((d["code"], p["name"], c["name"], d["name"]))
                 else:  # municipality: districts directly under the province
                     self.by_name.setdefault(c["name"], []).append((c["code"], p["name"], p["name"], c["name"]))
