@@ -239,6 +239,8 @@ class RawFile:
     url: str | None = None
     agency_source: str | None = None
     year_source: str | None = None
+    # Path in the inbox it arrived at: new bytes at the same path are a revision (collisions.py).
+    inbox_path: str | None = None
 
     def path(self, lake: Lake) -> Path:
         return lake.raw_dir(self.year, self.agency) / f"{self.sha256}.{self.ext}"
@@ -254,6 +256,7 @@ def store_raw(
     url: str | None = None,
     agency_source: str | None = None,
     year_source: str | None = None,
+    inbox_path: str | None = None,
     received_at: str | None = None,
     durable: bool = True,
 ) -> RawFile:
@@ -280,6 +283,7 @@ def store_raw(
         url=url,
         agency_source=agency_source,
         year_source=year_source,
+        inbox_path=inbox_path,
     )
     target = rf.path(lake)
     if not target.exists():

@@ -138,6 +138,7 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
             url=entry.url if entry else None,
             agency_source=a_src,
             year_source=y_src,
+            inbox_path=rel,
             durable=False,
         )
         superseded = before if before is not None and before.sha256 != raw.sha256 else None
@@ -145,7 +146,7 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
         if superseded is not None:  # a second report for this agency-year: revision or collision
             d = second_report(join_key(agency, year), data, name, adm.identity, raw.sha256,
                               read_raw(lake, superseded), superseded.source_file, superseded.sha256,
-                              same_path=bool(old and old[2] == superseded.sha256))
+                              same_path=superseded.inbox_path == rel or bool(old and old[2] == superseded.sha256))
             record_decision(lake, d)
             decision = d.kind
             if d.curated != raw.sha256:

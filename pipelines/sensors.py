@@ -77,18 +77,7 @@ def ingest_tick(
             run_requests.append(
                 dg.RunRequest(run_key=acc.raw.sha256, partition_key=key, tags={"disclosure/source_file": acc.inbox_path})
             )
-    if res.manifest_problems:
-        events.append(
-            dg.AssetObservation(
-                asset_key=QUARANTINE_KEY,
-                metadata={
-                    "manifest_problems": len(res.manifest_problems),
-                    "problems": dg.MetadataValue.md(_md_table(
-                        [{"code": p.code, "message": p.message} for p in res.manifest_problems], ["code", "message"])),
-                },
-            )
-        )
-    if res.quarantined:
+    if res.quarantined or res.manifest_problems:
         rows = [
             {"file": q.source_file, "code": q.code, "reason": q.reason, "sha256": (q.sha256 or "")[:12]}
             for q in res.quarantined
@@ -101,6 +90,8 @@ def ingest_tick(
                     "total_entries": len(read_quarantine(lake)),
                     "ledger": dg.MetadataValue.path(str(lake.quarantine_ledger)),
                     "entries": dg.MetadataValue.md(_md_table(rows, ["file", "code", "reason", "sha256"])),
+                    "manifest_problems": dg.MetadataValue.md(_md_table(
+                        [{"code": p.code, "message": p.message} for p in res.manifest_problems], ["code", "message"])),
                 },
             )
         )
