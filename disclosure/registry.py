@@ -76,6 +76,7 @@ class Registry:
     _exact: dict[str, str] = field(default_factory=dict, repr=False)
     _added: dict[str, str] = field(default_factory=dict, repr=False)
     _dropped: dict[str, str] = field(default_factory=dict, repr=False)
+    _rules_built: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index()
@@ -84,10 +85,16 @@ class Registry:
         self._exact.clear()
         self._added.clear()
         self._dropped.clear()
+        self._rules_built = False
         for a in self.agencies.values():
             self._index_exact(a)
-        for a in self.agencies.values():
-            self._index_rules(a)
+
+    def _build_rules(self) -> None:
+        # Built on the first name that is no exact alias (most lookups never need them).
+        if not self._rules_built:
+            for a in self.agencies.values():
+                self._index_rules(a)
+            self._rules_built = True
 
     def _index_exact(self, a: Agency) -> None:
         for name in (a.canonical_name, *a.aliases):
@@ -104,6 +111,7 @@ class Registry:
 
     def add(self, a: Agency) -> None:
         """Register one body (used by the build script; the lake uses override files)."""
+        self._build_rules()
         self.agencies[a.id] = a
         self._index_exact(a)
         self._index_rules(a)
@@ -112,6 +120,11 @@ class Registry:
         return len(self.agencies)
 
     def resolve(self, printed: str) -> Resolution:
+        aid = self._exact.get(printed)
+        if aid is not None:
+            a = self.agencies[aid]
+            return Resolution(printed, a.canonical_name, a.id, "exact_alias", aid in self.override_ids)
+        self._build_rules()
         for rule, index in (("exact_alias", self._exact), ("parent_prefix_added", self._added),
                             ("parent_prefix_dropped", self._dropped)):
             aid = index.get(printed)
@@ -143,17 +156,24 @@ def _prefix_chains(divisions: tuple[str, ...]) -> list[str]:
 
 
 def parse_registry_csv(text: str, *, where: str = "registry") -> list[Agency]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if header is None:
+        return []
+    col = {name.strip(): i for i, name in enumerate(header)}
+    missing = [c for c in ("id", "canonical_name") if c not in col]
+    if missing:
+        raise ValueError(f"{where}: no column(s) {missing} in the header")
+    idx = [col.get(c) for c in COLUMNS]
     rows = []
-    for i, row in enumerate(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))), start=2):
-        aid = (row.get("id") or "").strip()
-        name = (row.get("canonical_name") or "").strip()
-        if not aid or not name:
-            raise ValueError(f"{where} row {i}: id and canonical_name are required")
-        rows.append(Agency(
-            id=aid, canonical_name=name,
-            aliases=tuple(x.strip() for x in (row.get("aliases") or "").split("|") if x.strip()),
-            **{k: (row.get(k) or "").strip() for k in COLUMNS if k not in ("id", "canonical_name", "aliases")},
-        ))
+    for n, values in enumerate(reader, start=2):
+        if not values:
+            continue
+        v = [values[i].strip() if i is not None and i < len(values) else "" for i in idx]
+        if not v[0] or not v[1]:
+            raise ValueError(f"{where} row {n}: id and canonical_name are required")
+        aliases = tuple(x for x in v[2].split("|") if x) if v[2] else ()
+        rows.append(Agency(v[0], v[1], aliases, *v[3:]))
     return rows
 
 
