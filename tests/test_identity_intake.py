@@ -144,3 +144,18 @@ def test_cross_year_checks_treat_hongze_2023_and_2024_as_one_series():
     series = notes[(notes["agency"] == "洪泽区人民政府") & (notes["year"] == 2024)]
     assert len(series) > 0  # 2024 is checked against 2023 of the same body
     assert "淮安市洪泽区人民政府" not in set(notes["agency"])
+
+
+def test_a_registry_override_row_releases_an_uncertain_agency(lake: Lake):
+    body = TABLES[TABLES.index("一、总体情况"):].replace("平潭综合实验区苏平片区管理局", "我乡")
+    text = "2022年度政府信息公开工作年度报告\n本报告由某某乡人民政府编制。\n" + body
+    put(lake, "town.txt", text)
+    res = ingest_inbox(lake, {}, years=YEARS)
+    assert [q.code for q in res.quarantined] == ["uncertain_identity"], [a.raw for a in res.accepted]
+    (lake.root / "registry").mkdir()
+    (lake.root / "registry" / "agencies.csv").write_text(
+        "id,canonical_name,aliases,province,prefecture,county,division_code,level,type,parent_id,source\n"
+        "local-town,某某乡人民政府,,,,,,township,township,,operator\n", "utf-8")
+    res2 = ingest_inbox(lake, res.state, years=YEARS)
+    [acc] = res2.accepted
+    assert acc.raw.agency == "某某乡人民政府" and "registry_override" in acc.raw.agency_source
