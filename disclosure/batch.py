@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from disclosure import schema
+from disclosure.identify import identity_summary
 from disclosure.model import RejectedReport
 from disclosure.parse import ParsedReport, parse_bytes
 from disclosure.readers import MAX_BYTES
@@ -35,6 +36,8 @@ class BatchItem:
     # Caller-supplied identity (manifest, sensor); overrides what the report says.
     agency: str | None = None
     year: int | None = None
+    # What the caller's identity is: "manifest" (a manifest row), "partition" (the raw zone), "caller".
+    caller_source: str = "caller"
     # Raw bytes when the caller already holds them (avoids reading the file twice).
     data: bytes | None = None
     # Name to record as source_file (defaults to the path's name).
@@ -73,7 +76,7 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
     data: bytes | None = None
     try:
         data = _read(item)
-        report = parse_bytes(data, item.path, agency=item.agency, year=item.year)
+        report = parse_bytes(data, item.path, agency=item.agency, year=item.year, caller_source=item.caller_source)
     except RejectedReport as e:
         rid = hashlib.sha256(data).hexdigest() if data is not None else None
         return Rejection(name, rid, e.code, e.message)
@@ -97,7 +100,8 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
     cols: dict[str, dict[str, list]] = {t: {c: [] for c in schema.TABLES[t].column_names} for t in schema.TABLES}
     ad, ap, rl = cols["active_disclosure"], cols["applications"], cols["review_litigation"]
     for r in reports:
-        rid, agency, year = r.report_id, r.identity.agency, r.identity.year
+        rid, year = r.report_id, r.identity.year
+        agency = r.resolution.canonical_name if r.resolution else r.identity.agency  # the partition key
         n_cells = n_null = n_flagged = 0
         template_active = r.tables.template_active or r.template
         for table, key, applicant, c in r.cells():
@@ -143,7 +147,10 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
                          ("lhs", ch.lhs), ("rhs", ch.rhs), ("detail", ch.detail)):
                 vi[k].append(x)
         i = r.identity
+        res = r.resolution
         row = {"report_id": rid, "agency": agency, "year": year, "template": r.template,
+               "printed_agency": i.printed_agency, "agency_id": res.agency_id if res else None,
+               "agency_match": res.match if res else "new_agency", **identity_summary(i),
                "template_active": r.tables.template_active, "source_file": r.source_file, "source_format": r.doc_format,
                "title": i.title, "agency_source": i.agency_source, "agency_confidence": i.agency_confidence,
                "year_source": i.year_source, "year_confidence": i.year_confidence, "n_cells": n_cells,

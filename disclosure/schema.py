@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from disclosure import vocabulary as v
+from disclosure.keys import FIRST_YEAR
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Table:
 _ID = (
     Column("report_id", "string", "SHA-256 of the raw file's bytes"),
     Column("agency", "string", "reporting body (canonical agency name; hive partition column)"),
-    Column("year", "Int64", "statistical year of the report (hive partition column)", ge=2019),
+    Column("year", "Int64", "statistical year of the report (hive partition column)", ge=FIRST_YEAR),
 )
 _CELL = (
     Column("raw_text", "string", "the cell's text as printed (None when the report has no such cell)", nullable=True),
@@ -110,10 +111,16 @@ TABLES: dict[str, Table] = {
                 Column("source_file", "string", "file name as received"),
                 Column("source_format", "string", "reader that read it (html, text-pipe, text-layout, text-crawler, markdown, pdf, docx)"),
                 Column("title", "string", "title of the report as printed", nullable=True),
-                Column("agency_source", "string", "where the agency came from: caller, title, publisher, body, manifest, folder"),
-                Column("agency_confidence", "Float64", "0–1", ge=0),
-                Column("year_source", "string", "where the year came from: caller, title, period, manifest, body"),
-                Column("year_confidence", "Float64", "0–1", ge=0),
+                Column("printed_agency", "string", "the body as the report prints it (agency is the registry's canonical name)", nullable=True),
+                Column("agency_id", "string", "registry id of the body (None for a body not in the registry: new_agency)", nullable=True),
+                Column("agency_match", "string", "how the printed name was resolved: exact_alias, parent_prefix_added, parent_prefix_dropped, new_agency",
+                       isin=("exact_alias", "parent_prefix_added", "parent_prefix_dropped", "new_agency")),
+                Column("agency_source", "string", "sources that agree with the agency, '+'-joined: caller/manifest, title, publisher, signature, body, metadata, filename"),
+                Column("agency_confidence", "Float64", "0–1: agreement of the sources (disclosure/identify.py)", ge=0),
+                Column("year_source", "string", "sources that agree with the year, '+'-joined: caller/manifest, title, period, signature_date, publication_date, body, filename"),
+                Column("year_confidence", "Float64", "0–1: agreement of the sources (disclosure/identify.py)", ge=0),
+                Column("identity_conflicts", "string", "'; '-joined identity_conflict (caller vs report) and evidence_conflict findings", nullable=True),
+                Column("identity_candidates", "string", "JSON list of every candidate: field, value, source, weight, text"),
                 Column("n_cells", "Int64", "statistical cells extracted", ge=0),
                 Column("n_null_cells", "Int64", "cells printed blank / dash / slash", ge=0),
                 Column("n_flagged_cells", "Int64", "cells carrying a warning flag (ambiguous, not_found, …)", ge=0),

@@ -68,3 +68,17 @@ def assert_cells_match_golden(name: str, got: dict[tuple[str, str, str], float |
     wrong = {k: (got.get(k, "missing"), v) for k, v in want.items()
              if got.get(k, "missing") not in ((None if v is None else float(v)), FLAGGED_NULL)}
     assert not wrong, f"{name}: {len(wrong)} cell(s) differ from the golden file (got, want): {dict(list(wrong.items())[:10])}"
+
+
+def stage_manifest(inbox: Path, *names: str) -> Path:
+    """A manifest.csv naming `names` with the corpus manifest's agency and year.
+
+    Needed for reports whose own evidence is too weak to be a partition (xining-etdz-2022 has no
+    title: its identity is held as uncertain_identity without a manifest row)."""
+    import csv
+
+    rows = {r["file"]: r for r in csv.DictReader((REPORTS / "manifest.csv").open(encoding="utf-8"))}
+    lines = ["file,agency,year"] + [f"{n},{rows[n]['agency']},{rows[n]['year']}" for n in names]
+    path = inbox / "manifest.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path

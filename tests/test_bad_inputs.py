@@ -859,7 +859,10 @@ def test_a_path_in_the_file_name_is_never_opened_or_recorded(monkeypatch):
 def test_a_caller_supplied_agency_goes_into_the_json_as_is(agency):
     doc = parse(BASE.encode(), "r.md", agency=agency)
     assert doc["agency"] == agency
-    assert doc["identity_sources"]["agency"] == {"value": agency, "source": "caller", "confidence": 1.0}
+    ids = doc["identity_sources"]
+    # The caller wins; the report's own name disagrees, which the confidence and the conflicts say.
+    assert (ids["agency"]["value"], ids["agency"]["source"], ids["agency"]["printed"]) == (agency, "caller", "测试县教育局")
+    assert ids["agency"]["confidence"] < 0.5 and any(c.startswith("identity_conflict: agency") for c in ids["conflicts"])
     assert cells_of(doc) == truth()
 
 

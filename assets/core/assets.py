@@ -265,7 +265,8 @@ def _curate_chunk(lk: Lake, keys: list[str], acc: _Accumulator) -> None:
             continue
         sources[(year, agency)] = rf.source_file
         items.append(
-            BatchItem(path=rf.path(lk), agency=agency, year=year, data=read_raw(lk, rf), source_name=rf.source_file)
+            BatchItem(path=rf.path(lk), agency=agency, year=year, data=read_raw(lk, rf), source_name=rf.source_file,
+                      caller_source="manifest" if (rf.agency_source or "").startswith("manifest") else "partition")
         )
     acc.sources.extend(sources.values())
     if not items:
