@@ -272,9 +272,18 @@ def _reconcile_inbox(lake: Lake, raw: dict[tuple[int, str], list[RawFile]], ledg
                      res: AuditResult) -> None:
     in_raw = {r.sha256 for files in raw.values() for r in files}
     quarantined = {e.sha256 for e in ledger if e.sha256}
+    unreadable = {e.source_file for e in ledger if e.code == "unreadable_file"}
     for rel in scan_inbox(lake.inbox):
         res.inbox_files += 1
-        sha = sha256_bytes((lake.inbox / rel).read_bytes())
+        try:
+            sha = sha256_bytes((lake.inbox / rel).read_bytes())
+        except OSError as err:  # one unreadable file never stops the audit
+            if rel in unreadable:
+                res.inbox_quarantined += 1
+            else:
+                res.problems.append(Finding("inbox_unaccounted", rel, f"cannot be read ({err.strerror or err}) "
+                                            "and the quarantine ledger does not record it"))
+            continue
         if sha in in_raw:
             res.inbox_in_raw += 1
         elif sha in quarantined:

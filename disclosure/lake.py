@@ -32,6 +32,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -328,6 +329,11 @@ class QuarantineEntry:
     year: int | None = None
 
 
+def _ledger_key(e: QuarantineEntry) -> tuple[str, str | None, str]:
+    """What makes two ledger lines the same fact: this file, these bytes, this reason code."""
+    return (e.source_file, e.sha256, e.code)
+
+
 def quarantine(
     lake: Lake,
     *,
@@ -338,8 +344,14 @@ def quarantine(
     sha256: str | None = None,
     agency: str | None = None,
     year: int | None = None,
+    known: set[tuple[str, str | None, str]] | None = None,
 ) -> QuarantineEntry:
-    """Record a file that was not accepted (and keep its bytes); nothing is dropped silently."""
+    """Record a file that was not accepted (and keep its bytes); nothing is dropped silently.
+
+    A fact already in the ledger (same source file, bytes and code) is not written again, so
+    a re-run or a re-evaluated tick never duplicates lines. `known` is the set of ledger keys
+    the caller already read (one ledger read per tick); without it the ledger is read here.
+    """
     stored_as = None
     if data is not None:
         sha256 = sha256 or sha256_bytes(data)
@@ -358,6 +370,11 @@ def quarantine(
         agency=agency,
         year=year,
     )
+    if known is None:
+        known = {_ledger_key(e) for e in read_quarantine(lake)}
+    if _ledger_key(entry) in known:
+        return entry
+    known.add(_ledger_key(entry))
     lake.quarantine_dir.mkdir(parents=True, exist_ok=True)
     line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
     if not lake.is_local:
@@ -366,22 +383,49 @@ def quarantine(
             fh.write(line.encode("utf-8"))
         return entry
     # One write() of a short line with O_APPEND: lines from concurrent writers do not interleave.
-    fd = os.open(lake.quarantine_ledger, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = os.open(lake.quarantine_ledger, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
     try:
+        # A torn last line (a writer killed mid-line) is closed first, so this line stays whole
+        # and parseable; the torn one is skipped by `read_ledger` and reported by the audit.
+        if os.fstat(fd).st_size and os.pread(fd, 1, os.fstat(fd).st_size - 1) != b"\n":
+            line = "\n" + line
         os.write(fd, line.encode("utf-8"))
     finally:
         os.close(fd)
     return entry
 
 
-def read_quarantine(lake: Lake) -> list[QuarantineEntry]:
+@dataclass(frozen=True)
+class Ledger:
+    """The quarantine ledger as read: its entries, and the lines that do not parse (1-based)."""
+
+    entries: list[QuarantineEntry]
+    torn_lines: list[int]
+
+    def keys(self) -> set[tuple[str, str | None, str]]:
+        return {_ledger_key(e) for e in self.entries}
+
+
+def read_ledger(lake: Lake) -> Ledger:
+    """Every parseable ledger line; a torn or foreign line is skipped and its number kept."""
     if not lake.quarantine_ledger.exists():
-        return []
-    out = []
-    for line in lake.quarantine_ledger.read_text("utf-8").splitlines():
-        if line.strip():
-            out.append(QuarantineEntry(**json.loads(line)))
-    return out
+        return Ledger([], [])
+    entries: list[QuarantineEntry] = []
+    torn: list[int] = []
+    text = lake.quarantine_ledger.read_bytes().decode("utf-8", "replace")
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(QuarantineEntry(**json.loads(line)))
+        except (ValueError, TypeError):
+            torn.append(n)
+    return Ledger(entries, torn)
+
+
+def read_quarantine(lake: Lake) -> list[QuarantineEntry]:
+    """The ledger's entries (torn lines skipped: see `read_ledger`)."""
+    return read_ledger(lake).entries
 
 
 # --------------------------------------------------------------------------- inbox
@@ -392,28 +436,65 @@ class ManifestEntry:
     agency: str | None
     year: int | None
     url: str | None
+    problem: str | None = None  # a field that is present but unusable (the file is then quarantined)
 
 
 MANIFEST_NAME = "manifest.csv"
+_YEAR_RE = re.compile(r"[0-9]{4}")  # ASCII digits only: str.isdigit() also takes "2023²"
+
+
+@dataclass(frozen=True)
+class ManifestProblem:
+    """A manifest that could not be read: the files under its folder wait until it is fixed."""
+
+    manifest: str  # path relative to the inbox
+    folder: str  # its folder relative to the inbox ("" for the inbox itself)
+    reason: str
+
+
+def _manifest_rows(mpath: LakePath, base: PurePosixPath) -> dict[str, ManifestEntry]:
+    text = mpath.read_bytes().decode("utf-8-sig")
+    out: dict[str, ManifestEntry] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        name = (row.get("file") or "").strip()
+        if not name:
+            continue
+        year_text = (row.get("year") or "").strip()
+        problem = None
+        if year_text and not _YEAR_RE.fullmatch(year_text):
+            problem = f"manifest year {year_text!r} is not a four-digit year"
+        out[(base / name).as_posix()] = ManifestEntry(
+            agency=(row.get("agency") or "").strip() or None,
+            year=int(year_text) if year_text and problem is None else None,
+            url=(row.get("url") or "").strip() or None,
+            problem=problem,
+        )
+    return out
+
+
+def read_manifests(inbox: LakePath) -> tuple[dict[str, ManifestEntry], list[ManifestProblem]]:
+    """Every readable manifest.csv in the inbox (any folder), and the ones that cannot be read.
+
+    One manifest that fails (not UTF-8, not CSV, unreadable) never hides the others.
+    """
+    out: dict[str, ManifestEntry] = {}
+    problems: list[ManifestProblem] = []
+    for mpath in sorted(inbox.rglob(MANIFEST_NAME)):
+        base = PurePosixPath(mpath.parent.relative_to(inbox).as_posix())
+        try:
+            out.update(_manifest_rows(mpath, base))
+        except (OSError, UnicodeDecodeError, csv.Error, ValueError) as err:
+            folder = "" if str(base) == "." else base.as_posix()
+            problems.append(ManifestProblem(mpath.relative_to(inbox).as_posix(), folder, f"{type(err).__name__}: {err}"))
+    return out, problems
 
 
 def read_manifest(inbox: LakePath) -> dict[str, ManifestEntry]:
     """Every manifest.csv in the inbox (any folder): file (relative to the manifest) → entry."""
-    out: dict[str, ManifestEntry] = {}
-    for mpath in sorted(inbox.rglob(MANIFEST_NAME)):
-        base = mpath.parent.relative_to(inbox)
-        text = mpath.read_bytes().decode("utf-8-sig")
-        for row in csv.DictReader(io.StringIO(text)):
-            name = (row.get("file") or "").strip()
-            if not name:
-                continue
-            year_text = (row.get("year") or "").strip()
-            out[(base / name).as_posix()] = ManifestEntry(
-                agency=(row.get("agency") or "").strip() or None,
-                year=int(year_text) if year_text.isdigit() else None,
-                url=(row.get("url") or "").strip() or None,
-            )
-    return out
+    entries, problems = read_manifests(inbox)
+    if problems:
+        raise ValueError("; ".join(f"{p.manifest}: {p.reason}" for p in problems))
+    return entries
 
 
 def _mtime_ns(info: Mapping[str, Any]) -> int:
@@ -433,31 +514,78 @@ def _mtime_ns(info: Mapping[str, Any]) -> int:
     return int(hashlib.sha256(etag.encode()).hexdigest()[:15], 16) if etag else 0
 
 
-def scan_inbox(inbox: LakePath) -> dict[str, tuple[int, int]]:
-    """relative path → (size, mtime_ns) of every candidate report file (hidden files and manifests skipped)."""
-    out: dict[str, tuple[int, int]] = {}
+@dataclass(frozen=True)
+class OddEntry:
+    """An inbox entry that is not a regular report file: recorded, never read."""
+
+    path: str  # relative to the inbox
+    code: str  # `symlink_refused`, `not_a_regular_file`, `unreadable_directory`
+    reason: str
+
+
+@dataclass(frozen=True)
+class InboxListing:
+    files: dict[str, tuple[int, int]]  # relative path -> (size, mtime_ns)
+    odd: list[OddEntry]
+
+
+def list_inbox(inbox: LakePath) -> InboxListing:
+    """Every candidate report file (hidden files and manifests skipped) and every odd entry.
+
+    Symlinks (they could point anywhere on the machine), FIFOs, sockets and devices (reading
+    one could block the sensor) and folders that cannot be listed are returned as `odd`.
+    """
+    files: dict[str, tuple[int, int]] = {}
+    odd: list[OddEntry] = []
     if not inbox.is_dir():
-        return out
+        return InboxListing(files, odd)
     if not is_local_path(inbox):
         base = PurePosixPath(inbox.path)
         for full, info in sorted(inbox.fs.find(inbox.path, detail=True).items()):
             rel = PurePosixPath(full).relative_to(base)
             if any(part.startswith(".") for part in rel.parts) or rel.name == MANIFEST_NAME:
                 continue
-            out[rel.as_posix()] = (int(info.get("size") or 0), _mtime_ns(info))
-        return out
-    for dirpath, dirnames, filenames in os.walk(inbox):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            files[rel.as_posix()] = (int(info.get("size") or 0), _mtime_ns(info))
+        return InboxListing(files, odd)
+
+    def on_error(err: OSError) -> None:
+        rel = Path(err.filename).relative_to(inbox).as_posix() if err.filename else "?"
+        odd.append(OddEntry(rel, "unreadable_directory", f"cannot list the folder: {err.strerror or err}"))
+
+    for dirpath, dirnames, filenames in os.walk(inbox, onerror=on_error):
+        here = Path(dirpath)
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            if (here / d).is_symlink():  # os.walk does not follow it; say so
+                odd.append(OddEntry((here / d).relative_to(inbox).as_posix(), "symlink_refused",
+                                    "a symlinked folder in the inbox is never followed"))
+                continue
+            keep.append(d)
+        dirnames[:] = keep
         for name in sorted(filenames):
             if name.startswith(".") or name == MANIFEST_NAME:
                 continue
-            p = Path(dirpath) / name
-            # A symlink could point anywhere on the machine: never follow one out of the inbox.
-            if p.is_symlink() or not p.is_file():
+            p = here / name
+            rel = p.relative_to(inbox).as_posix()
+            try:
+                st = p.lstat()
+            except OSError as err:  # vanished between listing and stat: the next tick sees it
+                odd.append(OddEntry(rel, "unreadable_file", f"cannot stat: {err.strerror or err}"))
                 continue
-            st = p.stat()
-            out[p.relative_to(inbox).as_posix()] = (st.st_size, st.st_mtime_ns)
-    return out
+            if stat.S_ISLNK(st.st_mode):
+                odd.append(OddEntry(rel, "symlink_refused", "a symlink in the inbox is never followed (copy the file in)"))
+            elif not stat.S_ISREG(st.st_mode):
+                odd.append(OddEntry(rel, "not_a_regular_file", "not a regular file (FIFO, socket or device): never read"))
+            else:
+                files[rel] = (st.st_size, st.st_mtime_ns)
+    return InboxListing(files, odd)
+
+
+def scan_inbox(inbox: LakePath) -> dict[str, tuple[int, int]]:
+    """relative path → (size, mtime_ns) of every candidate report file (see `list_inbox`)."""
+    return list_inbox(inbox).files
 
 
 # --------------------------------------------------------------------------- curated Parquet

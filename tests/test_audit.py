@@ -39,7 +39,8 @@ JUNK = "# 会议纪要\n\n没有任何表格。\n"
 
 
 def ingest(lake: Lake) -> None:
-    ingest_inbox(lake, {}, years=YEARS)
+    """Two sensor ticks: the first sees the files, the second reads the ones that held still."""
+    ingest_inbox(lake, ingest_inbox(lake, {}, years=YEARS).state, years=YEARS)
 
 
 def curate(lake: Lake) -> None:
