@@ -64,6 +64,10 @@ else:
     LakePath: TypeAlias = Any
 
 PARTITION_COLUMNS = ("year", "agency")
+LAKE_FILE_MODE = 0o644
+"""Mode of every file the lake writes (raw and quarantined bytes are 0444)."""
+HASHES_NAME = "hashes.jsonl"
+"""The lake manifest: one JSON line per curated, warehouse or mart file written (path, sha256)."""
 PART_FILE = "part-0.parquet"
 _EXT_RE = re.compile(r"^[a-z0-9]{1,8}$")
 
@@ -139,8 +143,9 @@ def _atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None, dur
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        # mkstemp creates 0600: lake files are world-readable (a notebook server running as
+        # another user reads the lake), raw and quarantined bytes read-only (0444).
+        os.chmod(tmp, LAKE_FILE_MODE if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -623,13 +628,64 @@ def _to_arrow(df: pd.DataFrame, table: str, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
 
 
-def write_parquet_atomic(path: LakePath, table: pa.Table, *, durable: bool = True) -> tuple[str, int]:
-    """Write `table` to `path` atomically (temp file in the same folder, rename); returns (sha256, bytes)."""
+def write_parquet_atomic(path: LakePath, table: pa.Table, *, durable: bool = True, lake: Lake | None = None
+                         ) -> tuple[str, int]:
+    """Write `table` to `path` atomically (temp file in the same folder, rename); returns (sha256, bytes).
+
+    With `lake`, the file's SHA-256 is recorded in the lake manifest (`record_hashes`).
+    """
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     data = sink.getvalue().to_pybytes()
     _atomic_write_bytes(path, data, durable=durable)
-    return sha256_bytes(data), len(data)
+    sha = sha256_bytes(data)
+    if lake is not None:
+        record_hashes(lake, [(path, sha, len(data))])
+    return sha, len(data)
+
+
+def _rel(lake: Lake, path: LakePath) -> str:
+    return PurePosixPath(str(path)).relative_to(PurePosixPath(str(lake.root))).as_posix()
+
+
+def record_hashes(lake: Lake, files: Iterable[tuple[LakePath, str, int]]) -> None:
+    """Append (path, sha256, bytes) of files just written to the lake manifest, in one write.
+
+    `disclosure audit` re-hashes every curated, warehouse and mart file against it, so a flipped
+    byte is named even where Parquet still reads (a corrupt value page can read back as nulls).
+    """
+    now = _now()
+    lines = "".join(
+        json.dumps({"path": _rel(lake, p), "sha256": sha, "n_bytes": n, "written_at": now}, ensure_ascii=False) + "\n"
+        for p, sha, n in files
+    )
+    if not lines:
+        return
+    target = lake.root / HASHES_NAME
+    if not lake.is_local:
+        with target.open("ab") as fh:
+            fh.write(lines.encode("utf-8"))
+        return
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LAKE_FILE_MODE)
+    try:
+        os.write(fd, lines.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def read_hashes(lake: Lake) -> dict[str, set[str]]:
+    """Lake manifest: relative path → every SHA-256 recorded for it (torn lines skipped)."""
+    target = lake.root / HASHES_NAME
+    out: dict[str, set[str]] = {}
+    if not target.exists():
+        return out
+    for line in target.read_bytes().decode("utf-8", "replace").splitlines():
+        try:
+            d = json.loads(line)
+            out.setdefault(d["path"], set()).add(d["sha256"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
 
 
 def write_partition(
@@ -645,7 +701,7 @@ def write_partition(
         if not (df["year"] == year).all() or not (df["agency"] == agency).all():
             raise ValueError(f"{table}: rows of another partition passed for year={year} agency={agency}")
     arrow = _to_arrow(df, table, arrow_schema(table))
-    sha, n = write_parquet_atomic(path, arrow, durable=durable)
+    sha, n = write_parquet_atomic(path, arrow, durable=durable, lake=lake)
     return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
 
 
@@ -684,6 +740,7 @@ def write_partitions(
             path = lake.curated_path(table, year, agency)
             sha, n = write_parquet_atomic(path, part, durable=durable)
             out.append(WriteResult(table=table, path=str(path), rows=part.num_rows, sha256=sha, n_bytes=n))
+    record_hashes(lake, [(w.path, w.sha256, w.n_bytes) for w in out])
     return out
 
 
@@ -728,7 +785,7 @@ def compact_year(lake: Lake, table: str, year: int) -> WriteResult:
     schema = arrow_schema(table, with_agency=True)
     arrow = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
     path = lake.warehouse_path(table, year)
-    sha, n = write_parquet_atomic(path, arrow)
+    sha, n = write_parquet_atomic(path, arrow, lake=lake)
     return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
 
 

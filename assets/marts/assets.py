@@ -59,6 +59,7 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
     years = [int(k) for k in context.partition_keys]
     total = 0
     paths = []
+    files: list[dict] = []
     checks = []
     preview = pd.DataFrame()
     for y in years:
@@ -66,8 +67,9 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
         kpis = kpis_of(cur)
         table = pa.Table.from_pandas(kpis.drop(columns=["year"]), preserve_index=False)
         path = lk.mart_path("agency_year_kpis", y)
-        write_parquet_atomic(path, table)
+        sha, _ = write_parquet_atomic(path, table, lake=lk)
         paths.append(str(path))
+        files.append({"path": str(path), "rows": len(kpis), "sha256": sha})
         total += len(kpis)
         preview = kpis if preview.empty else preview
         # The year before is read from the curated zone: its warehouse copy may not be built yet.
@@ -82,6 +84,7 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
             "dagster/row_count": total,
             "path": dg.MetadataValue.path(paths[0] if len(paths) == 1 else str(lk.marts / "agency_year_kpis")),
             "preview": dg.MetadataValue.md(md_table(preview, limit=10)),
+            "files": dg.MetadataValue.json(files),
         },
         check_results=[
             dg.AssetCheckResult(
