@@ -19,7 +19,11 @@ Reconciles four places, by content hash (SHA-256 of the bytes = `report_id` down
 * **identity** — no two reports share an agency-year unless one is a revision of the other
   (`identity_collision`: both raw files are kept, one is curated, see disclosure/collisions.py);
 * **quarantine ledger** — every line parses and the bytes it kept are there
-  (`ledger_corrupt_line`, `quarantine_missing_bytes`).
+  (`ledger_corrupt_line`, `quarantine_missing_bytes`);
+* **content hashes** — every curated, warehouse and mart file hashes to a SHA-256 the lake
+  manifest (`hashes.jsonl`) recorded for it when it was written (`content_hash_mismatch`,
+  naming the file; a flipped byte in a value page may still read, as nulls). A file the
+  manifest does not know (a lake written before it existed) is a warning, `unrecorded_file`.
 
 Warnings never change the exit status: temp files left by an interrupted write, raw bytes
 without a receipt (an interrupted copy, redone by the next tick), a partition still curated
@@ -44,6 +48,7 @@ from disclosure.lake import (
     Lake,
     RawFile,
     decode_agency_key,
+    read_hashes,
     scan_inbox,
     sha256_bytes,
 )
@@ -63,8 +68,10 @@ PROBLEM_KINDS = (
     "ledger_corrupt_line",
     "quarantine_missing_bytes",
     "identity_collision",
+    "content_hash_mismatch",
 )
-WARNING_KINDS = ("temp_file_leftover", "raw_orphan_bytes", "curated_from_superseded", "warehouse_stale")
+WARNING_KINDS = ("temp_file_leftover", "raw_orphan_bytes", "curated_from_superseded", "warehouse_stale",
+                 "unrecorded_file")
 
 
 @dataclass(frozen=True)
@@ -281,9 +288,18 @@ def _reconcile_inbox(lake: Lake, raw: dict[tuple[int, str], list[RawFile]], ledg
                      res: AuditResult) -> None:
     in_raw = {r.sha256 for files in raw.values() for r in files}
     quarantined = {e.sha256 for e in ledger if e.sha256}
+    unreadable = {e.source_file for e in ledger if e.code == "unreadable_file"}
     for rel in scan_inbox(lake.inbox):
         res.inbox_files += 1
-        sha = sha256_bytes((lake.inbox / rel).read_bytes())
+        try:
+            sha = sha256_bytes((lake.inbox / rel).read_bytes())
+        except OSError as err:  # one unreadable file never stops the audit
+            if rel in unreadable:
+                res.inbox_quarantined += 1
+            else:
+                res.problems.append(Finding("inbox_unaccounted", rel, f"cannot be read ({err.strerror or err}) "
+                                            "and the quarantine ledger does not record it"))
+            continue
         if sha in in_raw:
             res.inbox_in_raw += 1
         elif sha in quarantined:
@@ -327,6 +343,23 @@ def _ids_of(path: Path) -> set[str]:
         return set()
 
 
+def _check_hashes(lake: Lake, res: AuditResult) -> None:
+    recorded = read_hashes(lake)
+    for zone in (lake.curated, lake.warehouse, lake.marts):
+        if not zone.is_dir():
+            continue
+        for f in sorted(zone.rglob(PART_FILE)):
+            rel = f.relative_to(lake.root).as_posix()
+            want = recorded.get(rel)
+            if want is None:
+                res.warnings.append(Finding("unrecorded_file", str(f), "no SHA-256 recorded for it in the lake manifest"))
+                continue
+            got = sha256_bytes(f.read_bytes())
+            if got not in want:
+                res.problems.append(Finding("content_hash_mismatch", str(f),
+                                            f"bytes hash to {got[:12]}, written as {', '.join(sorted(w[:12] for w in want))}"))
+
+
 def audit_lake(lake: Lake) -> AuditResult:
     """Reconcile inbox ↔ raw zone ↔ curated `reports` ↔ quarantine ledger (see the module doc)."""
     res = AuditResult(lake_root=str(lake.root))
@@ -338,6 +371,7 @@ def audit_lake(lake: Lake) -> AuditResult:
     _reconcile_inbox(lake, raw, ledger, res)
     _reconcile_partitions(lake, raw, ledger, res)
     _check_warehouse(lake, res)
+    _check_hashes(lake, res)
     res.warnings += [Finding("temp_file_leftover", str(p), "left by an interrupted write; invisible to readers")
                      for p in _temp_files(lake)]
     return res

@@ -11,6 +11,9 @@ takes seconds to import) and validates in-memory DataFrames with an ephemeral co
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -206,6 +209,18 @@ def _validation(context: Any, source: Any, name: str, rules: list[Rule], year: i
     )
 
 
+def _swap_in(built: Path, final: Path) -> None:
+    """Replace `final` by `built` with two renames (readers see the old site or the new one)."""
+    for p in built.rglob("*"):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    os.chmod(built, 0o755)
+    old = final.with_name(f".{final.name}.old.{os.getpid()}")
+    if final.exists():
+        os.replace(final, old)
+    os.replace(built, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def run_suite(
     frames: Mapping[str, pd.DataFrame], docs_dir: Path, year: int, tables: Iterable[str] | None = None
 ) -> dict[str, Any]:
@@ -222,7 +237,11 @@ def run_suite(
     the whole site after every table, which took about half of the run time.)
     """
     started = time.perf_counter()
-    docs_dir = Path(docs_dir).resolve()
+    final_dir = Path(docs_dir).resolve()
+    # The site is built in a hidden sibling folder and swapped in whole: a failed build (a full
+    # disk) leaves the previous site intact, never 0-byte pages.
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    docs_dir = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.", suffix=".tmp", dir=final_dir.parent))
     context = _context(docs_dir)
     source = context.data_sources.add_pandas(name="lake")
     selected = set(TABLES if tables is None else tables)
@@ -235,8 +254,12 @@ def run_suite(
                 result_format={"result_format": "SUMMARY"},
             )
             results[name] = _summarise(result)
-    context.build_data_docs(site_names=[SITE_NAME])
-    index = docs_dir / "index.html"
+    try:
+        context.build_data_docs(site_names=[SITE_NAME])
+        _swap_in(docs_dir, final_dir)
+    finally:
+        shutil.rmtree(docs_dir, ignore_errors=True)
+    index = final_dir / "index.html"
     return {
         "success": all(t.success for t in results.values()),
         "year": year,

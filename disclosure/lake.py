@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -63,6 +64,10 @@ else:
     LakePath: TypeAlias = Any
 
 PARTITION_COLUMNS = ("year", "agency")
+LAKE_FILE_MODE = 0o644
+"""Mode of every file the lake writes (raw and quarantined bytes are 0444)."""
+HASHES_NAME = "hashes.jsonl"
+"""The lake manifest: one JSON line per curated, warehouse or mart file written (path, sha256)."""
 PART_FILE = "part-0.parquet"
 _EXT_RE = re.compile(r"^[a-z0-9]{1,8}$")
 
@@ -138,8 +143,9 @@ def _atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None, dur
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        # mkstemp creates 0600: lake files are world-readable (a notebook server running as
+        # another user reads the lake), raw and quarantined bytes read-only (0444).
+        os.chmod(tmp, LAKE_FILE_MODE if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -337,6 +343,11 @@ class QuarantineEntry:
     year: int | None = None
 
 
+def _ledger_key(e: QuarantineEntry) -> tuple[str, str | None, str]:
+    """What makes two ledger lines the same fact: this file, these bytes, this reason code."""
+    return (e.source_file, e.sha256, e.code)
+
+
 def quarantine(
     lake: Lake,
     *,
@@ -347,8 +358,14 @@ def quarantine(
     sha256: str | None = None,
     agency: str | None = None,
     year: int | None = None,
+    known: set[tuple[str, str | None, str]] | None = None,
 ) -> QuarantineEntry:
-    """Record a file that was not accepted (and keep its bytes); nothing is dropped silently."""
+    """Record a file that was not accepted (and keep its bytes); nothing is dropped silently.
+
+    A fact already in the ledger (same source file, bytes and code) is not written again, so
+    a re-run or a re-evaluated tick never duplicates lines. `known` is the set of ledger keys
+    the caller already read (one ledger read per tick); without it the ledger is read here.
+    """
     stored_as = None
     if data is not None:
         sha256 = sha256 or sha256_bytes(data)
@@ -367,6 +384,11 @@ def quarantine(
         agency=agency,
         year=year,
     )
+    if known is None:
+        known = {_ledger_key(e) for e in read_quarantine(lake)}
+    if _ledger_key(entry) in known:
+        return entry
+    known.add(_ledger_key(entry))
     lake.quarantine_dir.mkdir(parents=True, exist_ok=True)
     line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
     if not lake.is_local:
@@ -375,22 +397,49 @@ def quarantine(
             fh.write(line.encode("utf-8"))
         return entry
     # One write() of a short line with O_APPEND: lines from concurrent writers do not interleave.
-    fd = os.open(lake.quarantine_ledger, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = os.open(lake.quarantine_ledger, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
     try:
+        # A torn last line (a writer killed mid-line) is closed first, so this line stays whole
+        # and parseable; the torn one is skipped by `read_ledger` and reported by the audit.
+        if os.fstat(fd).st_size and os.pread(fd, 1, os.fstat(fd).st_size - 1) != b"\n":
+            line = "\n" + line
         os.write(fd, line.encode("utf-8"))
     finally:
         os.close(fd)
     return entry
 
 
-def read_quarantine(lake: Lake) -> list[QuarantineEntry]:
+@dataclass(frozen=True)
+class Ledger:
+    """The quarantine ledger as read: its entries, and the lines that do not parse (1-based)."""
+
+    entries: list[QuarantineEntry]
+    torn_lines: list[int]
+
+    def keys(self) -> set[tuple[str, str | None, str]]:
+        return {_ledger_key(e) for e in self.entries}
+
+
+def read_ledger(lake: Lake) -> Ledger:
+    """Every parseable ledger line; a torn or foreign line is skipped and its number kept."""
     if not lake.quarantine_ledger.exists():
-        return []
-    out = []
-    for line in lake.quarantine_ledger.read_text("utf-8").splitlines():
-        if line.strip():
-            out.append(QuarantineEntry(**json.loads(line)))
-    return out
+        return Ledger([], [])
+    entries: list[QuarantineEntry] = []
+    torn: list[int] = []
+    text = lake.quarantine_ledger.read_bytes().decode("utf-8", "replace")
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(QuarantineEntry(**json.loads(line)))
+        except (ValueError, TypeError):
+            torn.append(n)
+    return Ledger(entries, torn)
+
+
+def read_quarantine(lake: Lake) -> list[QuarantineEntry]:
+    """The ledger's entries (torn lines skipped: see `read_ledger`)."""
+    return read_ledger(lake).entries
 
 
 # --------------------------------------------------------------------------- inbox
@@ -413,31 +462,78 @@ def _mtime_ns(info: Mapping[str, Any]) -> int:
     return int(hashlib.sha256(etag.encode()).hexdigest()[:15], 16) if etag else 0
 
 
-def scan_inbox(inbox: LakePath) -> dict[str, tuple[int, int]]:
-    """relative path → (size, mtime_ns) of every candidate report file (hidden files and manifests skipped)."""
-    out: dict[str, tuple[int, int]] = {}
+@dataclass(frozen=True)
+class OddEntry:
+    """An inbox entry that is not a regular report file: recorded, never read."""
+
+    path: str  # relative to the inbox
+    code: str  # `symlink_refused`, `not_a_regular_file`, `unreadable_directory`
+    reason: str
+
+
+@dataclass(frozen=True)
+class InboxListing:
+    files: dict[str, tuple[int, int]]  # relative path -> (size, mtime_ns)
+    odd: list[OddEntry]
+
+
+def list_inbox(inbox: LakePath) -> InboxListing:
+    """Every candidate report file (hidden files and manifests skipped) and every odd entry.
+
+    Symlinks (they could point anywhere on the machine), FIFOs, sockets and devices (reading
+    one could block the sensor) and folders that cannot be listed are returned as `odd`.
+    """
+    files: dict[str, tuple[int, int]] = {}
+    odd: list[OddEntry] = []
     if not inbox.is_dir():
-        return out
+        return InboxListing(files, odd)
     if not is_local_path(inbox):
         base = PurePosixPath(inbox.path)
         for full, info in sorted(inbox.fs.find(inbox.path, detail=True).items()):
             rel = PurePosixPath(full).relative_to(base)
             if any(part.startswith(".") for part in rel.parts) or rel.name == MANIFEST_NAME:
                 continue
-            out[rel.as_posix()] = (int(info.get("size") or 0), _mtime_ns(info))
-        return out
-    for dirpath, dirnames, filenames in os.walk(inbox):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            files[rel.as_posix()] = (int(info.get("size") or 0), _mtime_ns(info))
+        return InboxListing(files, odd)
+
+    def on_error(err: OSError) -> None:
+        rel = Path(err.filename).relative_to(inbox).as_posix() if err.filename else "?"
+        odd.append(OddEntry(rel, "unreadable_directory", f"cannot list the folder: {err.strerror or err}"))
+
+    for dirpath, dirnames, filenames in os.walk(inbox, onerror=on_error):
+        here = Path(dirpath)
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            if (here / d).is_symlink():  # os.walk does not follow it; say so
+                odd.append(OddEntry((here / d).relative_to(inbox).as_posix(), "symlink_refused",
+                                    "a symlinked folder in the inbox is never followed"))
+                continue
+            keep.append(d)
+        dirnames[:] = keep
         for name in sorted(filenames):
             if name.startswith(".") or name == MANIFEST_NAME:
                 continue
-            p = Path(dirpath) / name
-            # A symlink could point anywhere on the machine: never follow one out of the inbox.
-            if p.is_symlink() or not p.is_file():
+            p = here / name
+            rel = p.relative_to(inbox).as_posix()
+            try:
+                st = p.lstat()
+            except OSError as err:  # vanished between listing and stat: the next tick sees it
+                odd.append(OddEntry(rel, "unreadable_file", f"cannot stat: {err.strerror or err}"))
                 continue
-            st = p.stat()
-            out[p.relative_to(inbox).as_posix()] = (st.st_size, st.st_mtime_ns)
-    return out
+            if stat.S_ISLNK(st.st_mode):
+                odd.append(OddEntry(rel, "symlink_refused", "a symlink in the inbox is never followed (copy the file in)"))
+            elif not stat.S_ISREG(st.st_mode):
+                odd.append(OddEntry(rel, "not_a_regular_file", "not a regular file (FIFO, socket or device): never read"))
+            else:
+                files[rel] = (st.st_size, st.st_mtime_ns)
+    return InboxListing(files, odd)
+
+
+def scan_inbox(inbox: LakePath) -> dict[str, tuple[int, int]]:
+    """relative path → (size, mtime_ns) of every candidate report file (see `list_inbox`)."""
+    return list_inbox(inbox).files
 
 
 # --------------------------------------------------------------------------- curated Parquet
@@ -472,13 +568,64 @@ def _to_arrow(df: pd.DataFrame, table: str, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
 
 
-def write_parquet_atomic(path: LakePath, table: pa.Table, *, durable: bool = True) -> tuple[str, int]:
-    """Write `table` to `path` atomically (temp file in the same folder, rename); returns (sha256, bytes)."""
+def write_parquet_atomic(path: LakePath, table: pa.Table, *, durable: bool = True, lake: Lake | None = None
+                         ) -> tuple[str, int]:
+    """Write `table` to `path` atomically (temp file in the same folder, rename); returns (sha256, bytes).
+
+    With `lake`, the file's SHA-256 is recorded in the lake manifest (`record_hashes`).
+    """
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     data = sink.getvalue().to_pybytes()
     _atomic_write_bytes(path, data, durable=durable)
-    return sha256_bytes(data), len(data)
+    sha = sha256_bytes(data)
+    if lake is not None:
+        record_hashes(lake, [(path, sha, len(data))])
+    return sha, len(data)
+
+
+def _rel(lake: Lake, path: LakePath) -> str:
+    return PurePosixPath(str(path)).relative_to(PurePosixPath(str(lake.root))).as_posix()
+
+
+def record_hashes(lake: Lake, files: Iterable[tuple[LakePath, str, int]]) -> None:
+    """Append (path, sha256, bytes) of files just written to the lake manifest, in one write.
+
+    `disclosure audit` re-hashes every curated, warehouse and mart file against it, so a flipped
+    byte is named even where Parquet still reads (a corrupt value page can read back as nulls).
+    """
+    now = _now()
+    lines = "".join(
+        json.dumps({"path": _rel(lake, p), "sha256": sha, "n_bytes": n, "written_at": now}, ensure_ascii=False) + "\n"
+        for p, sha, n in files
+    )
+    if not lines:
+        return
+    target = lake.root / HASHES_NAME
+    if not lake.is_local:
+        with target.open("ab") as fh:
+            fh.write(lines.encode("utf-8"))
+        return
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LAKE_FILE_MODE)
+    try:
+        os.write(fd, lines.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def read_hashes(lake: Lake) -> dict[str, set[str]]:
+    """Lake manifest: relative path → every SHA-256 recorded for it (torn lines skipped)."""
+    target = lake.root / HASHES_NAME
+    out: dict[str, set[str]] = {}
+    if not target.exists():
+        return out
+    for line in target.read_bytes().decode("utf-8", "replace").splitlines():
+        try:
+            d = json.loads(line)
+            out.setdefault(d["path"], set()).add(d["sha256"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
 
 
 def write_partition(
@@ -494,7 +641,7 @@ def write_partition(
         if not (df["year"] == year).all() or not (df["agency"] == agency).all():
             raise ValueError(f"{table}: rows of another partition passed for year={year} agency={agency}")
     arrow = _to_arrow(df, table, arrow_schema(table))
-    sha, n = write_parquet_atomic(path, arrow, durable=durable)
+    sha, n = write_parquet_atomic(path, arrow, durable=durable, lake=lake)
     return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
 
 
@@ -533,6 +680,7 @@ def write_partitions(
             path = lake.curated_path(table, year, agency)
             sha, n = write_parquet_atomic(path, part, durable=durable)
             out.append(WriteResult(table=table, path=str(path), rows=part.num_rows, sha256=sha, n_bytes=n))
+    record_hashes(lake, [(w.path, w.sha256, w.n_bytes) for w in out])
     return out
 
 
@@ -577,7 +725,7 @@ def compact_year(lake: Lake, table: str, year: int) -> WriteResult:
     schema = arrow_schema(table, with_agency=True)
     arrow = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
     path = lake.warehouse_path(table, year)
-    sha, n = write_parquet_atomic(path, arrow)
+    sha, n = write_parquet_atomic(path, arrow, lake=lake)
     return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
 
 

@@ -37,16 +37,52 @@ class TickSummary:
     accepted: list[str] = field(default_factory=list)  # partition keys
     quarantined: int = 0
     new_agencies: int = 0
+    ticks: int = 0
+    waiting: list[str] = field(default_factory=list)  # "path: reason" left for a later tick
+    settling: list[str] = field(default_factory=list)  # still changing after the last tick
 
 
-def apply_sensor_tick(instance: dg.DagsterInstance, lake: Lake, state_dir: Path, *, max_files: int = 100_000) -> TickSummary:
-    """Evaluate the inbox sensor once and apply its result to `instance` (what the daemon does)."""
-    from pipelines.sensors import ingest_tick
+# Ticks one call may evaluate: a file needs two (seen, then stable); more only while files are
+# over the per-tick limit, or still being written.
+MAX_TICKS = 50
+
+
+def apply_sensor_tick(instance: dg.DagsterInstance, lake: Lake, state_dir: Path, *, max_files: int = 100_000,
+                      settle_seconds: float = 0.0) -> TickSummary:
+    """Evaluate the inbox sensor and apply each result to `instance` (what the daemon does), tick
+    after tick until no file is left settling or over the per-tick limit.
+
+    A file is read only once its size and mtime held across two ticks; `settle_seconds` is the
+    pause between ticks (0: back to back, for files already in place).
+    """
+    from pipelines.sensors import evaluate_inbox
 
     cursor_path = state_dir / CURSOR_FILE
-    cursor = cursor_path.read_text("utf-8") if cursor_path.exists() else None
-    result = ingest_tick(lake, cursor, requests_runs=False, max_files=max_files)
     out = TickSummary()
+    for n in range(MAX_TICKS):
+        cursor = cursor_path.read_text("utf-8") if cursor_path.exists() else None
+        result, res = evaluate_inbox(lake, cursor, requests_runs=False, max_files=max_files)
+        out.ticks += 1
+        _apply(instance, result, out)
+        if result.cursor is not None:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            _write_text_atomic(cursor_path, result.cursor)
+        out.waiting = [f"{w.path}: {w.reason}" for w in res.waiting]
+        out.settling = list(res.settling)
+        if not (res.settling or res.pending) or (n >= 2 and not res.pending and not res.accepted):
+            break
+        if settle_seconds and res.settling:
+            time.sleep(settle_seconds)
+    return out
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)
+
+
+def _apply(instance: dg.DagsterInstance, result: dg.SensorResult, out: TickSummary) -> None:
     for req in result.dynamic_partitions_requests or []:
         existing = set(instance.get_dynamic_partitions(req.partitions_def_name))
         new = [k for k in req.partition_keys if k not in existing]
@@ -61,10 +97,6 @@ def apply_sensor_tick(instance: dg.DagsterInstance, lake: Lake, state_dir: Path,
             out.quarantined += int(ev.metadata["new_entries"].value)  # type: ignore[arg-type]
         elif isinstance(ev, dg.AssetObservation):
             out.accepted.extend(["(bulk)"] * int(ev.metadata["accepted_files"].value))  # type: ignore[arg-type]
-    if result.cursor is not None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        cursor_path.write_text(result.cursor, "utf-8")
-    return out
 
 
 @dataclass

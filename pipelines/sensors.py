@@ -7,8 +7,8 @@ import dagster as dg
 
 from assets.core.assets import CURATED_KEY
 from assets.raw.assets import QUARANTINE_KEY, RAW_KEY
-from disclosure.lake import Lake, read_quarantine
-from pipelines.ingest import dump_state, ingest_inbox, load_state
+from disclosure.lake import Lake, read_ledger
+from pipelines.ingest import IngestResult, dump_state, ingest_inbox, load_state
 from pipelines.jobs import curated_job, year_job
 from pipelines.partitions import agency_partitions, join_key, open_years, partition_key
 from pipelines.resources import LakeResource
@@ -33,6 +33,14 @@ def ingest_tick(
     tick accepts more than `raw_events_limit` files (a bulk load): then one observation
     summarises the tick, since every event costs a SQLite write (≈10–100 ms here).
     """
+    return evaluate_inbox(lake, cursor, requests_runs=requests_runs, max_files=max_files,
+                          raw_events_limit=raw_events_limit)[0]
+
+
+def evaluate_inbox(
+    lake: Lake, cursor: str | None, *, requests_runs: bool, max_files: int, raw_events_limit: int = 100
+) -> tuple[dg.SensorResult, IngestResult]:
+    """`ingest_tick`, with what the tick did (files settling, waiting, …) for in-process callers."""
     res = ingest_inbox(lake, load_state(cursor), years=open_years(), max_files=max_files)
     new_agencies = sorted({a.raw.agency for a in res.accepted})
     events: list[dg.AssetMaterialization | dg.AssetObservation] = []
@@ -77,35 +85,40 @@ def ingest_tick(
             run_requests.append(
                 dg.RunRequest(run_key=acc.raw.sha256, partition_key=key, tags={"disclosure/source_file": acc.inbox_path})
             )
-    if res.quarantined or res.manifest_problems:
+    if res.quarantined or res.ledger_torn_lines or res.manifest_problems:
         rows = [
             {"file": q.source_file, "code": q.code, "reason": q.reason, "sha256": (q.sha256 or "")[:12]}
             for q in res.quarantined
         ]
-        events.append(
-            dg.AssetObservation(
-                asset_key=QUARANTINE_KEY,
-                metadata={
-                    "new_entries": len(res.quarantined),
-                    "total_entries": len(read_quarantine(lake)),
-                    "ledger": dg.MetadataValue.path(str(lake.quarantine_ledger)),
-                    "entries": dg.MetadataValue.md(_md_table(rows, ["file", "code", "reason", "sha256"])),
-                    "manifest_problems": dg.MetadataValue.md(_md_table(
-                        [{"code": p.code, "message": p.message} for p in res.manifest_problems], ["code", "message"])),
-                },
-            )
-        )
+        ledger = read_ledger(lake)
+        md: dict[str, object] = {
+            "new_entries": len(res.quarantined),
+            "total_entries": len(ledger.entries),
+            "ledger": dg.MetadataValue.path(str(lake.quarantine_ledger)),
+            "entries": dg.MetadataValue.md(_md_table(rows, ["file", "code", "reason", "sha256"])),
+        }
+        if res.manifest_problems:
+            md["manifest_problems"] = dg.MetadataValue.md(_md_table(
+                [{"code": p.code, "message": p.message} for p in res.manifest_problems], ["code", "message"]))
+        if ledger.torn_lines:
+            # A torn line (a writer killed mid-line) is skipped, never fatal; the audit names it too.
+            md["ledger_torn_lines"] = ", ".join(map(str, ledger.torn_lines))
+        events.append(dg.AssetObservation(asset_key=QUARANTINE_KEY, metadata=md))
     dyn = [agency_partitions.build_add_request(new_agencies)] if new_agencies else []
     skip = None
     if not res.accepted and not res.quarantined:
         skip = f"no new or changed files in {lake.inbox} ({res.unchanged} unchanged)"
+        if res.busy:
+            skip = (f"{len(res.settling)} file(s) settling (size or mtime changed since the last tick), "
+                    f"{res.pending} over the per-tick limit, {len(res.waiting)} waiting"
+                    + "".join(f"; {w.path}: {w.reason}" for w in res.waiting[:5]))
     return dg.SensorResult(
         run_requests=run_requests or None,
         skip_reason=skip if not run_requests else None,
         cursor=dump_state(res.state),
         dynamic_partitions_requests=dyn,
         asset_events=events,
-    )
+    ), res
 
 
 @dg.sensor(
@@ -168,4 +181,4 @@ def year_refresh_sensor(context: dg.SensorEvaluationContext, lake: LakeResource)
             yield dg.RunRequest(run_key=f"{year}:{newest}", partition_key=year)
 
 
-__all__ = ["CURATED_KEY", "inbox_sensor", "ingest_tick", "year_refresh_sensor"]
+__all__ = ["CURATED_KEY", "evaluate_inbox", "inbox_sensor", "ingest_tick", "year_refresh_sensor"]

@@ -910,7 +910,9 @@ def test_manifest_fields_cannot_point_outside_the_inbox_or_name_a_bad_agency(tmp
     (the_lake.inbox / "r.md").write_text(BASE, encoding="utf-8")
     (the_lake.inbox / "manifest.csv").write_text(
         "file,agency,year,url\n../../outside.md,外部机关,2023,\nr.md,../../escape,2023,\n", encoding="utf-8")
-    result = ingest.ingest_inbox(the_lake, {}, years=[str(y) for y in range(2019, 2026)])
+    years = [str(y) for y in range(2019, 2026)]
+    seen = ingest.ingest_inbox(the_lake, {}, years=years)  # first tick: files seen, read on the next
+    result = ingest.ingest_inbox(the_lake, seen.state, years=years)
     assert result.accepted == []
     assert [(q.source_file, q.code) for q in result.quarantined] == [("r.md", "bad_agency_key")]
     assert not list((the_lake.raw).rglob("*.md"))

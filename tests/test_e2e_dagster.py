@@ -25,6 +25,7 @@ def test_backfill_launched_through_graphql_lands_golden_values_in_the_lake(tmp_p
         wait_partitions(svc, KEYS, timeout=240)
         backfill_id = launch_backfill(svc, [["curated"]], sorted(KEYS), title="e2e")
         result = wait_backfill(svc, backfill_id, timeout=420)
+        per_partition = {k: _partition_view(svc, k) for k in sorted(KEYS)}
     assert result["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), result
     # contiguous agency-years of one agency: one run for the batch (BackfillPolicy.multi_run)
     assert len(result["runs"]) == 1 and result["runs"][0]["status"] == "SUCCESS"
@@ -35,3 +36,56 @@ def test_backfill_launched_through_graphql_lands_golden_values_in_the_lake(tmp_p
         f"select count(distinct year) from read_parquet('{lake}/curated/reports/*/*/*.parquet', hive_partitioning=true)"
     ).fetchone()
     assert n == (3,)
+    # What the webserver serves per partition: its own metadata and its own check results.
+    for key, view in per_partition.items():
+        year = key.split("|")[1]
+        (mat,) = view["materializations"]
+        md = {e["label"]: e.get("text") or e.get("intValue") or e.get("path") for e in mat["metadataEntries"]}
+        assert mat["partition"] == key and md["source_file"] == f"pingtan-{year}.txt", md
+        assert len(md["report_id"]) == 64
+        n_app = duckdb.connect().execute(
+            f"select count(*) from read_parquet('{lake}/curated/applications/year={year}/*/*.parquet')").fetchone()[0]
+        assert md["dagster/row_count"] == n_app
+        for check, evals in view["checks"].items():
+            assert [e["partition"] for e in evals] == [key], (check, evals)
+            (ev,) = evals
+            assert ev["description"], (check, ev)
+            if not ev["success"] and check == "ambiguous_cells":
+                assert ev["description"].split(" ")[1:3] == ["ambiguous", "cell(s):"], ev["description"]
+                assert "applications." in ev["description"] or "review_litigation." in ev["description"] or \
+                    "active_disclosure." in ev["description"]
+    assert {c for v in per_partition.values() for c in v["checks"]} == {
+        "pandera_schema", "report_identities", "ambiguous_cells", "all_reports_parsed"}
+
+
+_PARTITION_QUERY = """
+query ($key: String!, $check: String!) {
+  assetOrError(assetKey: {path: ["curated"]}) {
+    ... on Asset {
+      assetMaterializations(partitions: [$key]) {
+        partition
+        metadataEntries {
+          label
+          ... on TextMetadataEntry { text }
+          ... on IntMetadataEntry { intValue }
+          ... on PathMetadataEntry { path }
+        }
+      }
+    }
+  }
+  assetCheckExecutions(assetKey: {path: ["curated"]}, checkName: $check, partition: $key, limit: 10) {
+    status
+    evaluation { partition success description }
+  }
+}
+"""
+
+
+def _partition_view(svc, key: str) -> dict:
+    out: dict = {"checks": {}}
+    for check in ("pandera_schema", "report_identities", "ambiguous_cells", "all_reports_parsed"):
+        data = svc.graphql(_PARTITION_QUERY, {"key": key, "check": check})
+        data = data.get("data", data)
+        out["materializations"] = data["assetOrError"]["assetMaterializations"]
+        out["checks"][check] = [x["evaluation"] for x in data["assetCheckExecutions"] if x["evaluation"]]
+    return out

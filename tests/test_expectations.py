@@ -102,3 +102,21 @@ def test_every_schema_rule_is_in_the_suite() -> None:
                 (c.isin is not None and not c.dtype.startswith("list[")) or c.name == "year"
             )
         assert any("Unique" in r.expectation for r in rules[name])
+
+
+def test_a_failed_docs_build_leaves_the_previous_site_whole(tmp_path: Path, monkeypatch) -> None:
+    site = tmp_path / "year=2024"
+    first = run_suite(year_frames(YEAR), site, YEAR, tables=("reports",))
+    before = {p: p.read_bytes() for p in site.rglob("*.html")}
+    assert first["docs_index"] and before
+
+    import great_expectations as gx
+
+    def full_disk(self, *a, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(gx.data_context.AbstractDataContext, "build_data_docs", full_disk)
+    with pytest.raises(OSError):
+        run_suite(year_frames(YEAR), site, YEAR, tables=("reports",))
+    assert {p: p.read_bytes() for p in site.rglob("*.html")} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temp folder left behind"

@@ -11,7 +11,7 @@ import pytest
 
 from assets.core.assets import warehouse
 from assets.marts.assets import agency_year_kpis
-from disclosure.lake import Lake, read_quarantine
+from disclosure.lake import Lake, current_raw, read_quarantine
 from pipelines.definitions import build_defs
 from pipelines.resources import LakeResource
 from pipelines.runner import apply_sensor_tick, materialize_all
@@ -84,16 +84,21 @@ def test_rerun_replaces_partitions_without_duplicating_rows(run) -> None:
 
 def test_checks_report_identity_failures_with_the_printed_numbers(run) -> None:
     checks = run["summary"].checks
-    assert checks["curated:pandera_schema"] == {"passed": 3, "failed": 0}
-    # hongze-gov-2023 violates its own 表四 identities (golden notes): the run holding it fails the check.
-    assert checks["curated:report_identities"]["failed"] >= 1
+    # one evaluation per partition (4 agency-years)
+    assert checks["curated:pandera_schema"] == {"passed": 4, "failed": 0}
+    # hongze-gov-2023 violates its own 表四 identities (golden notes): only its partition fails the check.
+    assert checks["curated:report_identities"]["failed"] == 1
     inst: dg.DagsterInstance = run["instance"]
     recs = inst.event_log_storage.get_asset_check_execution_history(
         dg.AssetCheckKey(dg.AssetKey("curated"), "report_identities"), limit=20
     )
     texts = [str(r.event.dagster_event.event_specific_data.metadata["failures"].value) for r in recs
              if r.event and r.event.dagster_event and not r.event.dagster_event.event_specific_data.passed]
-    assert any("洪泽区人民政府" in t and "review" in t for t in texts)
+    assert any("review" in t for t in texts)
+    failed = [r for r in recs if r.event and not r.event.dagster_event.event_specific_data.passed]
+    assert {r.event.dagster_event.event_specific_data.partition for r in failed} == {"洪泽区人民政府|2023"}
+    desc = failed[0].event.dagster_event.event_specific_data.description
+    assert desc.startswith("2 failed identities:") or "failed identit" in desc, desc
 
 
 def test_year_assets_compact_the_curated_year_and_build_kpis(run) -> None:
@@ -114,14 +119,29 @@ def test_year_assets_compact_the_curated_year_and_build_kpis(run) -> None:
     assert cross and cross[0].metadata["evaluated"].value > 0  # 2023 vs 2022 of 平潭
 
 
-def test_metadata_records_rows_paths_source_files_flags_and_preview(run) -> None:
+def test_each_partition_s_metadata_is_its_own_rows_source_file_report_id_and_file_hashes(run) -> None:
     inst: dg.DagsterInstance = run["instance"]
-    ev = inst.get_latest_materialization_event(dg.AssetKey("curated"))
-    md = ev.asset_materialization.metadata
-    for key in ("rows.applications", "rows.reports", "path", "source_files", "flags", "preview", "writes"):
-        assert key in md, key
-    writes = md["writes"].value
-    assert all(Path(w["path"]).exists() and len(w["sha256"]) == 64 for w in writes)
+    lake: Lake = run["lake"]
+    for key, name in (("平潭综合实验区|2022", "pingtan-2022.txt"), ("洪泽区人民政府|2023", "hongze-gov-2023.txt")):
+        recs = inst.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey("curated"), asset_partitions=[key]), limit=1).records
+        md = recs[0].asset_materialization.metadata
+        assert md["source_file"].value == name
+        agency, year = key.split("|")
+        raw = current_raw(lake, agency, int(year))
+        assert md["report_id"].value == raw.sha256
+        n_app = duckdb.connect().execute(
+            f"select count(*) from read_parquet('{lake.curated_path('applications', int(year), agency)}')").fetchone()[0]
+        assert md["dagster/row_count"].value == md["rows.applications"].value == n_app
+        files = md["files"].value
+        assert len(files) == 6 and all(Path(f["path"]).exists() and len(f["sha256"]) == 64 for f in files)
+        assert all(f"agency={agency}" in f["path"] for f in files)
+
+
+def test_an_agency_year_without_a_report_is_never_materialized(run) -> None:
+    inst: dg.DagsterInstance = run["instance"]
+    done = inst.get_materialized_partitions(dg.AssetKey("curated"))
+    assert done == {"平潭综合实验区|2022", "平潭综合实验区|2023", "上海市人民政府办公厅|2019", "洪泽区人民政府|2023"}
 
 
 def test_schedules_request_the_previous_year_and_the_changed_partitions(run) -> None:

@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 
 from disclosure.lake import Lake, current_raw, raw_history, read_quarantine, sha256_bytes
+from pipelines.ingest import load_state
 from pipelines.resources import LakeResource
 from pipelines.sensors import inbox_sensor
 from tests.pipeline_helpers import stage
@@ -18,9 +19,27 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 
-def tick(instance: dg.DagsterInstance, lake: Lake, cursor: str | None) -> dg.SensorResult:
+def evaluate(instance: dg.DagsterInstance, lake: Lake, cursor: str | None) -> dg.SensorResult:
     ctx = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"lake": LakeResource(root=str(lake.root))})
     return inbox_sensor(ctx)
+
+
+def tick(instance: dg.DagsterInstance, lake: Lake, cursor: str | None) -> dg.SensorResult:
+    """The sensor's ticks until the files it sees have settled (a new or changed file is read on
+    the second tick that finds its size and mtime unchanged)."""
+    res = evaluate(instance, lake, cursor)
+    if load_state(res.cursor).settling:
+        res = evaluate(instance, lake, res.cursor)
+    return res
+
+
+def test_a_new_file_is_only_seen_on_the_first_tick_and_read_on_the_second(lake: Lake) -> None:
+    stage(lake.inbox, "pingtan-2024.txt")
+    with dg.instance_for_test() as instance:
+        first = evaluate(instance, lake, None)
+        second = evaluate(instance, lake, first.cursor)
+    assert not first.run_requests and "1 file(s) settling" in first.skip_reason.skip_message
+    assert [r.partition_key for r in second.run_requests] == ["平潭综合实验区|2024"]
 
 
 @pytest.fixture
@@ -121,7 +140,8 @@ def test_bulk_drop_is_summarised_in_one_event_but_every_file_is_registered(lake:
     from pipelines.sensors import ingest_tick
 
     stage(lake.inbox, "pingtan-2022.txt", "pingtan-2023.txt", "sh-gov-office-2019.html")
-    res = ingest_tick(lake, None, requests_runs=True, max_files=100, raw_events_limit=2)
+    first = ingest_tick(lake, None, requests_runs=True, max_files=100, raw_events_limit=2)
+    res = ingest_tick(lake, first.cursor, requests_runs=True, max_files=100, raw_events_limit=2)
     assert len(res.run_requests) == 3
     (obs,) = res.asset_events
     assert isinstance(obs, dg.AssetObservation) and obs.metadata["accepted_files"].value == 3

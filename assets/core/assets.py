@@ -1,33 +1,22 @@
 """Core: agency-year partitions parsed into the curated zone, and per-year warehouse copies.
 
-`curated` runs the core batch API once per run over every partition of the run (a backfill
-run covers up to `BATCH_SIZE` agency-years), validates each table once with the pandera
-schemas generated from `disclosure.schema`, and writes only partitions whose rows pass.
-Its checks are returned with the materialization (few events per run): in a one-partition
-run (the inbox sensor's) they are that partition's checks; in a backfill run they cover the
-run's batch and list the failing partitions.
+`curated` hands the run's partitions (a backfill run covers up to `BATCH_SIZE` agency-years) to
+the Dagster-free `disclosure.curate.curate` and turns its outcome per partition into events:
+one materialization per written partition, with that partition's own metadata (rows, source
+file, report_id, file hashes), and one evaluation of each check per partition, naming what
+failed. A partition held back (parser or schema) is quarantined and not materialized; an
+agency-year without a raw file is neither materialized nor checked.
 """
 
-
-import os
-from dataclasses import dataclass, field
 
 import dagster as dg
 import pandas as pd
 
 from assets.raw.assets import RAW_KEY
-from disclosure.lake import (
-    Lake,
-    WriteResult,
-    compact_year,
-    current_raw,
-    quarantine,
-    read_raw,
-    schema_failures,
-    write_partitions,
-)
+from disclosure.curate import PartitionOutcome, curate
+from disclosure.lake import Lake, compact_year
 from disclosure.schema import TABLES
-from pipelines.partitions import BATCH_SIZE, agency_year_partitions, split_key, year_partitions
+from pipelines.partitions import BATCH_SIZE, agency_year_partitions, partition_key, split_key, year_partitions
 from pipelines.resources import LakeResource
 
 CURATED_KEY = dg.AssetKey("curated")
@@ -77,8 +66,9 @@ _CURATED_DESCRIPTION = (
     "The six curated long tables of one agency-year, parsed from its current raw file by the core "
     "batch API: "
     + "; ".join(f"**{t.name}** — {t.description}" for t in TABLES.values())
-    + " Files: data_lake/curated/<table>/year=YYYY/agency=<key>/part-0.parquet (written atomically; "
-    "a re-run replaces the partition). year and agency are hive partition columns."
+    + " Files: `data_lake/curated/<table>/year=YYYY/agency=<key>/part-0.parquet` (written atomically; "
+    "a re-run replaces the partition). year and agency are hive partition columns. A partition is "
+    "materialized only when its report was received and passed; its checks are evaluated per partition."
 )
 
 
@@ -100,246 +90,115 @@ _CURATED_DESCRIPTION = (
         dg.AssetCheckSpec(
             CHECK_SCHEMA,
             asset=CURATED_KEY,
-            blocking=True,
-            description="Every table passes its pandera schema (generated from disclosure/schema.py); "
-            "partitions with failing rows are not written.",
+            partitions_def=agency_year_partitions,
+            description="Every table passes its pandera schema (generated from disclosure/schema.py, with "
+            "the table keys unique); a failing partition is held back (quarantined, not written).",
         ),
         dg.AssetCheckSpec(
             CHECK_IDENTITIES,
             asset=CURATED_KEY,
+            partitions_def=agency_year_partitions,
             description="The report's own identities (vocabulary.md) hold; failures list the printed numbers.",
         ),
         dg.AssetCheckSpec(
-            CHECK_AMBIGUOUS, asset=CURATED_KEY, description="No cell is flagged ambiguous (digit runs with several splits)."
+            CHECK_AMBIGUOUS,
+            asset=CURATED_KEY,
+            partitions_def=agency_year_partitions,
+            description="No cell is flagged ambiguous (digit runs with several splits).",
         ),
         dg.AssetCheckSpec(
-            CHECK_PARSED, asset=CURATED_KEY, description="Every current raw file of the run was parsed (none rejected)."
+            CHECK_PARSED,
+            asset=CURATED_KEY,
+            partitions_def=agency_year_partitions,
+            description="The partition's current raw file was parsed (not rejected).",
         ),
     ],
+    output_required=False,
 )
-def curated(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+def curated(context: dg.AssetExecutionContext, lake: LakeResource):
     lk: Lake = lake.lake
-    keys = list(context.partition_keys)
-    acc = _Accumulator()
-    # Stream the run's partitions through the core in chunks: memory stays flat whatever the
-    # run's size (a backfill run may cover thousands of agency-years to save run start-ups).
-    for i in range(0, len(keys), CHUNK_SIZE):
-        _curate_chunk(lk, keys[i : i + CHUNK_SIZE], acc)
-    if lk.is_local:
-        os.sync()  # one flush for the whole run instead of an fsync per file
-    return acc.result(context, lk, keys)
+    outcomes = curate(lk, [split_key(k) for k in context.partition_keys])
+    counts = dict.fromkeys(("written", "held", "absent"), 0)
+    for out in outcomes:
+        counts[out.status] += 1
+        if out.status == "absent":
+            continue  # never materialized, never checked: "missing" in the UI
+        key = partition_key(out.agency, out.year)
+        if out.status == "written":
+            yield dg.AssetMaterialization(asset_key=CURATED_KEY, partition=key, metadata=partition_metadata(out))
+        yield from partition_checks(out, key)
+    # Every check output is emitted once (the evaluations above carry the partitions).
+    for name in context.assets_def.check_specs_by_output_name:
+        yield dg.Output(None, output_name=name)
+    context.log.info(
+        f"curated: {counts['written']} partition(s) written, {counts['held']} held back (quarantined), "
+        f"{counts['absent']} without a raw file (not materialized)"
+    )
 
 
-# Agency-years parsed, validated and written at a time inside one run (env DISCLOSURE_CHUNK_SIZE).
-CHUNK_SIZE = int(os.environ.get("DISCLOSURE_CHUNK_SIZE", "250"))
-# Rows kept for the check tables (the counts are exact).
+# Items listed in a check description / metadata table (the counts are exact).
 _KEEP = 30
 
 
-@dataclass
-class _Accumulator:
-    """What the checks and the materialization report, summed over the chunks of a run."""
+def _listed(items: list[str], limit: int = 5) -> str:
+    return ", ".join(items[:limit]) + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
 
-    absent: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    held: set[tuple[int, str]] = field(default_factory=set)
-    failures: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
-    rejected: list[object] = field(default_factory=list)
-    evaluated: int = 0
-    failed_ids: list[pd.DataFrame] = field(default_factory=list)
-    n_failed_ids: int = 0
-    flagged: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
-    n_ambiguous: int = 0
-    n_flags: int = 0
-    n_files: int = 0
-    writes: list[WriteResult] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
-    written: list[tuple[int, str]] = field(default_factory=list)
-    preview: str | None = None
 
-    def result(self, context: dg.AssetExecutionContext, lk: Lake, keys: list[str]) -> dg.MaterializeResult:
-        failures = {t: pd.concat(fcs, ignore_index=True) for t, fcs in self.failures.items()}
-        failed_ids = (
-            pd.concat(self.failed_ids, ignore_index=True).head(_KEEP) if self.failed_ids else pd.DataFrame()
+def partition_metadata(out: PartitionOutcome) -> dict[str, object]:
+    """The materialization metadata of one partition: its own rows, source, report_id and files."""
+    rows = out.rows
+    app = next((w for w in out.writes if w.table == "applications"), None)
+    return {
+        "dagster/row_count": rows.get("applications", 0),
+        **{f"rows.{t}": n for t, n in rows.items()},
+        "source_file": out.source_file or "",
+        "report_id": out.report_id or "",
+        "flags": out.flagged_cells,
+        "path": dg.MetadataValue.path(app.path if app else ""),
+        "files": dg.MetadataValue.json(
+            [{"table": w.table, "path": w.path, "rows": w.rows, "sha256": w.sha256, "n_bytes": w.n_bytes} for w in out.writes]
+        ),
+    }
+
+
+def partition_checks(out: PartitionOutcome, key: str) -> list[dg.AssetCheckEvaluation]:
+    """The four check evaluations of one partition, each saying what failed."""
+
+    def ev(name: str, passed: bool, description: str, severity=dg.AssetCheckSeverity.WARN, **md) -> dg.AssetCheckEvaluation:
+        return dg.AssetCheckEvaluation(
+            asset_key=CURATED_KEY, check_name=name, passed=passed, partition=key, description=description,
+            severity=severity, blocking=False, metadata={"partition": key, **md},
         )
-        flagged = {t: pd.concat(dfs, ignore_index=True).head(20) for t, dfs in self.flagged.items()}
-        written = sorted(self.written)
-        check_results = [
-            dg.AssetCheckResult(
-                check_name=CHECK_SCHEMA,
-                passed=not failures,
-                metadata={
-                    "failing_tables": ", ".join(sorted(failures)) or "none",
-                    "held_back_partitions": len(self.held),
-                    "failure_cases": dg.MetadataValue.md(
-                        "\n\n".join(f"**{t}**\n\n" + md_table(fc.astype(str)) for t, fc in failures.items()) or "none"
-                    ),
-                },
-            ),
-            dg.AssetCheckResult(
-                check_name=CHECK_IDENTITIES,
-                passed=self.n_failed_ids == 0,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={
-                    "failed": self.n_failed_ids,
-                    "evaluated": self.evaluated,
-                    "failures": dg.MetadataValue.md(
-                        md_table(failed_ids[["agency", "year", "check", "scope", "lhs", "rhs", "detail"]], limit=_KEEP)
-                        if self.n_failed_ids
-                        else "none"
-                    ),
-                },
-            ),
-            dg.AssetCheckResult(
-                check_name=CHECK_AMBIGUOUS,
-                passed=self.n_ambiguous == 0,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={
-                    "ambiguous_cells": self.n_ambiguous,
-                    "cells": dg.MetadataValue.md(
-                        "\n\n".join(
-                            f"**{t}**\n\n" + md_table(df.drop(columns=["report_id"]), limit=20)
-                            for t, df in flagged.items()
-                            if len(df)
-                        )
-                        or "none"
-                    ),
-                },
-            ),
-            dg.AssetCheckResult(
-                check_name=CHECK_PARSED,
-                passed=not self.rejected and not self.absent,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={
-                    "rejected": len(self.rejected),
-                    "no_raw_file": len(self.absent),
-                    "details": dg.MetadataValue.md(
-                        "\n".join(f"- {r.source_file}: {r.code}: {r.message}" for r in self.rejected[:_KEEP])  # type: ignore[attr-defined]
-                        + "".join(f"\n- {k}: no raw file for this agency-year" for k in self.absent[:_KEEP])
-                        or "none"
-                    ),
-                },
-            ),
+
+    schema_failed = out.reason_code == "schema_violation"
+    fc = [f"{f['table']}.{f['column']} {f['check']} ({f['failure_case']})" for f in out.schema_failures]
+    ids = [
+        f"{f['check']} {f['scope'] or ''}: {f['lhs']} vs {f['rhs']}".replace(" :", ":") for f in out.failed_identities
+    ]
+    parsed = out.status != "held" or schema_failed
+    checks = [
+        ev(CHECK_SCHEMA, not schema_failed,
+           (f"{len(fc)} schema failure(s), held back: {_listed(fc)}" if schema_failed else "all tables pass"),
+           severity=dg.AssetCheckSeverity.ERROR, failures=len(fc),
+           failure_cases=dg.MetadataValue.md(md_table(pd.DataFrame(out.schema_failures[:_KEEP])) if fc else "none")),
+        ev(CHECK_PARSED, parsed,
+           "parsed" if parsed else f"rejected {out.reason_code}: {out.reason}",
+           source_file=out.source_file or "", report_id=out.report_id or ""),
+    ]
+    if out.status == "written":
+        checks += [
+            ev(CHECK_IDENTITIES, not ids,
+               f"{len(ids)} failed identit{'y' if len(ids) == 1 else 'ies'}: {_listed(ids)}" if ids
+               else f"{out.identities_evaluated} evaluated, none failed",
+               failed=len(ids), evaluated=out.identities_evaluated,
+               failures=dg.MetadataValue.md(md_table(pd.DataFrame(out.failed_identities[:_KEEP])) if ids else "none")),
+            ev(CHECK_AMBIGUOUS, not out.ambiguous_cells,
+               f"{len(out.ambiguous_cells)} ambiguous cell(s): {_listed(out.ambiguous_cells)}" if out.ambiguous_cells
+               else "no ambiguous cell",
+               ambiguous_cells=len(out.ambiguous_cells),
+               cells=", ".join(out.ambiguous_cells[:_KEEP]) or "none"),
         ]
-        # Dagster copies this metadata onto the materialization of every partition of the run, so
-        # it stays small: counts, and the file list only for runs of a few partitions.
-        metadata: dict[str, object] = {
-            "dagster/row_count": self.rows.get("applications", 0),
-            "partitions_written": len(written),
-            "partitions_requested": len(keys),
-            **{f"rows.{t}": n for t, n in self.rows.items()},
-            "flags": self.n_flags,
-            "files_written": self.n_files,
-            "source_files": ", ".join(sorted(self.sources)[:20]) + (" …" if len(self.sources) > 20 else ""),
-            "path": dg.MetadataValue.path(
-                str(lk.curated_path("applications", *written[0])) if len(written) == 1 else str(lk.curated)
-            ),
-        }
-        if len(keys) <= SMALL_RUN:
-            metadata["writes"] = dg.MetadataValue.json(
-                [{"table": w.table, "path": w.path, "rows": w.rows, "sha256": w.sha256} for w in self.writes[:60]]
-            )
-            if self.preview:
-                metadata["preview"] = dg.MetadataValue.md(self.preview)
-        context.log.info(
-            f"curated: {len(written)} partition(s) written, {len(self.held)} held (schema), "
-            f"{len(self.rejected)} rejected, {len(self.absent)} without raw file"
-        )
-        return dg.MaterializeResult(metadata=metadata, check_results=check_results)
-
-
-# Runs of at most this many partitions carry the file list and a preview in their metadata.
-SMALL_RUN = 10
-
-
-def _curate_chunk(lk: Lake, keys: list[str], acc: _Accumulator) -> None:
-    from disclosure.batch import BatchItem, parse_batch
-
-    items: list[BatchItem] = []
-    sources: dict[tuple[int, str], str] = {}
-    for key in keys:
-        agency, year = split_key(key)
-        rf = current_raw(lk, agency, year)
-        if rf is None:
-            acc.absent.append(key)
-            continue
-        sources[(year, agency)] = rf.source_file
-        items.append(
-            BatchItem(path=rf.path(lk), agency=agency, year=year, data=read_raw(lk, rf), source_name=rf.source_file,
-                      caller_source="manifest" if (rf.agency_source or "").startswith("manifest") else "partition")
-        )
-    acc.sources.extend(sources.values())
-    if not items:
-        return
-    batch = parse_batch(items, validate=False)
-    del items
-    frames = {t: batch.frames[t] for t in TABLES if t in batch.frames}
-
-    # --- pandera (blocking): one validation per table for the whole chunk.
-    failures = schema_failures(frames)
-    held: set[tuple[int, str]] = set()
-    if failures:
-        bad_ids = {r for fc in failures.values() for r in fc["report_id"].tolist() if r}
-        whole_batch = any(fc["report_id"].isna().any() for fc in failures.values())
-        reports = frames.get("reports", pd.DataFrame(columns=["report_id", "year", "agency"]))
-        for r in reports.itertuples(index=False):
-            if whole_batch or r.report_id in bad_ids:
-                held.add((int(r.year), str(r.agency)))
-        for year, agency in sorted(held):
-            quarantine(
-                lk,
-                source_file=sources.get((year, agency), f"{agency}|{year}"),
-                code="schema_violation",
-                reason="curated rows fail the pandera schema: "
-                + "; ".join(f"{t}: {len(fc)} failure(s)" for t, fc in failures.items()),
-                agency=agency,
-                year=year,
-            )
-        for t, fc in failures.items():
-            acc.failures.setdefault(t, []).append(fc.head(_KEEP))
-        acc.held |= held
-
-    # --- rejected by the parser: quarantine (the partition keeps its previous curated files).
-    for rej in batch.rejected:
-        quarantine(lk, source_file=rej.source_file, code=rej.code, reason=rej.message, sha256=rej.report_id)
-    acc.rejected.extend(batch.rejected)
-
-    # --- write every partition that passed, six tables each (atomic, replaces the partition).
-    if len(TABLES) == len(frames):
-        writes = write_partitions(lk, frames, skip=held, durable=False)
-        acc.n_files += len(writes)
-        for w in writes:
-            acc.rows[w.table] += w.rows
-        if len(acc.writes) < 60:
-            acc.writes.extend(writes[: 60 - len(acc.writes)])
-        reports = frames["reports"]
-        acc.written.extend(
-            (int(y), str(a)) for y, a in zip(reports["year"], reports["agency"], strict=True) if (int(y), str(a)) not in held
-        )
-
-    # --- check inputs (kept small: counts plus the first rows).
-    issues = frames.get("validation_issues", pd.DataFrame(columns=["status"]))
-    acc.evaluated += len(issues)
-    fails = issues[issues["status"] == "fail"] if len(issues) else issues
-    acc.n_failed_ids += len(fails)
-    if len(fails) and sum(len(f) for f in acc.failed_ids) < _KEEP:
-        acc.failed_ids.append(fails.head(_KEEP))
-    for t in CELL_TABLES:
-        if t not in frames or not len(frames[t]):
-            continue
-        flags = frames[t]["flags"]
-        acc.n_flags += int((flags.list.len() > 0).sum())  # flags: a list column, [] when none
-        amb = frames[t][[("ambiguous" in f) for f in flags.tolist()]]
-        acc.n_ambiguous += len(amb)
-        if len(amb) and sum(len(d) for d in acc.flagged.get(t, [])) < 20:
-            acc.flagged.setdefault(t, []).append(amb.head(20))
-    if acc.preview is None and "applications" in frames and acc.written:
-        y0, a0 = acc.written[0]
-        app = frames["applications"]
-        sample = app[(app["year"] == y0) & (app["agency"] == a0)]
-        acc.preview = f"**applications** {a0} {y0} (total column)\n\n" + md_table(
-            sample[sample["applicant"] == "total"][["row", "value", "raw_text", "flags"]], limit=30
-        )
+    return checks
 
 
 @dg.multi_asset(

@@ -2,12 +2,15 @@
 great-expectations suite whose Data Docs are built into data_lake/docs/."""
 
 
+import html
+from pathlib import Path
+
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
 from assets.core.assets import WAREHOUSE_KEYS, md_table, warehouse_frames
-from disclosure.lake import read_curated, write_parquet_atomic
+from disclosure.lake import _atomic_write_bytes, read_curated, write_parquet_atomic
 from pipelines.partitions import year_partitions
 from pipelines.resources import LakeResource
 
@@ -59,6 +62,7 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
     years = [int(k) for k in context.partition_keys]
     total = 0
     paths = []
+    files: list[dict] = []
     checks = []
     preview = pd.DataFrame()
     for y in years:
@@ -66,8 +70,9 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
         kpis = kpis_of(cur)
         table = pa.Table.from_pandas(kpis.drop(columns=["year"]), preserve_index=False)
         path = lk.mart_path("agency_year_kpis", y)
-        write_parquet_atomic(path, table)
+        sha, _ = write_parquet_atomic(path, table, lake=lk)
         paths.append(str(path))
+        files.append({"path": str(path), "rows": len(kpis), "sha256": sha})
         total += len(kpis)
         preview = kpis if preview.empty else preview
         # The year before is read from the curated zone: its warehouse copy may not be built yet.
@@ -82,6 +87,7 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
             "dagster/row_count": total,
             "path": dg.MetadataValue.path(paths[0] if len(paths) == 1 else str(lk.marts / "agency_year_kpis")),
             "preview": dg.MetadataValue.md(md_table(preview, limit=10)),
+            "files": dg.MetadataValue.json(files),
         },
         check_results=[
             dg.AssetCheckResult(
@@ -97,6 +103,18 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
             )
         ],
     )
+
+
+def write_docs_index(docs: Path) -> Path:
+    """`docs/index.html`: a link to the Data Docs site of every year built (written atomically)."""
+    years = sorted((p.name.removeprefix("year=") for p in docs.glob("year=*") if (p / "index.html").exists()),
+                   reverse=True)
+    items = "".join(f'<li><a href="year={y}/index.html">{html.escape(y)}</a></li>' for y in years)
+    page = ("<!doctype html><meta charset='utf-8'><title>disclosure-lake Data Docs</title>"
+            f"<h1>Data Docs by statistical year</h1><ul>{items or '<li>none built yet</li>'}</ul>")
+    target = docs / "index.html"
+    _atomic_write_bytes(target, page.encode("utf-8"))
+    return target
 
 
 @dg.asset(
@@ -129,7 +147,9 @@ def expectations(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Ma
     results = {}
     for key in context.partition_keys:
         y = int(key)
-        results[y] = run_suite(warehouse_frames(lk, y), lk.docs, y)
+        # One site per year, all kept (`docs/year=YYYY/`), and an index over them.
+        results[y] = run_suite(warehouse_frames(lk, y), lk.docs / f"year={y}", y)
+    write_docs_index(lk.docs)
     ok = all(r.get("success") for r in results.values())
     failed = {
         f"{y}.{t}": tr.get("failed")

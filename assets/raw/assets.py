@@ -15,7 +15,7 @@ raw_reports = dg.AssetSpec(
     partitions_def=agency_year_partitions,
     description=(
         "Report files as received, one immutable copy per content hash under "
-        "data_lake/raw/year=YYYY/agency=<key>/<sha256>.<ext> with a <sha256>.json receipt "
+        "`data_lake/raw/year=YYYY/agency=<key>/<sha256>.<ext>` with a `<sha256>.json` receipt "
         "(source file, time received, url, where agency/year came from). The newest file of an "
         "agency-year is current; older ones are kept. Recorded by the inbox sensor."
     ),
@@ -36,12 +36,15 @@ raw_reports = dg.AssetSpec(
 quarantine_ledger = dg.AssetSpec(
     QUARANTINE_KEY,
     group_name="raw",
+    # Written by the inbox sensor (files not accepted) and by `curated` (reports held back):
+    # the lineage shows both edges. (A key, not an import: core imports raw, never the reverse.)
+    deps=[RAW_KEY, dg.AssetKey("curated")],
     description=(
         "Files that were not accepted, each with a reason code and message: unreadable or "
         "unidentifiable files (reader codes such as not_a_report, pre2019_template, needs_ocr), "
         "agency names that cannot be a partition key (bad_agency_key), years outside the open "
         "years (bad_year), and reports the parser or the schema rejected. Ledger: "
-        "data_lake/quarantine/ledger.jsonl; bytes kept in data_lake/quarantine/files/."
+        "`data_lake/quarantine/ledger.jsonl`; bytes kept in `data_lake/quarantine/files/`."
     ),
     metadata={
         "dagster/column_schema": dg.TableSchema(
