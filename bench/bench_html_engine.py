@@ -35,7 +35,7 @@ from disclosure.readers.encoding import declared_charset, decode
 from disclosure.readers.html import read_html
 from disclosure.tables import extract
 
-CORPUS = Path("/work/shared/corpus/real")
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "reports"
 PAGES = ["sh-gov-office-2019.html", "shuyang-fgj-2023.html", "synthetic-ceshishi-2025.html"]
 
 Grid = list[tuple[int, int, int, int, str]]

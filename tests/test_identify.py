@@ -19,7 +19,7 @@ from disclosure.identify import (
 from disclosure.model import Document
 from disclosure.readers.text import parse_text
 
-CORPUS = Path("/work/shared/corpus/real")
+CORPUS = Path(__file__).parent / "fixtures" / "reports"
 PERIOD = "本报告所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。"
 
 

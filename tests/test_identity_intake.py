@@ -10,11 +10,23 @@ import pytest
 from disclosure.audit import audit_lake
 from disclosure.collisions import read_decisions
 from disclosure.lake import Lake, current_raw, raw_history, read_quarantine
-from pipelines.ingest import ingest_inbox
+from pipelines.ingest import IngestResult, ingest_inbox
 
-CORPUS = Path("/work/shared/corpus/real")
+CORPUS = Path(__file__).parent / "fixtures" / "reports"
 YEARS = [str(y) for y in range(2019, 2026)]
 TABLES = (CORPUS / "pingtan-spp-2022.txt").read_text("utf-8")
+
+
+def _settled(lake, state) -> IngestResult:
+    """Ticks until the inbox has settled (a file is read once it held still for two ticks)."""
+    res = ingest_inbox(lake, state, years=YEARS)
+    accepted, quarantined = list(res.accepted), list(res.quarantined)
+    while res.settling:
+        res = ingest_inbox(lake, res.state, years=YEARS)
+        accepted += res.accepted
+        quarantined += res.quarantined
+    res.accepted, res.quarantined = accepted, quarantined
+    return res
 
 
 @pytest.fixture
@@ -41,7 +53,7 @@ def _body_without_title(text: str) -> str:
 
 def test_a_report_whose_identity_rests_on_chrome_is_held_as_uncertain_identity(lake: Lake):
     put(lake, "page.txt", "今天是2026年3月2日 星期一\n" + _body_without_title(TABLES))
-    res = ingest_inbox(lake, {}, years=YEARS)
+    res = _settled(lake, {})
     assert res.accepted == []
     [q] = res.quarantined
     assert q.code in ("uncertain_identity", "bad_agency_key")
@@ -53,13 +65,13 @@ def test_uncertain_identity_names_its_candidates_and_a_manifest_row_releases_it(
     text = TABLES.replace("平潭综合实验区苏平片区管理局2022年度政府信息公开工作年度报告", "平潭综合实验区苏平片区管理局政府信息公开工作年度报告")
     text = text.replace("2022", "本")
     put(lake, "spp-2022.txt", text)
-    res = ingest_inbox(lake, {}, years=YEARS)
+    res = _settled(lake, {})
     [q] = res.quarantined
     assert q.code == "uncertain_identity"
     assert "filename=2022" in q.reason and "manifest row" in q.reason
     # The operator adds a manifest row: the next tick reads the file again and files it.
     (lake.inbox / "manifest.csv").write_text("file,agency,year\nspp-2022.txt,平潭综合实验区苏平片区管理局,2022\n", "utf-8")
-    res2 = ingest_inbox(lake, res.state, years=YEARS)
+    res2 = _settled(lake, res.state)
     [acc] = res2.accepted
     assert (acc.raw.agency, acc.raw.year) == ("平潭综合实验区苏平片区管理局", 2022)
     assert acc.raw.year_source.startswith("manifest")
@@ -68,7 +80,7 @@ def test_uncertain_identity_names_its_candidates_and_a_manifest_row_releases_it(
 def test_conflicting_manifest_rows_hold_the_file_and_name_both_rows(lake: Lake):
     put(lake, "a.txt", src="pingtan-2022.txt")
     (lake.inbox / "manifest.csv").write_text("file,agency,year\na.txt,平潭综合实验区,2022\na.txt,平潭县,2022\n", "utf-8")
-    res = ingest_inbox(lake, {}, years=YEARS)
+    res = _settled(lake, {})
     [q] = res.quarantined
     assert q.code == "manifest_conflict" and "rows 2 and 3" in q.reason
     assert [p.code for p in res.manifest_problems] == ["duplicate_row"]
@@ -86,12 +98,12 @@ def test_a_manifest_that_contradicts_the_report_is_obeyed_and_the_conflict_recor
 
 def test_two_different_reports_for_one_partition_collide_both_kept_and_audit_fails(lake: Lake):
     put(lake, "a/page.txt", src="pingtan-zrz-2023.txt")
-    ingest_inbox(lake, {}, years=YEARS)
+    _settled(lake, {})
     first = current_raw(lake, "平潭综合实验区自然资源与生态环境局", 2023)
     # A different report that names the same body and year (a mis-filed or mis-titled page).
     other = (CORPUS / "pingtan-nyn-2023.txt").read_text("utf-8").replace("平潭综合实验区农业农村局", "平潭综合实验区自然资源与生态环境局")
     put(lake, "b/page.txt", other)
-    res = ingest_inbox(lake, {}, years=YEARS)
+    res = _settled(lake, {})
     acc = [a for a in res.accepted if a.inbox_path == "b/page.txt"]
     assert acc and acc[0].decision == "collision" and acc[0].superseded is None
     hist = raw_history(lake, "平潭综合实验区自然资源与生态环境局", 2023)
@@ -105,11 +117,11 @@ def test_two_different_reports_for_one_partition_collide_both_kept_and_audit_fai
 
 def test_a_corrected_edition_supersedes_and_the_decision_is_recorded(lake: Lake):
     put(lake, "zrz-2023.txt", src="pingtan-zrz-2023.txt")
-    ingest_inbox(lake, {}, years=YEARS)
+    _settled(lake, {})
     text = (CORPUS / "pingtan-zrz-2023.txt").read_text("utf-8")
     text = text.replace("2023年政府信息公开工作年度报告", "2023年政府信息公开工作年度报告（更正版）", 1).replace("0000", "0001", 1)
     put(lake, "zrz-2023-更正版.txt", text)
-    res = ingest_inbox(lake, {}, years=YEARS)
+    res = _settled(lake, {})
     [acc] = [a for a in res.accepted if a.inbox_path == "zrz-2023-更正版.txt"]
     assert acc.decision == "supersedes" and acc.superseded is not None
     assert current_raw(lake, "平潭综合实验区自然资源与生态环境局", 2023).sha256 == acc.raw.sha256
@@ -119,7 +131,7 @@ def test_a_corrected_edition_supersedes_and_the_decision_is_recorded(lake: Lake)
 def test_one_report_as_pdf_and_as_text_is_no_collision(lake: Lake):
     put(lake, "huaian-gov-2024.pdf", src="huaian-gov-2024.pdf")
     put(lake, "huaian-gov-2024.txt", src="huaian-gov-2024.txt")
-    res = ingest_inbox(lake, {}, years=YEARS)
+    res = _settled(lake, {})
     assert sorted(a.decision or "" for a in res.accepted) == ["", "same_report"]
     assert not [f for f in audit_lake(lake).problems if f.kind == "identity_collision"]
 
@@ -127,7 +139,7 @@ def test_one_report_as_pdf_and_as_text_is_no_collision(lake: Lake):
 def test_hongze_with_and_without_its_prefecture_is_one_partition(lake: Lake):
     put(lake, "hongze-gov-2023.txt", src="hongze-gov-2023.txt")
     put(lake, "hongze-gov-2024.txt", src="hongze-gov-2024.txt")
-    res = ingest_inbox(lake, {}, years=YEARS)
+    res = _settled(lake, {})
     assert sorted((a.raw.agency, a.raw.year) for a in res.accepted) == [("洪泽区人民政府", 2023), ("洪泽区人民政府", 2024)]
     assert read_quarantine(lake) == []
 
@@ -150,12 +162,12 @@ def test_a_registry_override_row_releases_an_uncertain_agency(lake: Lake):
     body = TABLES[TABLES.index("一、总体情况"):].replace("平潭综合实验区苏平片区管理局", "我乡")
     text = "2022年度政府信息公开工作年度报告\n本报告由某某乡人民政府编制。\n" + body
     put(lake, "town.txt", text)
-    res = ingest_inbox(lake, {}, years=YEARS)
+    res = _settled(lake, {})
     assert [q.code for q in res.quarantined] == ["uncertain_identity"], [a.raw for a in res.accepted]
     (lake.root / "registry").mkdir()
     (lake.root / "registry" / "agencies.csv").write_text(
         "id,canonical_name,aliases,province,prefecture,county,division_code,level,type,parent_id,source\n"
         "local-town,某某乡人民政府,,,,,,township,township,,operator\n", "utf-8")
-    res2 = ingest_inbox(lake, res.state, years=YEARS)
+    res2 = _settled(lake, res.state)
     [acc] = res2.accepted
     assert acc.raw.agency == "某某乡人民政府" and "registry_override" in acc.raw.agency_source

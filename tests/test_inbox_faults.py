@@ -135,15 +135,19 @@ def test_a_manifest_in_another_encoding_never_stops_the_tick(lake: Lake, encodin
     assert_accounted(lake, waiting=waiting)
 
 
-def test_a_manifest_year_with_a_superscript_digit_quarantines_only_that_file(lake: Lake) -> None:
+def test_a_manifest_row_with_a_superscript_year_is_reported_and_skipped_and_the_tick_goes_on(lake: Lake) -> None:
+    # Issue 10: a bad manifest row is reported and skipped, never fatal; the file is then filed
+    # by its own evidence (its title and 统计期限 say 2023), never by the unusable row.
     stage(lake.inbox, *GOOD, "hongze-gov-2023.txt")
     (lake.inbox / "manifest.csv").write_text(
         "file,agency,year,url\nhongze-gov-2023.txt,洪泽区人民政府,2023²,\n", "utf-8"
     )
-    ticks(lake)
-    assert raw_keys(lake) == GOOD_KEYS
-    (e,) = read_quarantine(lake)
-    assert (e.source_file, e.code) == ("hongze-gov-2023.txt", "bad_year") and "2023²" in e.reason
+    results, _ = ticks(lake)
+    assert raw_keys(lake) == GOOD_KEYS | {("洪泽区人民政府", 2023)}
+    problems = [p for r in results for p in r.manifest_problems]
+    assert problems and all(p.code == "bad_row" for p in problems) and any("2023²" in p.message for p in problems)
+    receipt = next(r for r in lake.raw.rglob("*.json") if "洪泽" in r.as_posix())
+    assert not json.loads(receipt.read_text("utf-8"))["year_source"].startswith("manifest")
     assert_accounted(lake)
 
 
