@@ -19,7 +19,7 @@ import numpy as np
 from disclosure import vocabulary as v
 from disclosure.labels import last_signature, normalise
 from disclosure.model import Cell, Document, Line
-from disclosure.numbers import CellValue, is_blank_text, parse_value, to_10k_yuan
+from disclosure.numbers import COUNT_UNITS, MONEY_UNITS, CellValue, implausible, is_blank_text, parse_value, to_10k_yuan
 
 
 @dataclass(slots=True)
@@ -117,19 +117,34 @@ def find_regions(norms: Sequence[str]) -> dict[str, tuple[int, int]]:
 
 
 def cell_out(cell: Cell, where: str, *, money: bool = False, allow_negative: bool = False,
-             unit_printed_in_header: bool = True) -> CellOut:
-    pv = parse_value(cell.text) or CellValue(None, cell.text, blank=True)
+             unit: str | None = None, table: str = "active_disclosure") -> CellOut:
+    """One printed cell through the cell grammar (numbers.py). ``unit`` is the money unit
+    printed around the cell (column header, row label, table note), None when none is."""
+    pv = parse_value(cell.text)
+    if pv is None:
+        # Words where the table has a value: not a form of the grammar.
+        pv = CellValue(None, cell.text, unparsed=not is_blank_text(cell.text), blank=is_blank_text(cell.text))
     value = pv.value
-    if not money and not pv.annotated and (value is None or value >= 0):
+    if (not money and not pv.annotated and not pv.footnote and not pv.unparsed and not pv.decimal
+            and (value is None or 0 <= value <= v.IMPLAUSIBLE_COUNT[table]) and pv.unit is None):
         return CellOut(value, cell.text, where, [])  # the common case: a plain count or a blank
     flags: list[str] = []
+    if pv.unparsed:
+        return CellOut(None, cell.text, where, ["unparsed"])
     if money:
-        value, flags = to_10k_yuan(pv)
-        if unit_printed_in_header:
-            # 行政事业性收费 is headed "单位：万元"; only 政府集中采购 prints no unit.
-            flags = [f for f in flags if f != "unit_assumed"]
+        if pv.unit in COUNT_UNITS:
+            return CellOut(None, cell.text, where, ["unparsed"])  # '3件' where an amount belongs
+        value, flags = to_10k_yuan(pv, unit)
+    elif pv.decimal or pv.unit in MONEY_UNITS:
+        return CellOut(None, cell.text, where, ["unparsed"])  # a count is a whole number
+    if value is not None and abs(value) > v.UNREPRESENTABLE:
+        return CellOut(None, cell.text, where, ["implausible", "unparsed"])
+    if implausible(value, table, money):
+        flags.append("implausible")
     if pv.annotated:
         flags.append("annotated")
+    if pv.footnote:
+        flags.append("footnote")
     if value is not None and value < 0 and not allow_negative:
         flags.append("negative")
     return CellOut(value, cell.text, where, flags)
@@ -145,14 +160,14 @@ def _trim(values: list[Cell], want: int) -> list[Cell]:
 
 def spread_row(
     values: list[Cell], columns: Sequence[str], where: str, *, spans_lost: bool, money: set[str] = frozenset(),
-    signed: set[str] = frozenset(), unit_in_header: bool = True,
+    signed: set[str] = frozenset(), unit: str | None = None, table: str = "active_disclosure",
 ) -> dict[str, CellOut]:
     """Assign a row's value cells to its columns, or flag the row when that is not possible."""
     want = len(columns)
 
     def assign(cells: list[Cell]) -> dict[str, CellOut]:
         return {
-            col: cell_out(c, where, money=col in money, allow_negative=col in signed, unit_printed_in_header=unit_in_header)
+            col: cell_out(c, where, money=col in money, allow_negative=col in signed, unit=unit, table=table)
             for col, c in zip(columns, cells, strict=True)
         }
 
@@ -207,12 +222,15 @@ def detect_active_template(norm_text: str, categories: set[str]) -> str | None:
 def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: bool, out: Tables, body: str) -> None:
     region_text = "".join(norms)
     rows: list[tuple[str, RowView]] = []
-    for view in views:
+    for n, view in enumerate(views):
         key, _ = last_signature(view.label, v.ACTIVE_CATEGORY_SIGNATURES)
         if key is None or not view.values:
             continue
+        if n + 1 < len(views) and view.joined:
+            view = _with_unit_carried_over(view, views[n + 1])
         rows.append((key, view))
     template = detect_active_template(region_text, {k for k, _ in rows})
+    units = _money_units(views, norms)
     if template is None:
         if rows:
             out.warnings.append("table 二: template not recognised from its headers")
@@ -226,11 +244,11 @@ def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: b
             continue
         cols = metrics[key]
         if view.joined:
-            cells = split_active_run(view, cols, body, key)
+            cells = split_active_run(view, cols, body, key, units.get(view.index))
         else:
             cells = spread_row(view.values, cols, view.line.where, spans_lost=spans_lost,
                                money=set(v.MONEY_METRICS), signed=set(v.SIGNED_METRICS),
-                               unit_in_header=key != "procurement")
+                               unit=units.get(view.index))
         for metric, cell in cells.items():
             k = f"{key}.{metric}"
             if k in out.active and out.active[k].value != cell.value:
@@ -241,10 +259,57 @@ def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: b
             out.active.setdefault(f"{category}.{metric}", CellOut(None, None, "", ["not_found"]))
 
 
+def _with_unit_carried_over(view: RowView, nxt: RowView) -> RowView:
+    """'政府集中采购 2' + '笔 984361元' (a crawler broke the row after the count): the count's unit
+    starts the next line. The unit closes the count cell and the amount follows it, so the row
+    is its two printed cells, no longer a run to split."""
+    if nxt.label not in COUNT_UNITS or len(nxt.values) != 1 or not view.values[-1].joined:
+        return view
+    count = Cell(view.values[-1].text + nxt.label)
+    amount = Cell(nxt.values[0].text)
+    values = [*view.values[:-1], count, amount]
+    if any(c.joined for c in values):
+        return view
+    return RowView(view.index, view.line, view.label, values, False, view.n_numbers + 1)
+
+
+def _money_units(views: Sequence[RowView], norms: Sequence[str]) -> dict[int, str]:
+    """The money unit printed for each row of table 二 (line index → 元 / 万元 / 亿元).
+
+    A unit note belongs to the sub-table whose head (信息内容 …) it follows — its column header
+    or the row's own label (政府集中采购（元）) — or, printed before the first head, to the
+    whole table (（单位：元）). Rows with no note in reach get none (numbers.to_10k_yuan then
+    flags `unit_assumed`)."""
+    offsets = list(itertools.accumulate((len(t) for t in norms), initial=0))
+    text = "".join(norms)
+    heads = [m.end() for w in v.ACTIVE_SUBTABLE_HEADS for m in re.finditer(re.escape(w), text)]
+    heads.sort()
+    notes = [(m.start(), m.group(1) or m.group(2)) for m in v.UNIT_NOTE.finditer(text)]
+    if not notes:
+        return {}
+    first_head = heads[0] if heads else len(text)
+    table_note = next((u for q, u in reversed(notes) if q < first_head), None)
+    base = views[0].index if views else 0
+    units: dict[int, str] = {}
+    for view in views:
+        i = view.index - base
+        if not view.label or i >= len(norms):
+            continue
+        at = norms[i].find(view.label[:8])
+        p = offsets[i] + (at if at >= 0 else 0) + len(view.label)
+        h = heads[bisect.bisect_right(heads, p) - 1] if heads and heads[0] < p else -1
+        own = [u for q, u in notes if h <= q < p]
+        unit = own[-1] if own else table_note
+        if unit:
+            units[view.index] = unit
+    return units
+
+
 _LABEL_WORD = {"regulations": "规章", "normative_documents": "规范性文件"}
 
 
-def split_active_run(view: RowView, cols: Sequence[str], body: str, category: str) -> dict[str, CellOut]:
+def split_active_run(view: RowView, cols: Sequence[str], body: str, category: str,
+                     unit: str | None = None) -> dict[str, CellOut]:
     """Table 二 rows have no identity: a run of digits is accepted only when its split is unique."""
     from disclosure.splitter import split_segment
 
@@ -259,23 +324,18 @@ def split_active_run(view: RowView, cols: Sequence[str], body: str, category: st
         # One cell, or a decimal amount: only the undivided text can be trusted as one value.
         if len(cols) == 1 and len(segments) == 1:
             pv = parse_value(segments[0] + money_unit)
-            c = cell_out(Cell(segments[0] + money_unit), where, money=cols[0] in v.MONEY_METRICS,
-                         unit_printed_in_header=category != "procurement")
+            c = cell_out(Cell(segments[0] + money_unit), where, money=cols[0] in v.MONEY_METRICS, unit=unit)
             c.raw = printed
             return {cols[0]: c} if pv else {cols[0]: CellOut(None, printed, where, ["ambiguous"])}
-        return _split_with_decimal(segments, money_unit, cols, printed, where, category != "procurement")
+        return _split_with_decimal(segments, money_unit, cols, printed, where, unit)
     candidates = [
         c for c in _split_candidates(segments, len(cols), split_segment)
         if all(x >= 0 or col in v.SIGNED_METRICS for x, col in zip(c, cols, strict=True))
     ]
-    unit_in_header = category != "procurement"
-
     def money(val: int | None, col: str, flags: list[str]) -> CellOut:
         if val is None or col not in v.MONEY_METRICS:
             return CellOut(val, printed, where, flags)
-        converted, unit_flags = to_10k_yuan(CellValue(val, printed, unit=money_unit or None))
-        if unit_in_header:
-            unit_flags = [f for f in unit_flags if f != "unit_assumed"]
+        converted, unit_flags = to_10k_yuan(CellValue(val, printed, unit=money_unit or None), unit)
         return CellOut(converted, printed, where, flags + unit_flags)
 
     if len(candidates) == 1:
@@ -288,7 +348,7 @@ def split_active_run(view: RowView, cols: Sequence[str], body: str, category: st
 
 
 def _split_with_decimal(
-    segments: list[str], unit: str, cols: Sequence[str], printed: str, where: str, unit_in_header: bool
+    segments: list[str], unit: str, cols: Sequence[str], printed: str, where: str, context_unit: str | None
 ) -> dict[str, CellOut]:
     """'13575394432.52元' = items + amount: the split point of the integer part is unknown
     unless only one cut leaves both numbers without a leading zero ('00.54元' = 0 | 0.54)."""
@@ -302,7 +362,7 @@ def _split_with_decimal(
             items, amount = cuts[0]
             out = {
                 cols[0]: CellOut(int(items), printed, where, ["split_digits"]),
-                cols[1]: cell_out(Cell(amount + unit), where, money=True, unit_printed_in_header=unit_in_header),
+                cols[1]: cell_out(Cell(amount + unit), where, money=True, unit=context_unit),
             }
             out[cols[1]].raw = printed
             out[cols[1]].flags.append("split_digits")
@@ -310,7 +370,7 @@ def _split_with_decimal(
     if len(segments) == len(cols):
         return {
             col: cell_out(Cell(s + (unit if i == len(cols) - 1 else "")), where, money=col in v.MONEY_METRICS,
-                          unit_printed_in_header=unit_in_header)
+                          unit=context_unit)
             for i, (col, s) in enumerate(zip(cols, segments, strict=True))
         }
     return {col: CellOut(None, printed, where, ["ambiguous"]) for col in cols}
@@ -589,6 +649,24 @@ def _split_identities(layout: str | None):
     ]
 
 
+def _digits_around_blank_cells(view: RowView, n: int) -> list[int | None] | None:
+    """'0 00000' for seven columns: six digits cannot fill seven cells, so a cell is blank, and
+    the crawler printed a blank cell (&nbsp;) as the only space of the run. When the digits
+    plus the spaces are exactly the columns, every digit is one cell and every space one
+    blank cell; nothing else fits."""
+    segments = [c.text for c in view.values if c.joined]
+    if len(segments) < 2 or not all(s.isdigit() for s in segments):
+        return None
+    if sum(map(len, segments)) + len(segments) - 1 != n:
+        return None
+    cells: list[int | None] = []
+    for i, seg in enumerate(segments):
+        if i:
+            cells.append(None)
+        cells.extend(int(ch) for ch in seg)
+    return cells
+
+
 def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) -> None:
     from disclosure.splitter import RunRow, solve
 
@@ -597,6 +675,15 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) 
         for a, c in cells.items():
             if c.value is not None or c.raw is not None:
                 known[(key, a)] = c.value  # type: ignore[assignment]
+    for key in list(runs):
+        blanks = _digits_around_blank_cells(runs[key], len(v.APPLICANTS))
+        if blanks is not None:
+            view = runs.pop(key)
+            printed = " ".join(c.text for c in view.values if c.joined)
+            out.applications[key] = {
+                a: CellOut(x, printed, view.line.where, ["split_digits"]) for a, x in zip(v.APPLICANTS, blanks, strict=True)
+            }
+            known.update({(key, a): x for a, x in zip(v.APPLICANTS, blanks, strict=True)})
     run_rows = [RunRow(key, v.APPLICANTS, tuple(c.text for c in view.values if c.joined)) for key, view in runs.items()]
     result = solve(run_rows, known, _split_identities(layout))
     ambiguous = result.ambiguous_vars()
@@ -663,6 +750,49 @@ def _solve_review_run(cells: list[Cell], where: str, out: Tables) -> None:
             out.review[k] = CellOut(result.value(var), printed, where, ["split_digits"])
 
 
+# --------------------------------------------------------------------------- crawler text
+
+_GLUED_YEAR = re.compile(r"(\d+)(?=年)")
+
+
+def split_glued_years(lines: Sequence[Line]) -> list[Line]:
+    """Crawler text glues a row's last digits to the prose after the table
+    ('四、结转下年度继续办理2000002' + '2025年，我局…' printed as '…办理20000022025年，我局…').
+
+    The printed 年 makes the last four digits a year (no cell of the tables is a number of
+    years); the digits before it are the row's cells. Split only where a row label of the
+    template ends just before the digits, so that prose such as '共办理12020年' is left alone.
+    """
+    out: list[Line] = []
+    for line in lines:
+        first = line.cells[0] if line.cells else None
+        split = None
+        if first is not None and not first.joined and "年" in first.text:
+            for m in _GLUED_YEAR.finditer(first.text):
+                digits = m.group(1)
+                year = int(digits[-4:]) if len(digits) > 4 else 0
+                if not v.YEAR_RANGE[0] <= year <= v.YEAR_RANGE[1]:
+                    continue
+                if _ends_with_row_label(normalise(first.text[: m.start()])):
+                    split = (m.start(), m.end() - 4)
+                    break
+        if split is None:
+            out.append(line)
+            continue
+        a, b = split
+        out.append(Line([Cell(first.text[:a]), Cell(first.text[a:b], joined=True)], line.where, line.table))
+        out.append(Line([Cell(first.text[b:]), *line.cells[1:]], line.where, line.table))
+    return out
+
+
+def _ends_with_row_label(prefix: str) -> bool:
+    for sigs in (v.APPLICATION_ROW_SIGNATURES, v.ACTIVE_CATEGORY_SIGNATURES):
+        key, end = last_signature(prefix, sigs)
+        if key is not None and len(prefix) - end <= v.MAX_LABEL_TAIL and not any(ch.isdigit() for ch in prefix[end:]):
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -671,6 +801,11 @@ def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -
     # normalisation and row anatomy are computed for the lines inside the tables only.
     if texts is None:
         texts = [line.text for line in doc.lines]
+    if doc.format == "text-crawler":
+        lines = split_glued_years(doc.lines)
+        if len(lines) != len(doc.lines):
+            doc = Document(lines, doc.format, doc.title, doc.meta, doc.notes)
+            texts = [line.text for line in lines]
     squeezed = ["".join(t.split()) for t in texts]
     out = Tables()
     out.regions = find_regions(squeezed)

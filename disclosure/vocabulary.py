@@ -8,6 +8,8 @@ lost.
 
 from __future__ import annotations
 
+import re
+
 APPLICANTS: tuple[str, ...] = (
     "natural_person",
     "commercial_enterprise",
@@ -143,6 +145,13 @@ TEMPLATE_HEADER_SIGNATURES: dict[str, tuple[str, ...]] = {
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量"),
 }
 
+# Printed words of table 二's layout.
+ACTIVE_SUBTABLE_HEADS: tuple[str, ...] = ("信息内容",)
+"""Head of each sub-table of table 二 (第二十条第（X）项 信息内容 | column headers): a unit
+note printed after it belongs to that sub-table only."""
+UNIT_NOTE = re.compile(r"\((?:单位[:：]?)?(亿元|万元|千元|元)\)|单位[:：]?(亿元|万元|千元|元)")
+"""A money unit note on normalised text: （单位：万元）, （元）, 单位：亿元."""
+
 # Metrics whose value may be negative (本年增/减) or fractional (money).
 SIGNED_METRICS = frozenset({"change"})
 MONEY_METRICS = frozenset({"amount_10k_yuan"})
@@ -159,5 +168,34 @@ def active_keys(template: str) -> list[str]:
 
 # Cell flags. Warnings mean "do not trust this value without looking"; the others record how a
 # value was read (its printed text is always kept).
-WARNING_FLAGS = frozenset({"ambiguous", "not_found", "conflicting_duplicate", "negative", "unit_assumed"})
-INFO_FLAGS = frozenset({"split_digits", "annotated", "unit_converted", "merged_row", "merged_cell"})
+WARNING_FLAGS = frozenset({
+    "ambiguous", "not_found", "conflicting_duplicate", "negative", "unit_assumed",
+    "unparsed",  # looks like a value but fits no form of the cell grammar (numbers.py): null
+    "implausible",  # beyond IMPLAUSIBLE_COUNT / IMPLAUSIBLE_AMOUNT_10K_YUAN
+    "position_assumed",  # the column header was missing or unreadable: placed by template order
+    "header_mismatch",  # the printed column header does not fit the template: null
+})
+INFO_FLAGS = frozenset({
+    "split_digits", "annotated", "unit_converted", "merged_row", "merged_cell",
+    "footnote",  # a footnote mark (①, *, ※, 注, [1], superscript) was stripped; raw text kept
+})
+
+# Plausibility (numbers.implausible). A cell above these is flagged `implausible` (its value is
+# kept: it may be true, but it is far beyond anything printed by one body).
+IMPLAUSIBLE_COUNT: dict[str, int] = {
+    "active_disclosure": 100_000_000,
+    "applications": 1_000_000,
+    "review_litigation": 100_000,
+}
+"""Largest believable count per table. The corpus maxima are 11,398,889 (a 表二 count of
+行政许可 decisions), a few thousand requests per cell in 表三 and tens in 表四."""
+IMPLAUSIBLE_AMOUNT_10K_YUAN = 100_000_000
+"""Largest believable amount: 1万亿元 (10⁸ 万元); the corpus maximum is 316,441 万元."""
+UNREPRESENTABLE = 10**15
+"""Counts beyond this cannot be a cell of any report (a run of digits read as one number):
+the value is dropped (null, `implausible` and `unparsed`) rather than stored."""
+
+YEAR_RANGE: tuple[int, int] = (1990, 2099)
+"""Years a report's prose may print right after a table row (tables.split_glued_years)."""
+MAX_LABEL_TAIL = 6
+"""Characters a row label may print after its signature (结转下年 + 度继续办理)."""
