@@ -31,6 +31,7 @@ BLANK_TEXTS = frozenset({"", "-", "—", "–", "——", "－", "/", "／", "\\
 # Footnote marks, matched on the raw text BEFORE NFKC (NFKC turns ① and ² into digits).
 _CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①–⑳
 _SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_MARK_CHARS = frozenset(_CIRCLED + _SUPERSCRIPT)
 _BRACKETED = r"[\[［〔]\s*[0-9０-９]{1,2}\s*[\]］〕]"
 # Before the number only marks that cannot run into its digits; after it also 注1 / superscripts.
 _LEADING_MARK = re.compile(rf"^\s*(?:[{_CIRCLED}]+|[*＊※]+|{_BRACKETED}|注(?![0-9０-９]))\s*(?=[0-9０-９])")
@@ -110,6 +111,8 @@ def parse_value(text: str) -> CellValue | None:
     if is_blank_text(text):
         return CellValue(None, raw, blank=True)
     body, footnote = _strip_marks(text)
+    if _MARK_CHARS.intersection(body) and _value_like(clean(text)):
+        return CellValue(None, raw, unparsed=True)  # a mark among the digits (NFKC would make it one)
     t = clean(body)
     if "〇" in t and any(ch in "0123456789" for ch in t):
         t = t.replace("〇", "0")  # 〇 printed as a digit among ASCII ones ('2〇1')

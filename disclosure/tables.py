@@ -19,7 +19,15 @@ import numpy as np
 from disclosure import vocabulary as v
 from disclosure.labels import last_signature, normalise
 from disclosure.model import Cell, Document, Line
-from disclosure.numbers import COUNT_UNITS, MONEY_UNITS, CellValue, implausible, is_blank_text, parse_value, to_10k_yuan
+from disclosure.numbers import (
+    COUNT_UNITS,
+    MONEY_UNITS,
+    CellValue,
+    implausible,
+    is_blank_text,
+    parse_value,
+    to_10k_yuan,
+)
 
 
 @dataclass(slots=True)
@@ -752,6 +760,25 @@ def _solve_review_run(cells: list[Cell], where: str, out: Tables) -> None:
 
 # --------------------------------------------------------------------------- crawler text
 
+def join_thousands_groups(lines: Sequence[Line]) -> list[Line]:
+    """'行政许可3,517 行政处罚1,208': the crawler reader ends a run at the comma, so ',517' comes
+    back as the next line (label ',', run '517'). The comma is part of the printed number: put
+    it back, and let the cell grammar (numbers.py) or the splitter judge the grouping."""
+    out: list[Line] = []
+    for line in lines:
+        cells = line.cells
+        prev = out[-1].cells if out else None
+        if (
+            prev and prev[-1].joined and prev[-1].text.isdigit() and len(cells) >= 2
+            and cells[0].text.strip() in v.THOUSANDS_SEPARATORS and cells[1].joined
+        ):
+            merged = Cell(prev[-1].text + "," + cells[1].text, prev[-1].col, joined=True)
+            out[-1] = Line([*prev[:-1], merged, *cells[2:]], out[-1].where, out[-1].table)
+            continue
+        out.append(line)
+    return out
+
+
 _GLUED_YEAR = re.compile(r"(\d+)(?=年)")
 
 
@@ -802,7 +829,7 @@ def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -
     if texts is None:
         texts = [line.text for line in doc.lines]
     if doc.format == "text-crawler":
-        lines = split_glued_years(doc.lines)
+        lines = split_glued_years(join_thousands_groups(doc.lines))
         if len(lines) != len(doc.lines):
             doc = Document(lines, doc.format, doc.title, doc.meta, doc.notes)
             texts = [line.text for line in lines]

@@ -199,3 +199,5 @@ YEAR_RANGE: tuple[int, int] = (1990, 2099)
 """Years a report's prose may print right after a table row (tables.split_glued_years)."""
 MAX_LABEL_TAIL = 6
 """Characters a row label may print after its signature (结转下年 + 度继续办理)."""
+THOUSANDS_SEPARATORS = frozenset({",", "，"})
+"""Printed thousands separators (numbers.py accepts them only in valid 3-digit groups)."""

@@ -141,3 +141,98 @@ def test_table_four_with_the_wrong_number_of_cells_is_flagged():
     doc = parse(report(review_row="| 1 | 0 | 0 | 1 |"))
     assert doc["review_litigation"]["review.upheld"] is None
     assert "ambiguous" in doc["flags"]["review_litigation.review.upheld"]
+
+
+# --------------------------------------------------------------------------- issue 9: cells
+
+
+from conftest import REPORTS, load_golden  # noqa: E402
+
+
+def _corpus(name: str, *edits: tuple[str, str]) -> dict:
+    text = (REPORTS / name).read_text("utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    return parse_bytes(text.encode("utf-8"), name).to_json_dict()
+
+
+def test_crawler_thousands_separators_end_no_run_行政许可3517_行政处罚1208():
+    doc = _corpus("pingtan-2023.txt", ("行政许可2629", "行政许可3,517 "), ("行政处罚1330", "行政处罚1,208"))
+    assert doc["active_disclosure"]["licensing.decisions"] == 3517
+    assert doc["active_disclosure"]["punishment.decisions"] == 1208
+    assert "active_disclosure.licensing.decisions" not in doc["flags"]
+
+
+def test_crawler_invalid_thousands_grouping_is_unparsed_not_a_number():
+    doc = _corpus("pingtan-2023.txt", ("行政许可2629", "行政许可26,29"))
+    assert doc["active_disclosure"]["licensing.decisions"] is None
+    assert doc["flags"]["active_disclosure.licensing.decisions"] == ["unparsed"]
+
+
+def test_money_unit_printed_in_the_column_header_is_converted_to_10k_yuan():
+    # pingtan-2023 prints 本年收费金额（单位：万元） 5949.088667; printed in 元 or 亿元 it converts.
+    doc = _corpus("pingtan-2023.txt", ("本年收费金额（单位：万元）", "本年收费金额（单位：元）"))
+    assert doc["active_disclosure"]["fees.amount_10k_yuan"] == pytest.approx(0.5949088667)
+    assert doc["flags"]["active_disclosure.fees.amount_10k_yuan"] == ["unit_converted"]
+    doc = _corpus("pingtan-2023.txt", ("本年收费金额（单位：万元）", "本年收费金额（亿元）"))
+    assert doc["active_disclosure"]["fees.amount_10k_yuan"] == pytest.approx(59490886.67)
+    doc = _corpus("pingtan-2023.txt")
+    assert doc["active_disclosure"]["fees.amount_10k_yuan"] == 5949.088667
+    assert "active_disclosure.fees.amount_10k_yuan" not in doc["flags"]
+
+
+def test_money_with_no_unit_printed_anywhere_is_unit_assumed():
+    doc = _corpus("pingtan-2023.txt", ("本年收费金额（单位：万元）", "本年收费金额"))
+    assert doc["active_disclosure"]["fees.amount_10k_yuan"] == 5949.088667
+    assert doc["flags"]["active_disclosure.fees.amount_10k_yuan"] == ["unit_assumed"]
+
+
+def test_money_unit_printed_in_the_row_label_is_converted():
+    # pingtan-gaj-2019 prints 政府集中采购00 (0 items, 0); a 2019 variation with 采购总金额 in 元.
+    doc = _corpus("pingtan-gaj-2019.txt", ("政府集中采购00", "政府集中采购（元）3 1274000"))
+    assert doc["active_disclosure"]["procurement.items"] == 3
+    assert doc["active_disclosure"]["procurement.amount_10k_yuan"] == pytest.approx(127.4)
+    assert "unit_converted" in doc["flags"]["active_disclosure.procurement.amount_10k_yuan"]
+
+
+def test_crawler_procurement_count_run_into_its_amount_is_flagged_never_split_by_guess():
+    doc = _corpus("pingtan-gaj-2019.txt", ("政府集中采购00", "政府集中采购31274000元"))
+    for k in ("procurement.items", "procurement.amount_10k_yuan"):
+        assert "ambiguous" in doc["flags"][f"active_disclosure.{k}"]
+
+
+def test_crawler_count_unit_on_the_next_line_closes_the_count_cell_czj_2020():
+    # pingtan-czj-2020 prints '政府集中采购 2笔 984361元' (manifest: unit suffix on the count).
+    gold = load_golden(REPORTS / "expected" / "pingtan-czj-2020.txt.json")["active_disclosure"]
+    doc = _corpus("pingtan-czj-2020.txt")
+    assert doc["active_disclosure"]["procurement.items"] == gold["procurement.items"] == 2
+    assert doc["active_disclosure"]["procurement.amount_10k_yuan"] == pytest.approx(98.4361)
+    assert doc["flags"]["active_disclosure.procurement.amount_10k_yuan"] == ["unit_converted"]
+
+
+def test_crawler_row_digits_glued_to_a_year_in_the_prose_are_split_at_the_year_scj_2025():
+    # '行政事业性收费02025年，我局…' and '结转下年度继续办理20000022025年，我局…' (manifest notes).
+    doc = _corpus("pingtan-scj-2025.txt")
+    assert doc["active_disclosure"]["fees.amount_10k_yuan"] == 0
+    assert doc["applications"]["carried_forward"] == {
+        "natural_person": 2, "commercial_enterprise": 0, "research_institution": 0, "social_welfare_org": 0,
+        "legal_service_org": 0, "other_org": 0, "total": 2,
+    }
+
+
+def test_prose_digits_before_a_year_without_a_row_label_are_left_alone():
+    from disclosure.model import Cell, Line
+    from disclosure.tables import split_glued_years
+
+    line = Line([Cell("全年共办理12020年度事项")])
+    assert split_glued_years([line]) == [line]
+
+
+def test_crawler_blank_cell_printed_as_the_runs_only_space_is_null_gaj_2019():
+    # pingtan-gaj-2019 row 一 prints '0 00000': six digits for seven cells, 商业企业 '&nbsp;'.
+    doc = _corpus("pingtan-gaj-2019.txt")
+    row = doc["applications"]["new_received"]
+    assert row["commercial_enterprise"] is None
+    assert [row[a] for a in ("natural_person", "research_institution", "social_welfare_org", "legal_service_org",
+                             "other_org", "total")] == [0] * 6
