@@ -569,6 +569,7 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
     row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
     pairs = _place_leftover_rows(rows, pairs, row_keys)
     subtotal_at = _subtotal_column(views, rows)
+    columns, header_flag = applicant_columns(views, rows)
     runs: dict[str, RowView] = {}
     for i, key in pairs:
         view = rows[i]
@@ -580,14 +581,81 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
             # A 法人或其他组织小计 column is not in the template; its value is the sum of the
             # organisation columns and is left out.
             values = values[:subtotal_at] + values[subtotal_at + 1 :]
-        cells = spread_row(values, v.APPLICANTS, view.line.where, spans_lost=spans_lost)
+        cells = spread_row(values, columns, view.line.where, spans_lost=spans_lost, table="applications")
         if key in out.applications:
             _mark_conflicts(out.applications[key], cells)
             continue
         out.applications[key] = cells
     if runs:
-        _solve_application_runs(runs, out, layout)
+        _solve_application_runs(runs, out, layout, columns)
+    if header_flag == "header_mismatch":
+        out.warnings.append("table 三: the applicant header does not fit the template; its cells are not read")
+        for key in list(out.applications):
+            out.applications[key] = {
+                a: CellOut(None, c.raw, c.where, ["header_mismatch"]) for a, c in out.applications[key].items()
+            }
+    elif header_flag == "position_assumed":
+        for cells in out.applications.values():
+            for c in cells.values():
+                c.flags.append("position_assumed")
     _fill_missing_applications(out, layout)
+
+
+def applicant_columns(views: Sequence[RowView], rows: Sequence[RowView]) -> tuple[tuple[str, ...], str | None]:
+    """Table 三's value columns in printed order, read from the header printed above the first
+    value row (printed once, it holds for the whole table, over page breaks too).
+
+    The template's header is two rows: 自然人 | 法人或其他组织 | 总计 over the five organisation
+    columns, so in text order the organisations come after the first row and stand in the
+    group's place. Returns (columns, flag): flag None when the header names all seven columns,
+    `position_assumed` when no applicant word is legible (template order), `header_mismatch`
+    when the words printed do not make the template's seven columns (or contradict its order).
+    """
+    if not rows:
+        return v.APPLICANTS, None
+    first = rows[0].index
+    # Printed header cells only: a rowspan copy repeats a cell of the row above.
+    text = "".join(
+        normalise("".join(c.text for c in view.line.cells if not c.rowspan_copy)) for view in views if view.index < first
+    ) + rows[0].label
+    start = max(text.rfind(w) for w in v.APPLICANT_HEADER_STARTS)
+    text = text[start:] if start >= 0 else text
+    for w in v.APPLICANT_GROUP_WORDS:
+        text = text.replace(w, "§")
+    text = text.replace("小计", "")  # a 小计 column is handled by _subtotal_column
+    tokens = [(m.start(), _APPLICANT_OWNER[m.group(0)]) for m in _applicant_pattern().finditer(text)]
+    if not tokens:
+        return v.APPLICANTS, "position_assumed"
+    found = [k for _, k in tokens]
+    if sorted(found) != sorted(v.APPLICANTS):
+        if set(found) == set(v.APPLICANTS):
+            return v.APPLICANTS, "header_mismatch"  # every word, some twice: not the template's columns
+        # Words lost or wrapped over lines (layout text, PDF conversions): unreadable, so the
+        # template's order is assumed and said.
+        return v.APPLICANTS, "position_assumed"
+    first_org = next(p for p, k in tokens if k in v.ORG_APPLICANTS)
+    group = text.find("§", 0, first_org)
+    orgs = [k for k in found if k in v.ORG_APPLICANTS]
+    row1 = [(p, k) for p, k in tokens if k not in v.ORG_APPLICANTS]
+    if group >= 0:
+        # Two header rows: the organisations stand where 法人或其他组织 was printed.
+        before = [k for p, k in row1 if p < group]
+        order = (*before, *orgs, *[k for p, k in row1 if p > group])
+        return order, None
+    order = tuple(found)
+    if order == ("natural_person", "total", *v.ORG_APPLICANTS):
+        # The template's two header rows with their 法人或其他组织 lost, or one header row with
+        # 总计 second: the text cannot tell, the template can.
+        return v.APPLICANTS, "position_assumed"
+    return order, None
+
+
+_APPLICANT_OWNER = {sig: key for key, sigs in v.APPLICANT_SIGNATURES.items() for sig in sigs}
+
+
+@lru_cache(maxsize=1)
+def _applicant_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(s) for s in sorted(_APPLICANT_OWNER, key=len, reverse=True)))
 
 
 def _fill_missing_applications(out: Tables, layout: str) -> None:
@@ -675,7 +743,8 @@ def _digits_around_blank_cells(view: RowView, n: int) -> list[int | None] | None
     return cells
 
 
-def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) -> None:
+def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
+                            columns: Sequence[str] = v.APPLICANTS) -> None:
     from disclosure.splitter import RunRow, solve
 
     known: dict[tuple[str, str], int | None] = {}
@@ -684,15 +753,15 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) 
             if c.value is not None or c.raw is not None:
                 known[(key, a)] = c.value  # type: ignore[assignment]
     for key in list(runs):
-        blanks = _digits_around_blank_cells(runs[key], len(v.APPLICANTS))
+        blanks = _digits_around_blank_cells(runs[key], len(columns))
         if blanks is not None:
             view = runs.pop(key)
             printed = " ".join(c.text for c in view.values if c.joined)
             out.applications[key] = {
-                a: CellOut(x, printed, view.line.where, ["split_digits"]) for a, x in zip(v.APPLICANTS, blanks, strict=True)
+                a: CellOut(x, printed, view.line.where, ["split_digits"]) for a, x in zip(columns, blanks, strict=True)
             }
-            known.update({(key, a): x for a, x in zip(v.APPLICANTS, blanks, strict=True)})
-    run_rows = [RunRow(key, v.APPLICANTS, tuple(c.text for c in view.values if c.joined)) for key, view in runs.items()]
+            known.update({(key, a): x for a, x in zip(columns, blanks, strict=True)})
+    run_rows = [RunRow(key, tuple(columns), tuple(c.text for c in view.values if c.joined)) for key, view in runs.items()]
     result = solve(run_rows, known, _split_identities(layout))
     ambiguous = result.ambiguous_vars()
     for key, view in runs.items():

@@ -106,6 +106,11 @@ APPLICANT_SIGNATURES: dict[str, tuple[str, ...]] = {
     "total": ("总计",),
 }
 
+APPLICANT_GROUP_WORDS: tuple[str, ...] = ("法人或其他组织", "法人或者其他组织", "法人和其他组织")
+"""The header cell spanning the five organisation columns (its 其他 is not 其他 the column)."""
+APPLICANT_HEADER_STARTS: tuple[str, ...] = ("申请人情况",)
+"""Where table 三's column header starts (text before it, e.g. prose glued by a crawler, is not header)."""
+
 # Table 二.
 ACTIVE_CATEGORY_SIGNATURES: dict[str, tuple[str, ...]] = {
     "normative_documents": ("规范性文件",),

@@ -236,3 +236,58 @@ def test_crawler_blank_cell_printed_as_the_runs_only_space_is_null_gaj_2019():
     assert row["commercial_enterprise"] is None
     assert [row[a] for a in ("natural_person", "research_institution", "social_welfare_org", "legal_service_org",
                              "other_org", "total")] == [0] * 6
+
+
+# --------------------------------------------------------------------------- issue 9: columns by header
+
+
+def _swap(text: str, a: str, b: str) -> str:
+    return text.replace(a, "\0").replace(b, a).replace("\0", b)
+
+
+def test_table_3_applicant_columns_follow_the_printed_header_not_the_template_order():
+    # sh-gov-office-2019.html with its header cells 商业企业 and 法律服务机构 swapped: the numbers
+    # printed under 法律服务机构 (second column) are that column's.
+    gold = load_golden(REPORTS / "expected" / "sh-gov-office-2019.html.json")["applications"]
+    text = _swap((REPORTS / "sh-gov-office-2019.html").read_text("utf-8"), ">商业企业<", ">法律服务机构<")
+    doc = parse_bytes(text.encode("utf-8"), "sh-gov-office-2019.html").to_json_dict()
+    for row, cells in gold.items():
+        got = doc["applications"][row]
+        assert got["legal_service_org"] == cells["commercial_enterprise"], row
+        assert got["commercial_enterprise"] == cells["legal_service_org"], row
+        assert got["natural_person"] == cells["natural_person"], row
+    assert not any("position_assumed" in f or "header_mismatch" in f for f in doc["flags"].values())
+
+
+def test_table_3_header_with_total_printed_first_names_total_the_first_column():
+    from disclosure.model import Cell, Line
+    from disclosure.tables import applicant_columns, row_view
+
+    # Crawler form of the header (pingtan-2022: '申请人情况 自然人 法人或其他组织 总计 商业 企业 …')
+    # with 总计 moved to the front.
+    views = [row_view(0, Line([Cell("申请人情况 总计 自然人 法人或其他组织 商业 企业 科研 机构 社会公益组织 法律服务机构 其他")]))]
+    rows = [row_view(1, Line([Cell("一、本年新收政府信息公开申请数量")]))]
+    order, flag = applicant_columns(views, rows)
+    assert order == ("total", "natural_person", "commercial_enterprise", "research_institution",
+                     "social_welfare_org", "legal_service_org", "other_org") and flag is None
+
+
+def test_table_3_header_lost_or_wrapped_assumes_the_template_order_and_says_so():
+    from disclosure.model import Cell, Line
+    from disclosure.tables import applicant_columns, row_view
+
+    rows = [row_view(1, Line([Cell("一、本年新收政府信息公开申请数量")]))]
+    assert applicant_columns([], rows)[1] == "position_assumed"
+    wrapped = [row_view(0, Line([Cell("申请人情况 自然人 社会 法律 总计 商业 科研 公益 服务 其他")]))]
+    assert applicant_columns(wrapped, rows)[1] == "position_assumed"
+    doc = _corpus("hongze-gov-2024.txt")  # a pdftotext -layout header wrapped over two lines
+    assert "position_assumed" in doc["flags"]["applications.granted.natural_person"]
+
+
+def test_table_3_header_naming_a_column_twice_is_not_read():
+    from disclosure.model import Cell, Line
+    from disclosure.tables import applicant_columns, row_view
+
+    views = [row_view(0, Line([Cell("申请人情况自然人法人或其他组织总计商业企业商业企业科研机构社会公益组织法律服务机构其他")]))]
+    rows = [row_view(1, Line([Cell("一、本年新收政府信息公开申请数量")]))]
+    assert applicant_columns(views, rows)[1] == "header_mismatch"
