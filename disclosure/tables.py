@@ -630,9 +630,9 @@ def applicant_columns(views: Sequence[RowView], rows: Sequence[RowView]) -> tupl
     if sorted(found) != sorted(v.APPLICANTS):
         if set(found) == set(v.APPLICANTS):
             return v.APPLICANTS, "header_mismatch"  # every word, some twice: not the template's columns
-        # Words lost or wrapped over lines (layout text, PDF conversions): unreadable, so the
-        # template's order is assumed and said.
-        return v.APPLICANTS, "position_assumed"
+        # Words lost or wrapped over lines (layout text, PDF conversions): the template's order
+        # stands when every legible word agrees with it, and is assumed (and said) when not.
+        return v.APPLICANTS, None if _agrees_with_template(found, _APPLICANT_PRINTED_ORDERS) else "position_assumed"
     first_org = next(p for p, k in tokens if k in v.ORG_APPLICANTS)
     group = text.find("§", 0, first_org)
     orgs = [k for k in found if k in v.ORG_APPLICANTS]
@@ -648,6 +648,23 @@ def applicant_columns(views: Sequence[RowView], rows: Sequence[RowView]) -> tupl
         # 总计 second: the text cannot tell, the template can.
         return v.APPLICANTS, "position_assumed"
     return order, None
+
+
+_APPLICANT_PRINTED_ORDERS = (
+    ("natural_person", "total", *v.ORG_APPLICANTS),  # two header rows
+    v.APPLICANTS,  # one header row
+)
+
+
+def _agrees_with_template(found: Sequence[str], printed_orders: Sequence[Sequence[str]]) -> bool:
+    """The legible header words, each once, stand in one of the template's printed orders."""
+    if len(set(found)) != len(found):
+        return False
+    for printed in printed_orders:
+        at = [printed.index(k) for k in found if k in printed]
+        if len(at) == len(found) and at == sorted(at):
+            return True
+    return False
 
 
 _APPLICANT_OWNER = {sig: key for key, sigs in v.APPLICANT_SIGNATURES.items() for sig in sigs}
@@ -786,35 +803,98 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
 def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables) -> None:
     cells: list[Cell] = []
     where: list[str] = []
+    header: list[str] = []
     for view in views:
-        if view.n_numbers == 0 or view.label.startswith("注"):
+        if view.n_numbers == 0 or view.label.startswith(v.NOTE_WORDS):
+            if not cells and not view.label.startswith(v.NOTE_WORDS):
+                header.append(normalise("".join(c.text for c in view.line.cells if not c.rowspan_copy)))
             continue
+        if not cells:
+            header.append(view.label)
         cells.extend(view.values)
         where.extend([view.line.where] * len(view.values))
     if not cells:
         return
     out.found.add("review")
-    keys = v.REVIEW_LITIGATION_KEYS
+    keys, header_flag = review_columns("".join(header))
+    if header_flag == "header_mismatch":
+        out.warnings.append("table 四: the header does not fit the template; its cells are not read")
+        printed = " | ".join(c.text for c in cells)
+        for k in v.REVIEW_LITIGATION_KEYS:
+            out.review[k] = CellOut(None, printed, where[0], ["header_mismatch"])
+        return
     if any(c.joined for c in cells):
-        _solve_review_run(cells, where[0], out)
-        return
-    trimmed = _trim(cells, len(keys))
-    if len(trimmed) == len(keys):
-        for k, c, w in zip(keys, trimmed, where, strict=False):
-            out.review[k] = cell_out(c, w)
-        return
-    printed = " | ".join(c.text for c in cells)
-    out.warnings.append(f"table 四: expected {len(keys)} cells, found {len(trimmed)}")
-    for k in keys:
-        out.review[k] = CellOut(None, printed, where[0], ["ambiguous"])
+        _solve_review_run(cells, where[0], out, keys)
+    else:
+        trimmed = _trim(cells, len(keys))
+        if len(trimmed) == len(keys):
+            for k, c, w in zip(keys, trimmed, where, strict=False):
+                out.review[k] = cell_out(c, w, table="review_litigation")
+        else:
+            printed = " | ".join(c.text for c in cells)
+            out.warnings.append(f"table 四: expected {len(keys)} cells, found {len(trimmed)}")
+            for k in keys:
+                out.review[k] = CellOut(None, printed, where[0], ["ambiguous"])
+    if header_flag == "position_assumed":
+        for c in out.review.values():
+            c.flags.append("position_assumed")
 
 
-def _solve_review_run(cells: list[Cell], where: str, out: Tables) -> None:
+def review_columns(header: str) -> tuple[tuple[str, ...], str | None]:
+    """Table 四's fifteen value columns in printed order, from its header.
+
+    The template prints three header rows: 行政复议 | 行政诉讼; the review's five outcomes
+    (spanning rows) | 未经复议直接起诉 | 复议后起诉; the two litigation blocks' outcomes. In
+    text order the review's outcomes therefore come first, then each litigation block's in the
+    order its head was printed. Returns (keys, flag) as applicant_columns does."""
+    for w in v.REVIEW_HEADER_STARTS:
+        at = header.rfind(w)
+        if at >= 0:
+            header = header[at + len(w) :]
+            break
+    procs = [(m.start(), v.REVIEW_PROCEEDING_WORDS[m.group(0)]) for m in _word_pattern(v.REVIEW_PROCEEDING_WORDS).finditer(header)]
+    outcomes = [v.REVIEW_OUTCOME_WORDS[m.group(0)] for m in _word_pattern(v.REVIEW_OUTCOME_WORDS).finditer(header)]
+    if not procs and not outcomes:
+        return v.REVIEW_LITIGATION_KEYS, "position_assumed"
+    names = [k for _, k in procs]
+    litigation = [k for k in names if k.startswith("litigation_")]
+    heads_ok = sorted(names) == sorted(("review", "litigation", "litigation_direct", "litigation_after_review"))
+    if heads_ok and len(outcomes) == len(v.OUTCOMES):
+        outcomes = outcomes * 3  # outcome heads printed once, for every block
+    complete = heads_ok and len(outcomes) == 3 * len(v.OUTCOMES)
+    if not complete:
+        if len(set(names)) != len(names) or len(outcomes) > 3 * len(v.OUTCOMES):
+            return v.REVIEW_LITIGATION_KEYS, "header_mismatch"
+        agrees = bool(names) and _agrees_with_template(names, (_REVIEW_PRINTED_ORDER,))
+        return v.REVIEW_LITIGATION_KEYS, None if agrees else "position_assumed"
+    blocks = [outcomes[i : i + len(v.OUTCOMES)] for i in range(0, len(outcomes), len(v.OUTCOMES))]
+    if any(sorted(b) != sorted(v.OUTCOMES) for b in blocks):
+        return v.REVIEW_LITIGATION_KEYS, "header_mismatch"
+    by_proc = {"review": blocks[0], litigation[0]: blocks[1], litigation[1]: blocks[2]}
+    review_first = names.index("review") < names.index("litigation")
+    order = ["review", *litigation] if review_first else [*litigation, "review"]
+    return tuple(f"{p}.{o}" for p in order for o in by_proc[p]), None
+
+
+_REVIEW_PRINTED_ORDER = ("review", "litigation", "litigation_direct", "litigation_after_review")
+
+
+@lru_cache(maxsize=8)
+def _word_pattern_cached(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def _word_pattern(words: dict[str, str]) -> re.Pattern[str]:
+    return _word_pattern_cached(tuple(words))
+
+
+def _solve_review_run(cells: list[Cell], where: str, out: Tables,
+                      keys: Sequence[str] = v.REVIEW_LITIGATION_KEYS) -> None:
     from disclosure.splitter import RunRow, solve
 
     segments = tuple(c.text for c in cells if c.joined or not is_blank_text(c.text))
     printed = " ".join(segments)
-    run = RunRow("review_litigation", v.REVIEW_LITIGATION_KEYS, segments)
+    run = RunRow("review_litigation", tuple(keys), segments)
     ids = _split_identities(None)
     result = solve([run], {}, ids)
     ambiguous = result.ambiguous_vars()

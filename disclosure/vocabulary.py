@@ -165,6 +165,26 @@ MONEY_METRICS = frozenset({"amount_10k_yuan"})
 PROCEEDINGS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
 OUTCOMES: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
 REVIEW_LITIGATION_KEYS: tuple[str, ...] = tuple(f"{p}.{o}" for p in PROCEEDINGS for o in OUTCOMES)
+REVIEW_PROCEEDING_WORDS: dict[str, str] = {
+    "行政复议": "review",
+    "行政法复议": "review",  # typo printed by pingtan-shs-2024
+    "行政诉讼": "litigation",
+    "未经复议直接起诉": "litigation_direct",
+    "复议后起诉": "litigation_after_review",
+}
+"""Table 四's proceeding heads (normalised text) → block; 行政诉讼 spans the two litigation blocks."""
+REVIEW_OUTCOME_WORDS: dict[str, str] = {
+    "结果维持": "upheld",
+    "结果纠正": "corrected",
+    "其他结果": "other",
+    "尚未审结": "pending",
+    "总计": "total",
+}
+"""Table 四's outcome column heads, printed once per proceeding block."""
+NOTE_WORDS: tuple[str, ...] = ("注", "备注", "说明")
+"""A line starting so is a note under a table (注：行政复议…数量含上年度结转数量), not a row or header."""
+REVIEW_HEADER_STARTS: tuple[str, ...] = ("行政诉讼情况", "行政诉讼的情况")
+"""End of table 四's heading (四、…行政复议、行政诉讼情况): its 行政复议 is not a column head."""
 
 
 def active_keys(template: str) -> list[str]:

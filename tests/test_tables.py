@@ -272,16 +272,28 @@ def test_table_3_header_with_total_printed_first_names_total_the_first_column():
                      "social_welfare_org", "legal_service_org", "other_org") and flag is None
 
 
-def test_table_3_header_lost_or_wrapped_assumes_the_template_order_and_says_so():
+def test_table_3_header_missing_or_garbled_assumes_the_template_order_and_says_so():
     from disclosure.model import Cell, Line
     from disclosure.tables import applicant_columns, row_view
 
     rows = [row_view(1, Line([Cell("一、本年新收政府信息公开申请数量")]))]
     assert applicant_columns([], rows)[1] == "position_assumed"
-    wrapped = [row_view(0, Line([Cell("申请人情况 自然人 社会 法律 总计 商业 科研 公益 服务 其他")]))]
-    assert applicant_columns(wrapped, rows)[1] == "position_assumed"
-    doc = _corpus("hongze-gov-2024.txt")  # a pdftotext -layout header wrapped over two lines
+    # sh-gov-office-2025.md: the PDF→md conversion printed 社会/法律/其他 above 自然人.
+    doc = _corpus("sh-gov-office-2025.md")
     assert "position_assumed" in doc["flags"]["applications.granted.natural_person"]
+
+
+def test_table_3_header_wrapped_over_lines_is_read_where_its_legible_words_agree_with_the_template():
+    from disclosure.model import Cell, Line
+    from disclosure.tables import applicant_columns, row_view
+
+    rows = [row_view(1, Line([Cell("一、本年新收政府信息公开申请数量")]))]
+    wrapped = [row_view(0, Line([Cell("申请人情况 自然人 社会 法律 总计 商业 科研 公益 服务 其他")]))]
+    assert applicant_columns(wrapped, rows) == (applicant_columns([], rows)[0], None)
+    swapped = [row_view(0, Line([Cell("申请人情况 其他 自然人 总计")]))]
+    assert applicant_columns(swapped, rows)[1] == "position_assumed"
+    doc = _corpus("hongze-gov-2024.txt")  # pdftotext -layout: 自然人 … 总计 … 其他 legible
+    assert not any(k.startswith("applications") for k in doc["flags"])
 
 
 def test_table_3_header_naming_a_column_twice_is_not_read():
@@ -291,3 +303,42 @@ def test_table_3_header_naming_a_column_twice_is_not_read():
     views = [row_view(0, Line([Cell("申请人情况自然人法人或其他组织总计商业企业商业企业科研机构社会公益组织法律服务机构其他")]))]
     rows = [row_view(1, Line([Cell("一、本年新收政府信息公开申请数量")]))]
     assert applicant_columns(views, rows)[1] == "header_mismatch"
+
+
+def test_table_4_blocks_follow_the_printed_header_when_after_review_is_printed_first():
+    # sh-gov-office-2019.html with the heads 未经复议直接起诉 and 复议后起诉 swapped: the block
+    # printed second (8 / - / - / 1 / 9) is now the after-review block.
+    gold = load_golden(REPORTS / "expected" / "sh-gov-office-2019.html.json")["review_litigation"]
+    text = _swap((REPORTS / "sh-gov-office-2019.html").read_text("utf-8"), "未经复议直接起诉", "复议后起诉")
+    doc = parse_bytes(text.encode("utf-8"), "sh-gov-office-2019.html").to_json_dict()
+    for o in ("upheld", "corrected", "other", "pending", "total"):
+        assert doc["review_litigation"][f"litigation_after_review.{o}"] == gold[f"litigation_direct.{o}"]
+        assert doc["review_litigation"][f"litigation_direct.{o}"] == gold[f"litigation_after_review.{o}"]
+        assert doc["review_litigation"][f"review.{o}"] == gold[f"review.{o}"]
+    assert not any(k.startswith("review_litigation") for k in doc["flags"])
+
+
+def test_table_4_outcome_columns_follow_their_printed_heads():
+    from disclosure.tables import review_columns
+
+    head = "行政复议行政诉讼总计结果维持结果纠正其他结果尚未审结未经复议直接起诉复议后起诉" + "结果维持结果纠正其他结果尚未审结总计" * 2
+    keys, flag = review_columns(head)
+    assert flag is None
+    assert keys[:5] == ("review.total", "review.upheld", "review.corrected", "review.other", "review.pending")
+    assert keys[5] == "litigation_direct.upheld"
+
+
+def test_table_4_header_wrapped_over_lines_is_read_where_its_heads_agree_with_the_template():
+    from disclosure.tables import review_columns
+
+    doc = _corpus("hongze-gov-2024.txt")  # outcome heads split over lines, block heads legible
+    assert not any(k.startswith("review_litigation") for k in doc["flags"])
+    assert review_columns("表四")[1] == "position_assumed"
+    assert review_columns("复议后起诉未经复议直接起诉结果")[1] == "position_assumed"
+
+
+def test_table_4_note_under_the_table_is_not_read_as_its_header():
+    # sh-gov-office-2025.md prints 注：行政复议、行政诉讼数量含上年度结转数量 inside the header block.
+    doc = _corpus("sh-gov-office-2025.md")
+    gold = load_golden(REPORTS / "expected" / "sh-gov-office-2025.md.json")["review_litigation"]
+    assert doc["review_litigation"] == gold
