@@ -238,7 +238,7 @@ def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: b
             view = _with_unit_carried_over(view, views[n + 1])
         rows.append((key, view))
     template = detect_active_template(region_text, {k for k, _ in rows})
-    units = _money_units(views, norms)
+    headers = active_headers(views, norms)
     if template is None:
         if rows:
             out.warnings.append("table 二: template not recognised from its headers")
@@ -250,13 +250,17 @@ def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: b
         if key not in metrics:
             out.warnings.append(f"table 二: row {key} does not belong to the {template} template ({view.line.where})")
             continue
-        cols = metrics[key]
+        header = headers.get(view.index, ActiveHeader())
+        cols, header_flag = active_columns(header.head_text, metrics[key])
         if view.joined:
-            cells = split_active_run(view, cols, body, key, units.get(view.index))
+            cells = split_active_run(view, cols, body, key, header.unit)
         else:
             cells = spread_row(view.values, cols, view.line.where, spans_lost=spans_lost,
                                money=set(v.MONEY_METRICS), signed=set(v.SIGNED_METRICS),
-                               unit=units.get(view.index))
+                               unit=header.unit)
+        if header_flag:
+            for cell in cells.values():
+                cell.flags.append(header_flag)
         for metric, cell in cells.items():
             k = f"{key}.{metric}"
             if k in out.active and out.active[k].value != cell.value:
@@ -281,36 +285,58 @@ def _with_unit_carried_over(view: RowView, nxt: RowView) -> RowView:
     return RowView(view.index, view.line, view.label, values, False, view.n_numbers + 1)
 
 
-def _money_units(views: Sequence[RowView], norms: Sequence[str]) -> dict[int, str]:
-    """The money unit printed for each row of table 二 (line index → 元 / 万元 / 亿元).
+@dataclass(slots=True)
+class ActiveHeader:
+    """What table 二 prints above one row: its money unit and its sub-table's column heads."""
 
-    A unit note belongs to the sub-table whose head (信息内容 …) it follows — its column header
-    or the row's own label (政府集中采购（元）) — or, printed before the first head, to the
-    whole table (（单位：元）). Rows with no note in reach get none (numbers.to_10k_yuan then
-    flags `unit_assumed`)."""
+    unit: str | None = None
+    head_text: str = ""  # normalised text from the sub-table's head (信息内容) to the row label
+
+
+def active_headers(views: Sequence[RowView], norms: Sequence[str]) -> dict[int, ActiveHeader]:
+    """The header context of each row of table 二 (line index → ActiveHeader).
+
+    A sub-table starts at its head (信息内容 …); its column heads and unit notes printed after
+    the head hold for every row below it until the next head (a header printed once carries
+    over). A unit note printed before the first head holds for the whole table (（单位：元）),
+    one in the row's own label (政府集中采购（元）) for that row."""
     offsets = list(itertools.accumulate((len(t) for t in norms), initial=0))
     text = "".join(norms)
-    heads = [m.end() for w in v.ACTIVE_SUBTABLE_HEADS for m in re.finditer(re.escape(w), text)]
-    heads.sort()
+    heads = sorted(m.start() for w in v.ACTIVE_SUBTABLE_HEADS for m in re.finditer(re.escape(w), text))
     notes = [(m.start(), m.group(1) or m.group(2)) for m in v.UNIT_NOTE.finditer(text)]
-    if not notes:
-        return {}
     first_head = heads[0] if heads else len(text)
     table_note = next((u for q, u in reversed(notes) if q < first_head), None)
     base = views[0].index if views else 0
-    units: dict[int, str] = {}
+    out: dict[int, ActiveHeader] = {}
     for view in views:
         i = view.index - base
         if not view.label or i >= len(norms):
             continue
         at = norms[i].find(view.label[:8])
         p = offsets[i] + (at if at >= 0 else 0) + len(view.label)
-        h = heads[bisect.bisect_right(heads, p) - 1] if heads and heads[0] < p else -1
+        h = heads[bisect.bisect_right(heads, p) - 1] if heads and heads[0] < p else 0
         own = [u for q, u in notes if h <= q < p]
-        unit = own[-1] if own else table_note
-        if unit:
-            units[view.index] = unit
-    return units
+        out[view.index] = ActiveHeader(own[-1] if own else table_note, text[h:p])
+    return out
+
+
+def active_columns(head_text: str, template_cols: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
+    """A table 二 row's metric columns in the order its sub-table's heads print them.
+
+    Heads naming exactly the template's metrics give their order; no head (or only heads of
+    other metrics) leaves the template's order; heads that name some of the metrics in another
+    order make the position uncertain (`position_assumed`)."""
+    found = [v.ACTIVE_METRIC_HEADS[m.group(0)] for m in _word_pattern(v.ACTIVE_METRIC_HEADS).finditer(head_text)]
+    found = [m for m in found if m in template_cols]
+    seen: list[str] = []
+    for m in found:
+        if m not in seen:
+            seen.append(m)
+    if sorted(seen) == sorted(template_cols) and len(seen) == len(found):
+        return tuple(seen), None
+    if not seen or _agrees_with_template(seen, (tuple(template_cols),)):
+        return tuple(template_cols), None
+    return tuple(template_cols), "position_assumed"
 
 
 _LABEL_WORD = {"regulations": "规章", "normative_documents": "规范性文件"}
@@ -543,7 +569,8 @@ def _dp_align(scores: np.ndarray, skip_costs: np.ndarray, keys: Sequence[str]) -
     return float(prev[m]), pairs
 
 
-def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool, out: Tables) -> None:
+def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool, out: Tables,
+                         row_major: bool = True) -> None:
     rows, fragments = _value_rows(views, grid)
     if not rows:
         out.warnings.append("table 三: heading found but no rows with numbers")
@@ -569,7 +596,7 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
     row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
     pairs = _place_leftover_rows(rows, pairs, row_keys)
     subtotal_at = _subtotal_column(views, rows)
-    columns, header_flag = applicant_columns(views, rows)
+    columns, header_flag = applicant_columns(views, rows, row_major)
     runs: dict[str, RowView] = {}
     for i, key in pairs:
         view = rows[i]
@@ -601,15 +628,19 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
     _fill_missing_applications(out, layout)
 
 
-def applicant_columns(views: Sequence[RowView], rows: Sequence[RowView]) -> tuple[tuple[str, ...], str | None]:
+def applicant_columns(
+    views: Sequence[RowView], rows: Sequence[RowView], row_major: bool = True
+) -> tuple[tuple[str, ...], str | None]:
     """Table 三's value columns in printed order, read from the header printed above the first
     value row (printed once, it holds for the whole table, over page breaks too).
 
     The template's header is two rows: 自然人 | 法人或其他组织 | 总计 over the five organisation
-    columns, so in text order the organisations come after the first row and stand in the
-    group's place. Returns (columns, flag): flag None when the header names all seven columns,
-    `position_assumed` when no applicant word is legible (template order), `header_mismatch`
-    when the words printed do not make the template's seven columns (or contradict its order).
+    columns, so in row-major text (grids, crawled HTML) the organisations come after the first
+    row and stand in the group's place. Visual-line text (pdftotext -layout, PDF) prints a
+    vertically centred cell on any line, so there the header may confirm the template's order
+    but never reorder it. Returns (columns, flag): flag None when the header gives the order,
+    `position_assumed` when it is missing or too garbled to agree with the template (the
+    template's order is used and said), `header_mismatch` when it names a column twice.
     """
     if not rows:
         return v.APPLICANTS, None
@@ -623,27 +654,28 @@ def applicant_columns(views: Sequence[RowView], rows: Sequence[RowView]) -> tupl
     for w in v.APPLICANT_GROUP_WORDS:
         text = text.replace(w, "§")
     text = text.replace("小计", "")  # a 小计 column is handled by _subtotal_column
-    tokens = [(m.start(), _APPLICANT_OWNER[m.group(0)]) for m in _applicant_pattern().finditer(text)]
-    if not tokens:
-        return v.APPLICANTS, "position_assumed"
+    tokens = [(m.start(), _APPLICANT_OWNER[m.group(0)]) for m in _word_pattern(_APPLICANT_OWNER).finditer(text)]
     found = [k for _, k in tokens]
     if sorted(found) != sorted(v.APPLICANTS):
         if set(found) == set(v.APPLICANTS):
             return v.APPLICANTS, "header_mismatch"  # every word, some twice: not the template's columns
+        if not found:  # nothing whole legible: the first halves of wrapped heads (自然 / 人)
+            found = [v.APPLICANT_HEAD_FRAGMENTS[m.group(0)] for m in _word_pattern(v.APPLICANT_HEAD_FRAGMENTS).finditer(text)]
         # Words lost or wrapped over lines (layout text, PDF conversions): the template's order
         # stands when every legible word agrees with it, and is assumed (and said) when not.
-        return v.APPLICANTS, None if _agrees_with_template(found, _APPLICANT_PRINTED_ORDERS) else "position_assumed"
+        agrees = bool(found) and _agrees_with_template(found, _APPLICANT_PRINTED_ORDERS)
+        return v.APPLICANTS, None if agrees else "position_assumed"
+    order = tuple(found)
+    if not row_major:
+        return v.APPLICANTS, None if order in _APPLICANT_PRINTED_ORDERS else "position_assumed"
     first_org = next(p for p, k in tokens if k in v.ORG_APPLICANTS)
     group = text.find("§", 0, first_org)
-    orgs = [k for k in found if k in v.ORG_APPLICANTS]
-    row1 = [(p, k) for p, k in tokens if k not in v.ORG_APPLICANTS]
     if group >= 0:
         # Two header rows: the organisations stand where 法人或其他组织 was printed.
-        before = [k for p, k in row1 if p < group]
-        order = (*before, *orgs, *[k for p, k in row1 if p > group])
-        return order, None
-    order = tuple(found)
-    if order == ("natural_person", "total", *v.ORG_APPLICANTS):
+        row1 = [(p, k) for p, k in tokens if k not in v.ORG_APPLICANTS]
+        orgs = [k for k in found if k in v.ORG_APPLICANTS]
+        return (*[k for p, k in row1 if p < group], *orgs, *[k for p, k in row1 if p > group]), None
+    if order == _APPLICANT_PRINTED_ORDERS[0]:
         # The template's two header rows with their 法人或其他组织 lost, or one header row with
         # 总计 second: the text cannot tell, the template can.
         return v.APPLICANTS, "position_assumed"
@@ -668,11 +700,6 @@ def _agrees_with_template(found: Sequence[str], printed_orders: Sequence[Sequenc
 
 
 _APPLICANT_OWNER = {sig: key for key, sigs in v.APPLICANT_SIGNATURES.items() for sig in sigs}
-
-
-@lru_cache(maxsize=1)
-def _applicant_pattern() -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(s) for s in sorted(_APPLICANT_OWNER, key=len, reverse=True)))
 
 
 def _fill_missing_applications(out: Tables, layout: str) -> None:
@@ -800,7 +827,7 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
 # --------------------------------------------------------------------------- table 四
 
 
-def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables) -> None:
+def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables, row_major: bool = True) -> None:
     cells: list[Cell] = []
     where: list[str] = []
     header: list[str] = []
@@ -817,6 +844,8 @@ def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables) -> N
         return
     out.found.add("review")
     keys, header_flag = review_columns("".join(header))
+    if not row_major and header_flag is None and keys != v.REVIEW_LITIGATION_KEYS:
+        keys, header_flag = v.REVIEW_LITIGATION_KEYS, "position_assumed"  # visual lines never reorder
     if header_flag == "header_mismatch":
         out.warnings.append("table 四: the header does not fit the template; its cells are not read")
         printed = " | ".join(c.text for c in cells)
@@ -994,15 +1023,18 @@ def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -
                 norms[i] = normalise(texts[i])
     grid = doc.format in ("html", "docx", "markdown", "text-pipe")
     spans_lost = doc.format == "text-pipe"
+    # Text in the order of the table's cells, row by row (grids, crawled HTML), as opposed to
+    # visual lines (pdftotext -layout, PDF) where a vertically centred cell sits on any line.
+    row_major = grid or doc.format in v.ROW_MAJOR_TEXT_FORMATS
     if "active" in out.regions:
         a, b = out.regions["active"]
         extract_active(views[a:b], norms[a:b], spans_lost, out, body)
     if "applications" in out.regions:
         a, b = out.regions["applications"]
-        extract_applications(views[a:b], grid, spans_lost, out)
+        extract_applications(views[a:b], grid, spans_lost, out, row_major)
     if "review" in out.regions:
         a, b = out.regions["review"]
-        extract_review(views[a:b], spans_lost, out)
+        extract_review(views[a:b], spans_lost, out, row_major)
     for k in v.REVIEW_LITIGATION_KEYS:
         out.review.setdefault(k, CellOut(None, None, "", ["not_found"]))
     return out

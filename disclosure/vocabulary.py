@@ -106,6 +106,15 @@ APPLICANT_SIGNATURES: dict[str, tuple[str, ...]] = {
     "total": ("总计",),
 }
 
+APPLICANT_HEAD_FRAGMENTS: dict[str, str] = {
+    "自然": "natural_person",
+    "商业": "commercial_enterprise",
+    "科研": "research_institution",
+    "社会": "social_welfare_org",
+    "法律": "legal_service_org",
+}
+"""First halves of applicant heads that layout text and PDFs wrap over two lines (自然 / 人,
+商业 / 企业): legible enough to place the column. 总 / 计 and 其 / 他 are too short to trust."""
 APPLICANT_GROUP_WORDS: tuple[str, ...] = ("法人或其他组织", "法人或者其他组织", "法人和其他组织")
 """The header cell spanning the five organisation columns (its 其他 is not 其他 the column)."""
 APPLICANT_HEADER_STARTS: tuple[str, ...] = ("申请人情况",)
@@ -143,6 +152,26 @@ ACTIVE_METRICS: dict[str, dict[str, tuple[str, ...]]] = {
         "procurement": ("items", "amount_10k_yuan"),
     },
 }
+
+ACTIVE_METRIC_HEADS: dict[str, str] = {
+    "本年制发件数": "issued",
+    "本年废止件数": "abolished",
+    "现行有效件数": "in_force",
+    "本年新制作数量": "made",
+    "本年新公开数量": "published",
+    "本年公开数量": "published",  # printed so by pingtan-zrz-2020 [sic]
+    "对外公开总数量": "total_public",
+    "上一年项目数量": "prev_items",
+    "本年增/减": "change",
+    "本年增减": "change",
+    "本年处理决定数量": "decisions",
+    "处理决定数量": "decisions",
+    "本年收费金额": "amount_10k_yuan",
+    "采购项目数量": "items",
+    "采购总金额": "amount_10k_yuan",
+}
+"""Table 二's column heads (normalised text) → metric; tables.active_columns orders a row's
+cells by them."""
 
 # Column headers that decide the template of table 二 (per table, not per year).
 TEMPLATE_HEADER_SIGNATURES: dict[str, tuple[str, ...]] = {
@@ -226,3 +255,6 @@ MAX_LABEL_TAIL = 6
 """Characters a row label may print after its signature (结转下年 + 度继续办理)."""
 THOUSANDS_SEPARATORS = frozenset({",", "，"})
 """Printed thousands separators (numbers.py accepts them only in valid 3-digit groups)."""
+ROW_MAJOR_TEXT_FORMATS = frozenset({"text-crawler"})
+"""Text formats (besides the grid ones) whose table text runs cell by cell, row by row, so
+that a header's text order is its column order (tables.applicant_columns)."""

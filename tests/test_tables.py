@@ -342,3 +342,31 @@ def test_table_4_note_under_the_table_is_not_read_as_its_header():
     doc = _corpus("sh-gov-office-2025.md")
     gold = load_golden(REPORTS / "expected" / "sh-gov-office-2025.md.json")["review_litigation"]
     assert doc["review_litigation"] == gold
+
+
+def test_table_2_metric_columns_follow_the_printed_heads():
+    # pingtan-2023 prints 本年制发件数 本年废止件数 现行有效件数 once for 规章 and 规范性文件
+    # (77 / 132 / 470); printed 现行有效件数 first, the first cell is the stock in force.
+    gold = load_golden(REPORTS / "expected" / "pingtan-2023.txt.json")["active_disclosure"]
+    doc = _corpus("pingtan-2023.txt")
+    assert doc["active_disclosure"]["normative_documents.issued"] == gold["normative_documents.issued"] == 77
+    text = _swap((REPORTS / "pingtan-2023.txt").read_text("utf-8"), "本年制发件数", "现行有效件数")
+    doc = parse_bytes(text.encode("utf-8"), "pingtan-2023.txt").to_json_dict()
+    assert doc["active_disclosure"]["normative_documents.in_force"] == 77
+    assert doc["active_disclosure"]["normative_documents.issued"] == 470
+    assert doc["active_disclosure"]["normative_documents.abolished"] == 132
+
+
+def test_visual_line_text_never_reorders_columns_from_its_header():
+    from disclosure.model import Cell, Line
+    from disclosure.tables import applicant_columns, row_view
+
+    # pdftotext -layout may print 法人或其他组织 on a line of its own above 自然人 (vertically
+    # centred cells), so a header that would reorder the columns is not trusted there.
+    views = [row_view(0, Line([Cell("申请人情况 法人或其他组织")])),
+             row_view(1, Line([Cell("自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计")]))]
+    rows = [row_view(2, Line([Cell("一、本年新收政府信息公开申请数量")]))]
+    assert applicant_columns(views, rows, row_major=True)[0][0] == "commercial_enterprise"
+    assert applicant_columns(views, rows, row_major=False)[1] is None  # one-row order: the template's
+    views[1] = row_view(1, Line([Cell("总计 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他")]))
+    assert applicant_columns(views, rows, row_major=False) == (applicant_columns([], rows)[0], "position_assumed")
