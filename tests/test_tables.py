@@ -370,3 +370,27 @@ def test_visual_line_text_never_reorders_columns_from_its_header():
     assert applicant_columns(views, rows, row_major=False)[1] is None  # one-row order: the template's
     views[1] = row_view(1, Line([Cell("总计 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他")]))
     assert applicant_columns(views, rows, row_major=False) == (applicant_columns([], rows)[0], "position_assumed")
+
+
+def test_a_2019_template_report_whose_table_3_cannot_be_read_flags_its_one_row_other_handling_not_found():
+    # sh-gov-office-2019.html (2019 template) with table 三's <table> replaced by an image.
+    text = (REPORTS / "sh-gov-office-2019.html").read_text("utf-8")
+    a = text.rindex("<table", 0, text.index("本年新收"))
+    b = text.index("</table>", a) + len("</table>")
+    text = text[:a] + '<p>申请人情况</p><p><img src="table3.png"></p>' + text[b:]
+    doc = parse_bytes(text.encode("utf-8"), "sh-gov-office-2019.html").to_json_dict()
+    assert doc["template"] == "2019" and doc["applications_layout"] == "one_row_other"
+    assert doc["applications"]["other_handling"]["natural_person"] is None
+    assert doc["flags"]["applications.other_handling.natural_person"] == ["not_found"]
+    assert doc["flags"]["applications.granted.total"] == ["not_found"]
+
+
+def test_every_cell_of_a_table_that_is_not_printed_at_all_is_null_and_not_found():
+    text = (REPORTS / "pingtan-gaj-2019.txt").read_text("utf-8")
+    a, b = text.index("二、主动公开政府信息情况"), text.index("三、收到和处理政府信息公开申请情况")
+    doc = parse_bytes((text[:a] + text[b:]).encode("utf-8"), "pingtan-gaj-2019.txt").to_json_dict()
+    from disclosure.vocabulary import active_keys
+
+    for key in active_keys("2019"):
+        assert doc["active_disclosure"][key] is None
+        assert doc["flags"][f"active_disclosure.{key}"] == ["not_found"]
