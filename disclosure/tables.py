@@ -465,16 +465,25 @@ def _best_guess(candidates: list[tuple[int, ...]], body: str, cols: Sequence[str
 # --------------------------------------------------------------------------- table 三
 
 
+@lru_cache(maxsize=4096)
 def _key_for_label(label: str) -> str | None:
     if not label:
         return None
-    if label.endswith("其他处理"):
-        return "other_handling"
+    if label.endswith(v.OTHER_HANDLING_WORD):
+        # '(六)其他处理' alone is the one-row 其他处理; a sub-row's label with the group's
+        # spanning cell glued after it ('2.…缴纳费用…(六)其他处理', '3.其他(六)其他处理') is
+        # that sub-row: the labels present decide, not where the spanning cell's text fell.
+        rest = _OTHER_HANDLING_TAIL.sub("", label)
+        sub = _key_for_label(rest) if rest else None
+        return sub if sub in v.OTHER_HANDLING_SUBROWS else "other_handling"
     stripped = label.rstrip(")）")
-    if stripped.endswith("其他") and not stripped.endswith("其他情形"):
+    if stripped.endswith(v.OTHER_WORD) and not stripped.endswith(v.OTHER_NOT_A_ROW):
         return "other_handling.other"
     key, _ = last_signature(label, v.APPLICATION_ROW_SIGNATURES)
     return key
+
+
+_OTHER_HANDLING_TAIL = re.compile(r"[(（]?[六6]?[)）]?" + re.escape(v.OTHER_HANDLING_WORD) + "$")
 
 
 _HEADER_WORDS = ("自然人", "商业企业", "科研机构", "申请人情况", "勾稽关系")

@@ -96,6 +96,13 @@ APPLICATION_ROW_SIGNATURES: dict[str, tuple[str, ...]] = {
     "carried_forward": ("结转下年",),
 }
 
+OTHER_HANDLING_WORD = "其他处理"
+"""Label of 三(六): a row of its own in the 2019 layout, the head of three sub-rows in 2021's."""
+OTHER_WORD = "其他"
+"""A label ending so is the sub-row 三(六)3 其他 (other_handling.other)…"""
+OTHER_NOT_A_ROW = ("其他情形",)
+"""…except these endings ((二)部分公开（…不计其他情形）)."""
+
 APPLICANT_SIGNATURES: dict[str, tuple[str, ...]] = {
     "natural_person": ("自然人",),
     "commercial_enterprise": ("商业企业",),

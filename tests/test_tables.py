@@ -394,3 +394,50 @@ def test_every_cell_of_a_table_that_is_not_printed_at_all_is_null_and_not_found(
     for key in active_keys("2019"):
         assert doc["active_disclosure"][key] is None
         assert doc["flags"][f"active_disclosure.{key}"] == ["not_found"]
+
+
+# --------------------------------------------------------------------------- issue 9: layout by labels
+
+
+def _golden_misses(doc: dict, name: str) -> list:
+    from conftest import golden_cells, same_value
+
+    got = dict(golden_cells(doc))
+    gold = load_golden(REPORTS / "expected" / f"{name}.json")
+    return [(p, w, got.get(p)) for p, w in golden_cells(gold) if not same_value(got.get(p), w)]
+
+
+def test_table_3_header_rows_repeated_mid_table_keep_the_2021_layout_and_every_cell():
+    # shuyang-fgj-2023.html (2021 template) with table 三's header rows printed again before
+    # (五)不予处理, as a page break repeats them: the rows after it keep their keys.
+    name = "shuyang-fgj-2023.html"
+    text = (REPORTS / name).read_text("utf-8")
+    first = text.index("本年新收")
+    head = text[text.index("<tr", text.rindex("<table", 0, first)) : text.rindex("<tr", 0, first)]
+    at = text.rindex("<tr", 0, text.index("不予处理", first))
+    doc = parse_bytes((text[:at] + head + text[at:]).encode("utf-8"), name).to_json_dict()
+    assert doc["applications_layout"] == "2021"
+    assert _golden_misses(doc, name) == []
+
+
+def test_table_3_header_lines_repeated_mid_table_in_layout_text_are_skipped():
+    name = "hongze-gov-2024.txt"  # pdftotext -layout, one-row 其他处理
+    lines = (REPORTS / name).read_text("utf-8").split("\n")
+    s = next(i for i, t in enumerate(lines) if "申请人情况" in t)
+    e = next(i for i, t in enumerate(lines) if "本年新收" in t)
+    j = next(i for i, t in enumerate(lines) if "（五）不予处理" in t and i > e)
+    text = "\n".join(lines[:j] + ["", "（续表）"] + lines[s:e] + lines[j:])
+    doc = parse_bytes(text.encode("utf-8"), name).to_json_dict()
+    assert doc["applications_layout"] == "one_row_other"
+    assert _golden_misses(doc, name) == []
+
+
+def test_a_sub_row_label_with_the_spanning_其他处理_glued_after_it_is_that_sub_row():
+    from disclosure.tables import _key_for_label
+
+    assert _key_for_label("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请(六)其他处理") == (
+        "other_handling.overdue_fee"
+    )
+    assert _key_for_label("3.其他(六)其他处理") == "other_handling.other"
+    assert _key_for_label("三、本年度办理结果(六)其他处理") == "other_handling"
+    assert _key_for_label("(六)其他处理") == "other_handling"
