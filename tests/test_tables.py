@@ -426,7 +426,7 @@ def test_table_3_header_lines_repeated_mid_table_in_layout_text_are_skipped():
     s = next(i for i, t in enumerate(lines) if "申请人情况" in t)
     e = next(i for i, t in enumerate(lines) if "本年新收" in t)
     j = next(i for i, t in enumerate(lines) if "（五）不予处理" in t and i > e)
-    text = "\n".join(lines[:j] + ["", "（续表）"] + lines[s:e] + lines[j:])
+    text = "\n".join([*lines[:j], "", "（续表）", *lines[s:e], *lines[j:]])
     doc = parse_bytes(text.encode("utf-8"), name).to_json_dict()
     assert doc["applications_layout"] == "one_row_other"
     assert _golden_misses(doc, name) == []
