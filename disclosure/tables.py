@@ -617,7 +617,13 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
             # A 法人或其他组织小计 column is not in the template; its value is the sum of the
             # organisation columns and is left out.
             values = values[:subtotal_at] + values[subtotal_at + 1 :]
-        cells = spread_row(values, columns, view.line.where, spans_lost=spans_lost, table="applications")
+        if not grid and columns[-1] == "total" and _blank_total_by_identity(values, len(columns)):
+            values = [*values, Cell("")]  # layout text prints no trace of the blank 总计 cell
+            cells = spread_row(values, columns, view.line.where, spans_lost=spans_lost, table="applications")
+            for c in cells.values():
+                c.flags.append("blank_placed")
+        else:
+            cells = spread_row(values, columns, view.line.where, spans_lost=spans_lost, table="applications")
         if key in out.applications:
             _mark_conflicts(out.applications[key], cells)
             continue
@@ -709,6 +715,19 @@ def _agrees_with_template(found: Sequence[str], printed_orders: Sequence[Sequenc
 
 
 _APPLICANT_OWNER = {sig: key for key, sigs in v.APPLICANT_SIGNATURES.items() for sig in sigs}
+
+
+def _blank_total_by_identity(values: Sequence[Cell], n: int) -> bool:
+    """Six printed numbers for seven columns in text that shows no blank cell ('（一）予以公开
+    71 0 0 0 0 0'): one cell is blank. Were it an applicant's, the sixth number would be the
+    总计 of the five others, so when it is not, only 总计 can be the blank one."""
+    if len(values) != n - 1:
+        return False
+    parsed = [parse_value(c.text) for c in values]
+    if any(p is None or p.blank or not isinstance(p.value, int) or p.unparsed for p in parsed):
+        return False
+    nums = [p.value for p in parsed]  # type: ignore[union-attr]
+    return sum(nums[:-1]) != nums[-1]
 
 
 def _fill_missing_applications(out: Tables, layout: str) -> None:

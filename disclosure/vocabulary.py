@@ -238,6 +238,7 @@ WARNING_FLAGS = frozenset({
 })
 INFO_FLAGS = frozenset({
     "split_digits", "annotated", "unit_converted", "merged_row", "merged_cell",
+    "blank_placed",  # the blank cell invisible in layout text placed by the row identity (总计)
     "footnote",  # a footnote mark (①, *, ※, 注, [1], superscript) was stripped; raw text kept
 })
 

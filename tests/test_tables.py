@@ -441,3 +441,23 @@ def test_a_sub_row_label_with_the_spanning_其他处理_glued_after_it_is_that_s
     assert _key_for_label("3.其他(六)其他处理") == "other_handling.other"
     assert _key_for_label("三、本年度办理结果(六)其他处理") == "other_handling"
     assert _key_for_label("(六)其他处理") == "other_handling"
+
+
+def test_a_blank_total_in_layout_text_does_not_null_the_six_printed_applicant_cells():
+    # hongze-gov-2024.txt row （一）予以公开 '50 0 0 0 0 0 50' printed with its 总计 blank: 50 is
+    # not the sum of five zeros, so the blank can only be 总计.
+    name = "hongze-gov-2024.txt"
+    lines = (REPORTS / name).read_text("utf-8").split("\n")
+    i = next(n for n, t in enumerate(lines) if "（一）予以公开" in t)
+    assert lines[i].split()[-7:] == ["50", "0", "0", "0", "0", "0", "50"]
+    lines[i] = lines[i].rstrip()[:-2].rstrip()
+    doc = parse_bytes("\n".join(lines).encode("utf-8"), name).to_json_dict()
+    assert doc["applications"]["granted"] == {
+        "natural_person": 50, "commercial_enterprise": 0, "research_institution": 0, "social_welfare_org": 0,
+        "legal_service_org": 0, "other_org": 0, "total": None,
+    }
+    # All zeros: the blank could be any cell, so the row stays unread and flagged.
+    lines[i] = lines[i].replace("50", "0")
+    doc = parse_bytes("\n".join(lines).encode("utf-8"), name).to_json_dict()
+    assert doc["applications"]["granted"]["natural_person"] is None
+    assert "ambiguous" in doc["flags"]["applications.granted.natural_person"]
