@@ -15,8 +15,7 @@ from disclosure.model import Document, RejectedReport
 from disclosure.readers import read
 from disclosure.tables import CellOut, Tables, extract
 
-# Labels of the pre-2019 national practice (channels and outcomes that the 2019 template dropped).
-_PRE2019_MARKERS = ("当面申请", "同意公开", "同意部分公开", "网络申请", "信函申请", "传真申请")
+_PRE2019_MARKERS = v.PRE2019_MARKERS
 
 
 @dataclass

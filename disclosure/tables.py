@@ -85,10 +85,10 @@ def row_view(index: int, line: Line) -> RowView:
 
 # --------------------------------------------------------------------------- regions
 
-_T2_START = ("第二十条", "信息内容")
-_T3_START = ("勾稽关系", "申请人情况", "本年新收")
-_T4_START = ("行政复议", "复议")
-_END = ("存在的主要问题", "主要问题", "改进情况", "其他需要报告")
+_T2_START = v.REGION_STARTS["active"]
+_T3_START = v.REGION_STARTS["applications"]
+_T4_START = v.REGION_STARTS["review"]
+_END = v.REGION_ENDS
 
 
 def find_regions(norms: Sequence[str]) -> dict[str, tuple[int, int]]:
@@ -220,10 +220,9 @@ def detect_active_template(norm_text: str, categories: set[str]) -> str | None:
     for template, sigs in v.TEMPLATE_HEADER_SIGNATURES.items():
         if any(s in norm_text for s in sigs):
             return template
-    if "上一年项目数量" in norm_text or {"other_services", "procurement"} & categories:
-        return "2019"
-    if "本年处理决定数量" in norm_text:
-        return "2021"
+    for template, words in v.TEMPLATE_FALLBACK_WORDS.items():
+        if any(w in norm_text for w in words) or set(v.TEMPLATE_ONLY_CATEGORIES.get(template, ())) & categories:
+            return template
     return None
 
 
@@ -339,7 +338,7 @@ def active_columns(head_text: str, template_cols: Sequence[str]) -> tuple[tuple[
     return tuple(template_cols), "position_assumed"
 
 
-_LABEL_WORD = {"regulations": "规章", "normative_documents": "规范性文件"}
+_LABEL_WORD = v.PROSE_CATEGORY_WORDS
 
 
 def split_active_run(view: RowView, cols: Sequence[str], body: str, category: str,
@@ -486,7 +485,7 @@ def _key_for_label(label: str) -> str | None:
 _OTHER_HANDLING_TAIL = re.compile(r"[(（]?[六6]?[)）]?" + re.escape(v.OTHER_HANDLING_WORD) + "$")
 
 
-_HEADER_WORDS = ("自然人", "商业企业", "科研机构", "申请人情况", "勾稽关系")
+_HEADER_WORDS = v.APPLICATION_HEADER_WORDS
 
 
 def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], list[list[str]]]:
@@ -538,7 +537,7 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
             return -12.0
         ctx = context[i]
         if key in ("other_handling", "other_handling.other"):
-            return 2.0 if "其他" in ctx else 0.0
+            return 2.0 if v.OTHER_WORD in ctx else 0.0
         sigs = v.APPLICATION_ROW_SIGNATURES.get(key, ())
         return 3.0 if any(s in ctx for s in sigs) else 0.0
 
@@ -668,7 +667,7 @@ def applicant_columns(
     text = text[start:] if start >= 0 else text
     for w in v.APPLICANT_GROUP_WORDS:
         text = text.replace(w, "§")
-    text = text.replace("小计", "")  # a 小计 column is handled by _subtotal_column
+    text = text.replace(v.SUBTOTAL_WORD, "")  # a 小计 column is handled by _subtotal_column
     tokens = [(m.start(), _APPLICANT_OWNER[m.group(0)]) for m in _word_pattern(_APPLICANT_OWNER).finditer(text)]
     found = [k for _, k in tokens]
     if sorted(found) != sorted(v.APPLICANTS):
@@ -763,6 +762,9 @@ def _mark_conflicts(first: dict[str, CellOut], again: dict[str, CellOut]) -> Non
             cell.candidates = sorted({x for x in (cell.value, other.value) if x is not None})
 
 
+_COMMERCIAL = v.APPLICANT_SIGNATURES["commercial_enterprise"][0]
+
+
 def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | None:
     """Index among the value cells of a 法人或其他组织小计 column, from the header rows."""
     first_value = rows[0].index if rows else None
@@ -770,12 +772,12 @@ def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | Non
         if first_value is not None and view.index >= first_value:
             break
         label = view.label
-        if "小计" not in label:
+        if v.SUBTOTAL_WORD not in label:
             continue
-        sub = label.index("小计")
-        if "其他" in label and label.rindex("其他") < sub:
+        sub = label.index(v.SUBTOTAL_WORD)
+        if v.OTHER_WORD in label and label.rindex(v.OTHER_WORD) < sub:
             return 6  # natural_person, five organisations, 小计, total
-        if "商业企业" in label and label.index("商业企业") > sub:
+        if _COMMERCIAL in label and label.index(_COMMERCIAL) > sub:
             return 1
     return None
 

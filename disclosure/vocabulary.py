@@ -101,6 +101,8 @@ OTHER_HANDLING_WORD = "其他处理"
 OTHER_WORD = "其他"
 """A label ending so is the sub-row 三(六)3 其他 (other_handling.other)…"""
 OTHER_NOT_A_ROW = ("其他情形",)
+SUBTOTAL_WORD = "小计"
+"""A 法人或其他组织小计 column some reports add to table 三 (not in the template: left out)."""
 """…except these endings ((二)部分公开（…不计其他情形）)."""
 
 APPLICANT_SIGNATURES: dict[str, tuple[str, ...]] = {
@@ -179,6 +181,30 @@ ACTIVE_METRIC_HEADS: dict[str, str] = {
 }
 """Table 二's column heads (normalised text) → metric; tables.active_columns orders a row's
 cells by them."""
+
+# Where the tables are (tables.find_regions), as printed words of normalised text.
+REGION_STARTS: dict[str, tuple[str, ...]] = {
+    "active": ("第二十条", "信息内容"),
+    "applications": ("勾稽关系", "申请人情况", "本年新收"),
+    "review": ("行政复议", "复议"),
+}
+"""First words of tables 二, 三 and 四: a table starts on the first line holding one (table 三
+first; table 二 before it; table 四 after it, on the first line after table 三's start)."""
+REGION_ENDS: tuple[str, ...] = ("存在的主要问题", "主要问题", "改进情况", "其他需要报告")
+"""Headings of the narrative sections after the tables: the last table ends before them."""
+APPLICATION_HEADER_WORDS: tuple[str, ...] = ("自然人", "商业企业", "科研机构", "申请人情况", "勾稽关系")
+"""Words of table 三's header: a line holding them is a header row, never a blank value row."""
+TEMPLATE_FALLBACK_WORDS: dict[str, tuple[str, ...]] = {
+    "2019": ("上一年项目数量",),
+    "2021": ("本年处理决定数量",),
+}
+"""Column heads that tell table 二's template when its first header (TEMPLATE_HEADER_SIGNATURES) was lost."""
+TEMPLATE_ONLY_CATEGORIES: dict[str, tuple[str, ...]] = {"2019": ("other_services", "procurement")}
+"""Rows only one template of table 二 has."""
+PROSE_CATEGORY_WORDS: dict[str, str] = {"regulations": "规章", "normative_documents": "规范性文件"}
+"""How the narrative names a table 二 category when it repeats its numbers ('制发规范性文件62件')."""
+PRE2019_MARKERS: tuple[str, ...] = ("当面申请", "同意公开", "同意部分公开", "网络申请", "信函申请", "传真申请")
+"""Labels of the pre-2019 national practice (channels and outcomes the 2019 template dropped)."""
 
 # Column headers that decide the template of table 二 (per table, not per year).
 TEMPLATE_HEADER_SIGNATURES: dict[str, tuple[str, ...]] = {
