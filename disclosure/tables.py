@@ -605,6 +605,7 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
     pairs = _place_leftover_rows(rows, pairs, row_keys)
     subtotal_at = _subtotal_column(views, rows)
     columns, header_flag = applicant_columns(views, rows, row_major)
+    every_column = not grid and header_shows_every_applicant(views, rows)
     runs: dict[str, RowView] = {}
     for i, key in pairs:
         view = rows[i]
@@ -616,7 +617,7 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
             # A 法人或其他组织小计 column is not in the template; its value is the sum of the
             # organisation columns and is left out.
             values = values[:subtotal_at] + values[subtotal_at + 1 :]
-        if not grid and columns[-1] == "total" and _blank_total_by_identity(values, len(columns)):
+        if not grid and columns[-1] == "total" and every_column and _blank_total_by_identity(values, len(columns)):
             values = [*values, Cell("")]  # layout text prints no trace of the blank 总计 cell
             cells = spread_row(values, columns, view.line.where, spans_lost=spans_lost, table="applications")
             for c in cells.values():
@@ -658,16 +659,7 @@ def applicant_columns(
     """
     if not rows:
         return v.APPLICANTS, None
-    first = rows[0].index
-    # Printed header cells only: a rowspan copy repeats a cell of the row above.
-    text = "".join(
-        normalise("".join(c.text for c in view.line.cells if not c.rowspan_copy)) for view in views if view.index < first
-    ) + rows[0].label
-    start = max(text.rfind(w) for w in v.APPLICANT_HEADER_STARTS)
-    text = text[start:] if start >= 0 else text
-    for w in v.APPLICANT_GROUP_WORDS:
-        text = text.replace(w, "§")
-    text = text.replace(v.SUBTOTAL_WORD, "")  # a 小计 column is handled by _subtotal_column
+    text = _applicant_header_text(views, rows)
     tokens = [(m.start(), _APPLICANT_OWNER[m.group(0)]) for m in _word_pattern(_APPLICANT_OWNER).finditer(text)]
     found = [k for _, k in tokens]
     if sorted(found) != sorted(v.APPLICANTS):
@@ -694,6 +686,31 @@ def applicant_columns(
         # 总计 second: the text cannot tell, the template can.
         return v.APPLICANTS, "position_assumed"
     return order, None
+
+
+def _applicant_header_text(views: Sequence[RowView], rows: Sequence[RowView]) -> str:
+    """Table 三's header as printed above its first value row, 法人或其他组织 marked '§'."""
+    first = rows[0].index
+    # Printed header cells only: a rowspan copy repeats a cell of the row above.
+    text = "".join(
+        normalise("".join(c.text for c in view.line.cells if not c.rowspan_copy)) for view in views if view.index < first
+    ) + rows[0].label
+    start = max(text.rfind(w) for w in v.APPLICANT_HEADER_STARTS)
+    text = text[start:] if start >= 0 else text
+    for w in v.APPLICANT_GROUP_WORDS:
+        text = text.replace(w, "§")
+    return text.replace(v.SUBTOTAL_WORD, "")  # a 小计 column is handled by _subtotal_column
+
+
+def header_shows_every_applicant(views: Sequence[RowView], rows: Sequence[RowView]) -> bool:
+    """Every column of table 三 is printed in the header, whole or as a wrapped first half:
+    a row with a number fewer has a blank cell, not a missing column."""
+    if not rows:
+        return False
+    text = _applicant_header_text(views, rows)
+    shown = {_APPLICANT_OWNER[m.group(0)] for m in _word_pattern(_APPLICANT_OWNER).finditer(text)}
+    shown |= {v.APPLICANT_HEAD_FRAGMENTS[m.group(0)] for m in _word_pattern(v.APPLICANT_HEAD_FRAGMENTS).finditer(text)}
+    return shown == set(v.APPLICANTS)
 
 
 _APPLICANT_PRINTED_ORDERS = (
