@@ -10,6 +10,9 @@ child processes), since wall time on a shared machine measures the neighbours. R
   (a subprocess per report, then the text reader) and pdfplumber's layout text;
 * cells right against the golden file for each engine;
 * DOCX reader alone and reader + parse;
+* per producer of the office-made fixtures (Word-like = LibreOffice's PDF of a .docx,
+  LibreOffice's own HTML export, browser print-to-PDF ruled and borderless, and the DOCX):
+  cells exact / flagged / silent, identity right, and parse rate over the folder's reports;
 * resident memory after many reports (it must stay flat: no growth per report).
 """
 
@@ -152,6 +155,8 @@ def main() -> None:
         f"reader + parse: {rate(lambda: parse_bytes(docx, 'x.docx'), a.seconds):.0f} reports/s"
     )
 
+    producers(a.seconds)
+
     proc = psutil.Process()
     for _ in range(20):
         read_pdf(eight, "x.pdf")
@@ -165,6 +170,42 @@ def main() -> None:
         f"RSS after 20 reports {before / 2**20:.0f} MB, after 200 more {after / 2**20:.0f} MB "
         f"(growth {(after - before) / 2**20:+.1f} MB)"
     )
+
+
+OFFICE = {
+    "Word-like PDF (LibreOffice, from .docx)": ROOT / "tests/fixtures/pdf/office-word",
+    "LibreOffice PDF (from HTML)": ROOT / "tests/fixtures/pdf/office-lo",
+    "browser print-to-PDF (Chromium)": ROOT / "tests/fixtures/pdf/office-chrome",
+    "browser print, borderless": ROOT / "tests/fixtures/pdf/office-chrome-unruled",
+    "DOCX (LibreOffice, from HTML)": ROOT / "tests/fixtures/docx/office-lo",
+}
+
+
+def producers(seconds: float) -> None:
+    """Accuracy and parse rate per producer of the office-made fixtures."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from office_scores import score_folder
+
+    print(f"{'producer':42} {'files':>5} {'cells exact':>17} {'flagged':>7} {'silent':>6} {'identity':>8} {'parse/s':>8}")
+    for name, folder in OFFICE.items():
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        if not files:
+            continue
+        datas = [(f.read_bytes(), f.name) for f in files]
+        score = score_folder(folder)
+
+        def all_files(datas: list[tuple[bytes, str]] = datas) -> None:
+            for data, fname in datas:
+                parse_bytes(data, fname)
+
+        per_s = rate(all_files, seconds) * len(datas)
+        ident = f"{score.files - len(score.wrong_identity)}/{score.files}"
+        print(
+            f"{name:42} {score.files:5d} {score.exact:>6}/{score.cells:<5} {score.accuracy:6.2%} "
+            f"{score.flagged:7d} {len(score.silent):6d} {ident:>8} {per_s:8.1f}"
+        )
 
 
 if __name__ == "__main__":

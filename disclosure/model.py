@@ -56,6 +56,11 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)
     # Things the reader noticed (e.g. "encoding: declared gbk, decoded as gb18030").
     notes: list[str] = field(default_factory=list)
+    # What the document says about itself, as printed or stored (identity evidence, never
+    # values): "title" (PDF /Title, DOCX dc:title), "heading" (the first page's or first
+    # paragraphs' title lines), "page_header" (DOCX header part), "signature" and "date" (the
+    # signing body and date closing the last page), "creator"/"producer" (the exporting app).
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 class RejectedReport(Exception):

@@ -309,3 +309,94 @@ def test_a_report_wrapped_in_a_layout_table_is_read_as_its_paragraphs_and_tables
         (["规章", "3"], 0),
         (["三、收到和处理政府信息公开申请情况"], None),
     ]
+
+
+# --------------------------------------------------------------------------- office-made DOCX
+
+from office_scores import Score, score_file, score_folder  # noqa: E402
+
+from disclosure.readers import office, read  # noqa: E402
+
+OFFICE_DOCX = FIXTURES / "office-lo"
+OLD_DOC = FIXTURES / "office-doc"
+
+
+@pytest.mark.parametrize("gold_path", sorted((OFFICE_DOCX / "expected").glob("*.json")), ids=lambda g: g.stem)
+def test_office_made_docx_reads_to_the_source_reports_golden_values(gold_path):
+    score = Score()
+    score_file(gold_path, OFFICE_DOCX, score)
+    assert not score.silent and not score.wrong_identity, (score.silent, score.wrong_identity)
+    assert score.flagged == 0 and score.exact == score.cells
+
+
+def test_office_made_docx_are_all_exact():
+    score = score_folder(OFFICE_DOCX)
+    assert score.files >= 3 and score.accuracy == 1.0
+
+
+W_HDR = f'<w:hdr xmlns:w="{W_NS}"><w:p><w:r><w:t>沭阳县发展和改革局</w:t></w:r></w:p></w:hdr>'
+CORE = (
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>沭阳县发展和改革局2023年度政府信息公开年度报告</dc:title>'
+    "</cp:coreProperties>"
+)
+
+
+def test_title_page_header_heading_and_closing_signature_go_to_metadata():
+    body = p("沭阳县发展和改革局") + p("2023年政府信息公开工作年度报告") + p("正文。") + p("沭阳县发展和改革局") + p("2024年1月17日")
+    doc = read_docx(make_docx(body, extra={"word/header1.xml": W_HDR, "docProps/core.xml": CORE}), "m.docx")
+    assert doc.metadata == {
+        "title": "沭阳县发展和改革局2023年度政府信息公开年度报告",
+        "page_header": "沭阳县发展和改革局",
+        "heading": "沭阳县发展和改革局2023年政府信息公开工作年度报告",
+        "date": "2024年1月17日",
+        "signature": "沭阳县发展和改革局",
+    }
+
+
+def test_a_table_inside_a_text_box_is_read_as_a_table_not_as_the_paragraphs_text():
+    table = f"<w:tbl><w:tr>{tc('规章')}{tc('3')}{tc('0')}{tc('7')}</w:tr></w:tbl>"
+    body = (
+        "<w:p><w:r><w:t>二、主动公开政府信息情况</w:t></w:r><w:r><w:drawing><wp:inline "
+        'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+        f"<w:txbxContent>{p('第二十条第（一）项')}{table}</w:txbxContent></wp:inline></w:drawing></w:r></w:p>"
+    )
+    doc = read_docx(make_docx(body), "t.docx")
+    assert [line.text for line in doc.lines] == ["二、主动公开政府信息情况", "第二十条第（一）项", "规章 3 0 7"]
+    assert doc.lines[-1].table == 0 and [c.col for c in doc.lines[-1].cells] == [0, 1, 2, 3]
+
+
+def test_table_rows_inside_content_controls_and_strict_namespace_are_read():
+    strict = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+    row = f"<w:tr>{tc('规章')}{tc('3')}</w:tr>"
+    body = f"<w:sdt><w:sdtContent><w:tbl><w:sdt><w:sdtContent>{row}</w:sdtContent></w:sdt></w:tbl></w:sdtContent></w:sdt>"
+    data = make_docx(body).replace(W_NS.encode(), strict.encode())
+    doc = read_docx(data, "wps.docx")
+    assert [[c.text for c in line.cells] for line in doc.lines] == [["规章", "3"]]
+
+
+def test_old_word_without_libreoffice_is_refused_with_the_exact_command(monkeypatch):
+    monkeypatch.setattr(office, "find_soffice", lambda: None)
+    data = next(OLD_DOC.glob("*.doc")).read_bytes()
+    with pytest.raises(RejectedReport) as err:
+        read(data, "/data/raw/report.doc")
+    assert err.value.code == "unsupported_format"
+    assert "soffice --headless --norestore --convert-to docx:MS Word 2007 XML --outdir OUTDIR '/data/raw/report.doc'" in (
+        err.value.message
+    )
+
+
+def test_ole_container_without_a_document_stream_is_not_sent_to_libreoffice(monkeypatch):
+    monkeypatch.setattr(office, "find_soffice", lambda: pytest.fail("must not convert"))
+    with pytest.raises(RejectedReport) as err:
+        read(office.OLE_MAGIC + b"\x00" * 600, "x.doc")
+    assert err.value.code == "unsupported_format"
+
+
+@pytest.mark.skipif(office.find_soffice() is None, reason="LibreOffice (soffice) not installed")
+def test_old_word_is_converted_by_libreoffice_in_a_private_profile_and_parsed():
+    gold_path = next((OLD_DOC / "expected").glob("*.json"))
+    score = Score()
+    score_file(gold_path, OLD_DOC, score)
+    assert not score.silent and not score.wrong_identity
+    assert score.accuracy >= 0.995

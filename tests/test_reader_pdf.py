@@ -53,19 +53,18 @@ def test_digits_of_one_number_stay_together(published):
     assert {"3985758", "447228", "88283", "96171.6", "3119", "3050"} <= texts
 
 
-def test_pages_are_separated_by_form_feed_lines(published):
+def test_pages_are_separated_by_form_feed_lines_and_page_numbers_dropped(published):
     breaks = [i for i, line in enumerate(published.lines) if [c.text for c in line.cells] == ["\f"]]
     assert len(breaks) == 5  # six pages
-    assert published.lines[breaks[0] - 1].text == "-1-"  # "- 1 -" is written as pdftotext does
+    assert not any(line.text in {"-1-", "- 1 -", "-6-"} for line in published.lines)
+    assert any("6 page header/footer/page-number line(s) dropped" in n for n in published.notes)
 
 
-def test_vertical_label_comes_one_character_per_line_between_rows(published):
-    texts = [line.text for line in published.lines]
-    start = next(i for i, t in enumerate(texts) if t.startswith("二、上年结转"))
-    end = next(i for i, t in enumerate(texts) if t.startswith("（七）总计"))
-    heads = [published.lines[i].cells[0].text for i in range(start + 1, end)]
-    short = [h for h in heads if len(h) <= 2 and not h.isdigit() and h != "\f"]
-    assert "".join(short) == "三、本年度办理结果"
+def test_vertical_label_in_a_ruled_grid_is_one_cell_spanning_its_rows(published):
+    rows = [line for line in published.lines if line.table is not None and "1.属于国家秘密" in line.text]
+    assert rows
+    first = rows[0].cells[0]
+    assert first.text == "三、本年度办理结果" and first.rowspan_copy  # its origin is a row above
 
 
 def test_table_row_keeps_label_and_numbers_on_one_line(published):
@@ -249,3 +248,103 @@ def test_a_scanned_page_inside_a_text_pdf_is_noted():
     mixed.save(out)
     doc = read_pdf(out.getvalue(), "mixed.pdf")
     assert any("page(s) 4 have no text layer" in note for note in doc.notes)
+
+
+# --------------------------------------------------------------------------- office-made PDFs
+
+from office_scores import score_file, score_folder  # noqa: E402
+
+OFFICE = {
+    "word-like": FIXTURES / "office-word",
+    "libreoffice": FIXTURES / "office-lo",
+    "browser-print": FIXTURES / "office-chrome",
+    "browser-print-unruled": FIXTURES / "office-chrome-unruled",
+}
+OFFICE_GOLDS = [(name, g) for name, folder in OFFICE.items() for g in sorted((folder / "expected").glob("*.json"))]
+
+
+@pytest.mark.parametrize(("producer", "gold_path"), OFFICE_GOLDS, ids=lambda x: x if isinstance(x, str) else x.stem)
+def test_office_made_pdf_has_no_silent_error_and_the_right_identity(producer, gold_path):
+    from office_scores import Score
+
+    score = Score()
+    score_file(gold_path, OFFICE[producer], score)
+    assert not score.silent, score.silent
+    assert not score.wrong_identity, score.wrong_identity
+
+
+BORDERLESS_OPEN = pytest.mark.xfail(
+    strict=True,
+    reason="borderless tables: numbers wrapped in narrow columns ('1361' / '2') and 表三 with its "
+    "organisation columns blank throughout are flagged, not yet placed (no silent error: see above)",
+)
+
+
+@pytest.mark.parametrize(
+    "producer",
+    [
+        pytest.param("word-like", marks=BORDERLESS_OPEN),  # synthetic-ceshishi-2025 is borderless
+        pytest.param("libreoffice", marks=BORDERLESS_OPEN),
+        "browser-print",
+        pytest.param("browser-print-unruled", marks=BORDERLESS_OPEN),
+    ],
+)
+def test_office_made_pdfs_of_each_producer_are_at_least_995_per_mille_exact(producer):
+    score = score_folder(OFFICE[producer])
+    assert score.files >= 3
+    assert score.accuracy >= 0.995, f"{producer}: {score.exact}/{score.cells}"
+
+
+def test_vertically_centred_cells_a_line_below_their_row_are_placed_in_it():
+    # Word-made HTML centres 自然人 and 总计 vertically: with a two-line label they print one
+    # text line below the row's other values. The ruled grid puts them in their row.
+    doc = _read(FIXTURES / "office-word" / "shuyang-fgj-2023-filled-huaian-gov-2024.pdf")
+    row = next(line for line in doc.lines if any(c.text.startswith("2.其他法律行政法规禁止") for c in line.cells))
+    values = [c.text for c in row.cells if not c.rowspan_copy][-7:]
+    assert values == ["30", "1", "0", "0", "0", "0", "31"]
+
+
+def test_borderless_table_joins_vertically_centred_cells_to_their_row():
+    # Without rules, 自然人 and 总计 of "2.其他法律行政法规禁止公开" print a line below its
+    # other values; they join the row by their free columns instead of being dropped.
+    doc = _read(FIXTURES / "office-chrome-unruled" / "shuyang-fgj-2023-filled-huaian-gov-2024.pdf")
+    row = next(line for line in doc.lines if line.cells and line.cells[0].text.startswith("2.其他法律行政法规禁止"))
+    assert [c.text for c in row.cells][-7:] == ["30", "1", "0", "0", "0", "0", "31"]
+
+
+def test_wrapped_label_in_a_ruled_cell_is_one_label():
+    doc = _read(FIXTURES / "office-lo" / "shuyang-fgj-2023.pdf")
+    labels = {c.text for line in doc.lines if line.table is not None for c in line.cells}
+    assert "5.要求行政机关确认或重新出具已获取信息" in labels
+
+
+def test_browser_page_header_and_footer_are_dropped():
+    doc = _read(FIXTURES / "office-chrome" / "shuyang-fgj-2023.pdf")
+    texts = [line.text for line in doc.lines]
+    assert not any("file://" in t for t in texts)
+    assert any("header/footer" in n for n in doc.notes)
+
+
+def test_document_identity_evidence_is_exposed_in_metadata(published):
+    assert published.metadata["title"] == "政府信息公开工作年度报告"
+    assert published.metadata["heading"] == "淮安市人民政府2024年政府信息公开工作年度报告"
+    assert published.metadata["creator"].startswith("WPS")
+    signed = _read(FIXTURES / "office-word" / "shuyang-fgj-2023.pdf")
+    assert signed.metadata["signature"] == "沭阳县发展和改革局"
+    assert signed.metadata["date"] == "2024年1月17日"
+
+
+def test_a_ruled_table_continued_on_the_next_page_is_still_read_as_a_grid():
+    doc = _read(FIXTURES / "office-chrome" / "shuyang-fgj-2023-filled-huaian-gov-2024.pdf")
+    after = [doc.lines[i + 1] for i, line in enumerate(doc.lines[:-1]) if line.text == "\f"]
+    row = next(line for line in after if "3.要求提供公开出版物" in line.text)
+    assert row.table is not None
+    assert [c.text for c in row.cells if not c.rowspan_copy][-7:] == ["0", "0", "0", "0", "0", "0", "0"]
+
+
+def test_a_table_whose_outer_border_is_not_drawn_keeps_its_last_column():
+    # Chromium leaves out the right border of 表三 here; the rows' horizontal rules end at the
+    # same x, which closes the grid, so the 总计 column (859) is a cell of its row.
+    doc = _read(FIXTURES / "office-chrome" / "sh-gov-office-2019.pdf")
+    row = next(line for line in doc.lines if line.table is not None and "一、本年新收" in line.text)
+    assert [c.text for c in row.cells][-7:] == ["821", "35", "", "", "2", "1", "859"]

@@ -63,11 +63,9 @@ def read(data: bytes, path: str = "") -> Document:
     if kind == "binary":
         raise RejectedReport("unsupported_format", "binary data (an image or garbage), not a text, HTML, PDF or DOCX report", path)
     if kind == "ole":
-        raise RejectedReport(
-            "unsupported_format",
-            "old binary Word/WPS document; convert it first: libreoffice --headless --convert-to docx FILE",
-            path,
-        )
+        from disclosure.readers.office import read_old_office
+
+        return read_old_office(data, path)
     if kind == "pdf":
         from disclosure.readers.pdf import read_pdf
 

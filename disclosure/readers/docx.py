@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from disclosure.model import Cell, Document, Line, RejectedReport
+from disclosure.readers.docmeta import closing_signature, heading_of
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -38,6 +39,8 @@ MAX_RATIO = 100  # declared uncompressed / compressed size of a large part
 RATIO_FLOOR = 1024 * 1024  # parts smaller than this may compress as well as they like
 MAX_MEMBERS = 5000
 DOCUMENT_PART = "word/document.xml"
+HEADER_PART = re.compile(r"word/header\d*\.xml")
+STRICT_W = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
 CONVERT_HINT = "convert it first: `libreoffice --headless --convert-to docx FILE`"
 
 _PARSER = etree.XMLParser(
@@ -75,7 +78,13 @@ def read_docx(data: bytes, path: str) -> Document:
     lines: list[Line] = []
     tables = _emit_blocks(body, numbering, lines, 0)
     notes.insert(0, f"docx: {tables} tables")
-    return Document(lines=lines, format="docx", title=_title(parts, path), notes=notes)
+    title = _title(parts, path)
+    metadata = {"title": title or "", "page_header": _page_header(parts, path)}
+    texts = [line.text for line in lines if line.table is None]
+    metadata["heading"] = heading_of(texts)
+    metadata.update(closing_signature(texts))
+    metadata = {k: v for k, v in metadata.items() if v}
+    return Document(lines=lines, format="docx", title=title, notes=notes, metadata=metadata)
 
 
 def _emit_blocks(container: etree._Element, numbering: Numbering, lines: list[Line], tables: int) -> int:
@@ -86,9 +95,12 @@ def _emit_blocks(container: etree._Element, numbering: Numbering, lines: list[Li
     """
     for kind, el in _blocks(container):
         if kind == "p":
+            boxes = _detach_text_boxes(el)
             text = paragraph_text(el, numbering)
             if text.strip():
                 lines.append(Line(cells=[Cell(text)], where=f"line {len(lines) + 1}"))
+            for box in boxes:  # a text box's paragraphs and tables follow its anchor paragraph
+                tables = _emit_blocks(box, numbering, lines, tables)
         elif _is_layout_table(el):
             for cell in el.iter(f"{_W}tc"):
                 if _owning_table(cell) is el:
@@ -97,6 +109,24 @@ def _emit_blocks(container: etree._Element, numbering: Numbering, lines: list[Li
             lines.extend(table_lines(el, tables, numbering))
             tables += 1
     return tables
+
+
+_TEXT_BOX = f"{_W}txbxContent"
+
+
+def _detach_text_boxes(paragraph: etree._Element) -> list[etree._Element]:
+    """Take the outermost text boxes out of a paragraph (their text is not the paragraph's:
+    a box may hold whole tables), to be read as blocks of their own."""
+    boxes = []
+    for box in paragraph.iter(_TEXT_BOX):
+        parent = box.getparent()
+        while parent is not None and parent is not paragraph and parent.tag != _TEXT_BOX:
+            parent = parent.getparent()
+        if parent is paragraph:
+            boxes.append(box)
+    for box in boxes:
+        box.getparent().remove(box)
+    return boxes
 
 
 def _is_layout_table(table: etree._Element) -> bool:
@@ -128,12 +158,15 @@ def _open_parts(data: bytes, path: str) -> dict[str, bytes]:
     check_zip_bomb(infos, path)
     wanted = {DOCUMENT_PART, "word/numbering.xml", "word/styles.xml", "docProps/core.xml"}
     names = {info.filename for info in infos}
+    wanted |= {n for n in names if HEADER_PART.fullmatch(n)}
     if DOCUMENT_PART not in names:
         raise RejectedReport("corrupt_file", "zip without word/document.xml: not a Word document", path)
     parts: dict[str, bytes] = {}
     for info in infos:
         if info.filename in wanted:
-            parts[info.filename] = _read_capped(archive, info, path)
+            data = _read_capped(archive, info, path)
+            # Strict OOXML (an option of WPS and Word) only renames the namespace.
+            parts[info.filename] = data.replace(STRICT_W, W.encode()) if STRICT_W in data else data
     return parts
 
 
@@ -197,6 +230,19 @@ def _title(parts: dict[str, bytes], path: str) -> str | None:
     node = root.find("{http://purl.org/dc/elements/1.1/}title")
     text = (node.text or "").strip() if node is not None else ""
     return text or None
+
+
+def _page_header(parts: dict[str, bytes], path: str) -> str:
+    """The text of the first non-empty page header part (a body's name often sits there)."""
+    for name in sorted(n for n in parts if HEADER_PART.fullmatch(n)):
+        try:
+            root = _parse(parts[name], path, name)
+        except RejectedReport:
+            continue
+        text = " ".join(t for p in root.iter(f"{_W}p") if (t := run_text(p).strip()))
+        if text:
+            return text
+    return ""
 
 
 # --------------------------------------------------------------------------- body

@@ -27,17 +27,20 @@ from __future__ import annotations
 import bisect
 import ctypes
 import functools
+import itertools
 import re
 import statistics
 import threading
 import unicodedata
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from disclosure.model import Cell, Document, Line, RejectedReport
+from disclosure.readers.docmeta import closing_signature, heading_of
 
 # Gaps between glyphs, as fractions of the line's median em (font size).
 WORD_GAP = 0.2  # below: same word (CJK glyphs and the digits of a number touch)
@@ -76,6 +79,15 @@ class Rule:
 
 
 @dataclass(slots=True)
+class HRule:
+    """A horizontal ruling line (table border) at height y from x0 to x1."""
+
+    y: float
+    x0: float
+    x1: float
+
+
+@dataclass(slots=True)
 class Glyph:
     """One printed character: its horizontal extent and baseline (PDF user space, y up)."""
 
@@ -111,14 +123,20 @@ def read_pdf(data: bytes, path: str) -> Document:
     with _PDFIUM_LOCK:
         pdf = _open(data, path)
         try:
-            rows, notes = _read_pages(pdf, path)
-            title = _title(pdf)
+            rows, notes, heading = _read_pages(pdf, path)
+            info = _info(pdf)
         finally:
             pdf.close()
-    return Document(lines=emit_lines(rows), format="pdf", title=title, notes=notes)
+    lines = emit_lines(rows)
+    metadata = {k: v for k, v in info.items() if v}
+    if heading:
+        metadata["heading"] = heading
+    last_page = len(lines) - next((i for i, line in enumerate(reversed(lines)) if line.text == "\f"), len(lines))
+    metadata.update(closing_signature([line.text for line in lines[last_page:]]))
+    return Document(lines=lines, format="pdf", title=metadata.get("title"), notes=notes, metadata=metadata)
 
 
-def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None], list[str]]:
+def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None], list[str], str]:
     n_pages = len(pdf)
     if n_pages == 0:
         raise RejectedReport("corrupt_file", "the PDF has no pages", path)
@@ -127,15 +145,30 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
     rows: list[PageRow | None] = []
     n_glyphs = n_unmapped = 0
     textless: list[int] = []
+    pages: list[list[PageRow]] = []
+    n_tables = 0
     for index in range(n_pages):
-        glyphs, rules = _page_content(pdf, index, path)
+        content = _page_content(pdf, index, path)
+        glyphs = content.glyphs
+        if index == 0:
+            heading = first_page_heading(glyphs, content.bottom, content.top)
         n_glyphs += len(glyphs)
         n_unmapped += unmapped(glyphs)
         if not glyphs:
             textless.append(index + 1)
+        pages.append(page_rows(glyphs, content.rules, page=index + 1, flat=content.flat, first_table=n_tables))
+        n_tables += len({r.table for r in pages[-1] if r.table is not None})
+        pages[-1] = mark_margins(pages[-1], content.bottom, content.top)
+    dropped = drop_page_chrome(pages)
+    loose = [r for page in pages for r in page if r.grid is None]
+    learnt = learn_columns(loose)
+    if not any(len(c.starts) == APPLICANT_COLUMNS for c in learnt):
+        learnt += header_columns(loose)
+    place_by_columns(loose, sorted(learnt, key=lambda c: -len(c.starts)))
+    for index, page in enumerate(pages):
         if index:
             rows.append(None)  # page break
-        rows.extend(page_rows(glyphs, rules, page=index + 1))
+        rows.extend(r for r in page if r.grid is not None or r.cells)
     if n_glyphs < MIN_GLYPHS_PER_PAGE * n_pages:
         raise RejectedReport(
             "needs_ocr",
@@ -151,6 +184,8 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
             path,
         )
     notes = [f"pdf: {n_pages} pages, {n_glyphs} characters (PDFium text layer)"]
+    if dropped:
+        notes.append(f"pdf: {dropped} page header/footer/page-number line(s) dropped")
     if textless:
         notes.append(
             f"pdf: page(s) {', '.join(map(str, textless))} have no text layer (scanned?): "
@@ -158,7 +193,32 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
         )
     if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
         notes.append("pdf: encrypted with an owner password only; read without a password")
-    return rows, notes
+    return rows, notes, heading
+
+
+HEADING_EM = 1.15
+"""A title line is printed at least this much larger than the page's body text."""
+
+
+def first_page_heading(glyphs: list[Glyph], bottom: float, top: float) -> str:
+    """The first page's title: the leading lines set larger than the body text, joined (a long
+    title wraps); without a larger font, the leading lines up to the one naming the report."""
+    if not glyphs:
+        return ""
+    rows = [r for r in group_rows(glyphs) if bottom + MARGIN * (top - bottom) < r[0].base < top - MARGIN * (top - bottom)]
+    if not rows:
+        return ""
+    body = statistics.median(g.em for g in glyphs)
+    picked: list[str] = []
+    for row in rows[:6]:
+        big = statistics.median(g.em for g in row) >= HEADING_EM * body
+        if big:
+            picked.append("".join(c.text for c in split_cells(row)).replace(" ", ""))
+        elif picked:
+            break
+    if picked:
+        return "".join(picked)
+    return heading_of([" ".join(c.text for c in split_cells(r)) for r in rows])
 
 
 def unmapped(glyphs: list[Glyph]) -> int:
@@ -247,16 +307,20 @@ def _inflated_size(data: bytes, start: int, cap: int) -> tuple[int, int]:
     return size, consumed
 
 
-def _title(pdf: pdfium.PdfDocument) -> str | None:
+_INFO_KEYS = {"Title": "title", "Creator": "creator", "Producer": "producer"}
+
+
+def _info(pdf: pdfium.PdfDocument) -> dict[str, str]:
+    """The document information dictionary's title and exporting application."""
     try:
-        title = (pdf.get_metadata_dict().get("Title") or "").strip()
-    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):  # damaged metadata: no title
-        return None
-    return title or None
+        info = pdf.get_metadata_dict()
+    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):  # damaged metadata: none
+        return {}
+    return {ours: (info.get(theirs) or "").strip() for theirs, ours in _INFO_KEYS.items()}
 
 
-def _page_content(pdf: pdfium.PdfDocument, index: int, path: str) -> tuple[list[Glyph], list[Rule]]:
-    """The printed (non-blank) glyphs of one page and its vertical ruling lines."""
+def _page_content(pdf: pdfium.PdfDocument, index: int, path: str) -> PageContent:
+    """The printed (non-blank) glyphs of one page, its ruling lines and its shown height."""
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
@@ -264,7 +328,9 @@ def _page_content(pdf: pdfium.PdfDocument, index: int, path: str) -> tuple[list[
     textpage = page.get_textpage()
     try:
         view = PageView.of(page)
-        return _glyphs(textpage.raw, view), vertical_rules(page, view)
+        rules, flat = page_rules(page, view)
+        _left, bottom, _right, top = view.rect(*page.get_mediabox())
+        return PageContent(_glyphs(textpage.raw, view), rules, flat, bottom, top)
     finally:
         textpage.close()
         page.close()
@@ -316,12 +382,18 @@ class PageView:
 
 
 def vertical_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> list[Rule]:
-    """Vertical table rules: thin path objects, and the sides of drawn rectangles.
+    """Vertical table rules: thin path objects, and the sides of drawn rectangles."""
+    return page_rules(page, view)[0]
+
+
+def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[Rule], list[HRule]]:
+    """Vertical and horizontal table rules: thin path objects, and the sides of rectangles.
 
     Walks the page's objects through the raw API (no Python wrapper per object: a page holds
     thousands of text objects) and looks one level into form XObjects.
     """
     rules: list[Rule] = []
+    flat: list[HRule] = []
     box = [ctypes.c_float() for _ in range(4)]
     refs = [ctypes.byref(v) for v in box]
     get_type, get_bounds = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetBounds
@@ -337,17 +409,64 @@ def vertical_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> list[Ru
             if kind != path_kind or not get_bounds(obj, *refs):
                 continue
             left, bottom, right, top = view.rect(box[0].value, box[1].value, box[2].value, box[3].value)
-            if top - bottom < 4:
+            tall, wide = top - bottom, right - left
+            if tall < 4 and wide < 4:
                 continue
-            if right - left <= RULE_WIDTH:
+            if wide <= RULE_WIDTH:
                 rules.append(Rule((left + right) / 2, bottom, top))
-            elif pdfium_c.FPDFPath_CountSegments(obj) in (4, 5):  # a rectangle: its two sides
+            elif tall <= RULE_WIDTH:
+                flat.append(HRule((bottom + top) / 2, left, right))
+            elif pdfium_c.FPDFPath_CountSegments(obj) in (4, 5):  # a rectangle: its four sides
                 rules.extend((Rule(left, bottom, top), Rule(right, bottom, top)))
+                flat.extend((HRule(bottom, left, right), HRule(top, left, right)))
+            else:  # one path drawing many borders (a browser's collapsed table borders)
+                _path_edges(obj, view, rules, flat)
 
     raw = page.raw
     get_object = pdfium_c.FPDFPage_GetObject
     visit([get_object(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw))], 0)
-    return rules
+    return rules, flat
+
+
+MAX_PATH_SEGMENTS = 4000  # a path with more segments is a drawing, not table borders
+
+
+def _path_edges(obj: object, view: PageView, rules: list[Rule], flat: list[HRule]) -> None:
+    """Vertical and horizontal straight segments of a path object, in page space."""
+    n = pdfium_c.FPDFPath_CountSegments(obj)
+    if n <= 0 or n > MAX_PATH_SEGMENTS:
+        return
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return
+    x, y = ctypes.c_float(), ctypes.c_float()
+    xr, yr = ctypes.byref(x), ctypes.byref(y)
+    line_to, move_to = pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_MOVETO
+    prev: tuple[float, float] | None = None
+    start: tuple[float, float] | None = None
+    for i in range(n):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        if not pdfium_c.FPDFPathSegment_GetPoint(seg, xr, yr):
+            continue
+        px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        point = (px, py)
+        if kind == move_to:
+            prev = start = point
+            continue
+        if kind == line_to and prev is not None:
+            _edge(prev, point, view, rules, flat)
+            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+                _edge(point, start, view, rules, flat)
+        prev = point
+
+
+def _edge(a: tuple[float, float], b: tuple[float, float], view: PageView, rules: list[Rule], flat: list[HRule]) -> None:
+    left, bottom, right, top = view.rect(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+    if right - left <= 0.5 and top - bottom > 4:
+        rules.append(Rule((left + right) / 2, bottom, top))
+    elif top - bottom <= 0.5 and right - left > 4:
+        flat.append(HRule((bottom + top) / 2, left, right))
 
 
 def _glyphs(raw_textpage: object, view: PageView = PageView()) -> list[Glyph]:
@@ -395,6 +514,17 @@ def _fill_em(glyphs: list[Glyph]) -> list[Glyph]:
 
 
 @dataclass(slots=True)
+class PageContent:
+    """What one page gives: glyphs, vertical and horizontal rules, shown bottom and top."""
+
+    glyphs: list[Glyph]
+    rules: list[Rule]
+    flat: list[HRule]
+    bottom: float
+    top: float
+
+
+@dataclass(slots=True)
 class PageRow:
     """One layout line of a page, with its cells cut at the table rules crossing it (if any)."""
 
@@ -406,19 +536,302 @@ class PageRow:
     slots: list[str] = field(default_factory=list)
     before: list[Cell] = field(default_factory=list)
     after: list[Cell] = field(default_factory=list)
+    # A row of a ruled grid (cells placed by the rules: grid columns, spans, blanks kept).
+    grid: list[Cell] | None = None
+    table: int | None = None
+    # Height on the page (top of a grid row, baseline of a text line), for ordering.
+    y: float = 0.0
+    # Within MARGIN of the page's top or bottom edge: page chrome if it repeats or is a number.
+    margin: bool = False
+    # The line's glyphs (text lines only), for re-cutting by the columns of a borderless table.
+    glyphs: list[Glyph] = field(default_factory=list)
 
 
-def page_rows(glyphs: list[Glyph], rules: list[Rule], page: int) -> list[PageRow]:
-    """Group glyphs into lines (top to bottom), each cut into cells (left to right)."""
+# --------------------------------------------------------------------------- ruled grids
+
+GRID_MIN_BAND = 2.0  # rules closer than this (pt) bound no row: a double border
+GRID_COVER = 0.5  # a horizontal rule covering this share of a slot closes the cell there
+MARGIN = 0.08  # share of the page height at top and bottom where page headers/footers sit
+CHROME_MIN_PAGES = 2  # a margin line (digits ignored) on this many pages is a running header/footer
+_PAGE_MARK = re.compile(r"^(第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|[-—–]?\s*\d+\s*[-—–]?|page \d+( of \d+)?)$", re.I)
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+@dataclass(slots=True)
+class GridCell:
+    """One ruled cell: bands top..bottom (inclusive) and grid columns c0..c1 (boundaries)."""
+
+    top: int
+    bottom: int
+    c0: int
+    c1: int
+    glyphs: list[Glyph] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class GridTable:
+    """A table whose cells are drawn: column boundaries xs (left to right), band edges ys
+    (top to bottom), and its cells."""
+
+    xs: list[float]
+    ys: list[float]
+    cells: list[GridCell]
+    # band index -> the cells crossing that band, left to right
+    by_band: list[list[GridCell]] = field(default_factory=list)
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.xs[0] - 1 <= x <= self.xs[-1] + 1 and self.ys[-1] - 1 <= y <= self.ys[0] + 1
+
+    def cell_at(self, x: float, y: float) -> GridCell | None:
+        band = _band_of(self.ys, y)
+        if band is None:
+            return None
+        for cell in self.by_band[band]:
+            if self.xs[cell.c0] - 1 <= x <= self.xs[cell.c1] + 1:
+                return cell
+        return None
+
+
+def _band_of(ys: list[float], y: float) -> int | None:
+    """Index of the band (between ys[i] and ys[i+1], ys descending) holding height y."""
+    if not ys[-1] <= y <= ys[0]:
+        return None
+    i = len(ys) - bisect.bisect_left(ys[::-1], y)  # first edge below y, counted from the top
+    return min(max(i - 1, 0), len(ys) - 2)
+
+
+def _merge_positions(values: list[float], gap: float = RULE_MERGE) -> list[float]:
+    merged: list[float] = []
+    for v in sorted(values):
+        if not merged or v - merged[-1] > gap:
+            merged.append(v)
+    return merged
+
+
+def ruled_tables(rules: list[Rule], flat: list[HRule]) -> list[GridTable]:
+    """Tables drawn with both vertical and horizontal rules, as grids of cells.
+
+    Bands are the strips between consecutive horizontal rule heights; a band crossed by two or
+    more vertical rules is a table row band, and consecutive such bands are one table. Within
+    a band the vertical rules crossing it cut the slots (a rule missing = a cell spanning
+    columns); a slot not closed by a horizontal rule at the band's lower edge continues into
+    the next band (a cell spanning rows: a group label, the vertical 三、本年度办理结果).
+    """
+    if not rules or not flat:
+        return []
+    rules = rules + open_sides(rules, flat)
+    flat = flat + open_edges(rules, flat)
+    heights = sorted(_merge_positions([h.y for h in flat]), reverse=True)
+    bands: list[tuple[float, float, list[float]]] = []
+    for top, bottom in itertools.pairwise(heights):
+        if top - bottom < GRID_MIN_BAND:
+            continue
+        xs = _merge_positions([r.x for r in rules if r.y0 <= bottom + 1.5 and r.y1 >= top - 1.5])
+        bands.append((top, bottom, xs))
+    tables: list[GridTable] = []
+    run: list[tuple[float, float, list[float]]] = []
+    for band in [*bands, (0.0, 0.0, [])]:
+        joined = bool(run) and abs(run[-1][1] - band[0]) < GRID_MIN_BAND + RULE_MERGE
+        if len(band[2]) >= 2 and (not run or (joined and _overlap(run[-1][2], band[2]))):
+            run.append(band)
+            continue
+        if run:
+            table = _grid_of(run, flat)
+            if table is not None:
+                tables.append(table)
+        run = [band] if len(band[2]) >= 2 else []
+    return tables
+
+
+def open_edges(rules: list[Rule], flat: list[HRule]) -> list[HRule]:
+    """Closing edges for a table cut by a page break: where vertical rules end with no
+    horizontal rule there (a browser draws no border where a row continues on the next page),
+    a virtual rule from the leftmost to the rightmost of them closes the grid."""
+    ends: list[tuple[float, float]] = []  # (height, x) of rule ends no horizontal rule meets
+    for r in rules:
+        for y in (r.y0, r.y1):
+            if not any(abs(h.y - y) <= RULE_MERGE + 1 and h.x0 - 2 <= r.x <= h.x1 + 2 for h in flat):
+                ends.append((y, r.x))
+    out: list[HRule] = []
+    ends.sort()
+    group: list[tuple[float, float]] = []
+    for end in [*ends, (float("inf"), 0.0)]:
+        if group and end[0] - group[0][0] > RULE_MERGE:
+            if len(group) >= 2:
+                xs = [x for _, x in group]
+                out.append(HRule(statistics.fmean(y for y, _ in group), min(xs), max(xs)))
+            group = []
+        group.append(end)
+    return out
+
+
+def open_sides(rules: list[Rule], flat: list[HRule]) -> list[Rule]:
+    """Missing outer sides: where three or more horizontal rules end at one x with no vertical
+    rule there and nothing ruled beyond (a browser leaves out a collapsed border), a virtual
+    vertical rule joins them. Inner ends (a group label's column spanning rows) never count."""
+    ends: list[tuple[float, float]] = []  # (x, height) of outer rule ends no vertical rule meets
+    for h in flat:
+        level = [o for o in flat if abs(o.y - h.y) <= RULE_MERGE]
+        for x, outer in ((h.x0, all(o.x0 >= h.x0 - RULE_MERGE for o in level)), (h.x1, all(o.x1 <= h.x1 + RULE_MERGE for o in level))):
+            if outer and not any(abs(r.x - x) <= RULE_MERGE + 1 and r.y0 - 2 <= h.y <= r.y1 + 2 for r in rules):
+                ends.append((x, h.y))
+    out: list[Rule] = []
+    ends.sort()
+    group: list[tuple[float, float]] = []
+    for end in [*ends, (float("inf"), 0.0)]:
+        if group and end[0] - group[0][0] > RULE_MERGE:
+            if len(group) >= 3:
+                ys = [y for _, y in group]
+                out.append(Rule(statistics.fmean(x for x, _ in group), min(ys), max(ys)))
+            group = []
+        group.append(end)
+    return out
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return min(a[-1], b[-1]) - max(a[0], b[0]) > 0
+
+
+def _grid_of(bands: list[tuple[float, float, list[float]]], flat: list[HRule]) -> GridTable | None:
+    if len(bands) < 2:
+        return None  # one ruled box is a frame or a note, not a statistics table
+    xs = _merge_positions([x for _, _, band_xs in bands for x in band_xs])
+    ys = [bands[0][0], *(b[1] for b in bands)]
+
+    def col(x: float) -> int:
+        return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+
+    def closed(y: float, x0: float, x1: float) -> bool:
+        width = x1 - x0
+        cover = sum(max(0.0, min(h.x1, x1) - max(h.x0, x0)) for h in flat if abs(h.y - y) <= RULE_MERGE)
+        return cover >= GRID_COVER * width
+
+    cells: list[GridCell] = []
+    open_cells: dict[tuple[int, int], GridCell] = {}
+    for b, (_, bottom, band_xs) in enumerate(bands):
+        slots = [(col(x0), col(x1)) for x0, x1 in itertools.pairwise(band_xs)]
+        still_open: dict[tuple[int, int], GridCell] = {}
+        for c0, c1 in slots:
+            if c1 <= c0:
+                continue
+            cell = open_cells.get((c0, c1))
+            if cell is None:
+                cell = GridCell(b, b, c0, c1)
+                cells.append(cell)
+            cell.bottom = b
+            if not closed(bottom, xs[c0], xs[c1]):
+                still_open[(c0, c1)] = cell
+        open_cells = still_open
+    table = GridTable(xs, ys, cells)
+    table.by_band = [[] for _ in bands]
+    for cell in cells:
+        for b in range(cell.top, cell.bottom + 1):
+            table.by_band[b].append(cell)
+    for row in table.by_band:
+        row.sort(key=lambda c: c.c0)
+    return table
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def cell_text(glyphs: list[Glyph]) -> str:
+    """The text of one ruled cell: its lines top to bottom, a wrapped CJK label joined without
+    a space (the wrap is the page's, not the writer's)."""
+    if not glyphs:
+        return ""
+    out = ""
+    for line in group_rows(glyphs):
+        text = " ".join(c.text for c in split_cells(line))
+        if out and not (_wide(out[-1]) or _wide(text[0])):
+            out += " "
+        out += text
+    return out
+
+
+def grid_rows(table: GridTable, page: int, index: int) -> list[PageRow]:
+    """One PageRow per band: every cell crossing it, a spanning cell's later bands as copies."""
+    out: list[PageRow] = []
+    texts = {id(cell): cell_text(cell.glyphs) for cell in table.cells}
+    for b, band_cells in enumerate(table.by_band):
+        cells = [
+            Cell(texts[id(c)], col=c.c0, colspan=c.c1 - c.c0, rowspan_copy=c.top != b) for c in band_cells
+        ]
+        if not any(c.text for c in cells if not c.rowspan_copy):
+            continue  # nothing starts in this band (all its text belongs to spanning cells)
+        out.append(PageRow(cells=[], where=f"page {page} table {index + 1} row {b + 1}", grid=cells,
+                           table=index, y=table.ys[b]))
+    return out
+
+
+def page_rows(
+    glyphs: list[Glyph], rules: list[Rule], page: int, flat: list[HRule] | None = None, first_table: int = 0
+) -> list[PageRow]:
+    """Group glyphs into lines (top to bottom), each cut into cells (left to right).
+
+    Glyphs inside a ruled grid (vertical and horizontal rules) are placed in its cells by
+    position instead: a row is a band between rules whatever the baselines inside it.
+    """
+    tables = ruled_tables(rules, flat or [])
+    loose = glyphs
+    if tables:
+        loose = []
+        for g in glyphs:
+            x, y = (g.x0 + g.x1) / 2, g.base + 0.35 * g.em
+            cell = next((c for t in tables if t.contains(x, y) and (c := t.cell_at(x, y)) is not None), None)
+            if cell is None:
+                loose.append(g)
+            else:
+                cell.glyphs.append(g)
     out = []
-    for n, row in enumerate(group_rows(glyphs), start=1):
-        item = PageRow(split_cells(row), f"page {page} line {n}")
+    for n, row in enumerate(group_rows(loose), start=1):
+        item = PageRow(split_cells(row), f"page {page} line {n}", y=statistics.median(g.base for g in row), glyphs=row)
         if rules and any(g.ch in _DIGITS for g in row):  # only rows holding numbers are cut
             xs = rule_positions(row, rules)
             if xs:
                 _cut_at_rules(item, row, xs)
         out.append(item)
+    for k, table in enumerate(tables):
+        out.extend(grid_rows(table, page, first_table + k))
+    out.sort(key=lambda r: -r.y)
     return out
+
+
+def mark_margins(rows: list[PageRow], bottom: float, top: float) -> list[PageRow]:
+    """Mark text lines in the page's top and bottom margins (candidates for page chrome)."""
+    if top <= bottom:
+        return rows
+    band = MARGIN * (top - bottom)
+    for row in rows:
+        if row.grid is None and (row.y >= top - band or row.y <= bottom + band):
+            row.margin = True
+    return rows
+
+
+def drop_page_chrome(pages: list[list[PageRow]]) -> int:
+    """Drop page numbers and running headers/footers (margin lines repeated on several pages,
+    digits ignored: a date, "1/3", a file URL); return how many lines were dropped."""
+    def key(row: PageRow) -> str:
+        return _DIGIT_RUN.sub("#", "".join(c.text for c in row.cells).replace(" ", ""))
+
+    seen: dict[str, int] = {}
+    for rows in pages:
+        for k in {key(r) for r in rows if r.margin}:
+            seen[k] = seen.get(k, 0) + 1
+    dropped = 0
+    for i, rows in enumerate(pages):
+        kept = []
+        for row in rows:
+            text = " ".join(c.text for c in row.cells).strip()
+            if row.margin and (
+                _PAGE_MARK.match(text) or (len(pages) >= CHROME_MIN_PAGES and seen.get(key(row), 0) >= CHROME_MIN_PAGES)
+            ):
+                dropped += 1
+                continue
+            kept.append(row)
+        pages[i] = kept
+    return dropped
 
 
 def rule_positions(row: list[Glyph], rules: list[Rule]) -> list[float]:
@@ -478,6 +891,9 @@ def emit_lines(rows: list[PageRow | None]) -> list[Line]:
             page += 1
             lines.append(Line(cells=[Cell("\f")], where=f"page {page} start"))
             continue
+        if row.grid is not None:
+            lines.append(Line(cells=row.grid, where=row.where, table=row.table))
+            continue
         if not row.signature:
             lines.append(Line(cells=row.cells, where=row.where))
             continue
@@ -520,25 +936,252 @@ def _cell_gap(left: str, right: str) -> float:
 
 def split_cells(row: list[Glyph]) -> list[Cell]:
     """Join one line's glyphs into words and cells by the horizontal gaps between them."""
+    return [cell for cell, _ in cells_with_glyphs(row)]
+
+
+def cells_with_glyphs(row: list[Glyph], starts: Sequence[float] = ()) -> list[tuple[Cell, list[Glyph]]]:
+    """split_cells, keeping each cell's glyphs; a glyph that begins exactly at one of the
+    column `starts` (a borderless table whose cells touch) also begins a new cell."""
     row = sorted(row, key=lambda g: g.x0)
     size = statistics.median(g.em for g in row)
-    cells: list[Cell] = []
+    cells: list[tuple[Cell, list[Glyph]]] = []
     parts: list[str] = [row[0].ch]
+    members: list[Glyph] = [row[0]]
     right = row[0].x1
     prev = row[0]
+
+    def close() -> None:
+        cells.append((Cell("".join(parts), col=len(cells)), members))
+
     for g in row[1:]:
         gap = g.x0 - right
-        if gap >= _cell_gap(prev.ch, g.ch) * size:
-            cells.append(Cell("".join(parts), col=len(cells)))
-            parts = [g.ch]
+        at_start = bool(starts) and g.ch in _DIGITS and any(abs(g.x0 - x) <= START_TOLERANCE for x in starts)
+        if gap >= _cell_gap(prev.ch, g.ch) * size or (at_start and right <= g.x0 + START_TOLERANCE):
+            close()
+            parts, members = [g.ch], [g]
         elif gap >= WORD_GAP * size:
             parts.extend((" ", g.ch))
+            members.append(g)
         else:
             parts.append(g.ch)
+            members.append(g)
         right = max(right, g.x1)
         prev = g
-    cells.append(Cell("".join(parts), col=len(cells)))
-    for cell in cells:
+    close()
+    for cell, _ in cells:
         if PAGE_NUMBER.match(cell.text):
             cell.text = cell.text.replace(" ", "")
     return cells
+
+
+# --------------------------------------------------------------------------- borderless tables
+
+UNRULED_MIN_COLUMNS = 5  # value columns of 表三 (7) and 表四 (15); 表二's rows print every cell
+START_TOLERANCE = 0.6  # pt: a glyph this close to a column's left edge begins that column
+_PRINTED_BLANK = frozenset({"-", "—", "–", "/", "无", "－"})
+
+
+def _value_tail(cells: list[tuple[Cell, list[Glyph]]]) -> int:
+    """Index where the trailing run of value cells (numbers, printed blanks) begins."""
+    k = len(cells)
+    while k and (NUMBER.fullmatch(cells[k - 1][0].text) or cells[k - 1][0].text in _PRINTED_BLANK):
+        k -= 1
+    return k
+
+
+@dataclass(slots=True)
+class Columns:
+    """Value columns of a borderless table learnt from its complete rows: left edges and centres."""
+
+    starts: list[float]
+    centres: list[float]
+
+
+def learn_columns(rows: list[PageRow]) -> list[Columns]:
+    """Columns of borderless tables: for each count n >= UNRULED_MIN_COLUMNS of values printed
+    in two or more rows at the same positions, the median left edge and centre of each."""
+    by_count: dict[int, list[list[list[Glyph]]]] = {}
+    for row in rows:
+        if not row.glyphs or sum(1 for c in row.cells if NUMBER.fullmatch(c.text)) < UNRULED_MIN_COLUMNS - 1:
+            continue  # fewer numbers than columns even counting touching cells as one
+        cells = cells_with_glyphs(row.glyphs)
+        values = [g for _, g in cells[_value_tail(cells):]]
+        if len(values) >= UNRULED_MIN_COLUMNS:
+            by_count.setdefault(len(values), []).append(values)
+    out = []
+    for n, groups in sorted(by_count.items(), reverse=True):
+        if len(groups) < 2:
+            continue
+        starts = [statistics.median(min(g.x0 for g in v[i]) for v in groups) for i in range(n)]
+        centres = [statistics.median((min(g.x0 for g in v[i]) + max(g.x1 for g in v[i])) / 2 for v in groups) for i in range(n)]
+        out.append(Columns(starts, centres))
+    return out
+
+
+@dataclass(slots=True)
+class _Cut:
+    """A borderless table row re-cut: its label cells and its values by column (None: blank)."""
+
+    row: PageRow
+    labels: list[Cell]
+    slots: list[Cell | None] | None  # None: the values cannot be placed (two claim one column)
+    n_values: int
+    # Left edge and right edge of each placed value (None for a blank slot).
+    x0s: list[float | None] = field(default_factory=list)
+    x1s: list[float | None] = field(default_factory=list)
+
+
+def _cut(row: PageRow, cols: Columns) -> _Cut | None:
+    cells = cells_with_glyphs(row.glyphs, cols.starts)
+    tail = _value_tail(cells)
+    values = cells[tail:]
+    if not values:
+        row.cells = [c for c, _ in cells]
+        return None
+    slots: list[Cell | None] | None = [None] * len(cols.centres)
+    x0s: list[float | None] = [None] * len(cols.centres)
+    x1s: list[float | None] = [None] * len(cols.centres)
+    if len(values) > len(cols.centres):
+        slots = None
+    else:
+        for cell, glyphs in values:
+            left, right = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
+            k = min(range(len(cols.centres)), key=lambda i: abs(cols.centres[i] - (left + right) / 2))
+            if slots[k] is not None:
+                slots = None
+                break
+            slots[k], x0s[k], x1s[k] = cell, left, right
+    if slots is None:
+        row.cells = [c for c, _ in cells]
+    return _Cut(row, [c for c, _ in cells[:tail]], slots, len(values), x0s, x1s)
+
+
+HEADER_START = "申请人情况"
+"""The header of 表三 begins with this cell; its leaf headers (自然人 … 总计) sit in the lines
+below it, above the first row of values."""
+SPANNING_HEADERS = ("申请人情况", "法人或其他组织")
+"""Header cells spanning several columns: their glyphs tell no column's extent."""
+APPLICANT_COLUMNS = 7
+HEADER_GAP = 0.15  # em: header glyphs closer than this are one column's (its text touches)
+
+
+def header_columns(rows: list[PageRow]) -> list[Columns]:
+    """表三's value columns from its printed header when no two rows print all seven values
+    (a report whose organisation columns are blank throughout): the x-extents of the leaf
+    header texts (自然人, 商业企业 … 总计, each perhaps wrapped over lines), found as the
+    clusters of header glyphs right of the row labels."""
+    out: list[Columns] = []
+    for i, row in enumerate(rows):
+        if not row.glyphs or HEADER_START not in "".join(c.text for c in row.cells).replace(" ", ""):
+            continue
+        header: list[Glyph] = []
+        first_values: PageRow | None = None
+        for other in rows[i + 1 : i + 12]:
+            cells = cells_with_glyphs(other.glyphs) if other.glyphs else []
+            if cells and _value_tail(cells) < len(cells):
+                first_values = other
+                break
+            text = "".join(c.text for c, _ in cells).replace(" ", "")
+            if any(h in text for h in SPANNING_HEADERS):
+                header.extend(g for c, gl in cells for g in gl if not any(h in c.text.replace(" ", "") for h in SPANNING_HEADERS))
+            else:
+                header.extend(g for _, gl in cells for g in gl)
+        if first_values is None or not header:
+            continue
+        cells = cells_with_glyphs(first_values.glyphs)
+        value_glyphs = [g for _, gl in cells[_value_tail(cells):] for g in gl]
+        left = min(g.x0 for g in value_glyphs) - 2 * statistics.median(g.em for g in value_glyphs)
+        clusters: list[list[float]] = []
+        for g in sorted((g for g in header if g.x0 >= left), key=lambda g: g.x0):
+            if clusters and g.x0 <= clusters[-1][1] + HEADER_GAP * g.em:
+                clusters[-1][1] = max(clusters[-1][1], g.x1)
+            else:
+                clusters.append([g.x0, g.x1])
+        if len(clusters) == APPLICANT_COLUMNS:
+            out.append(Columns([c[0] for c in clusters], [(c[0] + c[1]) / 2 for c in clusters]))
+    return out
+
+
+def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
+    """Re-cut borderless table rows by the learnt columns.
+
+    * Touching cells are parted at a column's left edge.
+    * A line of values alone, printed under a row whose values leave exactly its columns free
+      (Word's vertically centred 自然人 and 总计 cells sit a text line below a row whose label
+      wraps), is that row's: its values join the row and the line is dropped.
+    * A row then printing fewer values than columns gets its blanks by position. If a line of
+      values alone could not be joined to a row, the rows next to it keep their values as
+      printed (the table logic flags them) rather than blanks that may be that line's values.
+    """
+    if not tables:
+        return
+    cuts: list[_Cut] = []
+    for row in rows:
+        if not row.glyphs or row.grid is not None or row.signature or not any(g.ch in _DIGITS for g in row.glyphs):
+            continue
+        lo, hi = min(g.x0 for g in row.glyphs), max(g.x1 for g in row.glyphs)
+        cols = next((c for c in tables if hi >= c.starts[0] and lo <= c.centres[-1] + 20), None)
+        if cols is None:
+            continue
+        cut = _cut(row, cols)
+        if cut is not None:
+            cuts.append(cut)
+    unsafe: set[int] = set()
+    extras: dict[int, list[Cell]] = {}
+    for i, cut in enumerate(cuts):
+        if cut.slots is None or all(s is not None for s in cut.slots) or not i:
+            continue
+        h = next((k for k in range(i - 1, -1, -1) if cuts[k].slots is not None), None)
+        if h is None:
+            continue
+        host = cuts[h]  # the nearest row above still holding values (merged lines skipped)
+        if not cut.labels and _overlaps(host, cut):
+            # Values alone under values in the same columns: the end of numbers wrapped in
+            # narrow columns ("1361" / "2"), or another row's: nobody can tell. The rows on
+            # both sides get these values too, so that the table logic flags them.
+            extra = [Cell(c.text) for c in cut.slots if c is not None]
+            for k in (h, i + 1):
+                if 0 <= k < len(cuts) and _page_of_row(cuts[k].row) == _page_of_row(cut.row):
+                    extras[k] = extras.get(k, []) + extra
+            cut.slots = None
+            cut.row.cells = []
+            continue
+        if (
+            host.slots is None
+            or len(host.slots) != len(cut.slots)
+            or _page_of_row(host.row) != _page_of_row(cut.row)
+            or not all(a is None or b is None for a, b in zip(host.slots, cut.slots, strict=True))
+        ):
+            continue
+        merged = [a if a is not None else b for a, b in zip(host.slots, cut.slots, strict=True)]
+        if cut.labels and not all(m is not None for m in merged):
+            unsafe.update((h, i))  # a labelled line filling some of the row's gaps: unclear
+            continue
+        host.slots = merged
+        cut.slots = None
+        cut.row.cells = cut.labels  # a wrapped label's fragment stays a fragment
+    for i, cut in enumerate(cuts):
+        if cut.slots is None:
+            continue
+        if i in extras:
+            cut.row.cells = [*cut.labels, *(c for c in cut.slots if c is not None), *extras[i]]
+        elif i in unsafe or not cut.labels:
+            # Keep as printed (values in order, no blanks): no position is trusted here.
+            cut.row.cells = [*cut.labels, *(c for c in cut.slots if c is not None)]
+        else:
+            cut.row.cells = [*cut.labels, *(c if c is not None else Cell("") for c in cut.slots)]
+        for k, cell in enumerate(cut.row.cells):
+            cell.col = k
+
+
+def _overlaps(host: _Cut, cut: _Cut) -> bool:
+    """Do the two rows print values in a common column (same page)?"""
+    if host.slots is None or cut.slots is None or len(host.slots) != len(cut.slots):
+        return False
+    if _page_of_row(host.row) != _page_of_row(cut.row):
+        return False
+    return any(a is not None and b is not None for a, b in zip(host.slots, cut.slots, strict=True))
+
+
+def _page_of_row(row: PageRow) -> str:
+    return row.where.split(" line ")[0]

@@ -1,0 +1,66 @@
+"""Scoring of the office-made fixtures against their golden files (shared by the reader tests
+and bench/bench_pdf_docx.py): cells exact, wrong-but-flagged, silent, and identity per file."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from disclosure.parse import parse_file
+
+
+def golden_cells(doc: dict):
+    for key, val in (doc.get("active_disclosure") or {}).items():
+        yield f"active_disclosure.{key}", val
+    for row, cols in (doc.get("applications") or {}).items():
+        for col, val in (cols or {}).items():
+            yield f"applications.{row}.{col}", val
+    for key, val in (doc.get("review_litigation") or {}).items():
+        yield f"review_litigation.{key}", val
+
+
+def same_value(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-6)
+
+
+@dataclass
+class Score:
+    cells: int = 0
+    exact: int = 0
+    flagged: int = 0
+    silent: list[str] = field(default_factory=list)
+    wrong_identity: list[str] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.exact / max(self.cells, 1)
+
+
+def score_file(gold_path: Path, folder: Path, into: Score) -> None:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    got = parse_file(folder / gold["file"]).to_json_dict()
+    have = dict(golden_cells(got))
+    flags = got.get("flags") or {}
+    into.files += 1
+    for key, want in golden_cells(gold):
+        into.cells += 1
+        if same_value(have.get(key), want):
+            into.exact += 1
+        elif flags.get(key):
+            into.flagged += 1
+        else:
+            into.silent.append(f"{gold['file']} {key}: want {want!r} got {have.get(key)!r}")
+    if (got["agency"], got["year"]) != (gold["agency"], gold["year"]):
+        into.wrong_identity.append(f"{gold['file']}: {got['agency']} {got['year']}")
+
+
+def score_folder(folder: Path) -> Score:
+    score = Score()
+    for gold_path in sorted((folder / "expected").glob("*.json")):
+        score_file(gold_path, folder, score)
+    return score
