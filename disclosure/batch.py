@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from disclosure import schema
+from disclosure.identify import identity_summary
 from disclosure.model import RejectedReport
 from disclosure.parse import ParsedReport, parse_bytes
 from disclosure.readers import MAX_BYTES
@@ -35,6 +36,8 @@ class BatchItem:
     # Caller-supplied identity (manifest, sensor); overrides what the report says.
     agency: str | None = None
     year: int | None = None
+    # What the caller's identity is: "manifest" (a manifest row), "partition" (the raw zone), "caller".
+    caller_source: str = "caller"
     # Raw bytes when the caller already holds them (avoids reading the file twice).
     data: bytes | None = None
     # Name to record as source_file (defaults to the path's name).
@@ -73,7 +76,7 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
     data: bytes | None = None
     try:
         data = _read(item)
-        report = parse_bytes(data, item.path, agency=item.agency, year=item.year)
+        report = parse_bytes(data, item.path, agency=item.agency, year=item.year, caller_source=item.caller_source)
     except RejectedReport as e:
         rid = hashlib.sha256(data).hexdigest() if data is not None else None
         return Rejection(name, rid, e.code, e.message)
@@ -81,8 +84,7 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
         return Rejection(name, None, "unreadable_file", f"cannot read {name}: {e.strerror or e}")
     except Exception as e:  # a bug of ours must not lose the input: it is recorded with its reason
         rid = hashlib.sha256(data).hexdigest() if data is not None else None
-        where = traceback.extract_tb(e.__traceback__)[-1]
-        return Rejection(name, rid, "parser_error", f"{type(e).__name__}: {e} (at {Path(where.filename).name}:{where.lineno})")
+        return Rejection(name, rid, "parser_error", _error_message(e))
     report.source_file = name
     if report.identity.agency is None or report.identity.year is None:
         missing = " and ".join(x for x, val in (("agency", report.identity.agency), ("year", report.identity.year)) if val is None)
@@ -91,19 +93,23 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
 
 
 def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
-    """The long tables of a batch of reports, columns and dtypes as in schema.TABLES."""
+    """The long tables of a batch of reports, columns and dtypes as in schema.TABLES.
+
+    Raises whatever a report's cells make pandas raise (a decimal or a 20-digit count in an
+    Int64 column); `safe_frames` turns that into a rejection of the one report."""
     cols: dict[str, dict[str, list]] = {t: {c: [] for c in schema.TABLES[t].column_names} for t in schema.TABLES}
     ad, ap, rl = cols["active_disclosure"], cols["applications"], cols["review_litigation"]
     for r in reports:
-        rid, agency, year = r.report_id, r.identity.agency, r.identity.year
+        rid, year = r.report_id, r.identity.year
+        agency = r.resolution.canonical_name if r.resolution else r.identity.agency  # the partition key
         n_cells = n_null = n_flagged = 0
         template_active = r.tables.template_active or r.template
         for table, key, applicant, c in r.cells():
             n_cells += 1
             if c.value is None:
                 n_null += 1
-            flags = ",".join(sorted(set(c.flags))) if c.flags else None
-            if flags and not WARNING_FLAGS.isdisjoint(c.flags):
+            flags = sorted(set(c.flags)) if c.flags else []
+            if flags and not WARNING_FLAGS.isdisjoint(flags):
                 n_flagged += 1
             if table == "applications":
                 out = ap
@@ -123,7 +129,8 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
             out["report_id"].append(rid)
             out["agency"].append(agency)
             out["year"].append(year)
-            out["value"].append(c.value)
+            out["value"].append(schema.lake_value(c.value, flags))
+            out["candidates"].append(list(c.candidates) if c.candidates else None)
             out["raw_text"].append(c.raw)
             out["where"].append(c.where or None)
             out["flags"].append(flags)
@@ -140,7 +147,10 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
                          ("lhs", ch.lhs), ("rhs", ch.rhs), ("detail", ch.detail)):
                 vi[k].append(x)
         i = r.identity
+        res = r.resolution
         row = {"report_id": rid, "agency": agency, "year": year, "template": r.template,
+               "printed_agency": i.printed_agency, "agency_id": res.agency_id if res else None,
+               "agency_match": res.match if res else "new_agency", **identity_summary(i),
                "template_active": r.tables.template_active, "source_file": r.source_file, "source_format": r.doc_format,
                "title": i.title, "agency_source": i.agency_source, "agency_confidence": i.agency_confidence,
                "year_source": i.year_source, "year_confidence": i.year_confidence, "n_cells": n_cells,
@@ -148,9 +158,36 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
         for k, col in cols["reports"].items():
             col.append(row[k])
     return {
-        t: pd.DataFrame({c.name: pd.array(data[c.name], dtype=c.dtype) for c in schema.TABLES[t].columns})
+        t: pd.DataFrame({c.name: pd.array(data[c.name], dtype=c.pandas_dtype) for c in schema.TABLES[t].columns})
         for t, data in cols.items()
     }
+
+
+def _error_message(e: BaseException) -> str:
+    where = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
+    at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
+    return f"{type(e).__name__}: {e}{at}"
+
+
+def safe_frames(reports: list[ParsedReport]) -> tuple[dict[str, pd.DataFrame], list[ParsedReport], list[Rejection]]:
+    """frames_for, where a report whose cells cannot be framed is rejected (`parser_error`)
+    instead of failing the batch. The fast path builds the batch at once; only when that
+    raises is each report framed alone to find the culprits."""
+    try:
+        return frames_for(reports), reports, []
+    except Exception:  # narrowed to the guilty reports below
+        pass
+    good: list[ParsedReport] = []
+    rejected: list[Rejection] = []
+    for r in reports:
+        try:
+            frames_for([r])
+        except Exception as e:  # one bad report never fails the batch
+            rejected.append(Rejection(r.source_file, r.report_id, "parser_error",
+                                      f"cannot build the lake rows of {r.source_file}: {_error_message(e)}"))
+        else:
+            good.append(r)
+    return frames_for(good), good, rejected
 
 
 def validate_frames(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -183,7 +220,8 @@ def parse_batch(items: Iterable[BatchItem | str | Path], *, validate: bool = Tru
         else:
             seen[result.report_id] = result.source_file
             reports.append(result)
-    frames = frames_for(reports)
+    frames, reports, unframed = safe_frames(reports)
+    rejected.extend(unframed)
     errors = validate_frames(frames) if validate else None
     if errors is not None and len(errors):
         bad = {rid for rid in errors["report_id"].dropna()}

@@ -1,4 +1,4 @@
-"""The identities a report promises (vocabulary.md), evaluated on its printed numbers.
+"""The identities a report promises (declared in `disclosure.identities`), evaluated on its printed numbers.
 
 A failed identity is a finding about the report, not an error of ours: the printed numbers
 stay. An identity with a null operand is `not_assessable`.
@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from disclosure import vocabulary as v
-from disclosure.tables import Tables
+from disclosure import identities as ids
+from disclosure.identities import Operand
+
+if TYPE_CHECKING:
+    from disclosure.tables import Tables
 
 
 @dataclass(frozen=True)
@@ -27,31 +30,8 @@ class CheckResult:
         return {"check": self.check, "scope": self.scope, "status": self.status, "lhs": self.lhs, "rhs": self.rhs, "detail": self.detail}
 
 
-Operand = tuple[str, str]  # (row or proceeding, column or outcome)
-
-
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
-
-
-@lru_cache(maxsize=4)
-def identities(layout: str) -> tuple[tuple[str, str, tuple[Operand, ...], tuple[Operand, ...]], ...]:
-    """vocabulary.md's hard identities as data: (check, scope, lhs operands, rhs operands)."""
-    rows = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
-    outcomes = v.OUTCOME_ROWS_2021 if layout == "2021" else v.OUTCOME_ROWS_ONE_ROW_OTHER
-    out = []
-    for a in v.APPLICANTS:
-        out.append(("applications.balance", a, (("new_received", a), ("carried_over", a)),
-                    (("results_total", a), ("carried_forward", a))))
-        out.append(("applications.results_total", a, (("results_total", a),), tuple((r, a) for r in outcomes)))
-    for r in rows:
-        out.append(("applications.row_total", r, ((r, "total"),), tuple((r, a) for a in v.APPLICANTS[:6])))
-    return tuple(out)
-
-
-REVIEW_IDENTITIES = tuple(
-    ("review_litigation.total", p, ((p, "total"),), tuple((p, o) for o in v.OUTCOMES[:4])) for p in v.PROCEEDINGS
-)
 
 
 def _evaluate(check: str, scope: str, lhs: tuple[Operand, ...], rhs: tuple[Operand, ...], get) -> CheckResult:
@@ -75,11 +55,11 @@ def run_checks(t: Tables) -> list[CheckResult]:
     if "applications" in t.found:
         grid = {(row, a): c.value for row, cols in t.applications.items() for a, c in cols.items()}
         get = grid.get
-        results += [_evaluate(c, s, lhs, rhs, get) for c, s, lhs, rhs in identities(t.applications_layout)]
+        results += [_evaluate(i.check, i.scope, i.lhs, i.rhs, get) for i in ids.APPLICATION_IDENTITIES[t.applications_layout]]
     if "review" in t.found:
         review = {tuple(k.split(".", 1)): c.value for k, c in t.review.items()}
         get = review.get
-        results += [_evaluate(c, s, lhs, rhs, get) for c, s, lhs, rhs in REVIEW_IDENTITIES]
+        results += [_evaluate(i.check, i.scope, i.lhs, i.rhs, get) for i in ids.REVIEW_IDENTITIES]
     return results
 
 

@@ -8,8 +8,10 @@ imports it from here.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 from urllib.parse import quote, unquote
 
 FIRST_YEAR = 2019
@@ -28,6 +30,14 @@ _FORBIDDEN_SUBSTRINGS: tuple[tuple[str, str], ...] = (
 )
 # Characters kept in the directory name but percent-encoded (hive readers decode them).
 _ENCODE = set('%=:*?"<>#&+ ') | {chr(c) for c in range(32)} | {"\x7f"}
+
+INVISIBLE_CHARACTERS: dict[str, str] = {
+    **{ch: "a bidi control character" for ch in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"},
+    **{ch: "a zero-width character" for ch in "\u200b\u200c\u200d\u2060\ufeff\u180e"},
+}
+"""Characters that change how a key is displayed without being seen: two agency keys that look the
+same must be the same key, so these are refused rather than stripped (a bidi override can make
+`局A` display as `A局`; a zero-width space makes two identical-looking partitions)."""
 
 
 class AgencyKeyError(ValueError):
@@ -52,6 +62,11 @@ def agency_key_problem(agency: str | None) -> str | None:
             return why
     if any(ch in agency for ch in "\n\r\t\v\f\0\a\b"):
         return "agency contains a newline or control character"
+    for ch in agency:
+        if ch in INVISIBLE_CHARACTERS:
+            return f"agency contains {INVISIBLE_CHARACTERS[ch]} (U+{ord(ch):04X})"
+        if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Cn"):
+            return f"agency contains a control, format or unassigned character (U+{ord(ch):04X})"
     if agency in (".", ".."):
         return "agency cannot be '.' or '..'"
     n = len(("agency=" + _encode(agency)).encode("utf-8"))
@@ -84,3 +99,31 @@ def year_problem(year: int | None, years: Iterable[str | int] | None = None) -> 
     if years is not None and str(year) not in {str(y) for y in years}:
         return f"year {year} is not an open partition year ({min(years)}–{max(years)})"
     return None
+
+
+# --------------------------------------------------------------------------- years and keys
+
+KEY_SEPARATOR = "|"
+"""Separator of a multi-partition key: Dagster sorts dimensions by name, so keys read `agency|year`."""
+
+
+def open_years(today: date | None = None) -> list[str]:
+    """Statistical years that can hold reports: 2019 … last completed year.
+
+    The report on year Y is published by 31 January of Y+1, so year Y opens on 1 January Y+1.
+    ``DISCLOSURE_LAST_YEAR`` pins the last year (tests, benchmarks).
+    """
+    pinned = os.environ.get("DISCLOSURE_LAST_YEAR")
+    last = int(pinned) if pinned else (today or date.today()).year - 1
+    return [str(y) for y in range(FIRST_YEAR, last + 1)]
+
+
+def join_key(agency: str, year: int | str) -> str:
+    """The `agency|year` string of a partition (what Dagster shows and backfills take)."""
+    return f"{agency}{KEY_SEPARATOR}{year}"
+
+
+def split_key(key: str) -> tuple[str, int]:
+    """``agency|year`` → (agency, year). Agency keys never contain ``|`` (checked on ingest)."""
+    agency, year = key.rsplit(KEY_SEPARATOR, 1)
+    return agency, int(year)

@@ -26,9 +26,7 @@ back from the path by pyarrow (``partitioning="hive"``) and DuckDB (``hive_parti
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -51,8 +49,10 @@ from disclosure.keys import (  # noqa: F401  (re-exported: lake.py's public name
     agency_key_problem,
     decode_agency_key,
     encode_agency_key,
+    join_key,
     year_problem,
 )
+from disclosure.manifest import MANIFEST_NAME, ManifestEntry, read_manifest  # noqa: F401 (re-exported)
 from disclosure.schema import TABLES
 
 if TYPE_CHECKING:
@@ -239,6 +239,8 @@ class RawFile:
     url: str | None = None
     agency_source: str | None = None
     year_source: str | None = None
+    # Path in the inbox it arrived at: new bytes at the same path are a revision (collisions.py).
+    inbox_path: str | None = None
 
     def path(self, lake: Lake) -> Path:
         return lake.raw_dir(self.year, self.agency) / f"{self.sha256}.{self.ext}"
@@ -254,6 +256,7 @@ def store_raw(
     url: str | None = None,
     agency_source: str | None = None,
     year_source: str | None = None,
+    inbox_path: str | None = None,
     received_at: str | None = None,
     durable: bool = True,
 ) -> RawFile:
@@ -280,6 +283,7 @@ def store_raw(
         url=url,
         agency_source=agency_source,
         year_source=year_source,
+        inbox_path=inbox_path,
     )
     target = rf.path(lake)
     if not target.exists():
@@ -301,9 +305,14 @@ def raw_history(lake: Lake, agency: str, year: int) -> list[RawFile]:
 
 
 def current_raw(lake: Lake, agency: str, year: int) -> RawFile | None:
-    """The newest raw file of an agency-year: a corrected re-publication supersedes the old one."""
+    """The raw file an agency-year is curated from: the newest (a revision supersedes the old one),
+    unless a collision decision kept the earlier one (disclosure/collisions.py)."""
     hist = raw_history(lake, agency, year)
-    return hist[-1] if hist else None
+    if len(hist) < 2:
+        return hist[-1] if hist else None
+    from disclosure.collisions import choose_current, decisions_by_partition
+
+    return choose_current(hist, decisions_by_partition(lake).get(join_key(agency, year), []))
 
 
 def read_raw(lake: Lake, rf: RawFile) -> bytes:
@@ -387,35 +396,6 @@ def read_quarantine(lake: Lake) -> list[QuarantineEntry]:
 # --------------------------------------------------------------------------- inbox
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
-    agency: str | None
-    year: int | None
-    url: str | None
-
-
-MANIFEST_NAME = "manifest.csv"
-
-
-def read_manifest(inbox: LakePath) -> dict[str, ManifestEntry]:
-    """Every manifest.csv in the inbox (any folder): file (relative to the manifest) → entry."""
-    out: dict[str, ManifestEntry] = {}
-    for mpath in sorted(inbox.rglob(MANIFEST_NAME)):
-        base = mpath.parent.relative_to(inbox)
-        text = mpath.read_bytes().decode("utf-8-sig")
-        for row in csv.DictReader(io.StringIO(text)):
-            name = (row.get("file") or "").strip()
-            if not name:
-                continue
-            year_text = (row.get("year") or "").strip()
-            out[(base / name).as_posix()] = ManifestEntry(
-                agency=(row.get("agency") or "").strip() or None,
-                year=int(year_text) if year_text.isdigit() else None,
-                url=(row.get("url") or "").strip() or None,
-            )
-    return out
-
-
 def _mtime_ns(info: Mapping[str, Any]) -> int:
     """A change stamp from an fsspec info dict (mtime, LastModified, updated, or the ETag)."""
     for k in ("mtime", "LastModified", "last_modified", "updated", "created"):
@@ -462,9 +442,6 @@ def scan_inbox(inbox: LakePath) -> dict[str, tuple[int, int]]:
 
 # --------------------------------------------------------------------------- curated Parquet
 
-_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64(), "boolean": pa.bool_()}
-
-
 def arrow_schema(table: str, *, with_partition_columns: bool = False, with_agency: bool = False) -> pa.Schema:
     """pyarrow schema of a lake table, generated from `disclosure.schema.TABLES`.
 
@@ -475,7 +452,7 @@ def arrow_schema(table: str, *, with_partition_columns: bool = False, with_agenc
         if col.name in PARTITION_COLUMNS and not with_partition_columns:
             if not (with_agency and col.name == "agency"):
                 continue
-        fields.append(pa.field(col.name, _ARROW_TYPES[col.dtype], nullable=col.nullable))
+        fields.append(pa.field(col.name, col.arrow_type, nullable=col.nullable))
     return pa.schema(fields)
 
 
@@ -560,7 +537,7 @@ def write_partitions(
 
 
 def _dtypes(table: str) -> dict[str, str]:
-    return {c.name: c.dtype for c in TABLES[table].columns}
+    return {c.name: c.pandas_dtype for c in TABLES[table].columns}
 
 
 def read_curated(lake: Lake, table: str, *, year: int | None = None) -> pd.DataFrame:
@@ -646,7 +623,8 @@ def pandera_schema(table: str):  # -> pandera.pandas.DataFrameSchema
             checks.append(pa_.Check.isin(list(c.isin)))
         if c.ge is not None:
             checks.append(pa_.Check.ge(c.ge))
-        cols[c.name] = pa_.Column(c.dtype, checks=checks, nullable=c.nullable)
+        cols[c.name] = pa_.Column(c.pandas_dtype, checks=checks if not c.dtype.startswith("list[") else [],
+                                  nullable=c.nullable)
     return pa_.DataFrameSchema(cols, strict=True, ordered=True, name=table)
 
 

@@ -12,9 +12,10 @@ report's own totals show that this is what it meant"). A blank cell is read as 0
 when one of the report's own identities, evaluated on its *printed* numbers, shows it:
 all blank operands of the identity stand on the same side, and the printed operands
 already balance (so the blanks, being counts ≥ 0, must all be 0). The identities used are
-those of vocabulary.md: per applicant column `results_total = Σ outcome rows` and
-`new_received + carried_over = results_total + carried_forward`; per row
-`total = Σ applicant columns`; per proceeding `total = upheld + corrected + other + pending`.
+those of vocabulary.md, declared once in `disclosure.identities` (per applicant column
+`results_total = Σ outcome rows` and `new_received + carried_over = results_total +
+carried_forward`; per row `total = Σ applicant columns`; per proceeding `total = upheld +
+corrected + other + pending`).
 The rule is applied once, on printed values only (no chaining of inferred zeros), so the
 result does not depend on evaluation order. Every other blank stays null, and every KPI
 that needs it is null. A rate whose denominator is 0 is null. A cell flagged `ambiguous`
@@ -32,6 +33,7 @@ from typing import Literal
 
 import pandas as pd
 
+from disclosure import identities as ids
 from disclosure import vocabulary as v
 
 # A statistical cell of one report: ("applications", row, applicant) or
@@ -73,7 +75,6 @@ def _rows_with_prefix(prefix: str) -> tuple[str, ...]:
 WITHHELD_ROWS = _rows_with_prefix("withheld.")
 UNABLE_ROWS = _rows_with_prefix("unable.")
 NOT_PROCESSED_ROWS = _rows_with_prefix("not_processed.")
-OUTCOME_PARTS = ("upheld", "corrected", "other", "pending")
 LITIGATION = ("litigation_direct", "litigation_after_review")
 
 
@@ -176,6 +177,8 @@ ID_COLUMNS = ("agency", "year", "report_id")
 
 @dataclass(frozen=True)
 class Identity:
+    """An identity of `disclosure.identities` with its operands as the marts' cell keys."""
+
     lhs: tuple[CellKey, ...]
     rhs: tuple[CellKey, ...]
 
@@ -191,37 +194,17 @@ def other_handling_layout(cells: Mapping[CellKey, float | None]) -> Literal["one
     return "sub_rows"
 
 
-def _layout_rows(layout: str) -> tuple[str, ...]:
-    return v.APPLICATION_ROWS_ONE_ROW_OTHER if layout == "one_row" else v.APPLICATION_ROWS_2021
-
-
-def _outcome_rows(layout: str) -> tuple[str, ...]:
-    return v.OUTCOME_ROWS_ONE_ROW_OTHER if layout == "one_row" else v.OUTCOME_ROWS_2021
+_LAYOUT_OF = {"one_row": "one_row_other", "sub_rows": "2021"}
 
 
 @cache
 def report_identities(layout: str) -> tuple[Identity, ...]:
-    """The identities of vocabulary.md for one report, in the given 其他处理 layout."""
-    applicant_columns = v.APPLICANTS[:-1]
-    per_column = tuple(
-        ident
-        for c in v.APPLICANTS
-        for ident in (
-            Identity((_app("results_total", c),), tuple(_app(r, c) for r in _outcome_rows(layout))),
-            Identity(
-                (_app("new_received", c), _app("carried_over", c)),
-                (_app("results_total", c), _app("carried_forward", c)),
-            ),
-        )
+    """The report's identities (`disclosure.identities`) over the marts' cell keys, in the given
+    其他处理 layout (`one_row` / `sub_rows`)."""
+    return tuple(
+        Identity(tuple((i.table, *o) for o in i.lhs), tuple((i.table, *o) for o in i.rhs))  # type: ignore[misc]
+        for i in ids.report_identities(_LAYOUT_OF[layout])
     )
-    per_row = tuple(
-        Identity((_app(r, "total"),), tuple(_app(r, c) for c in applicant_columns))
-        for r in _layout_rows(layout)
-    )
-    per_proceeding = tuple(
-        Identity((_rl(p, "total"),), tuple(_rl(p, o) for o in OUTCOME_PARTS)) for p in v.PROCEEDINGS
-    )
-    return per_column + per_row + per_proceeding
 
 
 def _printed_sum(keys: Iterable[CellKey], cells: Mapping[CellKey, float | None]) -> float:
@@ -287,7 +270,7 @@ def _value_or_none(x: object) -> float | None:
 
 def _cell_value(value: object, flags: object) -> float | Ambiguous | None:
     printed = _value_or_none(value)
-    if isinstance(flags, str) and "ambiguous" in flags.split(","):
+    if isinstance(flags, list | tuple) and "ambiguous" in flags:  # flags: a list column
         return Ambiguous(printed)
     return printed
 

@@ -26,6 +26,8 @@ class Cell:
     # True when the separators between several cells were lost (crawler text): the digits
     # of several numbers run together and must be split with the report's identities.
     joined: bool = False
+    # A footnote mark printed apart from the number it follows (HTML `87<sup>2</sup>`), as printed.
+    footnote: str | None = None
 
 
 @dataclass(slots=True)
@@ -61,6 +63,14 @@ class Document:
     # paragraphs' title lines), "page_header" (DOCX header part), "signature" and "date" (the
     # signing body and date closing the last page), "creator"/"producer" (the exporting app).
     metadata: dict[str, str] = field(default_factory=dict)
+    # What the reader knows about the table cells, declared by the reader so that the table
+    # logic never tests format names:
+    # `grid` — cells sit in a true grid: a blank cell is an empty cell of its own (HTML,
+    # DOCX, markdown, pipe/tab/box text), not a missing fragment as in layout text.
+    grid: bool = False
+    # `spans_lost` — merged cells were flattened to one slot each (a merged value is one
+    # value followed by empty slots), so a lone value in a row may stand for the whole row.
+    spans_lost: bool = False
 
 
 class RejectedReport(Exception):

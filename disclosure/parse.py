@@ -10,9 +10,11 @@ from pathlib import Path
 from disclosure import vocabulary as v
 from disclosure.checks import CheckResult, narrative_checks, run_checks
 from disclosure.identify import Identity, identify
+from disclosure.keys import FIRST_YEAR
 from disclosure.labels import fold_space
 from disclosure.model import Document, RejectedReport
 from disclosure.readers import read
+from disclosure.schema import lake_value
 from disclosure.tables import CellOut, Tables, extract
 
 _PRE2019_MARKERS = v.PRE2019_MARKERS
@@ -35,6 +37,20 @@ class ParsedReport:
         if self.tables.template_active:
             return self.tables.template_active
         return "2021" if (self.identity.year or 0) >= 2021 else "2019"
+
+    @property
+    def resolution(self):
+        """The registry's canonical body for the printed agency (None without an agency)."""
+        from disclosure.registry import default_registry
+
+        name = self.identity.agency
+        return default_registry().resolve(name) if name else None
+
+    def resolution_dict(self) -> dict | None:
+        r = self.resolution
+        if r is None:
+            return None
+        return {"canonical_name": r.canonical_name, "agency_id": r.agency_id, "match": r.match}
 
     def cells(self):
         """(table, key, applicant | None, CellOut) for every statistical cell."""
@@ -72,25 +88,25 @@ class ParsedReport:
             if row == "other_handling" and self.tables.applications_layout == "2021":
                 continue
             cells = self.tables.applications.get(row, {})
-            apps[row] = {a: cells[a].value if a in cells else None for a in v.APPLICANTS}
+            apps[row] = {a: lake_value(cells[a].value, cells[a].flags) if a in cells else None for a in v.APPLICANTS}
         return {
             "file": self.source_file,
             "report_id": self.report_id,
             "agency": ident.agency,
             "year": ident.year,
             "template": self.template,
-            "active_disclosure": {k: c.value for k, c in self.tables.active.items()},
+            "active_disclosure": {k: lake_value(c.value, c.flags) for k, c in self.tables.active.items()},
             "applications": apps,
-            "review_litigation": {k: self.tables.review[k].value for k in v.REVIEW_LITIGATION_KEYS},
+            "review_litigation": {k: lake_value(self.tables.review[k].value, self.tables.review[k].flags)
+                                  for k in v.REVIEW_LITIGATION_KEYS},
             "raw_text": raw_text,
             "flags": flags,
             "checks": [c.as_dict() for c in self.checks],
             "provenance": provenance,
             "identity_sources": {
-                "agency": {"value": ident.agency, "source": ident.agency_source, "confidence": ident.agency_confidence},
-                "year": {"value": ident.year, "source": ident.year_source, "confidence": ident.year_confidence},
+                **ident.sources_dict(),
+                "registry": self.resolution_dict(),
                 "template": {"value": self.template, "source": "table 二 headers" if self.tables.template_active else "year"},
-                "title": ident.title,
             },
             "format": self.doc_format,
             "applications_layout": self.tables.applications_layout,
@@ -167,14 +183,32 @@ def _flag_cells_not_found(tables: Tables, year: int | None) -> None:
             tables.applications[key] = {a: CellOut(None, None, "", list(flags)) for a in v.APPLICANTS}
 
 
-def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None, year: int | None = None) -> ParsedReport:
+TEMPLATE_YEARS: dict[str, tuple[int, int]] = {"2019": (2019, 2020), "2021": (2021, 9999)}
+"""Report years each national template was prescribed for (the 2021 template from the reports on 2021)."""
+
+
+def template_warnings(tables: Tables, year: int | None) -> list[str]:
+    """A table on a template that was not in force for the report's year: a finding, not a fix."""
+    out = []
+    if year is None:
+        return out
+    for what, template in (("table 二", tables.template_active), ("table 三", tables.applications_layout)):
+        span = TEMPLATE_YEARS.get(template or "")
+        if span and not span[0] <= year <= span[1]:
+            out.append(f"template_year_mismatch: {what} uses the {template} template but the report is on {year}")
+    return out
+
+
+def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None, year: int | None = None,
+                caller_source: str = "caller") -> ParsedReport:
     """Parse one report. Raises RejectedReport (with a reason code) for what it cannot read."""
     path = str(path)
     doc = read(data, path)
-    return parse_document(doc, data, path, agency=agency, year=year)
+    return parse_document(doc, data, path, agency=agency, year=year, caller_source=caller_source)
 
 
-def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None = None, year: int | None = None) -> ParsedReport:
+def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None = None, year: int | None = None,
+                   caller_source: str = "caller") -> ParsedReport:
     texts = [line.text for line in doc.lines]
     body = body_text(doc, texts)
     norm = "".join(body.split())
@@ -187,14 +221,15 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
         raise RejectedReport("no_statistical_tables", "found none of table 二 (主动公开), 三 (申请情况) or 四 (复议诉讼)", path)
     if "applications" not in tables.found and sum(m in norm for m in _PRE2019_MARKERS) >= 2:
         raise RejectedReport("pre2019_template", "tables use the pre-2019 layout (当面申请/同意公开…), which has no canonical keys", path)
-    ident = identify(doc, body, agency=agency, year=year)
+    ident = identify(doc, body, agency=agency, year=year, path=path, caller_source=caller_source)
     _flag_cells_not_found(tables, ident.year)
     notes = list(doc.notes)
     sections = split_sections(body)
     second = _second_report(texts, tables)
+    notes += template_warnings(tables, ident.year)
     if second:
         notes.append(f"the file holds a second report after the first ({second!r}); only the first was parsed")
-    if ident.year is not None and ident.year < 2019 and year is None:
+    if ident.year is not None and ident.year < FIRST_YEAR and year is None:
         raise RejectedReport("pre2019_template", f"report on {ident.year}: reports before 2019 follow no national table", path)
     return ParsedReport(
         report_id=report_id(data),

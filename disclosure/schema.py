@@ -10,16 +10,48 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from disclosure import vocabulary as v
+from disclosure.keys import FIRST_YEAR
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    dtype: str  # pandas dtype: "string", "Int64", "Float64", "boolean"
+    # "string", "Int64", "Float64", "boolean", or a list of one of them: "list[string]" …
+    dtype: str
     description: str
     nullable: bool = False
-    isin: tuple[str, ...] | None = None
+    isin: tuple[str, ...] | None = None  # for a list column: what each element may be
     ge: float | None = None
+
+    @property
+    def pandas_dtype(self):
+        """The pandas dtype (a pyarrow-backed list dtype for list columns)."""
+        return pandas_dtype(self.dtype)
+
+    @property
+    def arrow_type(self):
+        """The Parquet (pyarrow) type."""
+        return arrow_type(self.dtype)
+
+
+_SCALAR_ARROW = {"string": "string", "Int64": "int64", "Float64": "float64", "boolean": "bool_"}
+
+
+def arrow_type(dtype: str):
+    import pyarrow as pa
+
+    if dtype.startswith("list[") and dtype.endswith("]"):
+        return pa.list_(arrow_type(dtype[5:-1]))
+    return getattr(pa, _SCALAR_ARROW[dtype])()
+
+
+def pandas_dtype(dtype: str):
+    """"Int64" stays a pandas string alias; "list[…]" becomes pd.ArrowDtype(list<…>)."""
+    if dtype.startswith("list["):
+        import pandas as pd
+
+        return pd.ArrowDtype(arrow_type(dtype))
+    return dtype
 
 
 @dataclass(frozen=True)
@@ -39,13 +71,29 @@ class Table:
 _ID = (
     Column("report_id", "string", "SHA-256 of the raw file's bytes"),
     Column("agency", "string", "reporting body (canonical agency name; hive partition column)"),
-    Column("year", "Int64", "statistical year of the report (hive partition column)", ge=2019),
+    Column("year", "Int64", "statistical year of the report (hive partition column)", ge=FIRST_YEAR),
 )
 _CELL = (
     Column("raw_text", "string", "the cell's text as printed (None when the report has no such cell)", nullable=True),
     Column("where", "string", "where the text was found in the source (line / table row / page)", nullable=True),
-    Column("flags", "string", "comma-separated cell flags: ambiguous, merged_row, unit_converted, …", nullable=True),
+    Column("flags", "list[string]", "the cell's flags, sorted (empty list when none): ambiguous, not_found, "
+           "unit_converted, …; `len(flags) = 0` keeps only unflagged cells", isin=tuple(sorted(v.WARNING_FLAGS | v.INFO_FLAGS))),
 )
+
+
+def _candidates(dtype: str) -> Column:
+    return Column("candidates", f"list[{dtype}]", "the values a cell flagged ambiguous could have (digits that ran "
+                  "together, or two printings that disagree); None otherwise. `value` is then None", nullable=True)
+
+
+# A stored value must be justified by the page: a cell carrying one of these flags has no
+# value in the lake (nor in the JSON), whatever candidate the parser considered.
+NULL_VALUE_FLAGS: frozenset[str] = frozenset({"ambiguous", "unparsed", "not_found"})
+
+
+def lake_value(value, flags) -> object:
+    """The value stored for a cell: None when a flag says the page does not justify one."""
+    return None if value is None or not NULL_VALUE_FLAGS.isdisjoint(flags) else value
 
 _ACTIVE_CATEGORIES = tuple(v.ACTIVE_CATEGORY_SIGNATURES)
 _ACTIVE_METRICS = tuple(sorted({m for t in v.ACTIVE_METRICS.values() for ms in t.values() for m in ms}))
@@ -63,10 +111,16 @@ TABLES: dict[str, Table] = {
                 Column("source_file", "string", "file name as received"),
                 Column("source_format", "string", "reader that read it (html, text-pipe, text-layout, text-crawler, markdown, pdf, docx)"),
                 Column("title", "string", "title of the report as printed", nullable=True),
-                Column("agency_source", "string", "where the agency came from: caller, title, publisher, body, manifest, folder"),
-                Column("agency_confidence", "Float64", "0–1", ge=0),
-                Column("year_source", "string", "where the year came from: caller, title, period, manifest, body"),
-                Column("year_confidence", "Float64", "0–1", ge=0),
+                Column("printed_agency", "string", "the body as the report prints it (agency is the registry's canonical name)", nullable=True),
+                Column("agency_id", "string", "registry id of the body (None for a body not in the registry: new_agency)", nullable=True),
+                Column("agency_match", "string", "how the printed name was resolved: exact_alias, parent_prefix_added, parent_prefix_dropped, new_agency",
+                       isin=("exact_alias", "parent_prefix_added", "parent_prefix_dropped", "new_agency")),
+                Column("agency_source", "string", "sources that agree with the agency, '+'-joined: caller/manifest, title, publisher, signature, body, metadata, filename"),
+                Column("agency_confidence", "Float64", "0–1: agreement of the sources (disclosure/identify.py)", ge=0),
+                Column("year_source", "string", "sources that agree with the year, '+'-joined: caller/manifest, title, period, signature_date, publication_date, body, filename"),
+                Column("year_confidence", "Float64", "0–1: agreement of the sources (disclosure/identify.py)", ge=0),
+                Column("identity_conflicts", "string", "'; '-joined identity_conflict (caller vs report) and evidence_conflict findings", nullable=True),
+                Column("identity_candidates", "string", "JSON list of every candidate: field, value, source, weight, text"),
                 Column("n_cells", "Int64", "statistical cells extracted", ge=0),
                 Column("n_null_cells", "Int64", "cells printed blank / dash / slash", ge=0),
                 Column("n_flagged_cells", "Int64", "cells carrying a warning flag (ambiguous, not_found, …)", ge=0),
@@ -83,7 +137,9 @@ TABLES: dict[str, Table] = {
                 Column("template", "string", "template of table 二", isin=("2019", "2021")),
                 Column("category", "string", "canonical category (regulations, licensing, …)", isin=_ACTIVE_CATEGORIES),
                 Column("metric", "string", "canonical metric (issued, in_force, decisions, amount_10k_yuan, …)", isin=_ACTIVE_METRICS),
-                Column("value", "Float64", "value; money in 万元; None when printed blank", nullable=True),
+                Column("value", "Float64", "value; money in 万元; None when printed blank or flagged ambiguous, "
+                       "unparsed or not_found", nullable=True),
+                _candidates("Float64"),
                 *_CELL,
             ),
             key=("report_id", "category", "metric"),
@@ -95,7 +151,9 @@ TABLES: dict[str, Table] = {
                 *_ID,
                 Column("row", "string", "canonical row key (new_received, granted, withheld.state_secret, …)", isin=v.ALL_APPLICATION_ROWS),
                 Column("applicant", "string", "applicant column (natural_person, …, total)", isin=v.APPLICANTS),
-                Column("value", "Int64", "number of applications; None when printed blank", nullable=True, ge=0),
+                Column("value", "Int64", "number of applications; None when printed blank or flagged ambiguous, "
+                       "unparsed or not_found", nullable=True, ge=0),
+                _candidates("Int64"),
                 *_CELL,
             ),
             key=("report_id", "row", "applicant"),
@@ -107,7 +165,9 @@ TABLES: dict[str, Table] = {
                 *_ID,
                 Column("proceeding", "string", "review, litigation_direct, litigation_after_review", isin=v.PROCEEDINGS),
                 Column("outcome", "string", "upheld, corrected, other, pending, total", isin=v.OUTCOMES),
-                Column("value", "Int64", "number of cases; None when printed blank", nullable=True, ge=0),
+                Column("value", "Int64", "number of cases; None when printed blank or flagged ambiguous, "
+                       "unparsed or not_found", nullable=True, ge=0),
+                _candidates("Int64"),
                 *_CELL,
             ),
             key=("report_id", "proceeding", "outcome"),
@@ -145,14 +205,11 @@ CURATED_TABLES: tuple[str, ...] = tuple(TABLES)
 
 # --------------------------------------------------------------------------- generated models
 
-_PANDAS_DTYPES = {"string": "string", "Int64": "Int64", "Float64": "Float64", "boolean": "boolean"}
-
-
 def empty_frame(table: str):
     import pandas as pd
 
     t = TABLES[table]
-    return pd.DataFrame({c.name: pd.Series([], dtype=_PANDAS_DTYPES[c.dtype]) for c in t.columns})
+    return pd.DataFrame({c.name: pd.Series([], dtype=c.pandas_dtype) for c in t.columns})
 
 
 _MODELS: dict[str, type] = {}
@@ -162,6 +219,8 @@ def pandera_model(table: str):
     """A pandera DataFrameModel generated from the table's metadata (cached)."""
     if table in _MODELS:
         return _MODELS[table]
+    from typing import Annotated
+
     import pandas as pd
     import pandera.pandas as pa
     from pandera.typing import Series
@@ -172,9 +231,12 @@ def pandera_model(table: str):
     annotations: dict[str, object] = {}
     attrs: dict[str, object] = {"__annotations__": annotations, "__doc__": t.description}
     for c in t.columns:
-        annotations[c.name] = series_types[c.dtype]
+        is_list = c.dtype.startswith("list[")
+        annotations[c.name] = Series[Annotated[pd.ArrowDtype, c.arrow_type]] if is_list else series_types[c.dtype]
         kwargs: dict[str, object] = {"nullable": c.nullable, "description": c.description}
-        if c.isin is not None:
+        if c.isin is not None and is_list:
+            attrs[f"_{c.name}_elements_isin"] = _elements_isin(pa, c.name, frozenset(c.isin))
+        elif c.isin is not None:
             kwargs["isin"] = list(c.isin)
         if c.ge is not None:
             kwargs["ge"] = c.ge
@@ -185,6 +247,22 @@ def pandera_model(table: str):
     model = type(f"{''.join(p.title() for p in table.split('_'))}Model", (pa.DataFrameModel,), attrs)
     _MODELS[table] = model
     return model
+
+
+def _elements_isin(pa, column: str, allowed: frozenset[str]):
+    """A pandera column check: every element of every list in `column` is one of `allowed`."""
+
+    def check(cls, series):
+        return series.map(lambda xs: xs is None or xs is pd_NA() or set(xs) <= allowed, na_action=None).astype(bool)
+
+    check.__name__ = f"{column}_elements_isin"
+    return pa.check(column, name="elements_isin")(check)
+
+
+def pd_NA():
+    import pandas as pd
+
+    return pd.NA
 
 
 def validate_frame(table: str, df):

@@ -43,7 +43,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from disclosure.vocabulary import APPLICANTS, OUTCOMES, PROCEEDINGS
+from disclosure import identities as ids
 
 Var = tuple[str, str]  # (row_key, column_key)
 
@@ -830,36 +830,19 @@ def _product(values: Iterable[int]) -> int:
 
 
 def application_identities(row_keys: Sequence[str]) -> list[Identity]:
-    """Hard identities of table 三 (docs/vocabulary.md) over the rows present.
-
-    Outcome rows are every row other than new_received / carried_over / results_total /
-    carried_forward, so the 2019 layout (one ``other_handling`` row) and the 2021 layout
-    (three sub-rows) both work.
-    """
-    cols = APPLICANTS[:-1]
-    outer = ("new_received", "carried_over", "results_total", "carried_forward")
-    outcomes = tuple(r for r in row_keys if r not in outer)
-    ids = [Identity(f"row_total[{r}]", ((r, "total"),), tuple((r, c) for c in cols)) for r in row_keys]
-    for c in APPLICANTS:
-        ids.append(
-            Identity(
-                f"balance[{c}]",
-                (("new_received", c), ("carried_over", c)),
-                (("results_total", c), ("carried_forward", c)),
-            )
-        )
-        ids.append(Identity(f"results_total[{c}]", (("results_total", c),), tuple((r, c) for r in outcomes)))
-    return ids
+    """Table 三's identities (declared in `disclosure.identities`) as equations over
+    ``(row, applicant)`` vars, for the layout the rows show (one ``other_handling`` row:
+    the one-row 其他处理 layout; else three sub-rows). Identities over rows the caller has
+    neither as runs nor as known cells are simply not assessable."""
+    layout = ids.layout_of_rows(row_keys)
+    return [Identity(i.name, i.lhs, i.rhs) for i in ids.APPLICATION_IDENTITIES[layout]]
 
 
 def review_litigation_identities(row_key: str = "review_litigation") -> list[Identity]:
-    """Table 四: for each proceeding, total = upheld + corrected + other + pending; the row's
-    columns are ``proceeding.outcome`` keys."""
-    return [
-        Identity(
-            f"proceeding_total[{p}]",
-            ((row_key, f"{p}.total"),),
-            tuple((row_key, f"{p}.{o}") for o in OUTCOMES if o != "total"),
-        )
-        for p in PROCEEDINGS
-    ]
+    """Table 四's identities as equations over ``(row_key, "proceeding.outcome")`` vars: the
+    whole table is one printed row."""
+
+    def var(operand: tuple[str, str]) -> Var:
+        return (row_key, ".".join(operand))
+
+    return [Identity(i.name, tuple(map(var, i.lhs)), tuple(map(var, i.rhs))) for i in ids.REVIEW_IDENTITIES]

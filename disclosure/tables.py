@@ -11,7 +11,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -133,6 +133,10 @@ def cell_out(cell: Cell, where: str, *, money: bool = False, allow_negative: boo
         # Words where the table has a value: not a form of the grammar.
         pv = CellValue(None, cell.text, unparsed=not is_blank_text(cell.text), blank=is_blank_text(cell.text))
     value = pv.value
+    if cell.footnote:  # a mark the reader kept apart (87<sup>2</sup>): flagged, raw text as printed
+        out = cell_out(replace(cell, footnote=None), where, money=money, allow_negative=allow_negative,
+                       unit=unit, table=table)
+        return CellOut(out.value, cell.text + cell.footnote, where, [*out.flags, "footnote"])
     if (not money and not pv.annotated and not pv.footnote and not pv.unparsed and not pv.decimal
             and (value is None or 0 <= value <= v.IMPLAUSIBLE_COUNT[table]) and pv.unit is None):
         return CellOut(value, cell.text, where, [])  # the common case: a plain count or a blank
@@ -800,20 +804,14 @@ def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | Non
 
 
 def _split_identities(layout: str | None):
-    """The identities of checks.py (the one definition of vocabulary.md's promises) as the
-    splitter's linear equations: table 三's for a layout, or table 四's when layout is None."""
-    from disclosure.checks import REVIEW_IDENTITIES, identities
-    from disclosure.splitter import Identity
+    """The report's identities (`disclosure.identities`, the one definition of vocabulary.md's
+    promises) as the splitter's equations: table 三's for a layout, or table 四's when layout is None."""
+    from disclosure.identities import LAYOUT_ROWS
+    from disclosure.splitter import application_identities, review_litigation_identities
 
     if layout is not None:
-        return [Identity(f"{c}[{s}]", lhs, rhs) for c, s, lhs, rhs in identities(layout)]
-
-    def var(operand: tuple[str, str]) -> tuple[str, str]:
-        return ("review_litigation", ".".join(operand))
-
-    return [
-        Identity(f"{c}[{s}]", tuple(map(var, lhs)), tuple(map(var, rhs))) for c, s, lhs, rhs in REVIEW_IDENTITIES
-    ]
+        return application_identities(LAYOUT_ROWS[layout])
+    return review_litigation_identities("review_litigation")
 
 
 def _digits_around_blank_cells(view: RowView, n: int) -> list[int | None] | None:
@@ -878,11 +876,16 @@ def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables, row_
     cells: list[Cell] = []
     where: list[str] = []
     header: list[str] = []
+    # Header words printed between value lines (one cell per line): their order is no evidence.
+    words_after_values = interleaved = False
     for view in views:
         if view.n_numbers == 0 or view.label.startswith(v.NOTE_WORDS):
-            if not cells and not view.label.startswith(v.NOTE_WORDS):
+            is_note = view.label.startswith(v.NOTE_WORDS)
+            words_after_values |= bool(cells) and bool(view.label) and not is_note
+            if not cells and not is_note:
                 header.append(normalise("".join(c.text for c in view.line.cells if not c.rowspan_copy)))
             continue
+        interleaved |= words_after_values or (bool(cells) and bool(view.label))
         if not cells:
             header.append(view.label)
         cells.extend(view.values)
@@ -903,7 +906,7 @@ def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables, row_
         _solve_review_run(cells, where[0], out, keys)
     else:
         trimmed = _trim(cells, len(keys))
-        if len(trimmed) == len(keys):
+        if len(trimmed) == len(keys) and not interleaved:
             for k, c, w in zip(keys, trimmed, where, strict=False):
                 out.review[k] = cell_out(c, w, table="review_litigation")
         else:
@@ -1056,7 +1059,7 @@ def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -
     if doc.format == "text-crawler":
         lines = split_glued_years(join_thousands_groups(doc.lines))
         if len(lines) != len(doc.lines):
-            doc = Document(lines, doc.format, doc.title, doc.meta, doc.notes)
+            doc = replace(doc, lines=lines)
             texts = [line.text for line in lines]
     squeezed = ["".join(t.split()) for t in texts]
     out = Tables()
@@ -1068,8 +1071,7 @@ def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -
             if views[i] is None:
                 views[i] = row_view(i, doc.lines[i])
                 norms[i] = normalise(texts[i])
-    grid = doc.format in ("html", "docx", "markdown", "text-pipe")
-    spans_lost = doc.format == "text-pipe"
+    grid, spans_lost = doc.grid, doc.spans_lost  # declared by the reader
     # Text in the order of the table's cells, row by row (grids, crawled HTML), as opposed to
     # visual lines (pdftotext -layout, PDF) where a vertically centred cell sits on any line.
     row_major = grid or doc.format in v.ROW_MAJOR_TEXT_FORMATS

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from disclosure.keys import split_key
 from pipelines.service import PARTITIONS, Services, launch_backfill, wait_backfill
 
 YEAR_ASSETS = [
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if args.year is not None:
             keys = svc.graphql(PARTITIONS)["assetNodeOrError"]["partitionKeys"]
-            names = [k for k in keys if k.endswith(f"|{args.year}")]
+            names = [k for k in keys if split_key(k)[1] == args.year]
         else:
             names = args.partition
         if args.with_year_assets:

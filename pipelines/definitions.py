@@ -8,6 +8,7 @@ from assets.audit.checks import audit_job, lake_accounting
 from assets.core.assets import curated, warehouse
 from assets.marts.assets import agency_year_kpis, expectations
 from assets.raw.assets import quarantine_ledger, raw_reports
+from pipelines.executors import executor_from_env
 from pipelines.jobs import curated_job, year_job
 from pipelines.resources import LakeResource, lake_resource_from_env
 from pipelines.schedules import daily_catch_up, yearly_backfill, yearly_year_assets
@@ -22,8 +23,7 @@ def build_defs(lake: LakeResource) -> dg.Definitions:
         sensors=[inbox_sensor, year_refresh_sensor],
         schedules=[yearly_backfill, daily_catch_up, yearly_year_assets],
         resources={"lake": lake},
-        # One step per run: running it in the run's own process saves a second Python start-up.
-        executor=dg.in_process_executor,
+        executor=executor_from_env(),
     )
 
 

@@ -12,22 +12,27 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from disclosure.collisions import record as record_decision
+from disclosure.intake import admit, identity_stamp, registry_stamp, second_report
 from disclosure.lake import (
     Lake,
-    ManifestEntry,
     QuarantineEntry,
     RawFile,
     agency_key_problem,
     current_raw,
+    join_key,
     quarantine,
+    raw_history,
     read_inbox_file,
-    read_manifest,
+    read_raw,
     scan_inbox,
     sha256_bytes,
     store_raw,
     year_problem,
 )
+from disclosure.manifest import ManifestProblem, read_manifests
 from disclosure.model import RejectedReport
+from disclosure.registry import lake_registry
 
 State = dict[str, list]  # relpath -> [size, mtime_ns, sha256]
 
@@ -45,6 +50,8 @@ class Accepted:
     raw: RawFile
     inbox_path: str
     superseded: RawFile | None  # the raw file this one replaces as the partition's current one
+    # "collision" when another report already holds the partition (both kept; see collisions.py).
+    decision: str | None = None
 
 
 @dataclass
@@ -53,53 +60,24 @@ class IngestResult:
     quarantined: list[QuarantineEntry] = field(default_factory=list)
     unchanged: int = 0
     pending: int = 0  # changed files left for the next tick
+    manifest_problems: list[ManifestProblem] = field(default_factory=list)
     state: State = field(default_factory=dict)
-
-
-def _identify_file():
-    """The core's `identify_file(data, path) -> Identity` (raises RejectedReport when unreadable)."""
-    try:
-        from disclosure.identify import identify_file
-
-        return identify_file
-    except ImportError:  # older core: read + identify (same result, no table extraction)
-        from disclosure.identify import identify
-        from disclosure.parse import body_text
-        from disclosure.readers import read
-
-        def identify_file(data: bytes, path: str):
-            doc = read(data, path)
-            return identify(doc, body_text(doc))
-
-        return identify_file
-
-
-def _identify(data: bytes, name: str, manifest: ManifestEntry | None) -> tuple[str | None, int | None, str, str]:
-    """(agency, year, agency_source, year_source); raises RejectedReport for unreadable files."""
-    identify_file = _identify_file()
-    m_agency = manifest.agency if manifest else None
-    m_year = manifest.year if manifest else None
-    try:
-        ident = identify_file(data, name)
-    except RejectedReport as err:
-        # A manifest may name a report whose title lacks agency/year, never an unreadable one.
-        if err.code == "bad_identity" and m_agency and m_year:
-            return m_agency, m_year, "manifest", "manifest"
-        raise
-    agency, a_src = (m_agency, "manifest") if m_agency else (ident.agency, ident.agency_source)
-    year, y_src = (m_year, "manifest") if m_year else (ident.year, ident.year_source)
-    return agency, year, a_src, y_src
 
 
 def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int = 500) -> IngestResult:
     """Process new / changed inbox files (at most `max_files` reads per call)."""
     result = IngestResult(state=dict(state))
     listing = scan_inbox(lake.inbox)
-    manifest = read_manifest(lake.inbox) if listing else {}
+    manifests = read_manifests(lake.inbox) if listing else None
+    manifest = manifests.entries if manifests else {}
+    result.manifest_problems = list(manifests.problems) if manifests else []
+    registry = lake_registry(lake.root)
     reads = 0
+    override = registry_stamp(lake.root)
     for rel, (size, mtime) in listing.items():
         old = state.get(rel)
-        if old and old[0] == size and old[1] == mtime:
+        stamp = identity_stamp(rel, manifests, override, held=bool(old and len(old) > 3 and str(old[3]).startswith("held")))
+        if old and old[0] == size and old[1] == mtime and (len(old) < 4 or old[3] == stamp):
             result.unchanged += 1
             continue
         if reads >= max_files:
@@ -108,14 +86,15 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
         reads += 1
         data = read_inbox_file(lake.inbox / rel)
         sha = sha256_bytes(data)
-        result.state[rel] = [size, mtime, sha]
-        if old and old[2] == sha:  # touched, same content
+        result.state[rel] = [size, mtime, sha, identity_stamp(rel, manifests, override, held=False)]
+        if old and old[2] == sha and (len(old) < 4 or old[3] == stamp):  # touched, same content and manifest row
             result.unchanged += 1
             continue
         name = Path(rel).name
         entry = manifest.get(rel)
         try:
-            agency, year, a_src, y_src = _identify(data, rel, entry)
+            adm = admit(data, rel, entry, registry=registry,
+                        manifest_conflict=manifests.conflicts.get(rel) if manifests else None)
         except RejectedReport as err:
             result.quarantined.append(
                 quarantine(lake, source_file=rel, code=err.code, reason=err.message, data=data, sha256=sha)
@@ -124,6 +103,14 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
         except Exception as err:  # a reader bug must not stop the inbox: quarantine with the error
             result.quarantined.append(
                 quarantine(lake, source_file=rel, code="corrupt_file", reason=f"{type(err).__name__}: {err}", data=data, sha256=sha)
+            )
+            continue
+        agency, year, a_src, y_src = adm.agency, adm.year, adm.agency_source, adm.year_source
+        if adm.code is not None:  # uncertain_identity / manifest_conflict: not a partition
+            # Re-read when its manifest row or the registry override changes (they release it).
+            result.state[rel][3] = identity_stamp(rel, manifests, override, held=True)
+            result.quarantined.append(
+                quarantine(lake, source_file=rel, code=adm.code, reason=adm.reason, data=data, sha256=sha, agency=agency, year=year)
             )
             continue
         problem = agency_key_problem(agency)
@@ -140,6 +127,8 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
             continue
         assert agency is not None and year is not None
         before = current_raw(lake, agency, year)
+        if before is not None and before.sha256 != sha and any(r.sha256 == sha for r in raw_history(lake, agency, year)):
+            before = None  # these bytes were filed here before: nothing new to decide
         raw = store_raw(
             lake,
             data,
@@ -149,10 +138,20 @@ def ingest_inbox(lake: Lake, state: State, *, years: list[str], max_files: int =
             url=entry.url if entry else None,
             agency_source=a_src,
             year_source=y_src,
+            inbox_path=rel,
             durable=False,
         )
         superseded = before if before is not None and before.sha256 != raw.sha256 else None
-        result.accepted.append(Accepted(raw=raw, inbox_path=rel, superseded=superseded))
+        decision = None
+        if superseded is not None:  # a second report for this agency-year: revision or collision
+            d = second_report(join_key(agency, year), data, name, adm.identity, raw.sha256,
+                              read_raw(lake, superseded), superseded.source_file, superseded.sha256,
+                              same_path=superseded.inbox_path == rel or bool(old and old[2] == superseded.sha256))
+            record_decision(lake, d)
+            decision = d.kind
+            if d.curated != raw.sha256:
+                superseded = None  # the partition stays curated from the earlier file
+        result.accepted.append(Accepted(raw=raw, inbox_path=rel, superseded=superseded, decision=decision))
     if result.accepted and lake.is_local:
         # One flush for the tick instead of two fsyncs per file, before the sensor records anything.
         os.sync()

@@ -8,23 +8,10 @@ contiguous range of that order, so the agency-years of one agency batch together
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import dagster as dg
 
-from disclosure.lake import FIRST_YEAR
-
-
-def open_years(today: date | None = None) -> list[str]:
-    """Statistical years that can hold reports: 2019 … last completed year.
-
-    The report on year Y is published by 31 January of Y+1, so year Y opens on 1 January Y+1.
-    ``DISCLOSURE_LAST_YEAR`` pins the last year (tests, benchmarks).
-    """
-    pinned = os.environ.get("DISCLOSURE_LAST_YEAR")
-    last = int(pinned) if pinned else (today or date.today()).year - 1
-    return [str(y) for y in range(FIRST_YEAR, last + 1)]
-
+from disclosure.keys import FIRST_YEAR, join_key, open_years, split_key  # noqa: F401 (re-exported)
 
 AGENCY_DIMENSION = "agency"
 YEAR_DIMENSION = "year"
@@ -42,12 +29,6 @@ BATCH_SIZE = int(os.environ.get("DISCLOSURE_BATCH_SIZE", "300"))
 
 def partition_key(agency: str, year: int | str) -> dg.MultiPartitionKey:
     return dg.MultiPartitionKey({AGENCY_DIMENSION: agency, YEAR_DIMENSION: str(year)})
-
-
-def split_key(key: str) -> tuple[str, int]:
-    """``agency|year`` → (agency, year). Agency keys never contain ``|`` (checked on ingest)."""
-    agency, year = key.rsplit("|", 1)
-    return agency, int(year)
 
 
 def contiguous_ranges(keys: list[str], ordered: list[str], max_len: int) -> list[tuple[str, str]]:
@@ -71,7 +52,7 @@ def contiguous_ranges(keys: list[str], ordered: list[str], max_len: int) -> list
     for y in sorted(years):
         run: list[str] = []
         for a in agencies:
-            k = f"{a}|{y}"
+            k = join_key(a, y)
             if k in wanted and len(run) < max_len:
                 run.append(k)
                 continue

@@ -10,7 +10,7 @@ from assets.raw.assets import QUARANTINE_KEY, RAW_KEY
 from disclosure.lake import Lake, read_quarantine
 from pipelines.ingest import dump_state, ingest_inbox, load_state
 from pipelines.jobs import curated_job, year_job
-from pipelines.partitions import agency_partitions, open_years, partition_key
+from pipelines.partitions import agency_partitions, join_key, open_years, partition_key
 from pipelines.resources import LakeResource
 
 
@@ -40,7 +40,7 @@ def ingest_tick(
     bulk = len(res.accepted) > raw_events_limit
     if bulk:
         rows = [
-            {"partition": f"{a.raw.agency}|{a.raw.year}", "file": a.inbox_path, "sha256": a.raw.sha256[:12],
+            {"partition": join_key(a.raw.agency, a.raw.year), "file": a.inbox_path, "sha256": a.raw.sha256[:12],
              "supersedes": (a.superseded.sha256[:12] if a.superseded else "")}
             for a in res.accepted
         ]
@@ -69,13 +69,15 @@ def ingest_tick(
             md["url"] = dg.MetadataValue.url(acc.raw.url)
         if acc.superseded is not None:
             md["supersedes"] = acc.superseded.sha256
+        if acc.decision:
+            md["identity_decision"] = acc.decision  # supersedes / collision (disclosure/collisions.py)
         if not bulk:
             events.append(dg.AssetMaterialization(asset_key=RAW_KEY, partition=key, metadata=md))
         if requests_runs:
             run_requests.append(
                 dg.RunRequest(run_key=acc.raw.sha256, partition_key=key, tags={"disclosure/source_file": acc.inbox_path})
             )
-    if res.quarantined:
+    if res.quarantined or res.manifest_problems:
         rows = [
             {"file": q.source_file, "code": q.code, "reason": q.reason, "sha256": (q.sha256 or "")[:12]}
             for q in res.quarantined
@@ -88,6 +90,8 @@ def ingest_tick(
                     "total_entries": len(read_quarantine(lake)),
                     "ledger": dg.MetadataValue.path(str(lake.quarantine_ledger)),
                     "entries": dg.MetadataValue.md(_md_table(rows, ["file", "code", "reason", "sha256"])),
+                    "manifest_problems": dg.MetadataValue.md(_md_table(
+                        [{"code": p.code, "message": p.message} for p in res.manifest_problems], ["code", "message"])),
                 },
             )
         )

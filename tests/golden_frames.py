@@ -43,7 +43,7 @@ def typed_frame(table: str, records: list[Record]) -> pd.DataFrame:
     """A frame with exactly the columns (in order) and dtypes of `schema.TABLES[table]`."""
     columns = TABLES[table].columns
     frame = pd.DataFrame.from_records(records, columns=[c.name for c in columns])
-    return frame.astype({c.name: c.dtype for c in columns})
+    return frame.astype({c.name: c.pandas_dtype for c in columns})
 
 
 def _value(x: Any) -> Any:
@@ -57,12 +57,16 @@ def _template_active(golden: Record) -> str:
 
 
 def _identity(golden: Record, report_id: str) -> Record:
-    return {"report_id": report_id, "agency": golden["agency"], "year": golden["year"]}
+    # The lake files a report under the registry's canonical name of its body.
+    from disclosure.registry import default_registry
+
+    return {"report_id": report_id, "agency": default_registry().resolve(golden["agency"]).canonical_name,
+            "year": golden["year"]}
 
 
 def _cell(golden: Record, key: str) -> Record:
     raw = golden.get("raw_text", {}).get(key)
-    return {"raw_text": raw, "where": None, "flags": None}
+    return {"candidates": None, "raw_text": raw, "where": None, "flags": []}
 
 
 def _active_rows(golden: Record, ident: Record) -> Iterator[Record]:
@@ -104,6 +108,8 @@ def _review_rows(golden: Record, ident: Record) -> Iterator[Record]:
 
 
 def _report_row(golden: Record, ident: Record, raw: bytes, cells: list[Record]) -> Record:
+    from disclosure.registry import default_registry
+
     source = REPORTS_DIR / golden["file"]
     return {
         **ident,
@@ -112,10 +118,15 @@ def _report_row(golden: Record, ident: Record, raw: bytes, cells: list[Record]) 
         "source_file": golden["file"],
         "source_format": _FORMAT_BY_SUFFIX.get(source.suffix, "text"),
         "title": None,
+        "printed_agency": golden["agency"],
+        "agency_id": default_registry().resolve(golden["agency"]).agency_id,
+        "agency_match": default_registry().resolve(golden["agency"]).match,
         "agency_source": "manifest",
         "agency_confidence": 1.0,
         "year_source": "manifest",
         "year_confidence": 1.0,
+        "identity_conflicts": None,
+        "identity_candidates": "[]",
         "n_cells": len(cells),
         "n_null_cells": sum(c["value"] is pd.NA for c in cells),
         "n_flagged_cells": 0,

@@ -24,7 +24,7 @@ from disclosure.batch import BatchItem, parse_batch
 from disclosure.lake import Lake
 from disclosure.schema import TABLES
 from pipelines.runner import apply_sensor_tick, ensure_dagster_home
-from tests.pipeline_helpers import REPORTS, stage
+from tests.pipeline_helpers import REPORTS, stage, stage_manifest
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
@@ -58,6 +58,7 @@ def child(root_text: str, mode: str) -> None:
             summary = materialize_all(defs, instance, lake, batch_size=1, year_job_name=None)
         else:
             stage(lake.inbox, *LATER)
+            stage_manifest(lake.inbox, "xining-etdz-2022.txt")
             stage(lake.inbox, FIRST[0], sub="copy")
             tick = apply_sensor_tick(instance, lake, root / ".dagster")
             assert len(tick.accepted) == 3, tick

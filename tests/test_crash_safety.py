@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from disclosure.audit import audit_lake
 from disclosure.lake import Lake, read_quarantine
-from tests.pipeline_helpers import stage
+from tests.pipeline_helpers import stage, stage_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = ("pingtan-2022.txt", "pingtan-2023.txt", "hongze-gov-2023.txt", "sh-gov-office-2019.html",
@@ -126,6 +126,7 @@ def new_lake(base: Path, name: str) -> Lake:
     lake = Lake(base / name)
     lake.ensure()
     stage(lake.inbox, *FILES)
+    stage_manifest(lake.inbox, "xining-etdz-2022.txt")
     (lake.inbox / "junk.md").write_text("# 会议纪要\n\n没有任何表格。\n", "utf-8")
     return lake
 

@@ -84,4 +84,6 @@ def test_corpus_accuracy_is_at_least_99_percent():
             continue
         total += sum(1 for _ in cells(gold))
         correct += ok
-    assert correct / total >= 0.99, f"{correct}/{total} = {correct / total:.2%}"
+    # 0.98 since ambiguous cells are null in the JSON and the lake alike (issue 9, item 7): the
+    # parser's best guess among a digit run's splits used to count as right when it was.
+    assert correct / total >= 0.98, f"{correct}/{total} = {correct / total:.2%}"

@@ -28,12 +28,13 @@ def _rows(agency: str, year: int, values: list[int | None], report_id: str = "r1
             "value": v,
             "raw_text": None if v is None else str(v),
             "where": f"line {i}",
-            "flags": None,
+            "candidates": None,
+            "flags": [],
         }
         for i, v in enumerate(values)
     ]
     cols = TABLES["review_litigation"].columns
-    return pd.DataFrame.from_records(recs, columns=[c.name for c in cols]).astype({c.name: c.dtype for c in cols})
+    return pd.DataFrame.from_records(recs, columns=[c.name for c in cols]).astype({c.name: c.pandas_dtype for c in cols})
 
 
 @pytest.mark.parametrize(

@@ -148,3 +148,26 @@ def test_schedules_request_the_previous_year_and_the_changed_partitions(run) -> 
     assert [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"]) for r in daily] == [
         ("平潭综合实验区|2023", "平潭综合实验区|2023")
     ]
+
+
+def test_duckdb_sum_of_value_includes_no_ambiguous_candidate(run) -> None:
+    """Lake and JSON agree: a cell flagged ambiguous / unparsed / not_found has a null value
+    (its candidates in their own list column), so summing `value` never adds a guess."""
+    con = duckdb.connect()
+    totals = {}
+    for table in ("active_disclosure", "applications", "review_litigation"):
+        src = f"read_parquet('{run['lake'].curated}/{table}/*/*/*.parquet', hive_partitioning=true)"
+        guessed, ambiguous, with_candidates = con.execute(
+            f"select count(*) filter (where value is not null and list_has_any(flags, ['ambiguous', 'unparsed', 'not_found'])),"
+            f" count(*) filter (where list_contains(flags, 'ambiguous')),"
+            f" count(*) filter (where list_contains(flags, 'ambiguous') and len(candidates) > 0) from {src}"
+        ).fetchone()
+        assert guessed == 0, f"{table}: {guessed} flagged cells carry a value"
+        totals[table] = (ambiguous, with_candidates)
+        everything, unflagged_only = con.execute(
+            f"select sum(value), sum(value) filter (where not list_has_any(flags, ['ambiguous', 'unparsed', 'not_found']))"
+            f" from {src}"
+        ).fetchone()
+        assert everything == unflagged_only
+    # pingtan-2022/2023 are crawler text with ambiguous digit runs in table 二: the test bites.
+    assert totals["active_disclosure"][0] > 0 and totals["active_disclosure"][1] > 0

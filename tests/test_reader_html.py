@@ -584,6 +584,20 @@ _SOUP = st.lists(
             "<title>",
             "</title>",
             "发布机构：",
+            "<sup>1</sup>",
+            "<sub>",
+            "<embed src=x.swf>",
+            "<object><param name=a>",
+            "<span style='display:none'>",
+            "<tr hidden>",
+            "<![if !supportLists]>1.<![endif]>",
+            "<div style='display:grid;grid-template-columns:repeat(2, 1fr)'>",
+            "<div style='display:grid'>",
+            "<div role=table>",
+            "<div style=display:table-row>",
+            "<span role=cell>",
+            "<img src=x.png>",
+            "二、主动公开政府信息情况",
         ]
     ),
     max_size=60,
@@ -596,7 +610,7 @@ def test_any_tag_soup_reads_or_is_rejected_without_a_traceback(html: str) -> Non
     try:
         doc = read(html)
     except RejectedReport as err:
-        assert err.code in ("empty_file", "corrupt_file")
+        assert err.code in ("empty_file", "corrupt_file", "needs_ocr", "no_statistical_tables")
         return
     for line in doc.lines:
         assert line.cells
@@ -611,3 +625,99 @@ def test_any_bytes_read_or_are_rejected_without_a_traceback(noise: bytes, head: 
         read_html(data, "noise.html")
     except RejectedReport as err:
         assert err.code in RejectedReport.CODES
+
+
+# --------------------------------------------------------------------------- issue 9 item 6 and cell text
+# Fixtures: rows of 表二 from sh-gov-office-2019.html (printed 规章 13 / 13 / 524, 规范性文件
+# 60 / 60 / 368, also stated in its prose: 规章13件，行政规范性文件60件), with one quirk each.
+
+REGULATIONS = [(0, 1, "规章"), (1, 1, "13"), (2, 2, "13"), (4, 1, "524")]
+NORMATIVE = [(0, 1, "规范性文件"), (1, 1, "60"), (2, 2, "60"), (4, 1, "368")]
+
+
+def cells3(line: Line) -> list[tuple[int, int, str]]:
+    return [(c.col, c.colspan, c.text) for c in line.cells]
+
+
+def test_an_unclosed_embed_or_object_does_not_swallow_the_article() -> None:
+    doc = quirk("embed_unclosed.html")
+    assert "二、主动公开政府信息情况" in texts(doc)
+    assert cells3(row_starting(doc, "规章")) == REGULATIONS
+
+
+def test_display_none_and_visibility_hidden_text_is_dropped() -> None:
+    doc = quirk("hidden_text.html")
+    assert [cells3(ln) for ln in doc.lines if ln.table == 0][2:] == [REGULATIONS, NORMATIVE]
+    assert not any("999" in t or "隐藏" in t for t in texts(doc))
+    assert any("invisible" in n for n in doc.notes)
+
+
+def test_word_list_marker_in_a_number_cell_is_not_read_as_part_of_the_number() -> None:
+    doc = quirk("mso_list_marker.html")
+    assert cells3(row_starting(doc, "规章")) == REGULATIONS  # not 1.13 / 2.13
+    assert "二、 主动公开政府信息情况" in texts(doc)  # a heading's list number is printed text
+
+
+def test_sup_footnote_mark_glued_to_a_number_is_kept_apart_from_it() -> None:
+    doc = quirk("footnote_sup.html")
+    row = row_starting(doc, "规章")
+    assert cells3(row) == REGULATIONS  # not 131 / 524*
+    assert [c.footnote for c in row.cells] == [None, "<sup>1</sup>", None, "<sub>*</sub>"]
+    label = row_starting(doc, "规范性文件")
+    assert label.cells[0].text == "规范性文件（m2）" and label.cells[0].footnote is None
+
+
+def test_sup_footnote_mark_flags_the_cell_and_keeps_the_printed_text() -> None:
+    from disclosure.parse import parse_bytes
+
+    data = (REPORTS / "sh-gov-office-2019.html").read_bytes()
+    marked = data.replace(b'<p align="center">524</p>', b'<p align="center">524<sup>1</sup></p>', 1)
+    assert marked != data
+    report = parse_bytes(marked, "sh-gov-office-2019.html").to_json_dict()
+    assert report["active_disclosure"]["regulations.total_public"] == 524
+    assert report["flags"]["active_disclosure.regulations.total_public"] == ["footnote"]
+    assert report["provenance"]["active_disclosure.regulations.total_public"]["text"] == "524<sup>1</sup>"
+
+
+def test_div_tables_with_display_table_aria_roles_or_a_css_grid_are_read_as_grids() -> None:
+    doc = quirk("div_tables.html")
+    assert cells3(table_rows(doc, 0)[1]) == REGULATIONS
+    assert cells3(table_rows(doc, 1)[1]) == [(0, 1, "规范性文件"), (1, 1, "60")]
+    grid_rows = [cells3(ln) for ln in table_rows(doc, 2)]
+    assert grid_rows[1] == [(0, 1, "规章"), (1, 1, "13"), (2, 1, "13"), (3, 1, "524")]
+    assert grid_rows[2] == [(0, 1, "规范性文件"), (1, 2, "60"), (3, 1, "368")]
+
+
+def test_css_grid_without_a_column_count_is_rejected_with_the_reason() -> None:
+    with pytest.raises(RejectedReport) as err:
+        quirk("css_grid_auto.html")
+    assert err.value.code == "no_statistical_tables"
+    assert "grid-template-columns" in err.value.message
+
+
+def test_image_only_tables_need_ocr() -> None:
+    with pytest.raises(RejectedReport) as err:
+        quirk("image_tables.html")
+    assert err.value.code == "needs_ocr"
+    assert "images" in err.value.message and "主动公开政府信息情况" in err.value.message
+
+
+def test_a_logo_image_beside_real_tables_is_not_needs_ocr() -> None:
+    data = (REPORTS / "sh-gov-office-2019.html").read_bytes().replace(b"<p ", b"<img src=logo.png><p ", 1)
+    assert b"logo.png" in data
+    assert cells3(row_starting(read_html(data, "logo.html"), "规章")) == REGULATIONS
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("ab 1\n\r\t\u3000\u00a0中国，。（）‘’…—·\u200b\ufeffＡ１\U00020001\x1c"), max_size=16))
+def test_fast_clean_text_applies_the_same_cjk_line_break_rule_as_the_reference(raw: str) -> None:
+    from disclosure.readers.html import _clean_text_reference, clean_text
+
+    assert clean_text(raw) == _clean_text_reference(raw)
+
+
+def test_an_unclosed_svg_icon_does_not_swallow_the_article() -> None:
+    doc = quirk("svg_unclosed.html")
+    assert "二、主动公开政府信息情况" in texts(doc)
+    assert cells3(row_starting(doc, "规章")) == REGULATIONS
+    assert not any("999" in t for t in texts(doc))  # the SVG's own <text> stays unread

@@ -152,7 +152,8 @@ def test_documents_pointing_at_urls_and_local_files_are_curated_with_no_connecti
     lake.ensure()
     hostile_documents(lake.inbox, secret, listener.url)
     accepted, _ = run_pipeline(lake)
-    assert sorted(accepted) == ["上海市人民政府办公厅|2019", "沭阳县发展和改革局|2023", "淮安市洪泽区人民政府|2024"]
+    # 淮安市洪泽区人民政府 is filed under the registry's canonical name of the body.
+    assert sorted(accepted) == ["上海市人民政府办公厅|2019", "沭阳县发展和改革局|2023", "洪泽区人民政府|2024"]
     assert outbound == [] and listener.connections == 0
     assert SECRET.encode() not in lake_bytes(lake)
     assert not (tmp_path / "pwned").exists()

@@ -121,8 +121,8 @@ def test_pingtan_2020_wrong_printed_totals_keep_printed_values_and_name_failed_i
     # only row-level identities are enforced and each row's single cut is accepted.
     assert {var: result.value(var) for var in truth} == truth
     assert result.ambiguous_vars() == set()
-    assert result.unsatisfied == ["results_total[natural_person]", "results_total[total]"]
-    assert "balance[natural_person]" in result.relaxed
+    assert result.unsatisfied == ["applications.results_total[natural_person]", "applications.results_total[total]"]
+    assert "applications.balance[natural_person]" in result.relaxed
     assert not set(result.unsatisfied) & set(result.relaxed)
 
 
@@ -143,9 +143,9 @@ def test_blank_known_cell_makes_its_identities_not_assessable() -> None:
     known["results_total", "total"] = 68  # misprint: now failed, but never used to cut runs
     result = solve(runs, known, application_identities([r.row for r in rows]))
     _assert_never_wrong(result, {v: x for v, x in truth.items() if v[0] != "results_total"})
-    not_assessable = {"results_total[natural_person]", "row_total[results_total]"}
+    not_assessable = {"applications.results_total[natural_person]", "applications.row_total[results_total]"}
     assert not not_assessable & set(result.unsatisfied + result.relaxed)
-    assert result.unsatisfied == ["balance[total]", "results_total[total]"]
+    assert result.unsatisfied == ["applications.balance[total]", "applications.results_total[total]"]
 
 
 @pytest.mark.parametrize("year", sorted(PRINTED_TABLE4))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +127,131 @@ def test_parser_reads_every_generated_cell_exactly_or_flags_it(fmt, index):
     result = score(golden, parsed)
     assert not result.wrong, f"{name}: {result.wrong[:5]}"
     assert not result.identity_errors, f"{name}: {result.identity_errors}"
+
+
+# ------------------------------------------------------------------ issue 9 variations
+from disclosure.synth import iter_variations  # noqa: E402
+from disclosure.synth.golden import cell_keys, cell_value  # noqa: E402
+from disclosure.synth.variations import BY_NAME, VARIATIONS, variation_cases  # noqa: E402
+
+# Variations that print a value the plain report does not have (by design, golden from the spec).
+_VALUE_CHANGING = {
+    "blank_total_granted": {"applications.granted.total", "applications.partially_granted.total"},
+    "thousands_crawler": {f"active_disclosure.{k}" for k in ("licensing.decisions", "punishment.decisions",
+                                                              "enforcement.decisions")},
+    "procurement_run": {"active_disclosure.procurement.items", "active_disclosure.procurement.amount_10k_yuan"},
+}
+
+
+def test_every_variation_is_documented_and_has_a_format_the_generator_renders():
+    from disclosure.synth import RENDERERS
+
+    doc = (Path(__file__).parents[1] / "docs" / "synth.md").read_text(encoding="utf-8")
+    for var in VARIATIONS:
+        assert var.doc and f"`{var.name}`" in doc, var.name
+        assert set(var.formats) <= set(RENDERERS), var.name
+
+
+@pytest.mark.parametrize("name", [v.name for v in VARIATIONS])
+def test_a_variation_changes_the_print_but_never_the_golden_values_it_did_not_print(name):
+    for variation, index, fmt in variation_cases(3, SEED, (name,)):
+        vname, vdata, vgolden = make_report(SEED, index, fmt, variation)
+        pname, pdata, pgolden = make_report(SEED, index, fmt)
+        var = BY_NAME[name]
+        if var.spec or var.table or var.page:  # else the variation is its dump format alone
+            assert vdata != pdata
+        assert vname != pname and f"Variation {name}" in vgolden["notes"]
+        assert cell_keys(vgolden) == cell_keys(pgolden)
+        changed = {k for k in cell_keys(pgolden) if cell_value(vgolden, k) != cell_value(pgolden, k)}
+        assert changed <= _VALUE_CHANGING.get(name, set()), changed
+        assert bool(identity_failures(vgolden)) == ("SOURCE VIOLATES" in vgolden["notes"])
+        assert make_report(SEED, index, fmt, variation) == (vname, vdata, vgolden)  # deterministic
+
+
+def test_variations_leave_the_default_reports_byte_for_byte_alone():
+    # The plain stream draws nothing for variations: report i is the same before and after
+    # any variation of it was made.
+    before = make_report(SEED, 3, FORMATS[3])
+    list(iter_variations(46, SEED))
+    assert make_report(SEED, 3, FORMATS[3]) == before == SAMPLE[3]
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def test_unit_variations_print_the_money_in_the_stated_unit_and_keep_the_golden_in_10k_yuan():
+    from decimal import Decimal
+
+    for name, factor, unit in (("unit_yuan_header", Decimal(10_000), "单位：元"),
+                               ("unit_yiyuan_header", Decimal("0.0001"), "单位：亿元"), ("unit_row_label", Decimal(10_000), "元")):
+        for _, index, fmt in variation_cases(4, SEED, (name,)):
+            plain = make_report(SEED, index, fmt)[2]
+            _, data, golden = make_report(SEED, index, fmt, name)
+            key = "fees.amount_10k_yuan" if golden["template"] == "2021" else "procurement.amount_10k_yuan"
+            value = golden["active_disclosure"][key]
+            assert value == plain["active_disclosure"][key]  # golden stays in 万元
+            text = _text(data)
+            if f"active_disclosure.{key}" in golden.get("raw_text", {}):  # already printed '251000元'
+                continue
+            printed = format((Decimal(str(value)) * factor).normalize(), "f")
+            assert printed in text and unit in text, (name, index, printed)
+
+
+# The parser on this branch still gets these classes silently wrong (or rejects the report);
+# other helpers fix them in parallel. strict=True: the mark must go when the fix lands.
+_BY = {
+    "A1": "fixed by A1's branch (columns by header, cell grammar, units, layout by labels)",
+    "A2": "fixed by A2's branch (text dumps, pipe spans, one-line body)",
+}
+VARIATION_XFAIL: dict[str, str] = {
+    "applicant_order_swap": f"columns: 表三 applicant columns read in template order; {_BY['A1']}",
+    "applicant_order_total_first": f"columns: 总计 printed first read as 自然人; {_BY['A1']}",
+    "review_after_first": f"columns: 表四 blocks read in template order; {_BY['A1']}",
+    "footnote_glued": f"cell grammar: 1234① read as 12341; {_BY['A1']}",
+    "chinese_digits": f"cell grammar: 一〇一 not read as 101; {_BY['A1']}",
+    "thousands_crawler": f"cell grammar: crawler 3,517 read as 3; {_BY['A1']}",
+    "unit_yuan_header": f"units: （单位：元） in the header ignored (×10⁴); {_BY['A1']}",
+    "unit_yiyuan_header": f"units: （单位：亿元） in the header ignored; {_BY['A1']}",
+    "unit_row_label": f"units: （元） in the row label ignored; {_BY['A1']}",
+    "pipe_label_span": f"pipe spans: a spanning label's empty cells shift the values; {_BY['A2']}",
+    "dump_box": f"text dumps: w3m box grid misread; {_BY['A2']}",
+    "dump_cells": f"text dumps: one cell per line misread; {_BY['A2']}",
+    "wrapped_labels": f"text dumps: grid-table labels wrapped over lines take the wrong values; {_BY['A2']}",
+    "one_line_body": f"one-line body: rejected, or agency/year wrong; {_BY['A2']}",
+    "blank_total_granted": f"layout: a blank 总计 in 三(一)/三(二) shifts the row; {_BY['A1']}",
+}
+VARIATION_SLICE = 8  # reports per variation (23 × 8 ≈ 10 s); bench/score_variations.py runs 3,000
+
+
+def _variation_params():
+    for var in VARIATIONS:
+        reason = VARIATION_XFAIL.get(var.name)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        yield pytest.param(var.name, id=var.name, marks=marks)
+
+
+@pytest.mark.parametrize("name", list(_variation_params()))
+def test_parser_reads_every_cell_of_a_generated_variation_exactly_or_flags_it(name):
+    parse = pytest.importorskip("disclosure.parse")
+    from disclosure.model import RejectedReport
+
+    problems: list[str] = []
+    for _, file, data, golden in iter_variations(VARIATION_SLICE, SCORE_SEED, [name]):
+        try:
+            parsed = parse.parse_bytes(data, file).to_json_dict()
+        except RejectedReport as e:
+            problems.append(f"{file}: rejected {e.code}")
+            continue
+        result = score(golden, parsed)
+        problems += [f"{file}: {w}" for w in result.wrong[:3] + result.identity_errors]
+    assert not problems, problems[:6]
+
+
+def test_every_issue_9_class_has_a_variation():
+    assert {v.klass for v in VARIATIONS} == {"columns", "cell_grammar", "units", "pipe_spans", "text_dumps",
+                                            "one_line_body", "layout_labels", "html"}
+    assert set(VARIATION_XFAIL) <= set(BY_NAME)

@@ -53,6 +53,12 @@ def table_schema(table: str, *, prefix: str = "", skip: tuple[str, ...] = ()) ->
     return cols
 
 
+def _md_cell(x: object) -> str:
+    if hasattr(x, "__len__") and not isinstance(x, str):  # a list column (flags, candidates)
+        return ", ".join(map(str, x))  # type: ignore[call-overload]
+    return "" if pd.isna(x) else str(x)  # type: ignore[arg-type]
+
+
 def md_table(df: pd.DataFrame, limit: int = 15) -> str:
     if df.empty:
         return "_(no rows)_"
@@ -60,7 +66,7 @@ def md_table(df: pd.DataFrame, limit: int = 15) -> str:
     cols = [str(c) for c in head.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for row in head.itertuples(index=False):
-        cells = ["" if pd.isna(x) else str(x).replace("|", "\\|").replace("\n", " ")[:80] for x in row]
+        cells = [_md_cell(x).replace("|", "\\|").replace("\n", " ")[:80] for x in row]
         lines.append("| " + " | ".join(cells) + " |")
     if len(df) > limit:
         lines.append(f"\n… {len(df) - limit} more rows")
@@ -259,7 +265,8 @@ def _curate_chunk(lk: Lake, keys: list[str], acc: _Accumulator) -> None:
             continue
         sources[(year, agency)] = rf.source_file
         items.append(
-            BatchItem(path=rf.path(lk), agency=agency, year=year, data=read_raw(lk, rf), source_name=rf.source_file)
+            BatchItem(path=rf.path(lk), agency=agency, year=year, data=read_raw(lk, rf), source_name=rf.source_file,
+                      caller_source="manifest" if (rf.agency_source or "").startswith("manifest") else "partition")
         )
     acc.sources.extend(sources.values())
     if not items:
@@ -321,8 +328,8 @@ def _curate_chunk(lk: Lake, keys: list[str], acc: _Accumulator) -> None:
         if t not in frames or not len(frames[t]):
             continue
         flags = frames[t]["flags"]
-        acc.n_flags += int(flags.notna().sum())
-        amb = frames[t][flags.fillna("").str.contains("ambiguous")]
+        acc.n_flags += int((flags.list.len() > 0).sum())  # flags: a list column, [] when none
+        amb = frames[t][[("ambiguous" in f) for f in flags.tolist()]]
         acc.n_ambiguous += len(amb)
         if len(amb) and sum(len(d) for d in acc.flagged.get(t, [])) < 20:
             acc.flagged.setdefault(t, []).append(amb.head(20))

@@ -84,7 +84,7 @@ def read_docx(data: bytes, path: str) -> Document:
     metadata["heading"] = heading_of(texts)
     metadata.update(closing_signature(texts))
     metadata = {k: v for k, v in metadata.items() if v}
-    return Document(lines=lines, format="docx", title=title, notes=notes, metadata=metadata)
+    return Document(lines=lines, format="docx", title=title, notes=notes, metadata=metadata, grid=True)
 
 
 def _emit_blocks(container: etree._Element, numbering: Numbering, lines: list[Line], tables: int) -> int:

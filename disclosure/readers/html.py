@@ -11,6 +11,14 @@
   vanishes — the CSS segment-break rule — and is a space elsewhere.
 * Page chrome (navigation, share buttons, breadcrumbs, footers) is dropped only when it is
   recognisable cheaply and carries no report text.
+* What a browser does not show is not read: `display:none`, `visibility:hidden`, `mso-hide:all`,
+  `hidden`, and Word's `<![if !supportLists]>` list markers in number cells. An unclosed
+  `<embed>`/`<object>` does not hide what follows it.
+* A `<sup>`/`<sub>` mark right after a cell's number (`87<sup>2</sup>`) is kept apart, on
+  `Cell.footnote`, so it never joins the number (872).
+* `<div>` tables (ARIA roles, `display:table…`, a CSS grid with a fixed column count) are read as
+  tables; a grid whose columns cannot be known is rejected (`no_statistical_tables`, with the
+  reason); statistical tables printed as images are rejected `needs_ocr`.
 
 Table and row indices in `Line.table` / `Line.where` count from 0 in document order.
 """
@@ -19,6 +27,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from lxml import etree
@@ -37,9 +47,15 @@ BLOCK_TAGS = frozenset(
 )
 # Never text of the report.
 SKIP_TAGS = frozenset(
-    "script style noscript template select option button textarea iframe object embed "
+    "script style noscript template select option button textarea iframe param "
     "svg canvas audio video map nav xml".split()
 )
+# HTML block tags that end an <svg> in a browser (HTML's "breakout" rule for foreign content).
+_SVG_BREAKOUT_TAGS = ("p", "div", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote",
+                      "pre", "center", "section", "article")
+# Not skipped: <embed> and <object>. libxml2 nests everything after an unclosed `<embed …>` or
+# `<object>` inside it, while browsers treat embed as void and show object's fallback content,
+# so their children are read like any other (their <param>s are skipped).
 CELL_TAGS = ("td", "th")
 # Elements that break a line or hide text: a subtree without any is read in one C call.
 SPECIAL_TAGS = tuple(sorted(BLOCK_TAGS | SKIP_TAGS | {"br"}))
@@ -99,6 +115,46 @@ _CENTER_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _LEADING_INT = re.compile(r"\s*\+?(\d+)")
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 
+# Invisible text: inline styles that hide an element (Word's mso-hide too), and the `hidden`
+# attribute. The XPath only preselects in C; the pattern decides.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
+_HIDDEN_CANDIDATES = etree.XPath(
+    "//*[@hidden" + "".join(f" or contains(@style, '{w}')" for w in ("none", "None", "NONE", "idden", "IDDEN", "mso-hide"))
+    + "]"
+)
+# Word's list markers: `<![if !supportLists]>1.<![endif]>` (or the `<!--[if …]-->` form) is an
+# automatic list number, not cell content; in a value cell it turned 1234 into 1.1234. The block
+# is kept as an <x-mso-list> element, dropped where it sits in a cell of numbers (see
+# `_drop_list_markers`), and read as text elsewhere (a heading's 二、, a label's 1.).
+_MSO_LIST_BLOCK = re.compile(
+    r"<!(?:--)?\[if\s+!supportLists\](?:--)?>(.*?)<!(?:--)?\[endif\](?:--)?>", re.S | re.I
+)
+MSO_LIST_TAG = "x-mso-list"
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# A <sup>/<sub> whose whole text is one of these, printed right after a cell's number, is a
+# footnote mark (`87<sup>2</sup>` is 87 with mark 2, not 872); elsewhere (m<sup>2</sup> in a
+# label) it stays text.
+_FOOTNOTE_MARK = re.compile(r"[0-9A-Za-z*#†‡※①-⑳\[\]()（）注]{1,4}")
+
+# <div> tables: ARIA roles and CSS `display` values that make an element a table, row or cell.
+_DIV_TABLE_ROLES = {"table": "table", "grid": "table", "treegrid": "table", "row": "tr", "rowgroup": "",
+                    "cell": "td", "gridcell": "td", "columnheader": "th", "rowheader": "th"}
+_DISPLAY = re.compile(r"display\s*:\s*(table-row-group|table-header-group|table-footer-group|table-row|"
+                      r"table-cell|inline-table|table|inline-grid|grid)\b", re.I)
+_DISPLAY_ROLES = {"table": "table", "inline-table": "table", "table-row": "tr", "table-cell": "td",
+                  "table-row-group": "", "table-header-group": "", "table-footer-group": "",
+                  "grid": "grid", "inline-grid": "grid"}
+_DIV_TABLE_CANDIDATES = etree.XPath("//*[@role or contains(@style, 'isplay') or contains(@style, 'ISPLAY')]")
+_GRID_COLUMNS = re.compile(r"grid-template-columns\s*:\s*([^;]+)", re.I)
+_GRID_REPEAT = re.compile(r"repeat\(\s*(\d+)\s*,", re.I)
+_GRID_SPAN = re.compile(r"grid-column\s*:\s*(?:span\s+(\d+)|(\d+)\s*/\s*(?:span\s+(\d+)|(\d+)))", re.I)
+MAX_GRID_COLUMNS = 64
+
+# Statistical section headings: a page with these but no number under them and images where
+# the tables should be printed its tables as pictures.
+STAT_HEADINGS = re.compile(r"主动公开政府信息情况|收到和处理政府信息公开申请情况|政府信息公开行政复议|行政复议、行政诉讼情况")
+_DIGIT = re.compile(r"[0-9０-９]")
+
 # ---------------------------------------------------------------------------------------
 # Text normalisation.
 
@@ -128,15 +184,36 @@ def _segment_break(m: re.Match[str]) -> str:
 
 
 def clean_text(raw: str) -> str:
-    """Collapse whitespace to single spaces; a line break between two CJK characters vanishes."""
+    """Collapse whitespace to single spaces; a line break between two CJK characters vanishes.
+
+    Same rule as `_clean_text_reference`, without a regex scan of long paragraphs: the text is
+    cut at its line breaks, and each maximal white-space run holding a break is exactly the
+    seam between two stripped, non-empty pieces.
+    """
     if raw.isascii():  # O(1) check; no CJK and no invisible characters to care about
         return " ".join(raw.split())
     if _INVISIBLE.search(raw):
         raw = _INVISIBLE.sub("", raw)
-    if "\n" not in raw and "\r" not in raw:
+    if "\r" in raw:
+        raw = raw.replace("\r", "\n")
+    if "\n" not in raw:
         return " ".join(raw.split())
-    raw = raw.replace("\r", "\n")
-    return _WS.sub(_segment_break, raw).strip()
+    pieces = [p for p in (q.strip() for q in raw.split("\n")) if p]
+    if not pieces:
+        return ""
+    out = [pieces[0]]
+    for prev, piece in pairwise(pieces):
+        if not (_wide(prev[-1]) and _wide(piece[0])):
+            out.append(" ")
+        out.append(piece)
+    return " ".join("".join(out).split())
+
+
+def _clean_text_reference(raw: str) -> str:
+    """`clean_text` as first written (a callback per white-space run): the tests compare the two."""
+    if _INVISIBLE.search(raw):
+        raw = _INVISIBLE.sub("", raw)
+    return _WS.sub(_segment_break, raw.replace("\r", "\n")).strip()
 
 
 # ---------------------------------------------------------------------------------------
@@ -160,6 +237,18 @@ def _span(value: str | None, limit: int) -> int:
     return min(int(m.group(1)[:9]), limit)
 
 
+@lru_cache(maxsize=4096)
+def _spans_of(colspan_attr: str | None, rowspan_attr: str | None, rows_left: int) -> tuple[int, int, bool]:
+    """(colspan, rowspan, clamped) of a cell; a page repeats few distinct values, hence the cache."""
+    colspan = max(_span(colspan_attr, MAX_COLSPAN), 1)
+    rowspan = _span(rowspan_attr, MAX_ROWSPAN)
+    rowspan = rows_left if rowspan == 0 else min(rowspan, rows_left)
+    clamped = bool(colspan_attr and str(colspan) != colspan_attr.strip()) or bool(
+        rowspan_attr and str(rowspan) != rowspan_attr.strip()
+    )
+    return colspan, rowspan, clamped
+
+
 def _complex_elements(root: etree._Element) -> set[etree._Element]:
     """Elements with a SPECIAL_TAGS descendant; any other subtree is plain inline text.
 
@@ -173,6 +262,16 @@ def _complex_elements(root: etree._Element) -> set[etree._Element]:
             found.add(parent)
             parent = parent.getparent()
     return found
+
+
+def _outermost_below(el: etree._Element, top: etree._Element) -> bool:
+    """No element of _SVG_BREAKOUT_TAGS between el and top (top holds the proxy, so `is` is exact)."""
+    parent = el.getparent()
+    while parent is not None and parent is not top:
+        if parent.tag in _SVG_BREAKOUT_TAGS:
+            return False
+        parent = parent.getparent()
+    return True
 
 
 def _single_cell(table: etree._Element) -> bool:
@@ -229,6 +328,196 @@ def _is_chrome_line(text: str) -> bool:
         return True
     words = text.split()
     return bool(words) and all(w in SHARE_WORDS for w in words) and any(len(w) > 1 for w in words)
+
+
+# ---------------------------------------------------------------------------------------
+# Before the walk: what a browser would not show, footnote marks, <div> tables.
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove el and its content from the tree; the text after it (its tail) stays."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _drop_hidden(root: etree._Element) -> int:
+    """Drop elements hidden by `display:none`, `visibility:hidden`, `mso-hide:all` or `hidden`."""
+    hidden = [
+        el for el in _HIDDEN_CANDIDATES(root)
+        if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")
+    ]
+    for el in hidden:
+        _drop(el)
+    return len(hidden)
+
+
+def _drop_list_markers(root: etree._Element) -> None:
+    """Word list markers in a cell without words (a number cell) go; elsewhere they are text."""
+    for el in list(root.iter(MSO_LIST_TAG)):
+        cell = next(el.iterancestors("td", "th", "table"), None)
+        if cell is not None and cell.tag != "table":
+            rest = _plain_text(cell).replace(_plain_text(el), "", 1)
+            if not _CJK.search(rest):
+                _drop(el)
+
+
+def _footnote_marks(root: etree._Element) -> dict[etree._Element, str]:
+    """Cells whose number is followed by a <sup>/<sub> footnote mark: the mark, taken out of the text.
+
+    The dict keeps the cell proxies alive, so lookups by the walk's elements are exact.
+    """
+    marks: dict[etree._Element, str] = {}
+    for el in reversed(list(root.iter("sup", "sub"))):  # last first: `87<sup>1</sup><sup>2</sup>`
+        mark = _plain_text(el).strip()
+        if not _FOOTNOTE_MARK.fullmatch(mark) or (el.tail or "").strip():
+            continue
+        cell = next(el.iterancestors("td", "th", "table"), None)
+        if cell is None or cell.tag == "table":
+            continue
+        text = _plain_text(cell).rstrip()
+        if not text.endswith(mark) or not text[: -len(mark)].rstrip()[-1:].isdigit():
+            continue
+        marks[cell] = f"<{el.tag}>{mark}</{el.tag}>" + marks.get(cell, "")
+        _drop(el)
+    return marks
+
+
+def _div_role(el: etree._Element) -> str | None:
+    """"table", "tr", "td", "th", "grid", "" (a row group) or None, from role= or display:."""
+    role = el.get("role")
+    if role and role.strip().lower() in _DIV_TABLE_ROLES:
+        return _DIV_TABLE_ROLES[role.strip().lower()]
+    style = el.get("style")
+    if style and (m := _DISPLAY.search(style)):
+        return _DISPLAY_ROLES[m.group(1).lower()]
+    return None
+
+
+def _grid_column_count(template: str) -> int:
+    """Tracks of a `grid-template-columns` value; 0 when not fixed (auto-fill, auto-fit, subgrid)."""
+    low = template.lower()
+    if "auto-fill" in low or "auto-fit" in low or "subgrid" in low or "masonry" in low:
+        return 0
+    count, depth, token = 0, 0, ""
+    for ch in low + " ":
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch.isspace() and depth == 0:
+            if token.startswith("repeat("):
+                m = _GRID_REPEAT.match(token)
+                inner = token[token.index(",") + 1 : -1] if m else ""
+                if not m:
+                    return 0
+                count += int(m.group(1)) * max(_grid_column_count(inner), 1)
+            elif token and not token.startswith("["):  # [line-names] are not tracks
+                count += 1
+            token = ""
+        else:
+            token += ch
+    return count if 0 < count <= MAX_GRID_COLUMNS else 0
+
+
+def _grid_span(el: etree._Element, columns: int) -> int:
+    m = _GRID_SPAN.search(el.get("style") or "")
+    if not m:
+        span = 1
+    elif m.group(1):
+        span = int(m.group(1))
+    elif m.group(3):
+        span = int(m.group(3))
+    else:
+        span = int(m.group(4)) - int(m.group(2))
+    return min(max(span, 1), columns)
+
+
+def _retag_div_table(el: etree._Element) -> bool:
+    """An ARIA / display:table <div> table becomes table/tbody/tr/td in place; False if it has no rows."""
+    rows: list[etree._Element] = []
+    groups: list[etree._Element] = []
+
+    def collect(container: etree._Element) -> None:
+        for child in container:
+            if not isinstance(child.tag, str):
+                continue
+            role = _div_role(child)
+            if role == "tr":
+                rows.append(child)
+            elif role == "":
+                groups.append(child)
+                collect(child)
+
+    collect(el)
+    if not rows:
+        return False
+    el.tag = "table"
+    for group in groups:
+        group.tag = "tbody"
+    for row in rows:
+        row.tag = "tr"
+        for cell in row:
+            if isinstance(cell.tag, str) and (role := _div_role(cell)) in ("td", "th"):
+                cell.tag = role
+                for aria, attr in (("aria-colspan", "colspan"), ("aria-rowspan", "rowspan")):
+                    if cell.get(aria) and not cell.get(attr):
+                        cell.set(attr, cell.get(aria))
+    return True
+
+
+def _retag_css_grid(el: etree._Element) -> bool:
+    """A CSS grid with a fixed column count becomes a table of rows of that many columns."""
+    columns = _grid_column_count(m.group(1)) if (m := _GRID_COLUMNS.search(el.get("style") or "")) else 0
+    if not columns:
+        return False
+    children = [c for c in el if isinstance(c.tag, str)]
+    rows: list[list[tuple[etree._Element, int]]] = [[]]
+    used = 0
+    for child in children:
+        span = _grid_span(child, columns)
+        if used + span > columns and rows[-1]:
+            rows.append([])
+            used = 0
+        rows[-1].append((child, span))
+        used += span
+        if used >= columns:
+            rows.append([])
+            used = 0
+    el.tag = "table"
+    for child in children:
+        el.remove(child)  # its tail goes with it
+    for row in rows:
+        if not row:
+            continue
+        tr = etree.SubElement(el, "tr")
+        for child, span in row:
+            child.tag = "th" if _div_role(child) == "th" else "td"
+            if span > 1:
+                child.set("colspan", str(span))
+            tr.append(child)
+    return True
+
+
+def _div_tables(root: etree._Element) -> list[etree._Element]:
+    """Read <div> tables as tables; return the ones that could not be (a grid without column count)."""
+    unread: list[etree._Element] = []
+    for el in _DIV_TABLE_CANDIDATES(root):  # document order: an outer table is retagged first
+        if el.tag in ("table", "tr", "td", "th", "tbody"):
+            continue
+        role = _div_role(el)
+        if role == "table" and not _retag_div_table(el):
+            unread.append(el)
+        elif role == "grid" and not _retag_css_grid(el):
+            unread.append(el)
+    return unread
 
 
 # ---------------------------------------------------------------------------------------
@@ -334,6 +623,8 @@ class _Reader:
     first_block: etree._Element | None = None
     # Elements whose text needs the walk (see `_complex_elements`); others are read in one C call.
     complex: set[etree._Element] = field(default_factory=set)
+    # Cells whose number is followed by a footnote mark (see `_footnote_marks`).
+    footnotes: dict[etree._Element, str] = field(default_factory=dict)
     _buf: list[str] = field(default_factory=list)
     _blocks: list[etree._Element] = field(default_factory=list)
 
@@ -377,7 +668,8 @@ class _Reader:
                 continue
             tag = child.tag
             if tag.__class__ is not str or tag in SKIP_TAGS:
-                pass
+                if tag == "svg":
+                    self._svg_breakout(child)
             elif tag == "br":
                 self.flush()
             elif tag == "table":
@@ -435,6 +727,20 @@ class _Reader:
                         self._buf.append(inner)
                         self.flush()
 
+    def _svg_breakout(self, svg: etree._Element) -> None:
+        """HTML blocks that libxml2 nested inside an unclosed <svg> (an icon): read, as browsers do.
+
+        In a browser an HTML block tag ends foreign content, so the article after an unclosed
+        `<svg>` is shown; the SVG's own text (`<text>`) stays unread.
+        """
+        for el in svg.iter(*_SVG_BREAKOUT_TAGS):
+            if _outermost_below(el, svg):
+                if el.tag == "table":
+                    self.flush()
+                    self.table(el)
+                else:
+                    self._flow_element(el)
+
     def _flow_element(self, el: etree._Element) -> None:
         """Content read as paragraphs inside a table (caption, misplaced <p>, layout cell)."""
         self.flush()
@@ -444,44 +750,56 @@ class _Reader:
         self._blocks.pop()
 
     def _spans(self, colspan_attr: str | None, rowspan_attr: str | None, rows_left: int) -> tuple[int, int]:
-        colspan = max(_span(colspan_attr, MAX_COLSPAN), 1)
-        rowspan = _span(rowspan_attr, MAX_ROWSPAN)
-        rowspan = rows_left if rowspan == 0 else min(rowspan, rows_left)
-        if (colspan_attr and str(colspan) != colspan_attr.strip()) or (
-            rowspan_attr and str(rowspan) != rowspan_attr.strip()
-        ):
-            self.clamped += 1
+        colspan, rowspan, clamped = _spans_of(colspan_attr, rowspan_attr, rows_left)
+        self.clamped += clamped
         return colspan, rowspan
 
     def _row(
         self, row: list[etree._Element], index: int, r: int, rows_left: int, carries: list[_Carry]
     ) -> tuple[list[_Carry], list[_Item]]:
-        """Emit one row; return the spans still open below it and nested content to read next."""
-        covered: set[int] = set()
-        for carry in carries:
-            covered.update(range(carry.col, carry.col + carry.colspan))
+        """Emit one row; return the spans still open below it and nested content to read next.
+
+        The hot loop of the reader (one pass per cell): locals only, no calls for plain cells.
+        """
+        covered: set[int] | None = None
+        if carries:
+            covered = set()
+            for carry in carries:
+                covered.update(range(carry.col, carry.col + carry.colspan))
         cells: list[Cell] = []
         new_carries: list[_Carry] = []
         deferred: list[_Item] = []
+        footnotes, complex_, append = self.footnotes, self.complex, cells.append
         col = 0
         for td in row:
+            tag = td.tag
             tail = td.tail
             if tail and not tail.isspace():
                 deferred.append(("text", tail))  # text between cells: kept, after the row
-            if td.tag not in CELL_TAGS:
-                if td.tag.__class__ is str and td.tag not in SKIP_TAGS:
+            if tag != "td" and tag != "th":
+                if tag.__class__ is str and tag not in SKIP_TAGS:
                     deferred.append(("flow", td))
                 continue
-            while col in covered:
-                col += 1
-            colspan_attr, rowspan_attr = td.get("colspan"), td.get("rowspan")
+            if covered:
+                while col in covered:
+                    col += 1
+            colspan_attr = td.get("colspan")
+            rowspan_attr = td.get("rowspan")
             if colspan_attr is None and rowspan_attr is None:
                 colspan = rowspan = 1
             else:
                 colspan, rowspan = self._spans(colspan_attr, rowspan_attr, rows_left)
-            # Cells without child elements (clean HTML) skip the piece collector.
-            text = self._cell_text(td, deferred) if len(td) else clean_text(td.text or "")
-            cells.append(Cell(text, col, colspan))
+            if not len(td):  # no child elements (clean HTML): the text is td.text
+                raw = td.text
+                text = clean_text(raw) if raw else ""
+            elif td in complex_:
+                text = self._cell_text(td, deferred)
+            else:  # only inline markup inside: lxml joins the text in C
+                text = clean_text(_plain_text(td))
+            if footnotes and td in footnotes:
+                append(Cell(text, col, colspan, footnote=footnotes[td]))
+            else:
+                append(Cell(text, col, colspan))
             if rowspan > 1:
                 new_carries.append(_Carry(col, colspan, text, rowspan - 1))
             col += colspan
@@ -609,6 +927,27 @@ def _meta(lines: list[Line]) -> dict[str, str]:
 # Entry point.
 
 
+def _reject_image_tables(root: etree._Element, lines: list[Line], path: str) -> None:
+    """needs_ocr when the statistical tables are pictures: images, headings, no number under them."""
+    if any(_DIGIT.search(c.text) for ln in lines if ln.table is not None for c in ln.cells):
+        return
+    images = sum(1 for _ in root.iter("img"))
+    if not images:
+        return
+    headings = [i for i, ln in enumerate(lines) if ln.table is None and STAT_HEADINGS.search(ln.text)]
+    if not headings:
+        return
+    ends = [*headings[1:], len(lines)]
+    for start, end in zip(headings, ends, strict=True):
+        if not any(_DIGIT.search(ln.text) for ln in lines[start + 1 : end]):
+            raise RejectedReport(
+                "needs_ocr",
+                f"the statistical tables are images ({images} <img>, no table and no number under "
+                f"'{lines[start].text[:40]}'); OCR them first",
+                path,
+            )
+
+
 def _parse(text: str, path: str) -> tuple[etree._Element, list[str]]:
     """The lxml tree of `text` and notes on what libxml2 had to give up."""
     parser = etree.HTMLParser(
@@ -626,6 +965,50 @@ def _parse(text: str, path: str) -> tuple[etree._Element, list[str]]:
     return root, notes
 
 
+# Gates over the page source, so the passes above cost nothing on pages without such markup:
+# the source bytes are lower-cased once (ASCII only, fast), a literal is found with bytes.find,
+# and only a short window around it is matched. A case-insensitive regex or an XPath over the
+# whole page costs more than the walk itself.
+_WINDOW = 200
+_GATES: dict[str, tuple[tuple[bytes, ...], re.Pattern[bytes]]] = {
+    # inline style that hides, or the hidden attribute, inside a start tag
+    "hidden": (
+        (b"display", b"visibility", b"mso-hide", b"hidden"),
+        re.compile(
+            rb"style\s*=\s*[\"']?[^<>\"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all)"
+            rb"|<[a-z][^<>]*\shidden(?:[\s>/=]|$)"
+        ),
+    ),
+    # ARIA table roles, or display:table… / display:grid in an inline style
+    "div_table": (
+        (b"role", b"display"),
+        re.compile(
+            rb"role\s*=\s*[\"']?(?:table|grid|treegrid)\b"
+            rb"|style\s*=\s*[\"']?[^<>\"']*display\s*:\s*(?:inline-)?(?:table|grid)"
+        ),
+    ),
+    "marks": ((b"<sup", b"<sub"), re.compile(rb"<su[pb]\b")),
+}
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _gate_source(data: bytes, text: str) -> bytes:
+    """ASCII-lowered page bytes (UTF-16 pages re-encoded, so ASCII markup is findable)."""
+    return (text.encode("utf-8", "surrogatepass") if data.startswith(_UTF16_BOMS) else data).lower()
+
+
+def _gate(src: bytes, name: str) -> bool:
+    """Whether the lowered page source has the markup of `_GATES[name]` (literal, then its window)."""
+    words, pattern = _GATES[name]
+    for word in words:
+        i = src.find(word)
+        while i != -1:
+            if pattern.search(src[max(0, i - _WINDOW) : i + len(word) + 24]):
+                return True
+            i = src.find(word, i + 1)
+    return False
+
+
 def read_html(data: bytes, path: str = "") -> Document:
     """Read an HTML page or fragment into lines of cells (see the module docstring)."""
     if not data.strip():
@@ -633,13 +1016,35 @@ def read_html(data: bytes, path: str = "") -> Document:
     text, note = decode(data, path, declared=declared_charset(data))
     if "\x00" in text:
         text = text.replace("\x00", "")
+    list_markers = ("<![" in text or "<!--[" in text) and "supportLists" in text
+    if list_markers:
+        text = _MSO_LIST_BLOCK.sub(rf"<{MSO_LIST_TAG}>\1</{MSO_LIST_TAG}>", text)
     root, parse_notes = _parse(text, path)
-    reader = _Reader(notes=[note, *parse_notes], complex=_complex_elements(root))
+    if list_markers:
+        _drop_list_markers(root)
+    # Cheap substring gates (a case-insensitive regex over the page costs more than the walk).
+    src = _gate_source(data, text)
+    hidden = _drop_hidden(root) if _gate(src, "hidden") else 0
+    unread_grids = _div_tables(root) if _gate(src, "div_table") else []
+    footnotes = _footnote_marks(root) if _gate(src, "marks") else {}
+    reader = _Reader(notes=[note, *parse_notes], complex=_complex_elements(root), footnotes=footnotes)
     try:
         reader.flow(root)
     except RecursionError as exc:
         raise RejectedReport("corrupt_file", "HTML nested too deeply to read", path) from exc
     reader.flush()
+    if any(_DIGIT.search(_plain_text(grid)) for grid in unread_grids):
+        raise RejectedReport(
+            "no_statistical_tables",
+            "the tables are built from <div>s laid out by CSS (a grid without a fixed column count in "
+            "grid-template-columns, or a display:table without rows), so their columns cannot be read",
+            path,
+        )
+    _reject_image_tables(root, reader.lines, path)
+    if hidden:
+        reader.notes.append(f"html: dropped {hidden} invisible element(s) (display:none, visibility:hidden)")
+    if footnotes:
+        reader.notes.append(f"html: {len(footnotes)} footnote mark(s) after a cell's number kept apart")
     if reader.dropped:
         reader.notes.append(f"html: dropped {reader.dropped} page-chrome block(s)")
     if reader.clamped:
@@ -649,5 +1054,5 @@ def read_html(data: bytes, path: str = "") -> Document:
         format="html",
         title=_title(root, reader),
         meta=_meta(reader.lines),
-        notes=reader.notes,
+        notes=reader.notes, grid=True,
     )

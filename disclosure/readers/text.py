@@ -1,5 +1,13 @@
-"""Plain-text reports: flattened ' | ' web text, markdown pipe tables, pdftotext -layout
-output, and crawler text whose table cells were run together with no separator."""
+"""Plain-text reports: flattened ' | ' web text, markdown pipe tables, tab-separated text
+(browser innerText, copy-paste), box-drawing grids (w3m -dump) and pandoc grid tables,
+pdftotext -layout output, and crawler text whose table cells were run together with no
+separator.
+
+Grid text (pipes, tabs, box lines) is read as a grid: a table's rows are aligned on its
+widest row and the empty slots a label's column span leaves between the label and the
+first value column are folded into the label (never read as blank values); a row of a box
+or grid table printed over several physical lines (a wrapped label) is joined cell by cell
+between its rule lines, so its values stay on the row the grid puts them in."""
 
 from __future__ import annotations
 
@@ -20,6 +28,16 @@ _NUMBERING_TAIL = re.compile(r"(\d)[.、．]$")
 _HAS_DIGIT = re.compile(r"\d")
 _RULE = re.compile(r"[=\-_—]{3,}")  # a horizontal rule; a row of '-' cells has spaces between
 _GLUED = re.compile(r"[\u4e00-\u9fff）)“”\"]\d")
+# Box-drawing and grid-table rules: a line of nothing but rule characters (at least one
+# horizontal stroke) separates the rows of a w3m / pandoc grid table.
+_BOX_RULE = re.compile(r"^[\s+\-=:─━═┄┈│┃║|┌┐└┘├┤┬┴┼┏┓┗┛┣┫┳┻╋╔╗╚╝╠╣╦╩╬╞╡╪╤╧╒╕╘╛]*[\-=─━═][\s+\-=:─━═┄┈│┃║|┌┐└┘├┤┬┴┼┏┓┗┛┣┫┳┻╋╔╗╚╝╠╣╦╩╬╞╡╪╤╧╒╕╘╛]*$")
+_BOX_BAR = re.compile(r"[│┃║]")
+_GRID_TABLE_RULE = re.compile(r"^\s*\+[-=:+]+\+\s*$")  # pandoc grid table: +----+----+
+_BOX_STROKES = re.compile(r"[─━═]{2,}")
+_BOX_JUNCTIONS = re.compile(r"[├┤┼┬┴┌┐└┘┣┫╋┳┻╠╣╬╦╩─━═]+")
+# pandoc's markdown keeps inline styles as bracketed spans: [0]{style="font-family: …"}
+_PANDOC_SPAN = re.compile(r"\[([^\[\]]*)\]\{[^{}]*\}")
+_NUMERIC_CELL = re.compile(r"^[+\-]?[\d,，.．]+(?:万元|元)?$")
 
 
 def read_text(data: bytes, path: str = "") -> Document:
@@ -29,6 +47,9 @@ def read_text(data: bytes, path: str = "") -> Document:
 
 def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Document:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    style = _grid_style(raw_lines)
+    if style == "tab":
+        raw_lines = _unwrap_paragraph_cells("\n".join(raw_lines)).split("\n")
     meta: dict[str, str] = {}
     title: str | None = None
     lines: list[Line] = []
@@ -36,6 +57,19 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
     in_table = False
     kinds: set[str] = set()
     pipe_lines = framed = 0
+    group: list[tuple[list[str], str]] = []  # physical lines of one box / grid-table row
+
+    def open_table() -> None:
+        nonlocal table, in_table
+        if not in_table:
+            table += 1
+            in_table = True
+
+    def flush_group() -> None:
+        if group:
+            lines.extend(_join_row_lines(group, table))
+            group.clear()
+
     for n, raw in enumerate(raw_lines, 1):
         where = f"line {n}"
         header = _CRAWLER_HEADER.match(raw.strip()) if n <= 12 else None
@@ -46,15 +80,41 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
             continue
         for page in raw.split("\f"):
             stripped = page.strip()
+            if style in ("box", "grid-table") and stripped and _BOX_RULE.match(stripped):
+                flush_group()  # a rule ends the row above it
+                open_table()
+                kinds.add(style)
+                continue
+            if style == "box" and _BOX_BAR.search(stripped) and _BOX_STROKES.search(stripped):
+                # A rule under some columns while a cell spanning rows goes on in others
+                # ('│ │（六）其他处 ├────┼──'): the row above ends; the spanning text is a
+                # label fragment of its own.
+                flush_group()
+                open_table()
+                parts = [t for t in _bar_cells(_BOX_JUNCTIONS.sub("│", stripped), _BOX_BAR) if t]
+                if parts:
+                    lines.append(Line([Cell(t, i) for i, t in enumerate(parts)], where, table))
+                continue
+            if style == "box" and _BOX_BAR.search(stripped):
+                open_table()
+                group.append((_bar_cells(stripped, _BOX_BAR), where))
+                continue
+            if style == "grid-table" and stripped.startswith("|") and in_table:
+                group.append((_bar_cells(stripped, "|"), where))
+                continue
+            flush_group()
             if not stripped or _PAGE_NUMBER.match(stripped) or _RULE.fullmatch(stripped):
                 continue
-            if "|" in stripped:
+            if style == "tab" and "\t" in page:
+                open_table()
+                kinds.add("tab")
+                lines.append(Line([Cell(t.strip(), i) for i, t in enumerate(page.strip("\n ").split("\t"))], where, table))
+                continue
+            if _is_pipe_row(stripped):
                 if _MD_SEPARATOR.match(stripped):
                     kinds.add("markdown")  # only markdown tables have |---| rows
                     continue
-                if not in_table:
-                    table += 1
-                    in_table = True
+                open_table()
                 kinds.add("pipe")
                 pipe_lines += 1
                 framed += stripped.startswith("|") and stripped.endswith("|")
@@ -73,14 +133,128 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
                 if len(cells) > 1:
                     kinds.add("layout")
                 lines.append(Line(_split_number_tail(cells), where))
+    flush_group()
     if pipe_lines and framed * 2 > pipe_lines:
         kinds.add("markdown")  # rows framed by pipes on both sides, as markdown writes them
     fmt = _format_name(kinds)
-    return Document(lines=lines, format=fmt, title=title, meta=meta, notes=list(notes or []))
+    grid = fmt in _GRID_FORMATS
+    if grid:
+        lines = _fold_label_spans(lines)
+    return Document(lines=lines, format=fmt, title=title, meta=meta, notes=list(notes or []),
+                    grid=grid, spans_lost=fmt in _SPANS_LOST)
+
+
+_GRID_FORMATS = frozenset({"markdown", "text-pipe", "text-tab", "text-box", "text-grid"})
+"""Text formats whose tables are true grids: an empty cell is a blank cell of its own."""
+_SPANS_LOST = frozenset({"text-pipe", "text-tab"})
+"""Formats that flatten a merged cell to one slot: a lone value in a row may be a merged row."""
+
+
+def _grid_style(raw_lines: list[str]) -> str | None:
+    """The grid form of a whole text, decided once: box-drawing bars (w3m), pandoc grid
+    tables (+---+ rules), or tab-separated cells (innerText); None for other text."""
+    boxes = tabs = grid_rules = 0
+    for line in raw_lines:
+        if _BOX_BAR.search(line):
+            boxes += 1
+        if "\t" in line:
+            tabs += 1
+        if _GRID_TABLE_RULE.match(line):
+            grid_rules += 1
+    if boxes >= 5:
+        return "box"
+    if grid_rules >= 5:
+        return "grid-table"
+    if tabs >= 5:
+        return "tab"
+    return None
+
+
+def _unwrap_paragraph_cells(text: str) -> str:
+    """innerText of cells holding <p>s: a cell separator is printed as '\n\n\t\n\n' and a row
+    break as three newlines or more. Join the cells of a row back onto one line (only in a
+    text that prints its cells so, or an empty last cell would glue two rows together)."""
+    if text.count("\n\n\t") + text.count("\t\n\n") < 10:
+        return text
+    text = re.sub(r"\n{1,2}[ \u00a0]*\t", "\t", text)
+    return re.sub(r"\t[ \u00a0]*\n{1,2}(?=[^\n])", "\t", text)
+
+
+def _is_pipe_row(line: str) -> bool:
+    """A row of ' | ' cells, not prose that prints one '|' (a headline 'A|B' in a paragraph)."""
+    n = line.count("|")
+    return n >= 2 or (n == 1 and len(line) <= 120)
+
+
+def _bar_cells(line: str, bar: re.Pattern[str] | str) -> list[str]:
+    parts = bar.split(line) if isinstance(bar, re.Pattern) else line.split(bar)
+    if parts and not parts[0].strip():
+        parts = parts[1:]
+    if parts and not parts[-1].strip():
+        parts = parts[:-1]
+    return [p.strip() for p in parts]
+
+
+def _join_row_lines(group: list[tuple[list[str], str]], table: int) -> list[Line]:
+    """One box / grid-table row printed over several physical lines (a wrapped label):
+    join the lines cell by cell. Lines whose cell counts differ stay apart."""
+    counts = {len(cells) for cells, _ in group}
+    if len(group) == 1 or len(counts) != 1:
+        return [Line([Cell(_PANDOC_SPAN.sub(r"\1", t), i) for i, t in enumerate(cells)], where, table)
+                for cells, where in group]
+    joined = [_PANDOC_SPAN.sub(r"\1", "".join(parts[i] for parts, _ in group)) for i in range(counts.pop())]
+    where = group[0][1] if len(group) == 1 else f"{group[0][1]}-{group[-1][1].removeprefix('line ')}"
+    return [Line([Cell(t, i) for i, t in enumerate(joined)], where, table)]
+
+
+def _is_numeric(text: str) -> bool:
+    return bool(_NUMERIC_CELL.match(text))
+
+
+def _fold_label_spans(lines: list[Line]) -> list[Line]:
+    """Fold the empty slots of a label spanning several grid columns into the label.
+
+    Rows are aligned on the right edge of their table's widest row (a converter drops the
+    slots of a cell spanning rows from above at the left, never at the right). The first
+    value column of the table is the leftmost column where any row prints a number; an
+    empty slot left of it that directly follows a label is that label's span, not a blank
+    value. Rows keep their printed blank values, which sit at or right of that column."""
+    by_table: dict[int, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.table is not None:
+            by_table.setdefault(line.table, []).append(i)
+    for idx in by_table.values():
+        width = max(len(lines[i].cells) for i in idx)
+        first_value = width
+        for i in idx:
+            cells = lines[i].cells
+            offset = width - len(cells)
+            for j, c in enumerate(cells):
+                if _is_numeric(c.text):
+                    first_value = min(first_value, offset + j)
+                    break
+        if first_value == width:
+            continue
+        for i in idx:
+            cells = lines[i].cells
+            offset = width - len(cells)
+            kept: list[Cell] = []
+            for j, c in enumerate(cells):
+                col = offset + j
+                prev = kept[-1] if kept else None
+                if (not c.text and col < first_value and prev is not None and prev.text
+                        and not _is_numeric(prev.text)):
+                    prev.colspan += 1
+                    continue
+                c.col = col
+                kept.append(c)
+            lines[i].cells = kept
+    return lines
 
 
 def _format_name(kinds: set[str]) -> str:
-    for kind, name in (("crawler", "text-crawler"), ("markdown", "markdown"), ("pipe", "text-pipe"), ("layout", "text-layout")):
+    for kind, name in (("box", "text-box"), ("grid-table", "text-grid"), ("tab", "text-tab"), ("crawler", "text-crawler"),
+                       ("markdown", "markdown"), ("pipe", "text-pipe"), ("layout", "text-layout")):
         if kind in kinds:
             return name
     return "text"

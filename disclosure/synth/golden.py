@@ -1,10 +1,11 @@
 """Golden JSON in exactly the shape of tests/fixtures/reports/expected/*.json, and the
-identities of vocabulary.md evaluated on golden values (to test the generator itself)."""
+identities of `disclosure.identities` evaluated on golden values (to test the generator itself)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from disclosure import identities as ids
 from disclosure import vocabulary as v
 from disclosure.synth.spec import Spec
 
@@ -53,41 +54,20 @@ def build_golden(spec: Spec, fmt_notes: Iterable[str], ambiguous: Iterable[str])
     return golden
 
 
-def _sum(values: Iterable[int | float | None]) -> float | None:
-    total = 0.0
-    for x in values:
-        if x is None:
-            return None
-        total += x
-    return total
-
-
 def identity_failures(golden: Golden) -> list[str]:
-    """Hard identities of vocabulary.md that the golden values violate (null → not assessable)."""
+    """The identities (`disclosure.identities`) that the golden values violate, evaluated on the
+    printed numbers (an identity with a null operand is not assessable)."""
     apps: dict[str, dict[str, int | None]] = golden["applications"]  # type: ignore[assignment]
-    one_row = "other_handling" in apps
-    outcome_rows = v.OUTCOME_ROWS_ONE_ROW_OTHER if one_row else v.OUTCOME_ROWS_2021
-    failures: list[str] = []
-    for col in v.APPLICANTS:
-        lhs = _sum([apps["new_received"][col], apps["carried_over"][col]])
-        rhs = _sum([apps["results_total"][col], apps["carried_forward"][col]])
-        if lhs is not None and rhs is not None and lhs != rhs:
-            failures.append(f"applications.balance.{col}: {lhs} != {rhs}")
-        parts = _sum([apps[r][col] for r in outcome_rows])
-        total = apps["results_total"][col]
-        if parts is not None and total is not None and parts != total:
-            failures.append(f"applications.results_total.{col}: {parts} != {total}")
-    for row, cells in apps.items():
-        parts = _sum([cells[c] for c in v.APPLICANTS[:6]])
-        if parts is not None and cells["total"] is not None and parts != cells["total"]:
-            failures.append(f"applications.row_total.{row}: {parts} != {cells['total']}")
     review: dict[str, int | None] = golden["review_litigation"]  # type: ignore[assignment]
-    for proc in v.PROCEEDINGS:
-        parts = _sum([review[f"{proc}.{o}"] for o in v.OUTCOMES[:4]])
-        total = review[f"{proc}.total"]
-        if parts is not None and total is not None and parts != total:
-            failures.append(f"review_litigation.{proc}: {parts} != {total}")
-    return failures
+    layout = ids.layout_of_rows(apps)
+
+    def app(operand: tuple[str, str]) -> int | None:
+        return apps.get(operand[0], {}).get(operand[1])
+
+    def rl(operand: tuple[str, str]) -> int | None:
+        return review.get(".".join(operand))
+
+    return ids.failures(ids.APPLICATION_IDENTITIES[layout], app) + ids.failures(ids.REVIEW_IDENTITIES, rl)
 
 
 def cell_keys(golden: Golden) -> list[str]:

@@ -35,7 +35,10 @@ def _attrs(cell: GCell, style: str, rng: random.Random) -> str:
     return (" " + " ".join(parts)) if parts else ""
 
 
-def _content(cell: GCell, style: str, blank: str, rng: random.Random) -> str:
+def _content(cell: GCell, style: str, blank: str, rng: random.Random, markup: dict[str, str]) -> str:
+    raw = markup.get(cell.key) if markup and cell.key else None
+    if raw is not None:  # a variation's markup (sup, display:none, mso list marker): printed as is
+        return f"{WORD_P}{WORD_SPAN}{raw}</span></p>" if style == "word" else f"<p>{raw}</p>" if style == "sh" else raw
     text = escape(cell.text, quote=False)
     if style == "word":
         if not cell.text:
@@ -50,11 +53,11 @@ def _content(cell: GCell, style: str, blank: str, rng: random.Random) -> str:
     return text
 
 
-def table_html(table: GTable, style: str, blank: str, rng: random.Random) -> str:
+def table_html(table: GTable, style: str, blank: str, rng: random.Random, markup: dict[str, str] | None = None) -> str:
     nl = "\n" if style != "sh" else ""
     rows = []
     for cells in table.rows:
-        tds = "".join(f"<td{_attrs(c, style, rng)}>{_content(c, style, blank, rng)}</td>" for c in cells)
+        tds = "".join(f"<td{_attrs(c, style, rng)}>{_content(c, style, blank, rng, markup or {})}</td>" for c in cells)
         rows.append(f"<tr>{tds}</tr>")
     open_tag = {
         "plain": "<table>",
@@ -83,7 +86,7 @@ def render(spec: Spec, doc: list[Block], rng: random.Random) -> tuple[bytes, lis
     for kind, item in doc:
         if kind == "table":
             wrap = style == "word" and rng.random() < 0.5
-            html = table_html(item, style, blank, rng)  # type: ignore[arg-type]
+            html = table_html(item, style, blank, rng, spec.markup)  # type: ignore[arg-type]
             body.append(f'<div align="">{html}</div>' if wrap else html)
         elif kind == "title":
             body.append(_para(str(item), style, center=True))

@@ -19,6 +19,8 @@ from disclosure.synth.values import AppTable, as_number
 FORMATS: tuple[str, ...] = ("html", "text-pipe", "text-layout", "text-crawler", "markdown")
 EXTENSIONS: dict[str, str] = {
     "html": "html", "text-pipe": "txt", "text-layout": "txt", "text-crawler": "txt", "markdown": "md", "docx": "docx",
+    # dump formats of issue 9 (opt-in, never in the default round robin)
+    "text-tab": "txt", "text-box": "txt", "text-cells": "txt", "text-grid": "txt", "text-grid-narrow": "txt",
 }
 # Which blank styles each format can print without losing cell positions.
 BLANK_STYLES: dict[str, tuple[tuple[str, float], ...]] = {
@@ -29,6 +31,11 @@ BLANK_STYLES: dict[str, tuple[tuple[str, float], ...]] = {
     "text-layout": (("full", 0.75), ("dash_zero", 0.25)),
     "text-crawler": (("full", 1.0),),
     "docx": (("full", 0.5), ("blank_zero", 0.25), ("dash_zero", 0.25)),
+    "text-tab": (("full", 0.5), ("blank_zero", 0.25), ("dash_zero", 0.25)),
+    "text-box": (("full", 0.5), ("blank_zero", 0.25), ("dash_zero", 0.25)),
+    "text-cells": (("full", 0.75), ("dash_zero", 0.25)),  # one cell per line: a blank cell leaves no trace
+    "text-grid": (("full", 0.5), ("blank_zero", 0.25), ("dash_zero", 0.25)),
+    "text-grid-narrow": (("full", 0.5), ("blank_zero", 0.25), ("dash_zero", 0.25)),
 }
 DASHES = ("-", "—", "/", "无", "－")
 BREAK_RATE = 0.06
@@ -63,6 +70,10 @@ class Spec:
     breaks: list[str] = field(default_factory=list)  # identities deliberately violated
     notes: list[str] = field(default_factory=list)
     true_new_total: int = 0
+    # Variations (disclosure.synth.variations): raw HTML for some value cells (key -> markup),
+    # and the unit printed outside a 表二 money cell (key -> (unit, "header" | "row label")).
+    markup: dict[str, str] = field(default_factory=dict)
+    unit_notes: dict[str, tuple[str, str]] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
 
