@@ -15,10 +15,9 @@ from disclosure.labels import fold_space
 from disclosure.model import Document, RejectedReport
 from disclosure.readers import read
 from disclosure.schema import lake_value
-from disclosure.tables import Tables, extract
+from disclosure.tables import CellOut, Tables, extract
 
-# Labels of the pre-2019 national practice (channels and outcomes that the 2019 template dropped).
-_PRE2019_MARKERS = ("当面申请", "同意公开", "同意部分公开", "网络申请", "信函申请", "传真申请")
+_PRE2019_MARKERS = v.PRE2019_MARKERS
 
 
 @dataclass
@@ -167,6 +166,23 @@ def _second_report(texts: list[str], tables: Tables) -> str | None:
     return None
 
 
+def _flag_cells_not_found(tables: Tables, year: int | None) -> None:
+    """Every cell the report's template defines is in the output: a table that was not found
+    or not read still lists its cells, null and flagged `not_found`. The template is table 二's
+    when its headers told it, else the year's; a 2019-template table 三 has the one-row 其他处理."""
+    template = tables.template_active or ("2021" if (year or 0) >= 2021 else "2019")
+    if "active" not in tables.found:
+        for key in v.active_keys(template):
+            tables.active.setdefault(key, CellOut(None, None, "", ["not_found"]))
+    if "applications" not in tables.found:
+        layout = "one_row_other" if template == "2019" else "2021"
+        tables.applications_layout = layout
+        rows = v.APPLICATION_ROWS_ONE_ROW_OTHER if layout == "one_row_other" else v.APPLICATION_ROWS_2021
+        for key in v.ALL_APPLICATION_ROWS:
+            flags = ["not_found"] if key in rows else []
+            tables.applications[key] = {a: CellOut(None, None, "", list(flags)) for a in v.APPLICANTS}
+
+
 TEMPLATE_YEARS: dict[str, tuple[int, int]] = {"2019": (2019, 2020), "2021": (2021, 9999)}
 """Report years each national template was prescribed for (the 2021 template from the reports on 2021)."""
 
@@ -206,6 +222,7 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
     if "applications" not in tables.found and sum(m in norm for m in _PRE2019_MARKERS) >= 2:
         raise RejectedReport("pre2019_template", "tables use the pre-2019 layout (当面申请/同意公开…), which has no canonical keys", path)
     ident = identify(doc, body, agency=agency, year=year, path=path, caller_source=caller_source)
+    _flag_cells_not_found(tables, ident.year)
     notes = list(doc.notes)
     sections = split_sections(body)
     second = _second_report(texts, tables)

@@ -19,7 +19,15 @@ import numpy as np
 from disclosure import vocabulary as v
 from disclosure.labels import last_signature, normalise
 from disclosure.model import Cell, Document, Line
-from disclosure.numbers import CellValue, is_blank_text, parse_value, to_10k_yuan
+from disclosure.numbers import (
+    COUNT_UNITS,
+    MONEY_UNITS,
+    CellValue,
+    implausible,
+    is_blank_text,
+    parse_value,
+    to_10k_yuan,
+)
 
 
 @dataclass(slots=True)
@@ -77,10 +85,10 @@ def row_view(index: int, line: Line) -> RowView:
 
 # --------------------------------------------------------------------------- regions
 
-_T2_START = ("第二十条", "信息内容")
-_T3_START = ("勾稽关系", "申请人情况", "本年新收")
-_T4_START = ("行政复议", "复议")
-_END = ("存在的主要问题", "主要问题", "改进情况", "其他需要报告")
+_T2_START = v.REGION_STARTS["active"]
+_T3_START = v.REGION_STARTS["applications"]
+_T4_START = v.REGION_STARTS["review"]
+_END = v.REGION_ENDS
 
 
 def find_regions(norms: Sequence[str]) -> dict[str, tuple[int, int]]:
@@ -117,23 +125,38 @@ def find_regions(norms: Sequence[str]) -> dict[str, tuple[int, int]]:
 
 
 def cell_out(cell: Cell, where: str, *, money: bool = False, allow_negative: bool = False,
-             unit_printed_in_header: bool = True) -> CellOut:
-    pv = parse_value(cell.text) or CellValue(None, cell.text, blank=True)
+             unit: str | None = None, table: str = "active_disclosure") -> CellOut:
+    """One printed cell through the cell grammar (numbers.py). ``unit`` is the money unit
+    printed around the cell (column header, row label, table note), None when none is."""
+    pv = parse_value(cell.text)
+    if pv is None:
+        # Words where the table has a value: not a form of the grammar.
+        pv = CellValue(None, cell.text, unparsed=not is_blank_text(cell.text), blank=is_blank_text(cell.text))
     value = pv.value
     if cell.footnote:  # a mark the reader kept apart (87<sup>2</sup>): flagged, raw text as printed
         out = cell_out(replace(cell, footnote=None), where, money=money, allow_negative=allow_negative,
-                       unit_printed_in_header=unit_printed_in_header)
+                       unit=unit, table=table)
         return CellOut(out.value, cell.text + cell.footnote, where, [*out.flags, "footnote"])
-    if not money and not pv.annotated and (value is None or value >= 0):
+    if (not money and not pv.annotated and not pv.footnote and not pv.unparsed and not pv.decimal
+            and (value is None or 0 <= value <= v.IMPLAUSIBLE_COUNT[table]) and pv.unit is None):
         return CellOut(value, cell.text, where, [])  # the common case: a plain count or a blank
     flags: list[str] = []
+    if pv.unparsed:
+        return CellOut(None, cell.text, where, ["unparsed"])
     if money:
-        value, flags = to_10k_yuan(pv)
-        if unit_printed_in_header:
-            # 行政事业性收费 is headed "单位：万元"; only 政府集中采购 prints no unit.
-            flags = [f for f in flags if f != "unit_assumed"]
+        if pv.unit in COUNT_UNITS:
+            return CellOut(None, cell.text, where, ["unparsed"])  # '3件' where an amount belongs
+        value, flags = to_10k_yuan(pv, unit)
+    elif pv.decimal or pv.unit in MONEY_UNITS:
+        return CellOut(None, cell.text, where, ["unparsed"])  # a count is a whole number
+    if value is not None and abs(value) > v.UNREPRESENTABLE:
+        return CellOut(None, cell.text, where, ["implausible", "unparsed"])
+    if implausible(value, table, money):
+        flags.append("implausible")
     if pv.annotated:
         flags.append("annotated")
+    if pv.footnote:
+        flags.append("footnote")
     if value is not None and value < 0 and not allow_negative:
         flags.append("negative")
     return CellOut(value, cell.text, where, flags)
@@ -149,14 +172,14 @@ def _trim(values: list[Cell], want: int) -> list[Cell]:
 
 def spread_row(
     values: list[Cell], columns: Sequence[str], where: str, *, spans_lost: bool, money: set[str] = frozenset(),
-    signed: set[str] = frozenset(), unit_in_header: bool = True,
+    signed: set[str] = frozenset(), unit: str | None = None, table: str = "active_disclosure",
 ) -> dict[str, CellOut]:
     """Assign a row's value cells to its columns, or flag the row when that is not possible."""
     want = len(columns)
 
     def assign(cells: list[Cell]) -> dict[str, CellOut]:
         return {
-            col: cell_out(c, where, money=col in money, allow_negative=col in signed, unit_printed_in_header=unit_in_header)
+            col: cell_out(c, where, money=col in money, allow_negative=col in signed, unit=unit, table=table)
             for col, c in zip(columns, cells, strict=True)
         }
 
@@ -201,22 +224,24 @@ def detect_active_template(norm_text: str, categories: set[str]) -> str | None:
     for template, sigs in v.TEMPLATE_HEADER_SIGNATURES.items():
         if any(s in norm_text for s in sigs):
             return template
-    if "上一年项目数量" in norm_text or {"other_services", "procurement"} & categories:
-        return "2019"
-    if "本年处理决定数量" in norm_text:
-        return "2021"
+    for template, words in v.TEMPLATE_FALLBACK_WORDS.items():
+        if any(w in norm_text for w in words) or set(v.TEMPLATE_ONLY_CATEGORIES.get(template, ())) & categories:
+            return template
     return None
 
 
 def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: bool, out: Tables, body: str) -> None:
     region_text = "".join(norms)
     rows: list[tuple[str, RowView]] = []
-    for view in views:
+    for n, view in enumerate(views):
         key, _ = last_signature(view.label, v.ACTIVE_CATEGORY_SIGNATURES)
         if key is None or not view.values:
             continue
+        if n + 1 < len(views) and view.joined:
+            view = _with_unit_carried_over(view, views[n + 1])
         rows.append((key, view))
     template = detect_active_template(region_text, {k for k, _ in rows})
+    headers = active_headers(views, norms)
     if template is None:
         if rows:
             out.warnings.append("table 二: template not recognised from its headers")
@@ -228,13 +253,17 @@ def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: b
         if key not in metrics:
             out.warnings.append(f"table 二: row {key} does not belong to the {template} template ({view.line.where})")
             continue
-        cols = metrics[key]
+        header = headers.get(view.index, ActiveHeader())
+        cols, header_flag = active_columns(header.head_text, metrics[key])
         if view.joined:
-            cells = split_active_run(view, cols, body, key)
+            cells = split_active_run(view, cols, body, key, header.unit)
         else:
             cells = spread_row(view.values, cols, view.line.where, spans_lost=spans_lost,
                                money=set(v.MONEY_METRICS), signed=set(v.SIGNED_METRICS),
-                               unit_in_header=key != "procurement")
+                               unit=header.unit)
+        if header_flag:
+            for cell in cells.values():
+                cell.flags.append(header_flag)
         for metric, cell in cells.items():
             k = f"{key}.{metric}"
             if k in out.active and out.active[k].value != cell.value:
@@ -245,10 +274,79 @@ def extract_active(views: Sequence[RowView], norms: Sequence[str], spans_lost: b
             out.active.setdefault(f"{category}.{metric}", CellOut(None, None, "", ["not_found"]))
 
 
-_LABEL_WORD = {"regulations": "规章", "normative_documents": "规范性文件"}
+def _with_unit_carried_over(view: RowView, nxt: RowView) -> RowView:
+    """'政府集中采购 2' + '笔 984361元' (a crawler broke the row after the count): the count's unit
+    starts the next line. The unit closes the count cell and the amount follows it, so the row
+    is its two printed cells, no longer a run to split."""
+    if nxt.label not in COUNT_UNITS or len(nxt.values) != 1 or not view.values[-1].joined:
+        return view
+    count = Cell(view.values[-1].text + nxt.label)
+    amount = Cell(nxt.values[0].text)
+    values = [*view.values[:-1], count, amount]
+    if any(c.joined for c in values):
+        return view
+    return RowView(view.index, view.line, view.label, values, False, view.n_numbers + 1)
 
 
-def split_active_run(view: RowView, cols: Sequence[str], body: str, category: str) -> dict[str, CellOut]:
+@dataclass(slots=True)
+class ActiveHeader:
+    """What table 二 prints above one row: its money unit and its sub-table's column heads."""
+
+    unit: str | None = None
+    head_text: str = ""  # normalised text from the sub-table's head (信息内容) to the row label
+
+
+def active_headers(views: Sequence[RowView], norms: Sequence[str]) -> dict[int, ActiveHeader]:
+    """The header context of each row of table 二 (line index → ActiveHeader).
+
+    A sub-table starts at its head (信息内容 …); its column heads and unit notes printed after
+    the head hold for every row below it until the next head (a header printed once carries
+    over). A unit note printed before the first head holds for the whole table (（单位：元）),
+    one in the row's own label (政府集中采购（元）) for that row."""
+    offsets = list(itertools.accumulate((len(t) for t in norms), initial=0))
+    text = "".join(norms)
+    heads = sorted(m.start() for w in v.ACTIVE_SUBTABLE_HEADS for m in re.finditer(re.escape(w), text))
+    notes = [(m.start(), m.group(1) or m.group(2)) for m in v.UNIT_NOTE.finditer(text)]
+    first_head = heads[0] if heads else len(text)
+    table_note = next((u for q, u in reversed(notes) if q < first_head), None)
+    base = views[0].index if views else 0
+    out: dict[int, ActiveHeader] = {}
+    for view in views:
+        i = view.index - base
+        if not view.label or i >= len(norms):
+            continue
+        at = norms[i].find(view.label[:8])
+        p = offsets[i] + (at if at >= 0 else 0) + len(view.label)
+        h = heads[bisect.bisect_right(heads, p) - 1] if heads and heads[0] < p else 0
+        own = [u for q, u in notes if h <= q < p]
+        out[view.index] = ActiveHeader(own[-1] if own else table_note, text[h:p])
+    return out
+
+
+def active_columns(head_text: str, template_cols: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
+    """A table 二 row's metric columns in the order its sub-table's heads print them.
+
+    Heads naming exactly the template's metrics give their order; no head (or only heads of
+    other metrics) leaves the template's order; heads that name some of the metrics in another
+    order make the position uncertain (`position_assumed`)."""
+    found = [v.ACTIVE_METRIC_HEADS[m.group(0)] for m in _word_pattern(v.ACTIVE_METRIC_HEADS).finditer(head_text)]
+    found = [m for m in found if m in template_cols]
+    seen: list[str] = []
+    for m in found:
+        if m not in seen:
+            seen.append(m)
+    if sorted(seen) == sorted(template_cols) and len(seen) == len(found):
+        return tuple(seen), None
+    if not seen or _agrees_with_template(seen, (tuple(template_cols),)):
+        return tuple(template_cols), None
+    return tuple(template_cols), "position_assumed"
+
+
+_LABEL_WORD = v.PROSE_CATEGORY_WORDS
+
+
+def split_active_run(view: RowView, cols: Sequence[str], body: str, category: str,
+                     unit: str | None = None) -> dict[str, CellOut]:
     """Table 二 rows have no identity: a run of digits is accepted only when its split is unique."""
     from disclosure.splitter import split_segment
 
@@ -263,23 +361,18 @@ def split_active_run(view: RowView, cols: Sequence[str], body: str, category: st
         # One cell, or a decimal amount: only the undivided text can be trusted as one value.
         if len(cols) == 1 and len(segments) == 1:
             pv = parse_value(segments[0] + money_unit)
-            c = cell_out(Cell(segments[0] + money_unit), where, money=cols[0] in v.MONEY_METRICS,
-                         unit_printed_in_header=category != "procurement")
+            c = cell_out(Cell(segments[0] + money_unit), where, money=cols[0] in v.MONEY_METRICS, unit=unit)
             c.raw = printed
             return {cols[0]: c} if pv else {cols[0]: CellOut(None, printed, where, ["ambiguous"])}
-        return _split_with_decimal(segments, money_unit, cols, printed, where, category != "procurement")
+        return _split_with_decimal(segments, money_unit, cols, printed, where, unit)
     candidates = [
         c for c in _split_candidates(segments, len(cols), split_segment)
         if all(x >= 0 or col in v.SIGNED_METRICS for x, col in zip(c, cols, strict=True))
     ]
-    unit_in_header = category != "procurement"
-
     def money(val: int | None, col: str, flags: list[str]) -> CellOut:
         if val is None or col not in v.MONEY_METRICS:
             return CellOut(val, printed, where, flags)
-        converted, unit_flags = to_10k_yuan(CellValue(val, printed, unit=money_unit or None))
-        if unit_in_header:
-            unit_flags = [f for f in unit_flags if f != "unit_assumed"]
+        converted, unit_flags = to_10k_yuan(CellValue(val, printed, unit=money_unit or None), unit)
         return CellOut(converted, printed, where, flags + unit_flags)
 
     if len(candidates) == 1:
@@ -292,7 +385,7 @@ def split_active_run(view: RowView, cols: Sequence[str], body: str, category: st
 
 
 def _split_with_decimal(
-    segments: list[str], unit: str, cols: Sequence[str], printed: str, where: str, unit_in_header: bool
+    segments: list[str], unit: str, cols: Sequence[str], printed: str, where: str, context_unit: str | None
 ) -> dict[str, CellOut]:
     """'13575394432.52元' = items + amount: the split point of the integer part is unknown
     unless only one cut leaves both numbers without a leading zero ('00.54元' = 0 | 0.54)."""
@@ -306,7 +399,7 @@ def _split_with_decimal(
             items, amount = cuts[0]
             out = {
                 cols[0]: CellOut(int(items), printed, where, ["split_digits"]),
-                cols[1]: cell_out(Cell(amount + unit), where, money=True, unit_printed_in_header=unit_in_header),
+                cols[1]: cell_out(Cell(amount + unit), where, money=True, unit=context_unit),
             }
             out[cols[1]].raw = printed
             out[cols[1]].flags.append("split_digits")
@@ -314,7 +407,7 @@ def _split_with_decimal(
     if len(segments) == len(cols):
         return {
             col: cell_out(Cell(s + (unit if i == len(cols) - 1 else "")), where, money=col in v.MONEY_METRICS,
-                          unit_printed_in_header=unit_in_header)
+                          unit=context_unit)
             for i, (col, s) in enumerate(zip(cols, segments, strict=True))
         }
     return {col: CellOut(None, printed, where, ["ambiguous"]) for col in cols}
@@ -375,19 +468,28 @@ def _best_guess(candidates: list[tuple[int, ...]], body: str, cols: Sequence[str
 # --------------------------------------------------------------------------- table 三
 
 
+@lru_cache(maxsize=4096)
 def _key_for_label(label: str) -> str | None:
     if not label:
         return None
-    if label.endswith("其他处理"):
-        return "other_handling"
+    if label.endswith(v.OTHER_HANDLING_WORD):
+        # '(六)其他处理' alone is the one-row 其他处理; a sub-row's label with the group's
+        # spanning cell glued after it ('2.…缴纳费用…(六)其他处理', '3.其他(六)其他处理') is
+        # that sub-row: the labels present decide, not where the spanning cell's text fell.
+        rest = _OTHER_HANDLING_TAIL.sub("", label)
+        sub = _key_for_label(rest) if rest else None
+        return sub if sub in v.OTHER_HANDLING_SUBROWS else "other_handling"
     stripped = label.rstrip(")）")
-    if stripped.endswith("其他") and not stripped.endswith("其他情形"):
+    if stripped.endswith(v.OTHER_WORD) and not stripped.endswith(v.OTHER_NOT_A_ROW):
         return "other_handling.other"
     key, _ = last_signature(label, v.APPLICATION_ROW_SIGNATURES)
     return key
 
 
-_HEADER_WORDS = ("自然人", "商业企业", "科研机构", "申请人情况", "勾稽关系")
+_OTHER_HANDLING_TAIL = re.compile(r"[(（]?[六6]?[)）]?" + re.escape(v.OTHER_HANDLING_WORD) + "$")
+
+
+_HEADER_WORDS = v.APPLICATION_HEADER_WORDS
 
 
 def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], list[list[str]]]:
@@ -439,7 +541,7 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
             return -12.0
         ctx = context[i]
         if key in ("other_handling", "other_handling.other"):
-            return 2.0 if "其他" in ctx else 0.0
+            return 2.0 if v.OTHER_WORD in ctx else 0.0
         sigs = v.APPLICATION_ROW_SIGNATURES.get(key, ())
         return 3.0 if any(s in ctx for s in sigs) else 0.0
 
@@ -479,7 +581,8 @@ def _dp_align(scores: np.ndarray, skip_costs: np.ndarray, keys: Sequence[str]) -
     return float(prev[m]), pairs
 
 
-def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool, out: Tables) -> None:
+def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool, out: Tables,
+                         row_major: bool = True) -> None:
     rows, fragments = _value_rows(views, grid)
     if not rows:
         out.warnings.append("table 三: heading found but no rows with numbers")
@@ -505,6 +608,8 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
     row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
     pairs = _place_leftover_rows(rows, pairs, row_keys)
     subtotal_at = _subtotal_column(views, rows)
+    columns, header_flag = applicant_columns(views, rows, row_major)
+    every_column = not grid and header_shows_every_applicant(views, rows)
     runs: dict[str, RowView] = {}
     for i, key in pairs:
         view = rows[i]
@@ -516,14 +621,133 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
             # A 法人或其他组织小计 column is not in the template; its value is the sum of the
             # organisation columns and is left out.
             values = values[:subtotal_at] + values[subtotal_at + 1 :]
-        cells = spread_row(values, v.APPLICANTS, view.line.where, spans_lost=spans_lost)
+        if not grid and columns[-1] == "total" and every_column and _blank_total_by_identity(values, len(columns)):
+            values = [*values, Cell("")]  # layout text prints no trace of the blank 总计 cell
+            cells = spread_row(values, columns, view.line.where, spans_lost=spans_lost, table="applications")
+            for c in cells.values():
+                c.flags.append("blank_placed")
+        else:
+            cells = spread_row(values, columns, view.line.where, spans_lost=spans_lost, table="applications")
         if key in out.applications:
             _mark_conflicts(out.applications[key], cells)
             continue
         out.applications[key] = cells
     if runs:
-        _solve_application_runs(runs, out, layout)
+        _solve_application_runs(runs, out, layout, columns)
+    if header_flag == "header_mismatch":
+        out.warnings.append("table 三: the applicant header does not fit the template; its cells are not read")
+        for key in list(out.applications):
+            out.applications[key] = {
+                a: CellOut(None, c.raw, c.where, ["header_mismatch"]) for a, c in out.applications[key].items()
+            }
+    elif header_flag == "position_assumed":
+        for cells in out.applications.values():
+            for c in cells.values():
+                c.flags.append("position_assumed")
     _fill_missing_applications(out, layout)
+
+
+def applicant_columns(
+    views: Sequence[RowView], rows: Sequence[RowView], row_major: bool = True
+) -> tuple[tuple[str, ...], str | None]:
+    """Table 三's value columns in printed order, read from the header printed above the first
+    value row (printed once, it holds for the whole table, over page breaks too).
+
+    The template's header is two rows: 自然人 | 法人或其他组织 | 总计 over the five organisation
+    columns, so in row-major text (grids, crawled HTML) the organisations come after the first
+    row and stand in the group's place. Visual-line text (pdftotext -layout, PDF) prints a
+    vertically centred cell on any line, so there the header may confirm the template's order
+    but never reorder it. Returns (columns, flag): flag None when the header gives the order,
+    `position_assumed` when it is missing or too garbled to agree with the template (the
+    template's order is used and said), `header_mismatch` when it names a column twice.
+    """
+    if not rows:
+        return v.APPLICANTS, None
+    text = _applicant_header_text(views, rows)
+    tokens = [(m.start(), _APPLICANT_OWNER[m.group(0)]) for m in _word_pattern(_APPLICANT_OWNER).finditer(text)]
+    found = [k for _, k in tokens]
+    if sorted(found) != sorted(v.APPLICANTS):
+        if set(found) == set(v.APPLICANTS):
+            return v.APPLICANTS, "header_mismatch"  # every word, some twice: not the template's columns
+        if not found:  # nothing whole legible: the first halves of wrapped heads (自然 / 人)
+            found = [v.APPLICANT_HEAD_FRAGMENTS[m.group(0)] for m in _word_pattern(v.APPLICANT_HEAD_FRAGMENTS).finditer(text)]
+        # Words lost or wrapped over lines (layout text, PDF conversions): the template's order
+        # stands when every legible word agrees with it, and is assumed (and said) when not.
+        agrees = bool(found) and _agrees_with_template(found, _APPLICANT_PRINTED_ORDERS)
+        return v.APPLICANTS, None if agrees else "position_assumed"
+    order = tuple(found)
+    if not row_major:
+        return v.APPLICANTS, None if order in _APPLICANT_PRINTED_ORDERS else "position_assumed"
+    first_org = next(p for p, k in tokens if k in v.ORG_APPLICANTS)
+    group = text.find("§", 0, first_org)
+    if group >= 0:
+        # Two header rows: the organisations stand where 法人或其他组织 was printed.
+        row1 = [(p, k) for p, k in tokens if k not in v.ORG_APPLICANTS]
+        orgs = [k for k in found if k in v.ORG_APPLICANTS]
+        return (*[k for p, k in row1 if p < group], *orgs, *[k for p, k in row1 if p > group]), None
+    if order == _APPLICANT_PRINTED_ORDERS[0]:
+        # The template's two header rows with their 法人或其他组织 lost, or one header row with
+        # 总计 second: the text cannot tell, the template can.
+        return v.APPLICANTS, "position_assumed"
+    return order, None
+
+
+def _applicant_header_text(views: Sequence[RowView], rows: Sequence[RowView]) -> str:
+    """Table 三's header as printed above its first value row, 法人或其他组织 marked '§'."""
+    first = rows[0].index
+    # Printed header cells only: a rowspan copy repeats a cell of the row above.
+    text = "".join(
+        normalise("".join(c.text for c in view.line.cells if not c.rowspan_copy)) for view in views if view.index < first
+    ) + rows[0].label
+    start = max(text.rfind(w) for w in v.APPLICANT_HEADER_STARTS)
+    text = text[start:] if start >= 0 else text
+    for w in v.APPLICANT_GROUP_WORDS:
+        text = text.replace(w, "§")
+    return text.replace(v.SUBTOTAL_WORD, "")  # a 小计 column is handled by _subtotal_column
+
+
+def header_shows_every_applicant(views: Sequence[RowView], rows: Sequence[RowView]) -> bool:
+    """Every column of table 三 is printed in the header, whole or as a wrapped first half:
+    a row with a number fewer has a blank cell, not a missing column."""
+    if not rows:
+        return False
+    text = _applicant_header_text(views, rows)
+    shown = {_APPLICANT_OWNER[m.group(0)] for m in _word_pattern(_APPLICANT_OWNER).finditer(text)}
+    shown |= {v.APPLICANT_HEAD_FRAGMENTS[m.group(0)] for m in _word_pattern(v.APPLICANT_HEAD_FRAGMENTS).finditer(text)}
+    return shown == set(v.APPLICANTS)
+
+
+_APPLICANT_PRINTED_ORDERS = (
+    ("natural_person", "total", *v.ORG_APPLICANTS),  # two header rows
+    v.APPLICANTS,  # one header row
+)
+
+
+def _agrees_with_template(found: Sequence[str], printed_orders: Sequence[Sequence[str]]) -> bool:
+    """The legible header words, each once, stand in one of the template's printed orders."""
+    if len(set(found)) != len(found):
+        return False
+    for printed in printed_orders:
+        at = [printed.index(k) for k in found if k in printed]
+        if len(at) == len(found) and at == sorted(at):
+            return True
+    return False
+
+
+_APPLICANT_OWNER = {sig: key for key, sigs in v.APPLICANT_SIGNATURES.items() for sig in sigs}
+
+
+def _blank_total_by_identity(values: Sequence[Cell], n: int) -> bool:
+    """Six printed numbers for seven columns in text that shows no blank cell ('（一）予以公开
+    71 0 0 0 0 0'): one cell is blank. Were it an applicant's, the sixth number would be the
+    总计 of the five others, so when it is not, only 总计 can be the blank one."""
+    if len(values) != n - 1:
+        return False
+    parsed = [parse_value(c.text) for c in values]
+    if any(p is None or p.blank or not isinstance(p.value, int) or p.unparsed for p in parsed):
+        return False
+    nums = [p.value for p in parsed]  # type: ignore[union-attr]
+    return sum(nums[:-1]) != nums[-1]
 
 
 def _fill_missing_applications(out: Tables, layout: str) -> None:
@@ -559,6 +783,9 @@ def _mark_conflicts(first: dict[str, CellOut], again: dict[str, CellOut]) -> Non
             cell.candidates = sorted({x for x in (cell.value, other.value) if x is not None})
 
 
+_COMMERCIAL = v.APPLICANT_SIGNATURES["commercial_enterprise"][0]
+
+
 def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | None:
     """Index among the value cells of a 法人或其他组织小计 column, from the header rows."""
     first_value = rows[0].index if rows else None
@@ -566,12 +793,12 @@ def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | Non
         if first_value is not None and view.index >= first_value:
             break
         label = view.label
-        if "小计" not in label:
+        if v.SUBTOTAL_WORD not in label:
             continue
-        sub = label.index("小计")
-        if "其他" in label and label.rindex("其他") < sub:
+        sub = label.index(v.SUBTOTAL_WORD)
+        if v.OTHER_WORD in label and label.rindex(v.OTHER_WORD) < sub:
             return 6  # natural_person, five organisations, 小计, total
-        if "商业企业" in label and label.index("商业企业") > sub:
+        if _COMMERCIAL in label and label.index(_COMMERCIAL) > sub:
             return 1
     return None
 
@@ -587,7 +814,26 @@ def _split_identities(layout: str | None):
     return review_litigation_identities("review_litigation")
 
 
-def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) -> None:
+def _digits_around_blank_cells(view: RowView, n: int) -> list[int | None] | None:
+    """'0 00000' for seven columns: six digits cannot fill seven cells, so a cell is blank, and
+    the crawler printed a blank cell (&nbsp;) as the only space of the run. When the digits
+    plus the spaces are exactly the columns, every digit is one cell and every space one
+    blank cell; nothing else fits."""
+    segments = [c.text for c in view.values if c.joined]
+    if len(segments) < 2 or not all(s.isdigit() for s in segments):
+        return None
+    if sum(map(len, segments)) + len(segments) - 1 != n:
+        return None
+    cells: list[int | None] = []
+    for i, seg in enumerate(segments):
+        if i:
+            cells.append(None)
+        cells.extend(int(ch) for ch in seg)
+    return cells
+
+
+def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
+                            columns: Sequence[str] = v.APPLICANTS) -> None:
     from disclosure.splitter import RunRow, solve
 
     known: dict[tuple[str, str], int | None] = {}
@@ -595,7 +841,16 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) 
         for a, c in cells.items():
             if c.value is not None or c.raw is not None:
                 known[(key, a)] = c.value  # type: ignore[assignment]
-    run_rows = [RunRow(key, v.APPLICANTS, tuple(c.text for c in view.values if c.joined)) for key, view in runs.items()]
+    for key in list(runs):
+        blanks = _digits_around_blank_cells(runs[key], len(columns))
+        if blanks is not None:
+            view = runs.pop(key)
+            printed = " ".join(c.text for c in view.values if c.joined)
+            out.applications[key] = {
+                a: CellOut(x, printed, view.line.where, ["split_digits"]) for a, x in zip(columns, blanks, strict=True)
+            }
+            known.update({(key, a): x for a, x in zip(columns, blanks, strict=True)})
+    run_rows = [RunRow(key, tuple(columns), tuple(c.text for c in view.values if c.joined)) for key, view in runs.items()]
     result = solve(run_rows, known, _split_identities(layout))
     ambiguous = result.ambiguous_vars()
     for key, view in runs.items():
@@ -617,42 +872,108 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str) 
 # --------------------------------------------------------------------------- table 四
 
 
-def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables) -> None:
+def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables, row_major: bool = True) -> None:
     cells: list[Cell] = []
     where: list[str] = []
+    header: list[str] = []
     # Header words printed between value lines (one cell per line): their order is no evidence.
     words_after_values = interleaved = False
     for view in views:
-        if view.n_numbers == 0 or view.label.startswith("注"):
-            words_after_values |= bool(cells) and bool(view.label) and not view.label.startswith("注")
+        if view.n_numbers == 0 or view.label.startswith(v.NOTE_WORDS):
+            is_note = view.label.startswith(v.NOTE_WORDS)
+            words_after_values |= bool(cells) and bool(view.label) and not is_note
+            if not cells and not is_note:
+                header.append(normalise("".join(c.text for c in view.line.cells if not c.rowspan_copy)))
             continue
         interleaved |= words_after_values or (bool(cells) and bool(view.label))
+        if not cells:
+            header.append(view.label)
         cells.extend(view.values)
         where.extend([view.line.where] * len(view.values))
     if not cells:
         return
     out.found.add("review")
-    keys = v.REVIEW_LITIGATION_KEYS
+    keys, header_flag = review_columns("".join(header))
+    if not row_major and header_flag is None and keys != v.REVIEW_LITIGATION_KEYS:
+        keys, header_flag = v.REVIEW_LITIGATION_KEYS, "position_assumed"  # visual lines never reorder
+    if header_flag == "header_mismatch":
+        out.warnings.append("table 四: the header does not fit the template; its cells are not read")
+        printed = " | ".join(c.text for c in cells)
+        for k in v.REVIEW_LITIGATION_KEYS:
+            out.review[k] = CellOut(None, printed, where[0], ["header_mismatch"])
+        return
     if any(c.joined for c in cells):
-        _solve_review_run(cells, where[0], out)
-        return
-    trimmed = _trim(cells, len(keys))
-    if len(trimmed) == len(keys) and not interleaved:
-        for k, c, w in zip(keys, trimmed, where, strict=False):
-            out.review[k] = cell_out(c, w)
-        return
-    printed = " | ".join(c.text for c in cells)
-    out.warnings.append(f"table 四: expected {len(keys)} cells, found {len(trimmed)}")
-    for k in keys:
-        out.review[k] = CellOut(None, printed, where[0], ["ambiguous"])
+        _solve_review_run(cells, where[0], out, keys)
+    else:
+        trimmed = _trim(cells, len(keys))
+        if len(trimmed) == len(keys) and not interleaved:
+            for k, c, w in zip(keys, trimmed, where, strict=False):
+                out.review[k] = cell_out(c, w, table="review_litigation")
+        else:
+            printed = " | ".join(c.text for c in cells)
+            out.warnings.append(f"table 四: expected {len(keys)} cells, found {len(trimmed)}")
+            for k in keys:
+                out.review[k] = CellOut(None, printed, where[0], ["ambiguous"])
+    if header_flag == "position_assumed":
+        for c in out.review.values():
+            c.flags.append("position_assumed")
 
 
-def _solve_review_run(cells: list[Cell], where: str, out: Tables) -> None:
+def review_columns(header: str) -> tuple[tuple[str, ...], str | None]:
+    """Table 四's fifteen value columns in printed order, from its header.
+
+    The template prints three header rows: 行政复议 | 行政诉讼; the review's five outcomes
+    (spanning rows) | 未经复议直接起诉 | 复议后起诉; the two litigation blocks' outcomes. In
+    text order the review's outcomes therefore come first, then each litigation block's in the
+    order its head was printed. Returns (keys, flag) as applicant_columns does."""
+    for w in v.REVIEW_HEADER_STARTS:
+        at = header.rfind(w)
+        if at >= 0:
+            header = header[at + len(w) :]
+            break
+    procs = [(m.start(), v.REVIEW_PROCEEDING_WORDS[m.group(0)]) for m in _word_pattern(v.REVIEW_PROCEEDING_WORDS).finditer(header)]
+    outcomes = [v.REVIEW_OUTCOME_WORDS[m.group(0)] for m in _word_pattern(v.REVIEW_OUTCOME_WORDS).finditer(header)]
+    if not procs and not outcomes:
+        return v.REVIEW_LITIGATION_KEYS, "position_assumed"
+    names = [k for _, k in procs]
+    litigation = [k for k in names if k.startswith("litigation_")]
+    heads_ok = sorted(names) == sorted(("review", "litigation", "litigation_direct", "litigation_after_review"))
+    if heads_ok and len(outcomes) == len(v.OUTCOMES):
+        outcomes = outcomes * 3  # outcome heads printed once, for every block
+    complete = heads_ok and len(outcomes) == 3 * len(v.OUTCOMES)
+    if not complete:
+        if len(set(names)) != len(names) or len(outcomes) > 3 * len(v.OUTCOMES):
+            return v.REVIEW_LITIGATION_KEYS, "header_mismatch"
+        agrees = bool(names) and _agrees_with_template(names, (_REVIEW_PRINTED_ORDER,))
+        return v.REVIEW_LITIGATION_KEYS, None if agrees else "position_assumed"
+    blocks = [outcomes[i : i + len(v.OUTCOMES)] for i in range(0, len(outcomes), len(v.OUTCOMES))]
+    if any(sorted(b) != sorted(v.OUTCOMES) for b in blocks):
+        return v.REVIEW_LITIGATION_KEYS, "header_mismatch"
+    by_proc = {"review": blocks[0], litigation[0]: blocks[1], litigation[1]: blocks[2]}
+    review_first = names.index("review") < names.index("litigation")
+    order = ["review", *litigation] if review_first else [*litigation, "review"]
+    return tuple(f"{p}.{o}" for p in order for o in by_proc[p]), None
+
+
+_REVIEW_PRINTED_ORDER = ("review", "litigation", "litigation_direct", "litigation_after_review")
+
+
+@lru_cache(maxsize=8)
+def _word_pattern_cached(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def _word_pattern(words: dict[str, str]) -> re.Pattern[str]:
+    return _word_pattern_cached(tuple(words))
+
+
+def _solve_review_run(cells: list[Cell], where: str, out: Tables,
+                      keys: Sequence[str] = v.REVIEW_LITIGATION_KEYS) -> None:
     from disclosure.splitter import RunRow, solve
 
     segments = tuple(c.text for c in cells if c.joined or not is_blank_text(c.text))
     printed = " ".join(segments)
-    run = RunRow("review_litigation", v.REVIEW_LITIGATION_KEYS, segments)
+    run = RunRow("review_litigation", tuple(keys), segments)
     ids = _split_identities(None)
     result = solve([run], {}, ids)
     ambiguous = result.ambiguous_vars()
@@ -665,6 +986,68 @@ def _solve_review_run(cells: list[Cell], where: str, out: Tables) -> None:
             out.review[k] = CellOut(result.value(var), printed, where, ["split_digits"])
 
 
+# --------------------------------------------------------------------------- crawler text
+
+def join_thousands_groups(lines: Sequence[Line]) -> list[Line]:
+    """'行政许可3,517 行政处罚1,208': the crawler reader ends a run at the comma, so ',517' comes
+    back as the next line (label ',', run '517'). The comma is part of the printed number: put
+    it back, and let the cell grammar (numbers.py) or the splitter judge the grouping."""
+    out: list[Line] = []
+    for line in lines:
+        cells = line.cells
+        prev = out[-1].cells if out else None
+        if (
+            prev and prev[-1].joined and prev[-1].text.isdigit() and len(cells) >= 2
+            and cells[0].text.strip() in v.THOUSANDS_SEPARATORS and cells[1].joined
+        ):
+            merged = Cell(prev[-1].text + "," + cells[1].text, prev[-1].col, joined=True)
+            out[-1] = Line([*prev[:-1], merged, *cells[2:]], out[-1].where, out[-1].table)
+            continue
+        out.append(line)
+    return out
+
+
+_GLUED_YEAR = re.compile(r"(\d+)(?=年)")
+
+
+def split_glued_years(lines: Sequence[Line]) -> list[Line]:
+    """Crawler text glues a row's last digits to the prose after the table
+    ('四、结转下年度继续办理2000002' + '2025年，我局…' printed as '…办理20000022025年，我局…').
+
+    The printed 年 makes the last four digits a year (no cell of the tables is a number of
+    years); the digits before it are the row's cells. Split only where a row label of the
+    template ends just before the digits, so that prose such as '共办理12020年' is left alone.
+    """
+    out: list[Line] = []
+    for line in lines:
+        first = line.cells[0] if line.cells else None
+        split = None
+        if first is not None and not first.joined and "年" in first.text:
+            for m in _GLUED_YEAR.finditer(first.text):
+                digits = m.group(1)
+                year = int(digits[-4:]) if len(digits) > 4 else 0
+                if not v.YEAR_RANGE[0] <= year <= v.YEAR_RANGE[1]:
+                    continue
+                if _ends_with_row_label(normalise(first.text[: m.start()])):
+                    split = (m.start(), m.end() - 4)
+                    break
+        if split is None:
+            out.append(line)
+            continue
+        a, b = split
+        out.append(Line([Cell(first.text[:a]), Cell(first.text[a:b], joined=True)], line.where, line.table))
+        out.append(Line([Cell(first.text[b:]), *line.cells[1:]], line.where, line.table))
+    return out
+
+
+def _ends_with_row_label(prefix: str) -> bool:
+    for sigs in (v.APPLICATION_ROW_SIGNATURES, v.ACTIVE_CATEGORY_SIGNATURES):
+        key, end = last_signature(prefix, sigs)
+        if key is not None and len(prefix) - end <= v.MAX_LABEL_TAIL and not any(ch.isdigit() for ch in prefix[end:]):
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -673,6 +1056,11 @@ def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -
     # normalisation and row anatomy are computed for the lines inside the tables only.
     if texts is None:
         texts = [line.text for line in doc.lines]
+    if doc.format == "text-crawler":
+        lines = split_glued_years(join_thousands_groups(doc.lines))
+        if len(lines) != len(doc.lines):
+            doc = replace(doc, lines=lines)
+            texts = [line.text for line in lines]
     squeezed = ["".join(t.split()) for t in texts]
     out = Tables()
     out.regions = find_regions(squeezed)
@@ -684,15 +1072,18 @@ def extract(doc: Document, body: str = "", texts: Sequence[str] | None = None) -
                 views[i] = row_view(i, doc.lines[i])
                 norms[i] = normalise(texts[i])
     grid, spans_lost = doc.grid, doc.spans_lost  # declared by the reader
+    # Text in the order of the table's cells, row by row (grids, crawled HTML), as opposed to
+    # visual lines (pdftotext -layout, PDF) where a vertically centred cell sits on any line.
+    row_major = grid or doc.format in v.ROW_MAJOR_TEXT_FORMATS
     if "active" in out.regions:
         a, b = out.regions["active"]
         extract_active(views[a:b], norms[a:b], spans_lost, out, body)
     if "applications" in out.regions:
         a, b = out.regions["applications"]
-        extract_applications(views[a:b], grid, spans_lost, out)
+        extract_applications(views[a:b], grid, spans_lost, out, row_major)
     if "review" in out.regions:
         a, b = out.regions["review"]
-        extract_review(views[a:b], spans_lost, out)
+        extract_review(views[a:b], spans_lost, out, row_major)
     for k in v.REVIEW_LITIGATION_KEYS:
         out.review.setdefault(k, CellOut(None, None, "", ["not_found"]))
     return out

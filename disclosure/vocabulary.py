@@ -8,6 +8,8 @@ lost.
 
 from __future__ import annotations
 
+import re
+
 APPLICANTS: tuple[str, ...] = (
     "natural_person",
     "commercial_enterprise",
@@ -94,6 +96,15 @@ APPLICATION_ROW_SIGNATURES: dict[str, tuple[str, ...]] = {
     "carried_forward": ("结转下年",),
 }
 
+OTHER_HANDLING_WORD = "其他处理"
+"""Label of 三(六): a row of its own in the 2019 layout, the head of three sub-rows in 2021's."""
+OTHER_WORD = "其他"
+"""A label ending so is the sub-row 三(六)3 其他 (other_handling.other)…"""
+OTHER_NOT_A_ROW = ("其他情形",)
+SUBTOTAL_WORD = "小计"
+"""A 法人或其他组织小计 column some reports add to table 三 (not in the template: left out)."""
+"""…except these endings ((二)部分公开（…不计其他情形）)."""
+
 APPLICANT_SIGNATURES: dict[str, tuple[str, ...]] = {
     "natural_person": ("自然人",),
     "commercial_enterprise": ("商业企业",),
@@ -103,6 +114,20 @@ APPLICANT_SIGNATURES: dict[str, tuple[str, ...]] = {
     "other_org": ("其他",),
     "total": ("总计",),
 }
+
+APPLICANT_HEAD_FRAGMENTS: dict[str, str] = {
+    "自然": "natural_person",
+    "商业": "commercial_enterprise",
+    "科研": "research_institution",
+    "社会": "social_welfare_org",
+    "法律": "legal_service_org",
+}
+"""First halves of applicant heads that layout text and PDFs wrap over two lines (自然 / 人,
+商业 / 企业): legible enough to place the column. 总 / 计 and 其 / 他 are too short to trust."""
+APPLICANT_GROUP_WORDS: tuple[str, ...] = ("法人或其他组织", "法人或者其他组织", "法人和其他组织")
+"""The header cell spanning the five organisation columns (its 其他 is not 其他 the column)."""
+APPLICANT_HEADER_STARTS: tuple[str, ...] = ("申请人情况",)
+"""Where table 三's column header starts (text before it, e.g. prose glued by a crawler, is not header)."""
 
 # Table 二.
 ACTIVE_CATEGORY_SIGNATURES: dict[str, tuple[str, ...]] = {
@@ -137,11 +162,62 @@ ACTIVE_METRICS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+ACTIVE_METRIC_HEADS: dict[str, str] = {
+    "本年制发件数": "issued",
+    "本年废止件数": "abolished",
+    "现行有效件数": "in_force",
+    "本年新制作数量": "made",
+    "本年新公开数量": "published",
+    "本年公开数量": "published",  # printed so by pingtan-zrz-2020 [sic]
+    "对外公开总数量": "total_public",
+    "上一年项目数量": "prev_items",
+    "本年增/减": "change",
+    "本年增减": "change",
+    "本年处理决定数量": "decisions",
+    "处理决定数量": "decisions",
+    "本年收费金额": "amount_10k_yuan",
+    "采购项目数量": "items",
+    "采购总金额": "amount_10k_yuan",
+}
+"""Table 二's column heads (normalised text) → metric; tables.active_columns orders a row's
+cells by them."""
+
+# Where the tables are (tables.find_regions), as printed words of normalised text.
+REGION_STARTS: dict[str, tuple[str, ...]] = {
+    "active": ("第二十条", "信息内容"),
+    "applications": ("勾稽关系", "申请人情况", "本年新收"),
+    "review": ("行政复议", "复议"),
+}
+"""First words of tables 二, 三 and 四: a table starts on the first line holding one (table 三
+first; table 二 before it; table 四 after it, on the first line after table 三's start)."""
+REGION_ENDS: tuple[str, ...] = ("存在的主要问题", "主要问题", "改进情况", "其他需要报告")
+"""Headings of the narrative sections after the tables: the last table ends before them."""
+APPLICATION_HEADER_WORDS: tuple[str, ...] = ("自然人", "商业企业", "科研机构", "申请人情况", "勾稽关系")
+"""Words of table 三's header: a line holding them is a header row, never a blank value row."""
+TEMPLATE_FALLBACK_WORDS: dict[str, tuple[str, ...]] = {
+    "2019": ("上一年项目数量",),
+    "2021": ("本年处理决定数量",),
+}
+"""Column heads that tell table 二's template when its first header (TEMPLATE_HEADER_SIGNATURES) was lost."""
+TEMPLATE_ONLY_CATEGORIES: dict[str, tuple[str, ...]] = {"2019": ("other_services", "procurement")}
+"""Rows only one template of table 二 has."""
+PROSE_CATEGORY_WORDS: dict[str, str] = {"regulations": "规章", "normative_documents": "规范性文件"}
+"""How the narrative names a table 二 category when it repeats its numbers ('制发规范性文件62件')."""
+PRE2019_MARKERS: tuple[str, ...] = ("当面申请", "同意公开", "同意部分公开", "网络申请", "信函申请", "传真申请")
+"""Labels of the pre-2019 national practice (channels and outcomes the 2019 template dropped)."""
+
 # Column headers that decide the template of table 二 (per table, not per year).
 TEMPLATE_HEADER_SIGNATURES: dict[str, tuple[str, ...]] = {
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数"),
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量"),
 }
+
+# Printed words of table 二's layout.
+ACTIVE_SUBTABLE_HEADS: tuple[str, ...] = ("信息内容",)
+"""Head of each sub-table of table 二 (第二十条第（X）项 信息内容 | column headers): a unit
+note printed after it belongs to that sub-table only."""
+UNIT_NOTE = re.compile(r"\((?:单位[:：]?)?(亿元|万元|千元|元)\)|单位[:：]?(亿元|万元|千元|元)")
+"""A money unit note on normalised text: （单位：万元）, （元）, 单位：亿元."""
 
 # Metrics whose value may be negative (本年增/减) or fractional (money).
 SIGNED_METRICS = frozenset({"change"})
@@ -151,6 +227,26 @@ MONEY_METRICS = frozenset({"amount_10k_yuan"})
 PROCEEDINGS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
 OUTCOMES: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
 REVIEW_LITIGATION_KEYS: tuple[str, ...] = tuple(f"{p}.{o}" for p in PROCEEDINGS for o in OUTCOMES)
+REVIEW_PROCEEDING_WORDS: dict[str, str] = {
+    "行政复议": "review",
+    "行政法复议": "review",  # typo printed by pingtan-shs-2024
+    "行政诉讼": "litigation",
+    "未经复议直接起诉": "litigation_direct",
+    "复议后起诉": "litigation_after_review",
+}
+"""Table 四's proceeding heads (normalised text) → block; 行政诉讼 spans the two litigation blocks."""
+REVIEW_OUTCOME_WORDS: dict[str, str] = {
+    "结果维持": "upheld",
+    "结果纠正": "corrected",
+    "其他结果": "other",
+    "尚未审结": "pending",
+    "总计": "total",
+}
+"""Table 四's outcome column heads, printed once per proceeding block."""
+NOTE_WORDS: tuple[str, ...] = ("注", "备注", "说明")
+"""A line starting so is a note under a table (注：行政复议…数量含上年度结转数量), not a row or header."""
+REVIEW_HEADER_STARTS: tuple[str, ...] = ("行政诉讼情况", "行政诉讼的情况")
+"""End of table 四's heading (四、…行政复议、行政诉讼情况): its 行政复议 is not a column head."""
 
 
 def active_keys(template: str) -> list[str]:
@@ -159,5 +255,40 @@ def active_keys(template: str) -> list[str]:
 
 # Cell flags. Warnings mean "do not trust this value without looking"; the others record how a
 # value was read (its printed text is always kept).
-WARNING_FLAGS = frozenset({"ambiguous", "not_found", "conflicting_duplicate", "negative", "unit_assumed"})
-INFO_FLAGS = frozenset({"split_digits", "annotated", "unit_converted", "merged_row", "merged_cell"})
+WARNING_FLAGS = frozenset({
+    "ambiguous", "not_found", "conflicting_duplicate", "negative", "unit_assumed",
+    "unparsed",  # looks like a value but fits no form of the cell grammar (numbers.py): null
+    "implausible",  # beyond IMPLAUSIBLE_COUNT / IMPLAUSIBLE_AMOUNT_10K_YUAN
+    "position_assumed",  # the column header was missing or unreadable: placed by template order
+    "header_mismatch",  # the printed column header does not fit the template: null
+})
+INFO_FLAGS = frozenset({
+    "split_digits", "annotated", "unit_converted", "merged_row", "merged_cell",
+    "blank_placed",  # the blank cell invisible in layout text placed by the row identity (总计)
+    "footnote",  # a footnote mark (①, *, ※, 注, [1], superscript) was stripped; raw text kept
+})
+
+# Plausibility (numbers.implausible). A cell above these is flagged `implausible` (its value is
+# kept: it may be true, but it is far beyond anything printed by one body).
+IMPLAUSIBLE_COUNT: dict[str, int] = {
+    "active_disclosure": 100_000_000,
+    "applications": 1_000_000,
+    "review_litigation": 100_000,
+}
+"""Largest believable count per table. The corpus maxima are 11,398,889 (a 表二 count of
+行政许可 decisions), a few thousand requests per cell in 表三 and tens in 表四."""
+IMPLAUSIBLE_AMOUNT_10K_YUAN = 100_000_000
+"""Largest believable amount: 1万亿元 (10⁸ 万元); the corpus maximum is 316,441 万元."""
+UNREPRESENTABLE = 10**15
+"""Counts beyond this cannot be a cell of any report (a run of digits read as one number):
+the value is dropped (null, `implausible` and `unparsed`) rather than stored."""
+
+YEAR_RANGE: tuple[int, int] = (1990, 2099)
+"""Years a report's prose may print right after a table row (tables.split_glued_years)."""
+MAX_LABEL_TAIL = 6
+"""Characters a row label may print after its signature (结转下年 + 度继续办理)."""
+THOUSANDS_SEPARATORS = frozenset({",", "，"})
+"""Printed thousands separators (numbers.py accepts them only in valid 3-digit groups)."""
+ROW_MAJOR_TEXT_FORMATS = frozenset({"text-crawler"})
+"""Text formats (besides the grid ones) whose table text runs cell by cell, row by row, so
+that a header's text order is its column order (tables.applicant_columns)."""

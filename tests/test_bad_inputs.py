@@ -1012,14 +1012,12 @@ def _swap_table3_columns(text: str, order: list[int]) -> str:
     return "\n".join(out)
 
 
-@pytest.mark.xfail(strict=True, reason=f"columns: 商业企业 ↔ 法律服务机构 read in template order; {_A1}")
 def test_table3_applicant_columns_printed_in_another_order_are_read_by_their_headers():
     text = _swap_table3_columns(BASE, [0, 4, 2, 3, 1, 5, 6])
     assert "| 法律服务机构 | 科研机构 | 社会公益组织 | 商业企业 |" in text
     assert_never_silently_wrong(parse(text.encode(), "r.md"))
 
 
-@pytest.mark.xfail(strict=True, reason=f"columns: 总计 printed first is read as 自然人; {_A1}")
 def test_table3_total_column_printed_first_is_read_by_its_header():
     text = BASE.replace("| | 自然人 | 法人或其他组织 | | | | | 总计 |", "| | 总计 | 自然人 | 法人或其他组织 | | | | |")
     text = _swap_table3_columns(text, [6, 0, 1, 2, 3, 4, 5]).replace(
@@ -1027,7 +1025,6 @@ def test_table3_total_column_printed_first_is_read_by_its_header():
     assert_never_silently_wrong(parse(text.encode(), "r.md"))
 
 
-@pytest.mark.xfail(strict=True, reason=f"columns: 表四 复议后起诉 block printed first read in template order; {_A1}")
 def test_table4_after_review_block_printed_first_is_read_by_its_header():
     values = REVIEW_ROW.strip("|").split("|")
     row = "|" + "|".join(values[:5] + values[10:] + values[5:10]) + "|"
@@ -1036,8 +1033,8 @@ def test_table4_after_review_block_printed_first_is_read_by_its_header():
 
 
 @pytest.mark.parametrize(("printed", "fmt"), [
-    pytest.param("| 356① |", "md", marks=pytest.mark.xfail(strict=True, reason=f"cell grammar: 356① read as 3561; {_A1}")),
-    pytest.param("| 三五六 |", "md", marks=pytest.mark.xfail(strict=True, reason=f"cell grammar: 三五六 not read; {_A1}")),
+    pytest.param("| 356① |", "md"),
+    pytest.param("| 三五六 |", "md"),
     pytest.param("<td>356<sup>1</sup></td>", "html"),
     pytest.param('<td>356<span style="display:none">9</span></td>', "html"),
     pytest.param("<td><![if !supportLists]>1.<![endif]>356</td>", "html"),
@@ -1063,7 +1060,6 @@ def test_crawler_text_with_thousands_separators_is_read_whole():
     ("本年收费金额（单位：亿元）", "行政事业性收费", "0.001275"),
     ("本年收费金额", "行政事业性收费（元）", "127500"),
 ], ids=["yuan-in-header", "yiyuan-in-header", "yuan-in-row-label"])
-@pytest.mark.xfail(strict=True, reason=f"units: the unit outside the cell is ignored (taken as 万元); {_A1}")
 def test_a_money_unit_printed_in_the_header_or_row_label_is_converted_to_10k_yuan(header, label, printed):
     text = BASE.replace("本年收费金额（单位：万元）", header).replace("| 行政事业性收费 | 12.75 |", f"| {label} | {printed} |")
     assert_never_silently_wrong(parse(text.encode(), "r.md"))
