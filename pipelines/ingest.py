@@ -113,6 +113,27 @@ def _held_by(rel: str, problems: list[ManifestProblem]) -> ManifestProblem | Non
     return None
 
 
+def _no_agency(data: bytes, rel: str, year: int | None) -> tuple[str, str]:
+    """(code, reason) for a file no evidence names an agency for.
+
+    A file without the statistical tables is not a report at all (a garbage .txt); a report
+    whose agency (or year) nothing on the page states is held as `uncertain_identity` until a
+    manifest row or a registry override names it. Only this rare path pays for a parse.
+    """
+    from disclosure.parse import parse_bytes
+
+    try:
+        parse_bytes(data, rel)
+    except RejectedReport as err:
+        return err.code, err.message
+    except Exception as err:  # a parser bug: say so, never a guess at the identity
+        return "parser_error", f"{type(err).__name__}: {err}"
+    missing = "agency" if year is not None else "agency and year"
+    return ("uncertain_identity",
+            f"no evidence on the page names the {missing}. A manifest row (file,agency,year) or a registry "
+            "override releases it")
+
+
 def _was_held(old: list | None) -> bool:
     return bool(old and len(old) > 3 and str(old[3]).startswith("held"))
 
@@ -224,10 +245,9 @@ def _ingest_file(lake: Lake, rel: str, size: int, mtime: int, old: list | None, 
         record(source_file=rel, code=adm.code, reason=adm.reason, data=data, sha256=sha, agency=agency, year=year)
         return
     if agency is None:
-        # No evidence named an agency: with no year either, the file is not a report at all (a
-        # garbage .txt); with a year, a report whose agency must be supplied.
-        code, why = (("not_a_report", "no agency and no year found: not a disclosure annual report")
-                     if year is None else ("bad_identity", "could not identify the agency; pass it in a manifest"))
+        code, why = _no_agency(data, rel, year)
+        if code == "uncertain_identity":  # re-read when a manifest row or override names it
+            result.state.files[rel][3] = identity_stamp(rel, manifests, override, held=True)
         record(source_file=rel, code=code, reason=why, data=data, sha256=sha, year=year)
         return
     problem = agency_key_problem(agency)

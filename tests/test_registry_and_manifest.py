@@ -17,7 +17,7 @@ def test_the_shipped_registry_holds_every_corpus_body_once():
     import csv
 
     reg = default_registry()
-    rows = list(csv.DictReader(Path(__file__).parent / "fixtures" / "reports" / "manifest.csv".open(encoding="utf-8")))
+    rows = list(csv.DictReader((Path(__file__).parent / "fixtures" / "reports" / "manifest.csv").open(encoding="utf-8")))
     for row in rows:
         r = reg.resolve(row["agency"])
         assert not r.is_new, row["agency"]

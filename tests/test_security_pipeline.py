@@ -195,11 +195,11 @@ def test_file_names_manifest_fields_and_agency_names_never_reach_outside_the_lak
     assert sorted(p for p in tmp_path.rglob("*") if not p.is_relative_to(lake.root)) == before
     assert all(p.resolve().is_relative_to(lake.root.resolve()) and not p.is_symlink() for p in lake.root.rglob("*"))
     assert b"OUTSIDE-MARKER" not in lake_bytes(lake)
-    # A manifest year that is a path is not a year: the file is quarantined, not filed by its title.
-    assert sorted((q.source_file, q.code) for q in read_quarantine(lake)) == [("dot.txt", "bad_agency_key"),
-                                                                             ("yr.txt", "bad_year")]
+    # A manifest year that is a path is not a year: the row is reported and skipped (issue 10), so
+    # yr.txt is filed by its own title and 统计期限 (淮安市洪泽区人民政府 2024 → the registry's 洪泽区人民政府).
+    assert sorted((q.source_file, q.code) for q in read_quarantine(lake)) == [("dot.txt", "bad_agency_key")]
     assert sorted(accepted) == ["..%2F..%2Fescape|2024", "平潭综合实验区|2022", "平潭综合实验区|2023",
-                                "洪泽区人民政府|2023"]
+                                "洪泽区人民政府|2023", "洪泽区人民政府|2024"]
     assert sorted(agencies) == ["..%2F..%2Fescape", "平潭综合实验区", "洪泽区人民政府"]
     for zone in (lake.raw, lake.curated / "reports"):
         dirs = [p.relative_to(zone) for p in zone.glob("*/*") if p.is_dir()]
@@ -207,7 +207,7 @@ def test_file_names_manifest_fields_and_agency_names_never_reach_outside_the_lak
                    for d in dirs)
     reports = read_curated(lake, "reports")
     assert sorted(reports["agency"]) == sorted(a.split("|")[0] for a in accepted)
-    assert sorted(reports["source_file"]) == sorted(["x..\\..\\evil.txt", "%2e%2e%2fx.txt", "-rf \n.txt",
+    assert sorted(reports["source_file"]) == sorted(["x..\\..\\evil.txt", "%2e%2e%2fx.txt", "-rf \n.txt", "yr.txt",
                                                      "pct.txt"])
     assert audit_lake(lake).ok
 

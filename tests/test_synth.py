@@ -208,21 +208,8 @@ _BY = {
     "A2": "fixed by A2's branch (text dumps, pipe spans, one-line body)",
 }
 VARIATION_XFAIL: dict[str, str] = {
-    "applicant_order_swap": f"columns: 表三 applicant columns read in template order; {_BY['A1']}",
-    "applicant_order_total_first": f"columns: 总计 printed first read as 自然人; {_BY['A1']}",
-    "review_after_first": f"columns: 表四 blocks read in template order; {_BY['A1']}",
-    "footnote_glued": f"cell grammar: 1234① read as 12341; {_BY['A1']}",
-    "chinese_digits": f"cell grammar: 一〇一 not read as 101; {_BY['A1']}",
-    "thousands_crawler": f"cell grammar: crawler 3,517 read as 3; {_BY['A1']}",
-    "unit_yuan_header": f"units: （单位：元） in the header ignored (×10⁴); {_BY['A1']}",
-    "unit_yiyuan_header": f"units: （单位：亿元） in the header ignored; {_BY['A1']}",
-    "unit_row_label": f"units: （元） in the row label ignored; {_BY['A1']}",
     "pipe_label_span": f"pipe spans: a spanning label's empty cells shift the values; {_BY['A2']}",
-    "dump_box": f"text dumps: w3m box grid misread; {_BY['A2']}",
-    "dump_cells": f"text dumps: one cell per line misread; {_BY['A2']}",
-    "wrapped_labels": f"text dumps: grid-table labels wrapped over lines take the wrong values; {_BY['A2']}",
     "one_line_body": f"one-line body: rejected, or agency/year wrong; {_BY['A2']}",
-    "blank_total_granted": f"layout: a blank 总计 in 三(一)/三(二) shifts the row; {_BY['A1']}",
 }
 VARIATION_SLICE = 8  # reports per variation (23 × 8 ≈ 10 s); bench/score_variations.py runs 3,000
 
