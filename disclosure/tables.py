@@ -680,6 +680,11 @@ def applicant_columns(
         return v.APPLICANTS, None if order in _APPLICANT_PRINTED_ORDERS else "position_assumed"
     first_org = next(p for p, k in tokens if k in v.ORG_APPLICANTS)
     group = text.find("§", 0, first_org)
+    if group >= 0 and not _group_line_holds_the_other_heads(views, rows):
+        # 自然人 / 总计 span both header rows and a text dump (w3m, lynx) prints them vertically
+        # centred, on a line below 法人或其他组织: their offsets in the text say nothing of their
+        # columns, so the template's order is assumed (and said), never inferred from them.
+        return v.APPLICANTS, "position_assumed"
     if group >= 0:
         # Two header rows: the organisations stand where 法人或其他组织 was printed.
         row1 = [(p, k) for p, k in tokens if k not in v.ORG_APPLICANTS]
@@ -704,6 +709,21 @@ def _applicant_header_text(views: Sequence[RowView], rows: Sequence[RowView]) ->
     for w in v.APPLICANT_GROUP_WORDS:
         text = text.replace(w, "§")
     return text.replace(v.SUBTOTAL_WORD, "")  # a 小计 column is handled by _subtotal_column
+
+
+def _group_line_holds_the_other_heads(views: Sequence[RowView], rows: Sequence[RowView]) -> bool:
+    """True when the header line that prints 法人或其他组织 also prints every non-organisation
+    head (自然人, 总计) found in the header: only then do their offsets order the columns."""
+    first = rows[0].index
+    lines = [normalise("".join(c.text for c in view.line.cells if not c.rowspan_copy))
+             for view in views if view.index < first]
+    pattern = _word_pattern(_APPLICANT_OWNER)
+    others = {_APPLICANT_OWNER[m.group(0)] for t in lines for m in pattern.finditer(t)} - set(v.ORG_APPLICANTS)
+    for t in lines:
+        if any(w in t for w in v.APPLICANT_GROUP_WORDS):
+            here = {_APPLICANT_OWNER[m.group(0)] for m in pattern.finditer(t)}
+            return others <= here
+    return True  # the group word is in the first value row's label: one line
 
 
 def header_shows_every_applicant(views: Sequence[RowView], rows: Sequence[RowView]) -> bool:

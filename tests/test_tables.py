@@ -372,7 +372,9 @@ def test_visual_line_text_never_reorders_columns_from_its_header():
     views = [row_view(0, Line([Cell("申请人情况 法人或其他组织")])),
              row_view(1, Line([Cell("自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计")]))]
     rows = [row_view(2, Line([Cell("一、本年新收政府信息公开申请数量")]))]
-    assert applicant_columns(views, rows, row_major=True)[0][0] == "commercial_enterprise"
+    # Row-major text that prints 自然人 / 总计 on another line than 法人或其他组织 cannot order them
+    # by offset either (w3m/lynx dumps centre them vertically): the template's order, said.
+    assert applicant_columns(views, rows, row_major=True) == (applicant_columns([], rows)[0], "position_assumed")
     assert applicant_columns(views, rows, row_major=False)[1] is None  # one-row order: the template's
     views[1] = row_view(1, Line([Cell("总计 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他")]))
     assert applicant_columns(views, rows, row_major=False) == (applicant_columns([], rows)[0], "position_assumed")
