@@ -265,6 +265,10 @@ def _ingest_file(lake: Lake, rel: str, size: int, mtime: int, old: list | None, 
         if first.source_file != name:  # a renamed copy: say which file it repeats
             record(source_file=rel, code="duplicate", reason=f"duplicate_of {sha} (received as {first.source_file})",
                    sha256=sha, agency=agency, year=year)
+        elif not lake.curated_path("reports", year, agency).exists():
+            # Stored by a tick that died before its run was requested (or ran): request it again,
+            # or the partition would never be curated. Curation is idempotent.
+            result.accepted.append(Accepted(raw=first, inbox_path=rel, superseded=None))
         else:
             result.unchanged += 1
         return

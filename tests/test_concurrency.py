@@ -61,9 +61,11 @@ def child(root_text: str, mode: str) -> None:
             stage_manifest(lake.inbox, "xining-etdz-2022.txt")
             stage(lake.inbox, FIRST[0], sub="copy")
             tick = apply_sensor_tick(instance, lake, root / ".dagster")
-            # The copy holds the bytes of a file already received under the same name: nothing to
-            # re-run (it is accounted for by its hash in the raw zone).
-            assert len(tick.accepted) == 2, tick
+            # The copy holds the bytes of a file already received under the same name: it is
+            # accounted for by its hash in the raw zone, and re-requested only while its partition
+            # is not curated yet (the backfill may still be on it; curation is idempotent).
+            copy_key = f"平潭综合实验区|{FIRST[0][8:12]}"
+            assert len([k for k in tick.accepted if k != copy_key]) == 2, tick
             summary = materialize_all(defs, instance, lake, keys=[*tick.accepted, f"平潭综合实验区|{FIRST[0][8:12]}"],
                                       year_job_name=None)
         assert summary.failed_runs == 0, summary
