@@ -4,27 +4,12 @@ and bench/bench_pdf_docx.py): cells exact, wrong-but-flagged, silent, and identi
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conftest import golden_cells, same_value  # the one golden-cell comparison of the tests
+
 from disclosure.parse import parse_file
-
-
-def golden_cells(doc: dict):
-    for key, val in (doc.get("active_disclosure") or {}).items():
-        yield f"active_disclosure.{key}", val
-    for row, cols in (doc.get("applications") or {}).items():
-        for col, val in (cols or {}).items():
-            yield f"applications.{row}.{col}", val
-    for key, val in (doc.get("review_litigation") or {}).items():
-        yield f"review_litigation.{key}", val
-
-
-def same_value(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-6)
 
 
 @dataclass
