@@ -29,7 +29,7 @@ def stage_corpus(inbox: Path, corpus: Path = CORPUS) -> int:
     inbox.mkdir(parents=True, exist_ok=True)
     n = 0
     for src in sorted(corpus.iterdir()):
-        if src.suffix not in SUFFIXES or src.name == "README.md":
+        if src.suffix not in SUFFIXES or src.name.startswith("README"):  # the corpus notes are not reports
             continue
         dst = inbox / src.name
         if not dst.exists() or dst.read_bytes() != src.read_bytes():
