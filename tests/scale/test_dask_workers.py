@@ -14,7 +14,6 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import psycopg2
-import pytest
 import s3fs
 
 from disclosure.lake import Lake, read_curated
@@ -44,12 +43,6 @@ def parquet_digests(fs, root: str) -> dict[str, str]:
     return out
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="not yet seen green end to end: on the shared machine (load 17-34) the backfill over both "
-    "workers succeeded (4 runs, 2 steps per worker) but the pid/byte-identity asserts after it had a bug "
-    "(EventLogEntry.pid), fixed and not re-run to completion before the deadline",
-)
 def test_backfill_spread_over_two_dask_workers_gives_the_single_process_lake_byte_for_byte(
     tmp_path: Path, postgres_url: str, s3: str, s3_bucket: str, scale_logs: Path
 ) -> None:
