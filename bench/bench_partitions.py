@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipelines.service import Services, free_port, launch_backfill  # noqa: E402
+from pipelines.service import Services, free_port, launch_backfill, stop_groups  # noqa: E402
 
 YEARS = 7
 DIVISIONS = 3000
@@ -167,17 +167,7 @@ def bench_one(design: str, agency_years: int, storage: str, postgres_url: str | 
                    rss_webserver_mib=round(rss_mib(procs[1].pid)), rss_daemon_mib=round(rss_mib(procs[0].pid)))
         return out
     finally:
-        import signal
-
-        for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
+        stop_groups(procs)
 
 
 def main() -> None:

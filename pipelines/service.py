@@ -57,6 +57,19 @@ def _env(home: Path, lake_root: Path, extra: dict[str, str] | None) -> dict[str,
     return env
 
 
+def stop_groups(procs: list[subprocess.Popen], timeout: float = 30) -> None:
+    """SIGTERM each process group (started with start_new_session), SIGKILL what outlives `timeout`."""
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
 @contextmanager
 def running_services(
     lake_root: Path,
@@ -121,15 +134,7 @@ def running_services(
                 time.sleep(1)
         yield svc
     finally:
-        for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
+        stop_groups(procs)
 
 
 LAUNCH_BACKFILL = """
