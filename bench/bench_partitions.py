@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipelines.service import Services, free_port, launch_backfill, stop_groups  # noqa: E402
+from pipelines.service import Services, free_port, launch_backfill, stop_groups, wait_until_up  # noqa: E402
 
 YEARS = 7
 DIVISIONS = 3000
@@ -127,15 +127,7 @@ def bench_one(design: str, agency_years: int, storage: str, postgres_url: str | 
             log = (home / f"{name}.log").open("ab")
             procs.append(subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         svc = Services(url=f"http://127.0.0.1:{port}", home=home, procs=procs)
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                svc.graphql("{ version }", timeout=5)
-                break
-            except Exception:
-                if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                    raise RuntimeError(f"services did not start; see {home}/*.log") from None
-                time.sleep(1)
+        wait_until_up(svc, timeout=300, log_dir=home)
         out: dict = {"design": design, "agency_years": agency_years, "storage": storage,
                      "partitions": len(names) * YEARS, "register_s": round(register_s, 2)}
         for label, q, v in (("asset_page", ASSET_PAGE, None), ("partitions_page", PARTITIONS_PAGE, None),

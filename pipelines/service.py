@@ -57,6 +57,19 @@ def _env(home: Path, lake_root: Path, extra: dict[str, str] | None) -> dict[str,
     return env
 
 
+def wait_until_up(svc: Services, *, timeout: float, log_dir: Path) -> None:
+    """Poll GraphQL until the webserver answers; raise as soon as a service exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            svc.graphql("{ version }", timeout=5)
+            return
+        except Exception:
+            if time.monotonic() > deadline or any(p.poll() is not None for p in svc.procs):
+                raise RuntimeError(f"dagster services did not start; see {log_dir}/*.log") from None
+            time.sleep(1)
+
+
 def stop_groups(procs: list[subprocess.Popen], timeout: float = 30) -> None:
     """SIGTERM each process group (started with start_new_session), SIGKILL what outlives `timeout`."""
     for p in procs:
@@ -123,15 +136,7 @@ def running_services(
             procs.append(subprocess.Popen(cmd, cwd=REPO, env=e, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         # GraphQL goes to the loopback address whatever the UI listens on.
         svc = Services(url=f"http://127.0.0.1:{port}", home=home, procs=procs)
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                svc.graphql("{ version }", timeout=5)
-                break
-            except Exception:
-                if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                    raise RuntimeError(f"dagster services did not start; see {log_dir}/*.log") from None
-                time.sleep(1)
+        wait_until_up(svc, timeout=180, log_dir=log_dir)
         yield svc
     finally:
         stop_groups(procs)
