@@ -11,6 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True, slots=True)
+class OcrRead:
+    """How OCR read a cell (None on a cell of a text layer): the engine's lowest character
+    confidence in it, whether a digit in it was read below the threshold, and the other readings
+    the engine gave of its text box."""
+
+    confidence: float
+    doubtful: bool = False
+    alternatives: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Cell:
     """One printed cell (or text fragment) of a line."""
@@ -28,6 +39,8 @@ class Cell:
     joined: bool = False
     # A footnote mark printed apart from the number it follows (HTML `87<sup>2</sup>`), as printed.
     footnote: str | None = None
+    # Set by the image reader: the cell was read by OCR (disclosure/ocr.py).
+    ocr: OcrRead | None = None
 
 
 @dataclass(slots=True)
@@ -51,7 +64,7 @@ class Document:
     """What a reader extracted from one raw file."""
 
     lines: list[Line]
-    format: str  # "html", "text-pipe", "text-layout", "text-crawler", "markdown", "pdf", "docx"
+    format: str  # "html", "text-pipe", "text-layout", "text-crawler", "markdown", "pdf", "docx", "ocr"
     # Title as the container states it (HTML <title>, crawler "标题:" header, PDF metadata).
     title: str | None = None
     # Page metadata such as 发布机构 / 发布时间 / 原文链接 when the container carries it.
