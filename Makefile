@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-pipeline-notebook-dev
 
-.PHONY: demo test test-scale bench score-variations ui lint clean-lake
+.PHONY: demo test test-scale bench bench-ocr score-variations ui lint clean-lake
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ test-scale: $(SCALE_STAMP)  ## real servers started by the tests: PostgreSQL ins
 
 bench: $(STAMP)  ## the whole benchmark table (parse, validation, writes, backfills 2k/10k/20k, reads); see docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
+
+bench-ocr: $(STAMP)  ## OCR engines (rapidocr; tesseract when installed) on every scanned fixture: cells and s/page
+	$(BIN)/python bench/bench_ocr.py
 
 score-variations: $(STAMP)  ## the parser scored on 3,000 generated reports with issue 9's variations; see docs/synth.md
 	$(BIN)/python bench/score_variations.py -n 3000

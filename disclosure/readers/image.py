@@ -29,8 +29,9 @@ from disclosure.ocr import OcrCache, OcrPage, OcrSettings, doubtful, read_page
 from disclosure.readers import pdf as P
 from disclosure.readers.docmeta import closing_signature
 
-MIN_GRID_TEXT_SHARE = 0.25
-"""A ruled table whose cells hold text in fewer than this share was not read: the page is refused."""
+MIN_GRID_TEXT_SHARE = 0.05
+"""A ruled table whose cells hold text in fewer than this share was not read (a faded scan whose
+rules show but not its print; a table of blanks still prints its labels): the page is refused."""
 IMAGE_WIDTH_PT = 595.0
 """An image file is taken as an A4 page this wide (points): what a scanned report page is."""
 
