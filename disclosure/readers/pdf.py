@@ -1119,13 +1119,14 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
     for row in rows:
         if not row.glyphs or row.grid is not None or row.signature or not any(g.ch in _DIGITS for g in row.glyphs):
             continue
-        lo, hi = min(g.x0 for g in row.glyphs), max(g.x1 for g in row.glyphs)
-        cols = next((c for c in tables if hi >= c.starts[0] and lo <= c.centres[-1] + 20), None)
+        cols = next((c for c in tables if _within_columns(row, c)), None)
         if cols is None:
             continue
         cut = _cut(row, cols)
         if cut is not None:
             cuts.append(cut)
+    join_wrapped_numbers(cuts)
+    join_row_halves(cuts)
     unsafe: set[int] = set()
     extras: dict[int, list[Cell]] = {}
     for i, cut in enumerate(cuts):
@@ -1172,6 +1173,102 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
             cut.row.cells = [*cut.labels, *(c if c is not None else Cell("") for c in cut.slots)]
         for k, cell in enumerate(cut.row.cells):
             cell.col = k
+
+
+WRAP_LEADING = 1.6
+"""em: a number's wrapped end sits one text line below its start (single-spaced leading is about
+1.2–1.5 em); a table row further below is another row."""
+WRAP_ALIGN = 0.3
+"""em: a wrapped end begins where its number begins (left-aligned cell text); further off, it is
+not the same cell's text."""
+
+
+def _within_columns(row: PageRow, cols: Columns) -> bool:
+    """Does the line's run of values lie in these columns? A value left of the first value
+    column (表二's 本年制发件数 printed under a page holding 表三's header) is another table's."""
+    cells = cells_with_glyphs(row.glyphs)
+    values = [g for _, gl in cells[_value_tail(cells):] for g in gl]
+    if not values:
+        return False
+    em = statistics.median(g.em for g in values)
+    return min(g.x0 for g in values) >= cols.starts[0] - em
+
+
+def join_wrapped_numbers(cuts: list[_Cut]) -> None:
+    """Join the ends of numbers wrapped in narrow columns ("1361" over "2") to their starts.
+
+    A label printed on the wrapped line (vertically centred in the two-line row, "（七）总计")
+    labels the row when the first line has none; otherwise it stays a label fragment.
+    """
+    widest: dict[int, float] = {}  # per column count and column: the widest value printed on one line
+    for c in cuts:
+        for k, (x0, x1) in enumerate(zip(c.x0s, c.x1s, strict=True)):
+            if x0 is not None and x1 is not None:
+                key = len(c.x0s) * 100 + k
+                widest[key] = max(widest.get(key, 0.0), x1 - x0)
+    for i, cut in enumerate(cuts):
+        if cut.slots is None:
+            continue
+        # The number's start is on the line above, or two above when the row's vertically
+        # centred cells (and its label) print on a line between the two halves.
+        host = next((h for h in cuts[max(i - 2, 0):i][::-1]
+                     if h.slots is not None and _wrapped_digits(h, cut, widest)), None)
+        if host is None or (host is cuts[i - 2] and _overlaps(cuts[i - 1], cut)):
+            continue
+        if host.labels and cut.labels:
+            continue  # a line with a label of its own is its own row
+        for k, frag in enumerate(cut.slots):
+            if frag is not None:
+                host.slots[k] = Cell(host.slots[k].text + frag.text, wrapped=True)
+        if not host.labels:
+            host.labels, cut.labels = cut.labels, []
+        cut.slots = None
+        cut.row.cells = cut.labels
+
+
+def join_row_halves(cuts: list[_Cut]) -> None:
+    """A row printed over two lines, unlabelled values first: the tops of wrapped numbers, then
+    the row's vertically centred cells with its label one line lower. The first line's values
+    join the second's when together they fill every column exactly once, one text line apart."""
+    for first, second in itertools.pairwise(cuts):
+        if first.labels or first.slots is None or second.slots is None or len(first.slots) != len(second.slots):
+            continue
+        if _page_of_row(first.row) != _page_of_row(second.row) or not second.row.glyphs:
+            continue
+        em = statistics.median(g.em for g in second.row.glyphs)
+        pairs = list(zip(first.slots, second.slots, strict=True))
+        if first.row.y - second.row.y > WRAP_LEADING * em or not all((a is None) != (b is None) for a, b in pairs):
+            continue
+        second.slots = [a if a is not None else b for a, b in pairs]
+        second.x0s = [a if a is not None else b for a, b in zip(first.x0s, second.x0s, strict=True)]
+        second.x1s = [a if a is not None else b for a, b in zip(first.x1s, second.x1s, strict=True)]
+        first.slots = None
+        first.row.cells = []
+
+
+def _wrapped_digits(host: _Cut, cut: _Cut, widest: dict[int, float]) -> bool:
+    """Is a line of values the wrapped ends of the numbers above it? Only when the page shows
+    it: every value sits under a number of the row above, left-aligned with it, one text line
+    below it (not a row below); both are plain digit runs; and each number above fills its
+    column (no number printed on one line in that column is wider: a shorter one would have
+    left room for the next digit)."""
+    if not _overlaps(host, cut) or not cut.row.glyphs or not host.row.glyphs:
+        return False
+    em = statistics.median(g.em for g in cut.row.glyphs)
+    if host.row.y - cut.row.y > WRAP_LEADING * em:
+        return False
+    for k, frag in enumerate(cut.slots):
+        if frag is None:
+            continue
+        above = host.slots[k]
+        if above is None or not (frag.text.isdigit() and above.text.isdigit()):
+            return False
+        if abs((cut.x0s[k] or 0.0) - (host.x0s[k] or 0.0)) > WRAP_ALIGN * em:
+            return False
+        width = (host.x1s[k] or 0.0) - (host.x0s[k] or 0.0)
+        if width < widest.get(len(host.x0s) * 100 + k, 0.0) - WRAP_ALIGN * em:
+            return False
+    return True
 
 
 def _overlaps(host: _Cut, cut: _Cut) -> bool:
