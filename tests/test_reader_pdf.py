@@ -347,6 +347,23 @@ def test_a_table_above_a_borderless_table_is_not_cut_by_its_columns():
     assert _row_values(doc, "规章") == ["3", "5", "74"]
 
 
+def test_table_two_rows_above_a_borderless_table_three_keep_their_own_columns():
+    # Browser print without borders: 表二's rows (规章 13 13 524; 行政许可 0 0 0) sit on the page
+    # that holds 表三, some values by chance under 表三's columns. They lie above 表三's header,
+    # so 表三's columns do not cut them (which made them ambiguous).
+    doc = _read(FIXTURES / "office-chrome-unruled" / "sh-gov-office-2019.pdf")
+    assert _row_values(doc, "规章") == ["13", "13", "524"]
+    assert _row_values(doc, "行政许可") == ["0", "0", "0"]
+
+
+def test_borderless_header_columns_ignore_a_wrapped_note_reaching_into_them():
+    # 表三's organisation columns are blank throughout, so its seven columns come from the printed
+    # header; the note "（本列数据的勾稽关系为：…之和）" wraps in the label column and its tail
+    # must not count as an eighth column. With the seven columns, blanks are placed by position.
+    doc = _read(FIXTURES / "office-chrome-unruled" / "sh-gov-office-2019.pdf")
+    assert _row_values(doc, "二、上年结转") == ["18", "", "", "", "", "", "18"]
+
+
 def test_wrapped_label_in_a_ruled_cell_is_one_label():
     doc = _read(FIXTURES / "office-lo" / "shuyang-fgj-2023.pdf")
     labels = {c.text for line in doc.lines if line.table is not None for c in line.cells}

@@ -995,27 +995,47 @@ class Columns:
 
     starts: list[float]
     centres: list[float]
+    # Lines (indices into the document's text lines) the table may cover: from its header
+    # (申请人情况) or first complete row to TABLE_TAIL lines after its last complete row.
+    first: int = 0
+    last: int = 1 << 30
 
 
 def learn_columns(rows: list[PageRow]) -> list[Columns]:
     """Columns of borderless tables: for each count n >= UNRULED_MIN_COLUMNS of values printed
     in two or more rows at the same positions, the median left edge and centre of each."""
     by_count: dict[int, list[list[list[Glyph]]]] = {}
-    for row in rows:
+    at: dict[int, list[int]] = {}
+    for j, row in enumerate(rows):
         if not row.glyphs or sum(1 for c in row.cells if NUMBER.fullmatch(c.text)) < UNRULED_MIN_COLUMNS - 1:
             continue  # fewer numbers than columns even counting touching cells as one
         cells = cells_with_glyphs(row.glyphs)
         values = [g for _, g in cells[_value_tail(cells):]]
         if len(values) >= UNRULED_MIN_COLUMNS:
             by_count.setdefault(len(values), []).append(values)
+            at.setdefault(len(values), []).append(j)
     out = []
     for n, groups in sorted(by_count.items(), reverse=True):
         if len(groups) < 2:
             continue
         starts = [statistics.median(min(g.x0 for g in v[i]) for v in groups) for i in range(n)]
         centres = [statistics.median((min(g.x0 for g in v[i]) + max(g.x1 for g in v[i])) / 2 for v in groups) for i in range(n)]
-        out.append(Columns(starts, centres))
+        first, last = min(at[n]), max(at[n])
+        header = next((k for k in range(first - 1, max(first - TABLE_HEAD, -1), -1) if _is_header_start(rows[k])), first)
+        out.append(Columns(starts, centres, header, last + TABLE_TAIL))
     return out
+
+
+TABLE_HEAD = 20
+"""Lines above a borderless table's first complete row where its header (申请人情况) may begin;
+the rows between (all with blanks) are the table's too."""
+TABLE_TAIL = 3
+"""Lines below its last complete row still placed by its columns (a last row with blanks);
+further down, a row is kept as printed and the table logic flags what it cannot place."""
+
+
+def _is_header_start(row: PageRow) -> bool:
+    return bool(row.glyphs) and HEADER_START in "".join(c.text for c in row.cells).replace(" ", "")
 
 
 @dataclass(slots=True)
@@ -1072,33 +1092,32 @@ def header_columns(rows: list[PageRow]) -> list[Columns]:
     clusters of header glyphs right of the row labels."""
     out: list[Columns] = []
     for i, row in enumerate(rows):
-        if not row.glyphs or HEADER_START not in "".join(c.text for c in row.cells).replace(" ", ""):
+        if not _is_header_start(row):
             continue
-        header: list[Glyph] = []
+        header_cells: list[list[Glyph]] = []
         first_values: PageRow | None = None
         for other in rows[i + 1 : i + 12]:
             cells = cells_with_glyphs(other.glyphs) if other.glyphs else []
             if cells and _value_tail(cells) < len(cells):
                 first_values = other
                 break
-            text = "".join(c.text for c, _ in cells).replace(" ", "")
-            if any(h in text for h in SPANNING_HEADERS):
-                header.extend(g for c, gl in cells for g in gl if not any(h in c.text.replace(" ", "") for h in SPANNING_HEADERS))
-            else:
-                header.extend(g for _, gl in cells for g in gl)
-        if first_values is None or not header:
+            header_cells.extend(gl for c, gl in cells if not any(h in c.text.replace(" ", "") for h in SPANNING_HEADERS))
+        if first_values is None or not header_cells:
             continue
         cells = cells_with_glyphs(first_values.glyphs)
         value_glyphs = [g for _, gl in cells[_value_tail(cells):] for g in gl]
         left = min(g.x0 for g in value_glyphs) - 2 * statistics.median(g.em for g in value_glyphs)
+        # A header cell begins right of the row labels; the tail of a wrapped note in the label
+        # column ("…等于第三项加第四项之和）") reaching into it is no column's.
+        header = [g for gl in header_cells if gl[0].x0 >= left for g in gl]
         clusters: list[list[float]] = []
-        for g in sorted((g for g in header if g.x0 >= left), key=lambda g: g.x0):
+        for g in sorted(header, key=lambda g: g.x0):
             if clusters and g.x0 <= clusters[-1][1] + HEADER_GAP * g.em:
                 clusters[-1][1] = max(clusters[-1][1], g.x1)
             else:
                 clusters.append([g.x0, g.x1])
         if len(clusters) == APPLICANT_COLUMNS:
-            out.append(Columns([c[0] for c in clusters], [(c[0] + c[1]) / 2 for c in clusters]))
+            out.append(Columns([c[0] for c in clusters], [(c[0] + c[1]) / 2 for c in clusters], i))
     return out
 
 
@@ -1116,10 +1135,10 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
     if not tables:
         return
     cuts: list[_Cut] = []
-    for row in rows:
+    for j, row in enumerate(rows):
         if not row.glyphs or row.grid is not None or row.signature or not any(g.ch in _DIGITS for g in row.glyphs):
             continue
-        cols = next((c for c in tables if _within_columns(row, c)), None)
+        cols = next((c for c in tables if c.first <= j <= c.last and _within_columns(row, c)), None)
         if cols is None:
             continue
         cut = _cut(row, cols)
@@ -1183,15 +1202,29 @@ WRAP_ALIGN = 0.3
 not the same cell's text."""
 
 
+COLUMN_ALIGN = 1.0
+"""em: a value of a borderless table begins this close to a column's left edge, or is centred
+this close to a column's centre."""
+
+
 def _within_columns(row: PageRow, cols: Columns) -> bool:
     """Does the line's run of values lie in these columns? A value left of the first value
-    column (表二's 本年制发件数 printed under a page holding 表三's header) is another table's."""
-    cells = cells_with_glyphs(row.glyphs)
-    values = [g for _, gl in cells[_value_tail(cells):] for g in gl]
+    column, or aligned with none of them, is another table's (表二 printed on a page that also
+    holds 表三's columns)."""
+    cells = cells_with_glyphs(row.glyphs, cols.starts)
+    values = [gl for _, gl in cells[_value_tail(cells):]]
     if not values:
         return False
-    em = statistics.median(g.em for g in values)
-    return min(g.x0 for g in values) >= cols.starts[0] - em
+    em = statistics.median(g.em for gl in values for g in gl)
+    if min(g.x0 for gl in values for g in gl) < cols.starts[0] - em:
+        return False
+    # Each value begins at a column's left edge or is centred on a column (表二's wider
+    # columns under the same page width print their values elsewhere).
+    return all(
+        min(min(abs(gl[0].x0 - s), abs((gl[0].x0 + gl[-1].x1) / 2 - c)) for s, c in zip(cols.starts, cols.centres, strict=True))
+        <= COLUMN_ALIGN * em
+        for gl in values
+    )
 
 
 def join_wrapped_numbers(cuts: list[_Cut]) -> None:
