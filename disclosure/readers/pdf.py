@@ -643,14 +643,30 @@ def ruled_tables(rules: list[Rule], flat: list[HRule]) -> list[GridTable]:
     return tables
 
 
+class _Sorted:
+    """Items sorted by one coordinate, for "those within tol of v" in O(log n + k): the grid
+    logic asks this for every rule end and every cell edge (quadratic scans were most of the
+    PDF reader's time)."""
+
+    __slots__ = ("items", "keys")
+
+    def __init__(self, items: Sequence, key) -> None:
+        self.items = sorted(items, key=key)
+        self.keys = [key(i) for i in self.items]
+
+    def near(self, v: float, tol: float) -> list:
+        return self.items[bisect.bisect_left(self.keys, v - tol):bisect.bisect_right(self.keys, v + tol)]
+
+
 def open_edges(rules: list[Rule], flat: list[HRule]) -> list[HRule]:
     """Closing edges for a table cut by a page break: where vertical rules end with no
     horizontal rule there (a browser draws no border where a row continues on the next page),
     a virtual rule from the leftmost to the rightmost of them closes the grid."""
     ends: list[tuple[float, float]] = []  # (height, x) of rule ends no horizontal rule meets
+    by_y = _Sorted(flat, key=lambda h: h.y)
     for r in rules:
         for y in (r.y0, r.y1):
-            if not any(abs(h.y - y) <= RULE_MERGE + 1 and h.x0 - 2 <= r.x <= h.x1 + 2 for h in flat):
+            if not any(h.x0 - 2 <= r.x <= h.x1 + 2 for h in by_y.near(y, RULE_MERGE + 1)):
                 ends.append((y, r.x))
     out: list[HRule] = []
     ends.sort()
@@ -670,10 +686,12 @@ def open_sides(rules: list[Rule], flat: list[HRule]) -> list[Rule]:
     rule there and nothing ruled beyond (a browser leaves out a collapsed border), a virtual
     vertical rule joins them. Inner ends (a group label's column spanning rows) never count."""
     ends: list[tuple[float, float]] = []  # (x, height) of outer rule ends no vertical rule meets
+    by_y = _Sorted(flat, key=lambda h: h.y)
+    by_x = _Sorted(rules, key=lambda r: r.x)
     for h in flat:
-        level = [o for o in flat if abs(o.y - h.y) <= RULE_MERGE]
+        level = by_y.near(h.y, RULE_MERGE)
         for x, outer in ((h.x0, all(o.x0 >= h.x0 - RULE_MERGE for o in level)), (h.x1, all(o.x1 <= h.x1 + RULE_MERGE for o in level))):
-            if outer and not any(abs(r.x - x) <= RULE_MERGE + 1 and r.y0 - 2 <= h.y <= r.y1 + 2 for r in rules):
+            if outer and not any(r.y0 - 2 <= h.y <= r.y1 + 2 for r in by_x.near(x, RULE_MERGE + 1)):
                 ends.append((x, h.y))
     out: list[Rule] = []
     ends.sort()
@@ -699,11 +717,14 @@ def _grid_of(bands: list[tuple[float, float, list[float]]], flat: list[HRule]) -
     ys = [bands[0][0], *(b[1] for b in bands)]
 
     def col(x: float) -> int:
-        return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+        i = bisect.bisect_left(xs, x)  # the nearest of the sorted xs: i or its left neighbour
+        return i - 1 if i == len(xs) or (i and x - xs[i - 1] <= xs[i] - x) else i
+
+    by_y = _Sorted(flat, key=lambda h: h.y)
 
     def closed(y: float, x0: float, x1: float) -> bool:
         width = x1 - x0
-        cover = sum(max(0.0, min(h.x1, x1) - max(h.x0, x0)) for h in flat if abs(h.y - y) <= RULE_MERGE)
+        cover = sum(max(0.0, min(h.x1, x1) - max(h.x0, x0)) for h in by_y.near(y, RULE_MERGE))
         return cover >= GRID_COVER * width
 
     cells: list[GridCell] = []
