@@ -364,6 +364,21 @@ def test_borderless_header_columns_ignore_a_wrapped_note_reaching_into_them():
     assert _row_values(doc, "二、上年结转") == ["18", "", "", "", "", "", "18"]
 
 
+def test_a_value_at_the_top_of_a_page_is_not_dropped_as_a_page_number():
+    # 表三 continues on page 2, whose first line is the lone value 3 of （二）部分公开. A bare
+    # number in the margin is a page number only where the pages count up with it.
+    doc = _read(FIXTURES / "office-chrome-unruled" / "sh-gov-office-2019.pdf")
+    assert _row_values(doc, "度办 （二）部分公开") == ["3", "", "", "", "", "", ""]
+
+
+def test_borderless_values_centred_between_their_wrapped_label_lines_are_that_rows():
+    # "1.本机关不掌握相关政" / "府信息" wrap around the row's values (252 12 … 1): the values
+    # are this row's, not spread over the rows above and below.
+    doc = _read(FIXTURES / "office-chrome-unruled" / "sh-gov-office-2019.pdf")
+    assert _row_values(doc, "1.本机关不掌握相关政") == ["252", "12", "", "", "1", "", ""]
+    assert _row_values(doc, "8.属于行政查询事项") == ["10", "2", "", "", "", "", ""]
+
+
 def test_wrapped_label_in_a_ruled_cell_is_one_label():
     doc = _read(FIXTURES / "office-lo" / "shuyang-fgj-2023.pdf")
     labels = {c.text for line in doc.lines if line.table is not None for c in line.cells}

@@ -830,6 +830,10 @@ def mark_margins(rows: list[PageRow], bottom: float, top: float) -> list[PageRow
     return rows
 
 
+def _row_text(row: PageRow) -> str:
+    return " ".join(c.text for c in row.cells).strip()
+
+
 def drop_page_chrome(pages: list[list[PageRow]]) -> int:
     """Drop page numbers and running headers/footers (margin lines repeated on several pages,
     digits ignored: a date, "1/3", a file URL); return how many lines were dropped."""
@@ -837,16 +841,27 @@ def drop_page_chrome(pages: list[list[PageRow]]) -> int:
         return _DIGIT_RUN.sub("#", "".join(c.text for c in row.cells).replace(" ", ""))
 
     seen: dict[str, int] = {}
-    for rows in pages:
+    offsets: dict[int, int] = {}  # bare margin number minus page index -> pages printing it
+    for i, rows in enumerate(pages):
         for k in {key(r) for r in rows if r.margin}:
             seen[k] = seen.get(k, 0) + 1
+        for off in {int(t) - i for r in rows if r.margin and (t := _row_text(r)).isdigit() and len(t) < 6}:
+            offsets[off] = offsets.get(off, 0) + 1
+    numbering = {off for off, n in offsets.items() if n >= CHROME_MIN_PAGES}
     dropped = 0
     for i, rows in enumerate(pages):
         kept = []
         for row in rows:
-            text = " ".join(c.text for c in row.cells).strip()
+            text = _row_text(row)
+            if text.isdigit():
+                # A bare number is a page number only where the pages count up with it: at the
+                # top of a page it may as well be a table row's value continued from the last.
+                is_mark = len(text) < 6 and int(text) - i in numbering
+            else:
+                is_mark = bool(_PAGE_MARK.match(text))
             if row.margin and (
-                _PAGE_MARK.match(text) or (len(pages) >= CHROME_MIN_PAGES and seen.get(key(row), 0) >= CHROME_MIN_PAGES)
+                is_mark
+                or (not text.isdigit() and len(pages) >= CHROME_MIN_PAGES and seen.get(key(row), 0) >= CHROME_MIN_PAGES)
             ):
                 dropped += 1
                 continue
@@ -1167,6 +1182,7 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
             cuts.append(cut)
     join_wrapped_numbers(cuts)
     join_row_halves(cuts)
+    label_centred_values(rows, cuts)
     unsafe: set[int] = set()
     extras: dict[int, list[Cell]] = {}
     for i, cut in enumerate(cuts):
@@ -1278,6 +1294,38 @@ def join_wrapped_numbers(cuts: list[_Cut]) -> None:
             host.labels, cut.labels = cut.labels, []
         cut.slots = None
         cut.row.cells = cut.labels
+
+
+def label_centred_values(rows: list[PageRow], cuts: list[_Cut]) -> None:
+    """A line of values alone, vertically centred in a row whose label wraps around it: the
+    label's first line directly above, its next line directly below, both one text line away
+    and both in the label column. The label's first line moves onto the values' line (as a
+    label printed beside its values), so the values are that row's, not their neighbours'."""
+    index = {id(r): j for j, r in enumerate(rows)}
+    for cut in cuts:
+        if cut.labels or cut.slots is None or not cut.row.glyphs:
+            continue
+        j = index[id(cut.row)]
+        if not 0 < j < len(rows) - 1:
+            continue
+        above, below = rows[j - 1], rows[j + 1]
+        left = min((x for x in cut.x0s if x is not None), default=0.0)
+        em = statistics.median(g.em for g in cut.row.glyphs)
+        if not all(_label_fragment(r, left) for r in (above, below)):
+            continue
+        if above.y - cut.row.y > WRAP_LEADING * em or cut.row.y - below.y > WRAP_LEADING * em:
+            continue
+        if _page_of_row(above) != _page_of_row(cut.row) or _page_of_row(below) != _page_of_row(cut.row):
+            continue
+        cut.labels, above.cells = above.cells, []
+
+
+def _label_fragment(row: PageRow, values_left: float) -> bool:
+    """A line of label text only (no values), all of it left of the table's values."""
+    if not row.glyphs or row.grid is not None or not row.cells:
+        return False
+    cells = cells_with_glyphs(row.glyphs)
+    return _value_tail(cells) == len(cells) and max(g.x1 for g in row.glyphs) < values_left
 
 
 def join_row_halves(cuts: list[_Cut]) -> None:
