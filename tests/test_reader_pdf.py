@@ -379,6 +379,15 @@ def test_borderless_values_centred_between_their_wrapped_label_lines_are_that_ro
     assert _row_values(doc, "8.属于行政查询事项") == ["10", "2", "", "", "", "", ""]
 
 
+def test_borderless_table_four_places_its_blanks_by_its_printed_header():
+    # 表四 is one row of values with no label and blanks (5 _ _ 2 7 | 8 _ _ 1 9 | …): its fifteen
+    # columns come from the leaf headers under 行政复议 / 未经复议直接起诉 / 复议后起诉.
+    path = FIXTURES / "office-chrome-unruled" / "sh-gov-office-2019.pdf"
+    got = parse_file(path).to_json_dict()["review_litigation"]
+    assert (got["review.upheld"], got["review.corrected"], got["review.pending"], got["review.total"]) == (5, None, 2, 7)
+    assert (got["litigation_direct.upheld"], got["litigation_direct.pending"], got["litigation_direct.total"]) == (8, 1, 9)
+
+
 def test_wrapped_label_in_a_ruled_cell_is_one_label():
     doc = _read(FIXTURES / "office-lo" / "shuyang-fgj-2023.pdf")
     labels = {c.text for line in doc.lines if line.table is not None for c in line.cells}

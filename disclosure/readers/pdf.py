@@ -162,8 +162,9 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
     dropped = drop_page_chrome(pages)
     loose = [r for page in pages for r in page if r.grid is None]
     learnt = learn_columns(loose)
-    if not any(len(c.starts) == APPLICANT_COLUMNS for c in learnt):
-        learnt += header_columns(loose)
+    for spec in HEADER_SPECS:
+        if not any(len(c.starts) == spec.columns for c in learnt):
+            learnt += header_columns(loose, spec)
     place_by_columns(loose, sorted(learnt, key=lambda c: -len(c.starts)))
     for index, page in enumerate(pages):
         if index:
@@ -1035,6 +1036,9 @@ class Columns:
     # (申请人情况) or first complete row to TABLE_TAIL lines after its last complete row.
     first: int = 0
     last: int = 1 << 30
+    # Rows of the table carry a row label (表三); 表四's one row of values has none, so there a
+    # row without a label is still placed by position.
+    labelled: bool = True
 
 
 def learn_columns(rows: list[PageRow]) -> list[Columns]:
@@ -1070,8 +1074,8 @@ TABLE_TAIL = 3
 further down, a row is kept as printed and the table logic flags what it cannot place."""
 
 
-def _is_header_start(row: PageRow) -> bool:
-    return bool(row.glyphs) and HEADER_START in "".join(c.text for c in row.cells).replace(" ", "")
+def _is_header_start(row: PageRow, start: str = "申请人情况") -> bool:
+    return bool(row.glyphs) and start in "".join(c.text for c in row.cells).replace(" ", "")
 
 
 @dataclass(slots=True)
@@ -1082,6 +1086,7 @@ class _Cut:
     labels: list[Cell]
     slots: list[Cell | None] | None  # None: the values cannot be placed (two claim one column)
     n_values: int
+    cols: Columns
     # Left edge and right edge of each placed value (None for a blank slot).
     x0s: list[float | None] = field(default_factory=list)
     x1s: list[float | None] = field(default_factory=list)
@@ -1109,26 +1114,37 @@ def _cut(row: PageRow, cols: Columns) -> _Cut | None:
             slots[k], x0s[k], x1s[k] = cell, left, right
     if slots is None:
         row.cells = [c for c, _ in cells]
-    return _Cut(row, [c for c, _ in cells[:tail]], slots, len(values), x0s, x1s)
+    return _Cut(row, [c for c, _ in cells[:tail]], slots, len(values), cols, x0s, x1s)
 
 
-HEADER_START = "申请人情况"
-"""The header of 表三 begins with this cell; its leaf headers (自然人 … 总计) sit in the lines
-below it, above the first row of values."""
-SPANNING_HEADERS = ("申请人情况", "法人或其他组织")
-"""Header cells spanning several columns: their glyphs tell no column's extent."""
-APPLICANT_COLUMNS = 7
+@dataclass(frozen=True, slots=True)
+class HeaderSpec:
+    """A table whose value columns can be read off its printed header."""
+
+    start: str  # the header begins at the line holding this text
+    spanning: tuple[str, ...]  # header cells spanning several columns: they tell no column's extent
+    columns: int  # leaf headers (value columns) the template prints
+    labelled: bool  # its value rows carry a row label
+
+
+HEADER_SPECS = (
+    HeaderSpec("申请人情况", ("申请人情况", "法人或其他组织"), 7, labelled=True),
+    HeaderSpec("行政复议", ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"), 15, labelled=False),
+)
+"""表三 (自然人, 商业企业 … 总计 under 申请人情况 / 法人或其他组织) and 表四 (结果维持 … 总计 under
+行政复议, and twice under 行政诉讼's 未经复议直接起诉 / 复议后起诉)."""
+APPLICANT_COLUMNS = HEADER_SPECS[0].columns
 HEADER_GAP = 0.15  # em: header glyphs closer than this are one column's (its text touches)
 
 
-def header_columns(rows: list[PageRow]) -> list[Columns]:
-    """表三's value columns from its printed header when no two rows print all seven values
-    (a report whose organisation columns are blank throughout): the x-extents of the leaf
-    header texts (自然人, 商业企业 … 总计, each perhaps wrapped over lines), found as the
-    clusters of header glyphs right of the row labels."""
+def header_columns(rows: list[PageRow], spec: HeaderSpec = HEADER_SPECS[0]) -> list[Columns]:
+    """A table's value columns from its printed header when no two rows print all its values
+    (a 表三 whose organisation columns are blank throughout; 表四's single row): the x-extents
+    of the leaf header texts (自然人 … 总计, 结果维持 … 总计, each perhaps wrapped over lines),
+    found as the clusters of header glyphs right of the row labels."""
     out: list[Columns] = []
     for i, row in enumerate(rows):
-        if not _is_header_start(row):
+        if not _is_header_start(row, spec.start):
             continue
         header_cells: list[list[Glyph]] = []
         first_values: PageRow | None = None
@@ -1137,7 +1153,7 @@ def header_columns(rows: list[PageRow]) -> list[Columns]:
             if cells and _value_tail(cells) < len(cells):
                 first_values = other
                 break
-            header_cells.extend(gl for c, gl in cells if not any(h in c.text.replace(" ", "") for h in SPANNING_HEADERS))
+            header_cells.extend(gl for c, gl in cells if not any(h in c.text.replace(" ", "") for h in spec.spanning))
         if first_values is None or not header_cells:
             continue
         cells = cells_with_glyphs(first_values.glyphs)
@@ -1152,8 +1168,9 @@ def header_columns(rows: list[PageRow]) -> list[Columns]:
                 clusters[-1][1] = max(clusters[-1][1], g.x1)
             else:
                 clusters.append([g.x0, g.x1])
-        if len(clusters) == APPLICANT_COLUMNS:
-            out.append(Columns([c[0] for c in clusters], [(c[0] + c[1]) / 2 for c in clusters], i))
+        if len(clusters) == spec.columns:
+            out.append(Columns([c[0] for c in clusters], [(c[0] + c[1]) / 2 for c in clusters], i,
+                               labelled=spec.labelled))
     return out
 
 
@@ -1222,7 +1239,7 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
             continue
         if i in extras:
             cut.row.cells = [*cut.labels, *(c for c in cut.slots if c is not None), *extras[i]]
-        elif i in unsafe or not cut.labels:
+        elif i in unsafe or (not cut.labels and cut.cols.labelled):
             # Keep as printed (values in order, no blanks): no position is trusted here.
             cut.row.cells = [*cut.labels, *(c for c in cut.slots if c is not None)]
         else:
