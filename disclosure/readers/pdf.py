@@ -33,6 +33,7 @@ import statistics
 import threading
 import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ import pypdfium2.raw as pdfium_c
 
 from disclosure.model import Cell, Document, Line, RejectedReport
 from disclosure.readers.docmeta import closing_signature, heading_of
+from disclosure.vocabulary import APPLICANT_SIGNATURES
 
 # Gaps between glyphs, as fractions of the line's median em (font size).
 WORD_GAP = 0.2  # below: same word (CJK glyphs and the digits of a number touch)
@@ -1125,11 +1127,14 @@ class HeaderSpec:
     spanning: tuple[str, ...]  # header cells spanning several columns: they tell no column's extent
     columns: int  # leaf headers (value columns) the template prints
     labelled: bool  # its value rows carry a row label
+    words: tuple[str, ...]  # the leaf headers' printed words
 
 
 HEADER_SPECS = (
-    HeaderSpec("申请人情况", ("申请人情况", "法人或其他组织"), 7, labelled=True),
-    HeaderSpec("行政复议", ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"), 15, labelled=False),
+    HeaderSpec("申请人情况", ("申请人情况", "法人或其他组织"), 7, labelled=True,
+               words=tuple(sig[0] for sig in APPLICANT_SIGNATURES.values())),
+    HeaderSpec("行政复议", ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"), 15, labelled=False,
+               words=("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")),
 )
 """表三 (自然人, 商业企业 … 总计 under 申请人情况 / 法人或其他组织) and 表四 (结果维持 … 总计 under
 行政复议, and twice under 行政诉讼's 未经复议直接起诉 / 复议后起诉)."""
@@ -1162,15 +1167,44 @@ def header_columns(rows: list[PageRow], spec: HeaderSpec = HEADER_SPECS[0]) -> l
         # A header cell begins right of the row labels; the tail of a wrapped note in the label
         # column ("…等于第三项加第四项之和）") reaching into it is no column's.
         header = [g for gl in header_cells if gl[0].x0 >= left for g in gl]
-        clusters: list[list[float]] = []
-        for g in sorted(header, key=lambda g: g.x0):
-            if clusters and g.x0 <= clusters[-1][1] + HEADER_GAP * g.em:
-                clusters[-1][1] = max(clusters[-1][1], g.x1)
-            else:
-                clusters.append([g.x0, g.x1])
+        clusters = _word_clusters(_x_clusters(header), spec.words)
         if len(clusters) == spec.columns:
             out.append(Columns([c[0] for c in clusters], [(c[0] + c[1]) / 2 for c in clusters], i,
                                labelled=spec.labelled))
+    return out
+
+
+def _x_clusters(header: list[Glyph]) -> list[list]:
+    """[x0, x1, chars] of header glyphs grouped by x: a header cell's lines stack in its column."""
+    clusters: list[list] = []
+    for g in sorted(header, key=lambda g: g.x0):
+        if clusters and g.x0 <= clusters[-1][1] + HEADER_GAP * g.em:
+            clusters[-1][1] = max(clusters[-1][1], g.x1)
+            clusters[-1][2] += g.ch
+        else:
+            clusters.append([g.x0, g.x1, g.ch])
+    return clusters
+
+
+def _word_clusters(clusters: list[list], words: tuple[str, ...]) -> list[list]:
+    """Regroup x-clusters by the header's printed words: a word printed letter-spaced ("自 然" /
+    "人") is one column, not two; text left of the first header word (a wrapped note's tail in
+    the label column) is none."""
+    def sub(chars: str) -> bool:  # the characters are (part of) one header word
+        return any(not Counter(chars) - Counter(w) for w in words)
+
+    def whole(chars: str) -> bool:
+        return any(Counter(chars) == Counter(w) for w in words)
+
+    first = next((k for k, c in enumerate(clusters) if sub(c[2])), len(clusters))
+    out = [list(c) for c in clusters[first:]]
+    k = 0
+    while k < len(out) - 1:
+        a, b = out[k], out[k + 1]
+        if not (whole(a[2]) and whole(b[2])) and sub(a[2] + b[2]):
+            out[k : k + 2] = [[a[0], max(a[1], b[1]), a[2] + b[2]]]
+        else:
+            k += 1
     return out
 
 
