@@ -69,13 +69,19 @@ class RowView:
     n_numbers: int  # value cells that print something other than a blank
 
 
+_LONE_NUMERAL = re.compile(r"[一二两三四五六七八九十]")
+"""A cell that is one Chinese numeral, after a line's first cell: the grammar does not take it
+as a value (it may be a label's fragment), but it holds a value's place, so it is a value cell
+(`unparsed`, null) rather than part of the label, which would shift every value after it."""
+
+
 def row_view(index: int, line: Line) -> RowView:
     cells = line.cells
     last_label = -1
     for i, c in enumerate(cells):
         if c.joined:
             continue
-        if not is_blank_text(c.text) and parse_value(c.text) is None:
+        if not is_blank_text(c.text) and parse_value(c.text) is None and not (i and _LONE_NUMERAL.fullmatch(c.text.strip())):
             last_label = i
     label = normalise("".join(c.text for c in cells[: last_label + 1])) if last_label >= 0 else ""
     values = [c for c in cells[last_label + 1 :] if not c.rowspan_copy]
