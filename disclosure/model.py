@@ -8,6 +8,7 @@ expansion, column gaps, encodings) stays in the readers.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -71,6 +72,12 @@ class Document:
     # `spans_lost` — merged cells were flattened to one slot each (a merged value is one
     # value followed by empty slots), so a lone value in a row may stand for the whole row.
     spans_lost: bool = False
+
+
+def report_id(data: bytes) -> str:
+    """The SHA-256 hex digest of a file's bytes: its report_id, raw file name and lake hash (the
+    one SHA-256 helper of the project)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 class RejectedReport(Exception):

@@ -12,9 +12,9 @@ partitions not yet processed.
 
 import dagster as dg
 
-from assets.core.assets import md_table
-from assets.raw.assets import QUARANTINE_KEY
 from disclosure.audit import AuditResult, audit_lake
+from pipelines.keys import AUDIT_JOB, QUARANTINE_KEY
+from pipelines.metadata import md_table
 from pipelines.resources import LakeResource
 
 CHECK_ACCOUNTING = "lake_accounting"
@@ -52,7 +52,7 @@ def lake_accounting(lake: LakeResource) -> dg.AssetCheckResult:
 
 
 audit_job = dg.define_asset_job(
-    "audit_job",
+    AUDIT_JOB,
     selection=dg.AssetSelection.checks(lake_accounting),
     description="Runs the lake accounting check only (nothing is materialized).",
 )

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.keys import CURATED_KEY, QUARANTINE_KEY, RAW_KEY
 from pipelines.partitions import agency_year_partitions
-
-RAW_KEY = dg.AssetKey("raw_reports")
-QUARANTINE_KEY = dg.AssetKey("quarantine")
 
 raw_reports = dg.AssetSpec(
     RAW_KEY,
@@ -15,7 +13,7 @@ raw_reports = dg.AssetSpec(
     partitions_def=agency_year_partitions,
     description=(
         "Report files as received, one immutable copy per content hash under "
-        "`data_lake/raw/year=YYYY/agency=<key>/<sha256>.<ext>` with a `<sha256>.json` receipt "
+        "`data_lake/raw/year=YYYY/agency={agency_key}/{sha256}.{ext}` with a `{sha256}.json` receipt "
         "(source file, time received, url, where agency/year came from). The newest file of an "
         "agency-year is current; older ones are kept. Recorded by the inbox sensor."
     ),
@@ -37,8 +35,8 @@ quarantine_ledger = dg.AssetSpec(
     QUARANTINE_KEY,
     group_name="raw",
     # Written by the inbox sensor (files not accepted) and by `curated` (reports held back):
-    # the lineage shows both edges. (A key, not an import: core imports raw, never the reverse.)
-    deps=[RAW_KEY, dg.AssetKey("curated")],
+    # the lineage shows both edges (keys from pipelines.keys: layers never import each other).
+    deps=[RAW_KEY, CURATED_KEY],
     description=(
         "Files that were not accepted, each with a reason code and message: unreadable or "
         "unidentifiable files (reader codes such as not_a_report, pre2019_template, needs_ocr), "

@@ -9,14 +9,12 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
-from assets.core.assets import WAREHOUSE_KEYS, md_table, warehouse_frames
-from disclosure.lake import _atomic_write_bytes, read_curated, write_parquet_atomic
+from disclosure.lake import _atomic_write_bytes, read_curated, warehouse_frames, write_parquet_atomic
+from pipelines.keys import GX_KEY, KPIS_KEY, WAREHOUSE_KEYS
+from pipelines.metadata import md_table
 from pipelines.partitions import year_partitions
 from pipelines.resources import LakeResource
 
-KPIS_KEY = dg.AssetKey("agency_year_kpis")
-GX_KEY = dg.AssetKey("expectations")
-MART_KEYS = [KPIS_KEY, GX_KEY]
 CHECK_CROSS_YEAR = "cross_year_soft_checks"
 CHECK_GX = "expectation_suite"
 

@@ -12,15 +12,14 @@ agency-year without a raw file is neither materialized nor checked.
 import dagster as dg
 import pandas as pd
 
-from assets.raw.assets import RAW_KEY
 from disclosure.curate import PartitionOutcome, curate
 from disclosure.lake import Lake, compact_year
 from disclosure.schema import TABLES
+from pipelines.keys import CURATED_KEY, RAW_KEY, WAREHOUSE_KEYS
+from pipelines.metadata import md_table
 from pipelines.partitions import BATCH_SIZE, agency_year_partitions, partition_key, split_key, year_partitions
 from pipelines.resources import LakeResource
 
-CURATED_KEY = dg.AssetKey("curated")
-WAREHOUSE_KEYS = [dg.AssetKey(["warehouse", t]) for t in TABLES]
 CELL_TABLES = ("active_disclosure", "applications", "review_litigation")
 
 CHECK_SCHEMA = "pandera_schema"
@@ -42,31 +41,12 @@ def table_schema(table: str, *, prefix: str = "", skip: tuple[str, ...] = ()) ->
     return cols
 
 
-def _md_cell(x: object) -> str:
-    if hasattr(x, "__len__") and not isinstance(x, str):  # a list column (flags, candidates)
-        return ", ".join(map(str, x))  # type: ignore[call-overload]
-    return "" if pd.isna(x) else str(x)  # type: ignore[arg-type]
-
-
-def md_table(df: pd.DataFrame, limit: int = 15) -> str:
-    if df.empty:
-        return "_(no rows)_"
-    head = df.head(limit)
-    cols = [str(c) for c in head.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in head.itertuples(index=False):
-        cells = [_md_cell(x).replace("|", "\\|").replace("\n", " ")[:80] for x in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    if len(df) > limit:
-        lines.append(f"\n… {len(df) - limit} more rows")
-    return "\n".join(lines)
-
 
 _CURATED_DESCRIPTION = (
     "The six curated long tables of one agency-year, parsed from its current raw file by the core "
     "batch API: "
     + "; ".join(f"**{t.name}** — {t.description}" for t in TABLES.values())
-    + " Files: `data_lake/curated/<table>/year=YYYY/agency=<key>/part-0.parquet` (written atomically; "
+    + " Files: `data_lake/curated/{table}/year=YYYY/agency={agency_key}/part-0.parquet` (written atomically; "
     "a re-run replaces the partition). year and agency are hive partition columns. A partition is "
     "materialized only when its report was received and passed; its checks are evaluated per partition."
 )
@@ -233,10 +213,4 @@ def warehouse(context: dg.AssetExecutionContext, lake: LakeResource):
         )
 
 
-def warehouse_frames(lk: Lake, year: int) -> dict[str, pd.DataFrame]:
-    from disclosure.lake import read_warehouse
-
-    return {t: read_warehouse(lk, t, year) for t in TABLES}
-
-
-__all__ = ["CURATED_KEY", "WAREHOUSE_KEYS", "curated", "warehouse", "warehouse_frames"]
+__all__ = ["CURATED_KEY", "WAREHOUSE_KEYS", "curated", "table_schema", "warehouse"]

@@ -7,11 +7,11 @@ commits, opens the index database, inspects its schema and commits again (≈10�
 here, two events per agency-year). This subclass keeps the same files, tables and rows and does
 one multi-row insert into the run shard and one transaction on the index shard per batch.
 
-Enable it in ``dagster.yaml`` (``pipelines.service`` and ``pipelines.runner`` write it; see
+Enable it in ``dagster.yaml`` (``lakeops.service`` and ``lakeops.runner`` write it; see
 docs/scaling.md)::
 
     run_storage:      {module: dagster._core.storage.runs, class: SqliteRunStorage, config: {base_dir: …/history}}
-    event_log_storage: {module: pipelines.storage, class: BatchedSqliteEventLogStorage, config: {base_dir: …/history/runs}}
+    event_log_storage: {module: lakeops.storage, class: BatchedSqliteEventLogStorage, config: {base_dir: …/history/runs}}
     schedule_storage: {module: dagster._core.storage.schedules, class: SqliteScheduleStorage, config: {base_dir: …/schedules}}
 
 Creating the storage sets ``DAGSTER_EVENT_BATCH_SIZE`` (default 500) in the process when it is
@@ -119,7 +119,7 @@ def instance_yaml(
             "  class: SqliteRunStorage\n"
             f"  config: {{base_dir: {os.path.join(home, 'history')}}}\n"
             "event_log_storage:\n"
-            "  module: pipelines.storage\n"
+            "  module: lakeops.storage\n"
             "  class: BatchedSqliteEventLogStorage\n"
             f"  config: {{base_dir: {os.path.join(home, 'history', 'runs')}}}\n"
             "schedule_storage:\n"

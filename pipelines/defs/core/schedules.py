@@ -1,4 +1,4 @@
-"""Schedules: the yearly backfill after the 31 January deadline, and the daily catch-up.
+"""Schedules of the core layer: the yearly backfill after the 31 January deadline, and the daily catch-up.
 
 Both request runs over contiguous ranges of existing agency-year partitions (at most
 `BATCH_SIZE` per run), like a backfill with the asset's `BackfillPolicy.multi_run`.
@@ -10,13 +10,12 @@ from datetime import datetime
 
 import dagster as dg
 
-from assets.core.assets import CURATED_KEY
 from disclosure.lake import Lake, current_raw
-from pipelines.jobs import curated_job, year_job
-from pipelines.partitions import BATCH_SIZE, agency_year_partitions, contiguous_ranges, split_key
+from pipelines.keys import CURATED_KEY
+from pipelines.partitions import BATCH_SIZE, TIMEZONE, agency_year_partitions, contiguous_ranges, split_key
 from pipelines.resources import LakeResource
 
-TIMEZONE = "Asia/Shanghai"
+from .jobs import curated_job
 
 
 def _existing_keys(context: dg.ScheduleEvaluationContext, lake: Lake, year: int) -> tuple[list[str], list[str]]:
@@ -91,17 +90,3 @@ def daily_catch_up(context: dg.ScheduleEvaluationContext, lake: LakeResource) ->
     keys, ordered = stale_keys(context, lake.lake, year)
     day = context.scheduled_execution_time.date().isoformat()
     yield from range_requests(keys, ordered, f"daily:{day}")
-
-
-@dg.schedule(
-    name="yearly_year_assets",
-    job=year_job,
-    cron_schedule="0 6 1 2 *",
-    execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Optional: rebuilds the previous year's warehouse, marts and Data Docs on 1 February "
-    "(year_refresh_sensor normally does this as soon as curated partitions change).",
-)
-def yearly_year_assets(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    year = context.scheduled_execution_time.year - 1
-    return dg.RunRequest(run_key=f"year-assets:{year}", partition_key=str(year))

@@ -2,7 +2,7 @@
 
 Used by the end-to-end test and the benchmark; also handy by hand:
 
-    python -m pipelines.service --lake data_lake --port 3000     # runs until Ctrl-C
+    python -m lakeops.service --lake data_lake --port 3000     # runs until Ctrl-C
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Services:
 def _env(home: Path, lake_root: Path, extra: dict[str, str] | None) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"DAGSTER_HOME": str(home), "DISCLOSURE_LAKE_ROOT": str(lake_root), "PYTHONWARNINGS": "ignore"})
-    # Partitioned asset events reach the storage in batches (see pipelines/storage.py).
+    # Partitioned asset events reach the storage in batches (see lakeops/storage.py).
     env.setdefault("DAGSTER_EVENT_BATCH_SIZE", "500")
     env.update(extra or {})
     return env
@@ -100,9 +100,9 @@ def running_services(
     """Webserver + daemon, the UI on `host` (127.0.0.1 unless asked otherwise; own process
     groups; stopped on exit).
 
-    `storage`: see `pipelines.storage.instance_yaml` (``sqlite``, ``sqlite-stock``, ``postgres``).
+    `storage`: see `lakeops.storage.instance_yaml` (``sqlite``, ``sqlite-stock``, ``postgres``).
     """
-    from pipelines.storage import instance_yaml
+    from lakeops.storage import instance_yaml
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text(
@@ -129,7 +129,7 @@ def running_services(
     procs: list[subprocess.Popen] = []
     try:
         for name, cmd in (
-            ("daemon", [str(BIN / "python"), "-m", "pipelines.daemon", "run", "-w", str(REPO / "workspace.yaml")]),
+            ("daemon", [str(BIN / "python"), "-m", "lakeops.daemon", "run", "-w", str(REPO / "workspace.yaml")]),
             ("webserver", [str(BIN / "dagster-webserver"), "-h", host, "-p", str(port), "-w", str(REPO / "workspace.yaml")]),
         ):
             log = (log_dir / f"{name}.log").open("ab")
@@ -208,7 +208,17 @@ def wait_partitions(svc: Services, expected: set[str], timeout: float = 300) -> 
         time.sleep(1)
 
 
-def main() -> None:
+def _interrupt(signum: int, frame: object) -> None:
+    # Once: a second signal must not cut short the stopping of the children.
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`make ui`: serve until Ctrl-C, SIGTERM or SIGHUP, then stop the webserver's and the daemon's
+    process groups (they run in their own sessions, so a signal to this process alone would
+    otherwise leave them orphaned)."""
     ap = argparse.ArgumentParser(description="Run the Dagster webserver and daemon on 127.0.0.1")
     ap.add_argument("--lake", default=str(REPO / "data_lake"))
     ap.add_argument("--port", type=int, default=3000)
@@ -217,16 +227,19 @@ def main() -> None:
         default=os.environ.get("DISCLOSURE_UI_HOST", "127.0.0.1"),
         help="address the UI listens on (default 127.0.0.1, or $DISCLOSURE_UI_HOST); any other address exposes it beyond this machine",
     )
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     lake = Path(args.lake).resolve()
-    with running_services(lake, lake / ".dagster", port=args.port, host=args.host) as svc:
-        print(f"Dagster UI: http://{args.host}:{args.port}  (Ctrl-C to stop)")
-        try:
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+    try:
+        with running_services(lake, lake / ".dagster", port=args.port, host=args.host) as svc:
+            print(f"Dagster UI: http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
             while all(p.poll() is None for p in svc.procs):
                 time.sleep(1)
-        except KeyboardInterrupt:
-            pass
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,8 +1,8 @@
 """Launch an asset backfill on a running Dagster webserver (GraphQL) and wait for it.
 
-    python -m pipelines.backfill --url http://127.0.0.1:3000 --year 2024          # one year, all agencies
-    python -m pipelines.backfill --all --with-year-assets                          # everything, to the marts
-    python -m pipelines.backfill --partition '平潭综合实验区|2024' --partition '测试市|2025'
+    python -m lakeops.backfill --url http://127.0.0.1:3000 --year 2024          # one year, all agencies
+    python -m lakeops.backfill --all --with-year-assets                          # everything, to the marts
+    python -m lakeops.backfill --partition '平潭综合实验区|2024' --partition '测试市|2025'
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from disclosure.keys import split_key
-from pipelines.service import PARTITIONS, Services, launch_backfill, wait_backfill
+from lakeops.service import PARTITIONS, Services, launch_backfill, wait_backfill
 
 YEAR_ASSETS = [
     ["warehouse", t]

@@ -5,7 +5,7 @@ between evaluations, so every backfill waits up to 30 s at launch, at each hand-
 assets and at completion. `DISCLOSURE_BACKFILL_INTERVAL_SECONDS` lowers it (the end-to-end test
 and the benchmark use 5 s); unset, the daemon is Dagster's own, unchanged.
 
-    python -m pipelines.daemon run -w workspace.yaml
+    python -m lakeops.daemon run -w workspace.yaml
 """
 
 from __future__ import annotations

@@ -1,27 +1,15 @@
-"""Sensors: the inbox (new / changed / unreadable files) and the year-level refresh."""
+"""The inbox sensor: new / changed / unreadable files into the raw zone or the quarantine ledger."""
 
 
-from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.core.assets import CURATED_KEY
-from assets.raw.assets import QUARANTINE_KEY, RAW_KEY
+from disclosure.ingest import IngestResult, dump_state, ingest_inbox, load_state
 from disclosure.lake import Lake, read_ledger
-from pipelines.ingest import IngestResult, dump_state, ingest_inbox, load_state
-from pipelines.jobs import curated_job, year_job
+from pipelines.keys import CURATED_JOB, QUARANTINE_KEY, RAW_KEY
+from pipelines.metadata import md_table
 from pipelines.partitions import agency_partitions, join_key, open_years, partition_key
 from pipelines.resources import LakeResource
-
-
-def _md_table(rows: list[dict[str, object]], columns: list[str], limit: int = 20) -> str:
-    head = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
-    body = "".join(
-        "| " + " | ".join(str(r.get(c, "")).replace("|", "\\|").replace("\n", " ") for c in columns) + " |\n"
-        for r in rows[:limit]
-    )
-    more = f"\n… {len(rows) - limit} more\n" if len(rows) > limit else ""
-    return head + body + more
 
 
 def ingest_tick(
@@ -59,7 +47,7 @@ def evaluate_inbox(
                     "accepted_files": len(res.accepted),
                     "partitions": len({r["partition"] for r in rows}),
                     "superseded": sum(1 for a in res.accepted if a.superseded),
-                    "files": dg.MetadataValue.md(_md_table(rows, ["partition", "file", "sha256", "supersedes"], 50)),
+                    "files": dg.MetadataValue.md(md_table(rows, ["partition", "file", "sha256", "supersedes"], limit=50)),
                 },
             )
         )
@@ -95,11 +83,11 @@ def evaluate_inbox(
             "new_entries": len(res.quarantined),
             "total_entries": len(ledger.entries),
             "ledger": dg.MetadataValue.path(str(lake.quarantine_ledger)),
-            "entries": dg.MetadataValue.md(_md_table(rows, ["file", "code", "reason", "sha256"])),
+            "entries": dg.MetadataValue.md(md_table(rows, ["file", "code", "reason", "sha256"], limit=20)),
         }
         if res.manifest_problems:
-            md["manifest_problems"] = dg.MetadataValue.md(_md_table(
-                [{"code": p.code, "message": p.message} for p in res.manifest_problems], ["code", "message"]))
+            md["manifest_problems"] = dg.MetadataValue.md(md_table(
+                [{"code": p.code, "message": p.message} for p in res.manifest_problems], ["code", "message"], limit=20))
         if ledger.torn_lines:
             # A torn line (a writer killed mid-line) is skipped, never fatal; the audit names it too.
             md["ledger_torn_lines"] = ", ".join(map(str, ledger.torn_lines))
@@ -123,7 +111,7 @@ def evaluate_inbox(
 
 @dg.sensor(
     name="inbox_sensor",
-    job=curated_job,
+    job_name=CURATED_JOB,
     minimum_interval_seconds=15,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
@@ -143,42 +131,4 @@ def inbox_sensor(context: dg.SensorEvaluationContext, lake: LakeResource) -> dg.
     )
 
 
-def _newest_curated_mtime(lake: Lake, year: str) -> int:
-    newest = 0
-    base = lake.curated / "reports" / f"year={year}"
-    if base.is_dir():
-        for p in base.glob("agency=*/part-0.parquet"):
-            newest = max(newest, p.stat().st_mtime_ns)
-    return newest
-
-
-@dg.sensor(
-    name="year_refresh_sensor",
-    job=year_job,
-    minimum_interval_seconds=30,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description=(
-        "Re-runs the year-level assets (warehouse, marts, expectations) of a year whose curated "
-        "partitions changed after its warehouse copy was written, once no curated run is in flight."
-    ),
-)
-def year_refresh_sensor(context: dg.SensorEvaluationContext, lake: LakeResource) -> Iterator[dg.RunRequest]:
-    if not lake.year_refresh:
-        return
-    busy = context.instance.get_runs_count(
-        dg.RunsFilter(
-            job_name=curated_job.name,
-            statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
-        )
-    )
-    if busy:
-        return
-    lk = lake.lake
-    for year in open_years():
-        newest = _newest_curated_mtime(lk, year)
-        wh = lk.warehouse_path("reports", int(year))
-        if newest and (not wh.exists() or wh.stat().st_mtime_ns < newest):
-            yield dg.RunRequest(run_key=f"{year}:{newest}", partition_key=year)
-
-
-__all__ = ["CURATED_KEY", "evaluate_inbox", "inbox_sensor", "ingest_tick", "year_refresh_sensor"]
+__all__ = ["evaluate_inbox", "inbox_sensor", "ingest_tick"]
