@@ -124,3 +124,16 @@ def test_descriptions_keep_their_placeholders_visible():
               for k in repo.asset_graph.asset_check_keys]
     bad = [(name, m.group(0)) for name, text in texts for m in re.finditer(r"<[A-Za-z_][\w-]*>", text)]
     assert not bad
+
+
+def test_plain_dagster_dev_in_the_repository_root_uses_the_lakes_instance(tmp_path: Path):
+    """`dagster dev` without DAGSTER_HOME makes a temporary home but reads `dagster.yaml` from the
+    current folder: the committed file points its storages at data_lake/.dagster."""
+    from dagster._core.instance.ref import InstanceRef
+
+    from lakeops.storage import root_instance_yaml
+
+    assert (REPO / "dagster.yaml").read_text("utf-8") == root_instance_yaml()
+    ref = InstanceRef.from_dir(str(tmp_path), config_dir=str(REPO))
+    for data in (ref.run_storage_data, ref.event_storage_data, ref.schedule_storage_data):
+        assert "base_dir: data_lake/.dagster/" in data.config_yaml, data
