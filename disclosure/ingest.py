@@ -38,7 +38,7 @@ from disclosure.lake import (
     year_problem,
 )
 from disclosure.manifest import ManifestEntry, ManifestProblem, ManifestRead, read_manifests
-from disclosure.model import RejectedReport
+from disclosure.model import RejectedReport, parser_error_message
 from disclosure.registry import Registry, lake_registry
 
 
@@ -127,7 +127,7 @@ def _no_agency(data: bytes, rel: str, year: int | None) -> tuple[str, str]:
     except RejectedReport as err:
         return err.code, err.message
     except Exception as err:  # a parser bug: say so, never a guess at the identity
-        return "parser_error", f"{type(err).__name__}: {err}"
+        return "parser_error", parser_error_message(err)
     missing = "agency" if year is not None else "agency and year"
     return ("uncertain_identity",
             f"no evidence on the page names the {missing}. A manifest row (file,agency,year) or a registry "
@@ -236,7 +236,7 @@ def _ingest_file(lake: Lake, rel: str, size: int, mtime: int, old: list | None, 
         record(source_file=rel, code=err.code, reason=err.message, data=data, sha256=sha)
         return
     except Exception as err:  # a reader bug must not stop the inbox: quarantine with the error
-        record(source_file=rel, code="parser_error", reason=f"{type(err).__name__}: {err}", data=data, sha256=sha)
+        record(source_file=rel, code="parser_error", reason=parser_error_message(err), data=data, sha256=sha)
         return
     agency, year, a_src, y_src = adm.agency, adm.year, adm.agency_source, adm.year_source
     if adm.code is not None:  # uncertain_identity / manifest_conflict: not a partition

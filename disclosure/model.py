@@ -80,6 +80,18 @@ def report_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def parser_error_message(err: BaseException) -> str:
+    """The message of `parser_error`, the one reason code of an unexpected exception while a
+    report is read or parsed (a bug of ours: the input is kept and recorded, never lost):
+    the exception and where it was raised."""
+    import traceback
+    from pathlib import Path
+
+    where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+    at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
+    return f"{type(err).__name__}: {err}{at}"
+
+
 class RejectedReport(Exception):
     """A raw file that cannot be read as a report; `code` is a stable reason code."""
 
