@@ -28,7 +28,8 @@ demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into $(
 run: $(STAMP)  ## process $(LAKE)/inbox once, in process; exit 0 only when every input is accounted for
 	$(BIN)/disclosure-lake run --lake $(LAKE)
 
-test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster test)
+test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster test and the browser tests)
+	bash scripts/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
