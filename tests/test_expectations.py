@@ -142,3 +142,38 @@ def test_a_failed_docs_build_leaves_the_previous_site_whole(tmp_path: Path, monk
         run_suite(year_frames(YEAR), site, YEAR, tables=("reports",))
     assert {p: p.read_bytes() for p in site.rglob("*.html")} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temp folder left behind"
+
+
+def test_data_docs_show_their_pass_fail_icons_in_a_browser_without_network(passing: dict[str, Any], browser_page) -> None:
+    """Opened from disk in headless Chromium with every network request refused: the status icons
+    are drawn with the local Font Awesome font and Bootstrap's layout applies."""
+    site = Path(passing["docs_index"]).parent
+    page_path = next(site.glob("validations/**/*.html"))
+    refused: list[str] = []
+    failed: list[str] = []
+
+    def route(r) -> None:
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    browser_page.route("**/*", route)
+    browser_page.on("requestfailed", lambda req: failed.append(req.url))
+    browser_page.goto(page_path.as_uri())
+    browser_page.wait_for_load_state("load")
+    icon = browser_page.evaluate(
+        """async () => {
+            await document.fonts.ready;
+            const i = document.querySelector('i.fa-check-circle');
+            const before = getComputedStyle(i, '::before');
+            return {family: before.fontFamily, content: before.content, width: i.getBoundingClientRect().width,
+                    loaded: document.fonts.check('900 16px "Font Awesome 6 Free"'),
+                    bootstrap: getComputedStyle(document.querySelector('.container-fluid, .container, body')).boxSizing};
+        }"""
+    )
+    assert refused == [] and failed == []
+    assert "Font Awesome" in icon["family"] and icon["content"] not in ("none", "normal", "")
+    assert icon["loaded"] and icon["width"] > 0
+    assert icon["bootstrap"] == "border-box"
