@@ -90,6 +90,9 @@ def report(root: Path, outcome) -> None:
         print(f"  waiting: {w}")
     print("  " + outcome.audit.summary().replace("\n", "\n  "))
     print()
+    home = root / ".dagster"
+    print(f"Open the UI: make ui LAKE={root}   (or: DAGSTER_HOME={home} DISCLOSURE_LAKE_ROOT={root} "
+          ".venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000)   → http://127.0.0.1:3000")
 
 
 def main(argv: list[str] | None = None) -> int:

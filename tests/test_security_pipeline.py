@@ -239,7 +239,7 @@ def test_a_symlinked_file_in_the_inbox_is_never_read(tmp_path: Path) -> None:
 
 
 def test_the_ui_launcher_binds_the_webserver_to_127_0_0_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines import service
+    from lakeops import service
 
     commands: list[list[str]] = []
 
@@ -272,6 +272,6 @@ def test_the_webserver_default_and_every_documented_ui_command_stay_on_loopback(
                 "docs/pipeline.md"):
         text = (REPO / rel).read_text("utf-8")
         assert "0.0.0.0" not in text and "--host 0" not in text, rel
-    demo = (REPO / "pipelines" / "demo.py").read_text("utf-8")
+    demo = (REPO / "lakeops" / "demo.py").read_text("utf-8")
     assert "dagster dev -w workspace.yaml -h 127.0.0.1" in demo
-    assert "lakeops.service --lake data_lake --port 3000" in (REPO / "Makefile").read_text("utf-8")
+    assert "lakeops.service --lake $(LAKE) --port $(PORT)" in (REPO / "Makefile").read_text("utf-8")
