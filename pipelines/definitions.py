@@ -11,12 +11,13 @@ from assets.raw.assets import quarantine_ledger, raw_reports
 from pipelines.executors import executor_from_env
 from pipelines.jobs import curated_job, year_job
 from pipelines.resources import LakeResource, lake_resource_from_env
+from pipelines.review_sensors import review_defs
 from pipelines.schedules import daily_catch_up, yearly_backfill, yearly_year_assets
 from pipelines.sensors import inbox_sensor, year_refresh_sensor
 
 
 def build_defs(lake: LakeResource) -> dg.Definitions:
-    return dg.Definitions(
+    return dg.Definitions.merge(dg.Definitions(
         assets=[raw_reports, quarantine_ledger, curated, warehouse, agency_year_kpis, expectations],
         asset_checks=[lake_accounting],
         jobs=[curated_job, year_job, audit_job],
@@ -24,7 +25,7 @@ def build_defs(lake: LakeResource) -> dg.Definitions:
         schedules=[yearly_backfill, daily_catch_up, yearly_year_assets],
         resources={"lake": lake},
         executor=executor_from_env(),
-    )
+    ), review_defs)
 
 
 defs = build_defs(lake_resource_from_env())

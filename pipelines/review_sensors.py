@@ -1,0 +1,117 @@
+"""Sensors of the review: corrections re-curate their partitions; curated changes refresh the queue.
+
+* `corrections_sensor` watches `corrections/corrections.jsonl`. When its bytes change, every
+  line after the ones the cursor has seen (all lines, when an earlier line changed: the file is
+  append-only, so that means it was edited) names an agency-year; each is re-materialized by
+  `corrections_job` (curated + review page), run key = file hash + partition, so a tick that
+  died is redone and a run is never requested twice. Invalid lines are logged with their line
+  number and requested nothing.
+* `review_refresh_sensor` rebuilds the review queue (and stale pages) of a year whose curated
+  partitions are newer than its queue file, once no curated run is in flight.
+"""
+
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+import dagster as dg
+
+from assets.core.review import REVIEW_ASSETS, REVIEW_JOBS, corrections_job, review_queue_job
+from disclosure.corrections import affected_partitions, corrections_path, read_corrections
+from disclosure.lake import Lake, current_raw
+from disclosure.review import curated_years, queue_path
+from pipelines.partitions import join_key, partition_key
+from pipelines.resources import LakeResource
+
+
+def _prefix_sha(data: bytes, n_lines: int) -> str:
+    return hashlib.sha256(b"".join(data.splitlines(keepends=True)[:n_lines])).hexdigest()
+
+
+def corrections_tick(lake: Lake, cursor: str | None) -> tuple[list[dg.RunRequest], str, list[str]]:
+    """(run requests, new cursor, problems) of one evaluation (pure but for reading the lake)."""
+    state = json.loads(cursor) if cursor else {}
+    path = corrections_path(lake)
+    if not path.exists():
+        return [], json.dumps(state), []
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    if state.get("sha") == sha:
+        return [], cursor or "", []
+    f = read_corrections(lake)
+    seen = int(state.get("lines", 0))
+    if seen and _prefix_sha(data, seen) != state.get("prefix"):
+        seen = 0  # an earlier line changed: every line counts as new
+    new = [c for c in f.corrections if c.line > seen]
+    problems = [o.detail for o in f.invalid if o.line > seen]
+    requests = []
+    for agency, year in affected_partitions(lake, new):
+        if current_raw(lake, agency, year) is None:
+            problems.append(f"{join_key(agency, year)}: no raw file for this agency-year; its correction waits")
+            continue
+        requests.append(dg.RunRequest(run_key=f"corrections:{sha[:16]}:{join_key(agency, year)}",
+                                      partition_key=partition_key(agency, year),
+                                      tags={"disclosure/corrections_sha256": sha}))
+    n = data.count(b"\n")
+    return requests, json.dumps({"sha": sha, "lines": n, "prefix": _prefix_sha(data, n)}), problems
+
+
+@dg.sensor(
+    name="corrections_sensor",
+    job=corrections_job,
+    minimum_interval_seconds=15,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Watches corrections/corrections.jsonl: a new line re-curates its agency-year (the correction is "
+    "applied, the cell flagged corrected, the original kept) and rebuilds its review page.",
+)
+def corrections_sensor(context: dg.SensorEvaluationContext, lake: LakeResource) -> dg.SensorResult:
+    requests, cursor, problems = corrections_tick(lake.lake, context.cursor)
+    for p in problems:
+        context.log.error(p)
+    skip = None if requests else ("; ".join(problems) if problems else "no new corrections")
+    return dg.SensorResult(run_requests=requests or None, cursor=cursor, skip_reason=skip)
+
+
+def stale_queue_years(lake: Lake) -> list[tuple[int, int]]:
+    """(year, newest curated mtime) of the years whose queue is older than a curated partition."""
+    out = []
+    for year in curated_years(lake):
+        base = lake.curated / "reports" / f"year={year}"
+        newest = max((p.stat().st_mtime_ns for p in base.glob("agency=*/part-0.parquet")), default=0)
+        q = queue_path(lake, year)
+        if newest and (not q.exists() or q.stat().st_mtime_ns < newest):
+            out.append((year, newest))
+    return out
+
+
+@dg.sensor(
+    name="review_refresh_sensor",
+    job=review_queue_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Rebuilds the review queue (and the stale review pages) of a year whose curated partitions "
+    "changed, once no curated or corrections run is in flight.",
+)
+def review_refresh_sensor(context: dg.SensorEvaluationContext, lake: LakeResource) -> Iterator[dg.RunRequest]:
+    busy = context.instance.get_runs_count(dg.RunsFilter(
+        job_name=corrections_job.name,
+        statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+                  dg.DagsterRunStatus.STARTED]))
+    busy += context.instance.get_runs_count(dg.RunsFilter(
+        job_name="curated_job",
+        statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+                  dg.DagsterRunStatus.STARTED]))
+    if busy:
+        return
+    for year, newest in stale_queue_years(lake.lake):
+        yield dg.RunRequest(run_key=f"review:{year}:{newest}", partition_key=str(year))
+
+
+REVIEW_SENSORS = [corrections_sensor, review_refresh_sensor]
+
+review_defs = dg.Definitions(assets=REVIEW_ASSETS, jobs=REVIEW_JOBS, sensors=REVIEW_SENSORS)
+"""Everything of the review, merged into the code location by pipelines/definitions.py."""
+
+__all__ = ["REVIEW_SENSORS", "corrections_sensor", "corrections_tick", "review_defs", "review_refresh_sensor",
+           "stale_queue_years"]
