@@ -54,6 +54,11 @@ STATUSES: dict[str, str] = {
 """What became of a correction line (`disclosure audit` counts them; all but applied/superseded are named)."""
 
 
+WARNING_STATUSES: dict[str, str] = {"pending": "correction_pending", "stale_report": "correction_stale"}
+"""Statuses the audit reports as warnings (the sensor will apply it; the report was replaced); every
+other status but applied/superseded is a problem, `correction_rejected`: a person has to fix the line."""
+
+
 class CorrectionError(ValueError):
     """A correction line that cannot be used; the message names the file and line."""
 
@@ -229,6 +234,14 @@ def _flags(x: object) -> list[str]:
     return [str(f) for f in x]  # type: ignore[union-attr]
 
 
+def _missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and x != x)
+
+
+def _show(x: float | None) -> str:
+    return "null" if x is None else f"{x:g}"
+
+
 def apply_corrections(frames: Mapping[str, pd.DataFrame], corrections: Sequence[Correction]
                       ) -> tuple[dict[str, pd.DataFrame], list[Outcome]]:
     """The frames with the corrections applied, and what became of each correction (pure).
@@ -247,10 +260,10 @@ def apply_corrections(frames: Mapping[str, pd.DataFrame], corrections: Sequence[
             continue
         a_col, b_col = key_columns(table)
         reports = df[["report_id", "agency", "year"]].drop_duplicates().to_dict("records")
-        df = df.copy()
+        cols = {c: df[c].tolist() for c in ("value", "flags", "candidates", "original_value", "original_flags")}
         changed = False
-        index = {(str(r), str(a), str(b)): i for i, r, a, b in zip(df.index, df["report_id"], df[a_col], df[b_col],
-                                                                 strict=True)}
+        index = {(str(r), str(a), str(b)): i for i, (r, a, b) in
+                 enumerate(zip(df["report_id"], df[a_col], df[b_col], strict=True))}
         for c in cs:
             targets = [r for r in reports if _matches(c, str(r["report_id"]), str(r["agency"]), int(r["year"]))]
             if not targets:
@@ -262,23 +275,28 @@ def apply_corrections(frames: Mapping[str, pd.DataFrame], corrections: Sequence[
                     outcomes.append(Outcome(c.line, "unknown_cell", f"report {str(r['report_id'])[:12]} "
                                             f"({r['agency']} {r['year']}) has no cell {c.cell}", c))
                     continue
-                flags = _flags(df.at[i, "flags"])
-                cands = _candidates(df.at[i, "candidates"])
+                flags = _flags(cols["flags"][i])
+                cands = _candidates(cols["candidates"][i])
                 if "ambiguous" in flags and cands and c.value not in cands and not c.override:
-                    outcomes.append(Outcome(c.line, "not_a_candidate", f"{c.cell} is ambiguous: value {c.value:g} is "
-                                            f"not among its candidates {[f'{x:g}' for x in cands]} (set override to "
-                                            "true to enter another value)", c))
+                    outcomes.append(Outcome(c.line, "not_a_candidate", f"{c.cell} is ambiguous: value "
+                                            f"{_show(c.value)} is not among its candidates "
+                                            f"{[_show(x) for x in cands]} (set override to true to enter another "
+                                            "value)", c))
                     continue
                 if CORRECTED not in flags:  # a re-applied correction keeps the parser's originals
-                    df.at[i, "original_value"] = df.at[i, "value"]
-                    df.at[i, "original_flags"] = flags
-                df.at[i, "value"] = c.value
-                df.at[i, "flags"] = [CORRECTED]
+                    cols["original_value"][i] = cols["value"][i]
+                    cols["original_flags"][i] = flags
+                cols["value"][i] = c.value
+                cols["flags"][i] = [CORRECTED]
                 changed = True
                 outcomes.append(Outcome(c.line, "applied", f"{c.cell} of {r['agency']} {r['year']} = "
-                                        f"{'null' if c.value is None else f'{c.value:g}'} ({c.reviewer}: {c.reason})", c))
+                                        f"{_show(c.value)} ({c.reviewer}: {c.reason})", c))
         if changed:
-            out[table] = df.astype({col.name: col.pandas_dtype for col in TABLES[table].columns})
+            df = df.copy()
+            dtypes = {col.name: col.pandas_dtype for col in TABLES[table].columns}
+            for name, data in cols.items():
+                df[name] = pd.array([None if _missing(x) else x for x in data], dtype=dtypes[name])
+            out[table] = df
     return out, outcomes
 
 

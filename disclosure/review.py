@@ -327,9 +327,26 @@ class Excerpt:
     lines: tuple[tuple[str, str], ...]
     hit: int | None
 
-    def text(self, mark: str = "▶ ") -> str:
+    def text(self, mark: str = "▶ ", raw_text: str | None = None) -> str:
         pad = " " * len(mark)
-        return "\n".join(f"{mark if i == self.hit else pad}{w}: {t}" for i, (w, t) in enumerate(self.lines))
+        return "\n".join(
+            f"{mark if i == self.hit else pad}{w}: "
+            + clip(t, raw_text if i == self.hit else None, EXCERPT_HIT_CHARS if i == self.hit else EXCERPT_CHARS)
+            for i, (w, t) in enumerate(self.lines))
+
+
+EXCERPT_CHARS = 160
+EXCERPT_HIT_CHARS = 400
+"""Characters of an excerpt line kept around the cell (crawler text puts a whole page on one line)."""
+
+
+def clip(text: str, around: str | None, limit: int) -> str:
+    """`text` cut to `limit` characters, centred on `around` when it is printed there."""
+    if len(text) <= limit:
+        return text
+    at = text.find(around) if around else -1
+    start = 0 if at < 0 else max(0, min(at - limit // 2, len(text) - limit))
+    return ("…" if start else "") + text[start:start + limit] + ("…" if start + limit < len(text) else "")
 
 
 def line_text(cells) -> str:

@@ -21,9 +21,12 @@ from disclosure import identities as ids
 from disclosure import vocabulary as v
 from disclosure.lake import Lake, _atomic_write_bytes, encode_agency_key
 from disclosure.review import (
+    EXCERPT_CHARS,
+    EXCERPT_HIT_CHARS,
     Excerpt,
     build_queue_for,
     cell_key,
+    clip,
     excerpt,
     read_document,
     read_partition,
@@ -121,7 +124,9 @@ def _td(key: str, cell: dict | None, items: Mapping[str, dict], operands: set[st
         cls.append("flagged")
         extra += f'<span class="printed">印: {_e(cell.get("raw_text") or "∅")}</span>'
         if item.get("candidates"):
-            extra += f'<span class="candidates">? {" / ".join(_num(c) for c in item["candidates"])}</span>'
+            cands = [_num(c) for c in item["candidates"]]
+            more = f" … (+{len(cands) - MAX_CELL_CANDIDATES})" if len(cands) > MAX_CELL_CANDIDATES else ""
+            extra += f'<span class="candidates">? {" / ".join(cands[:MAX_CELL_CANDIDATES])}{_e(more)}</span>'
     elif item is not None:
         cls.append("corrected")
         extra += f'<span class="printed">原: {_e(_num(cell.get("original_value")) or "∅")}</span>'
@@ -177,12 +182,16 @@ def _review(frames, items, operands) -> str:
                  [(o, OUTCOME_LABELS[o]) for o in v.OUTCOMES], "review_litigation", cells, items, operands)
 
 
+MAX_CELL_CANDIDATES = 6
+"""Candidates shown inside a table cell (all of them are in the cell's section below)."""
+
+
 def _excerpt_html(ex: Excerpt | None, raw_text: str | None) -> str:
     if ex is None or not ex.lines:
         return '<p class="no-excerpt">（源文件中未找到该单元格的文字 / the printed text was not found in the source）</p>'
     lines = []
     for i, (where, text) in enumerate(ex.lines):
-        t = _e(text)
+        t = _e(clip(text, raw_text if i == ex.hit else None, EXCERPT_HIT_CHARS if i == ex.hit else EXCERPT_CHARS))
         if i == ex.hit and raw_text and _e(raw_text) in t:
             t = t.replace(_e(raw_text), f"<mark>{_e(raw_text)}</mark>", 1)
         elif i == ex.hit:
