@@ -2,12 +2,13 @@
 
 * `corrections_sensor` watches `corrections/corrections.jsonl`. When its bytes change, every
   line after the ones the cursor has seen (all lines, when an earlier line changed: the file is
-  append-only, so that means it was edited) names an agency-year; each is re-materialized by
-  `corrections_job` (curated + review page), run key = file hash + partition, so a tick that
-  died is redone and a run is never requested twice. Invalid lines are logged with their line
-  number and requested nothing.
-* `review_refresh_sensor` rebuilds the review queue (and stale pages) of a year whose curated
-  partitions are newer than its queue file, once no curated run is in flight.
+  append-only, so that means it was edited) names an agency-year; each is re-curated by
+  `corrections_job`, run key = file hash + partition, so a tick that died is redone and a run
+  is never requested twice. Invalid lines are logged with their line number and request nothing.
+* `review_refresh_sensor`, once no curated or corrections run is in flight, rebuilds the review
+  pages of the agency-years whose page is older than their curated files (ranged runs of up to
+  BATCH_SIZE partitions, as a backfill) and the queue of each year whose curated partitions are
+  newer than its queue file.
 """
 
 
@@ -17,11 +18,24 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.core.review import REVIEW_ASSETS, REVIEW_JOBS, corrections_job, review_queue_job
+from assets.core.review import (
+    REVIEW_ASSETS,
+    REVIEW_JOBS,
+    corrections_job,
+    review_pages_job,
+    review_queue_job,
+    stale_pages,
+)
 from disclosure.corrections import affected_partitions, corrections_path, read_corrections
 from disclosure.lake import Lake, current_raw
 from disclosure.review import curated_years, queue_path
-from pipelines.partitions import join_key, partition_key
+from pipelines.partitions import (
+    BATCH_SIZE,
+    agency_year_partitions,
+    contiguous_ranges,
+    join_key,
+    partition_key,
+)
 from pipelines.resources import LakeResource
 
 
@@ -85,27 +99,42 @@ def stale_queue_years(lake: Lake) -> list[tuple[int, int]]:
     return out
 
 
+def refresh_requests(lake: Lake, ordered: list[str]) -> list[dg.RunRequest]:
+    """Runs that bring the review pages and queues up to date with the curated zone.
+
+    `ordered` is every agency-year key in partition order (a ranged run covers a box of it)."""
+    out: list[dg.RunRequest] = []
+    stale = {join_key(a, y): (a, y) for a, y in stale_pages(lake)}
+    order = ordered if set(stale) <= set(ordered) else list(stale)
+    for start, end in contiguous_ranges(list(stale), order, BATCH_SIZE):
+        mark = max(lake.curated_path("reports", stale[k][1], stale[k][0]).stat().st_mtime_ns for k in (start, end))
+        out.append(dg.RunRequest(
+            run_key=f"review_pages:{start}:{end}:{mark}", job_name=review_pages_job.name,
+            tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}))
+    for year, newest in stale_queue_years(lake):
+        out.append(dg.RunRequest(run_key=f"review_queue:{year}:{newest}", job_name=review_queue_job.name,
+                                 partition_key=str(year)))
+    return out
+
+
+_IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+              dg.DagsterRunStatus.STARTED]
+
+
 @dg.sensor(
     name="review_refresh_sensor",
-    job=review_queue_job,
+    jobs=[review_pages_job, review_queue_job],
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Rebuilds the review queue (and the stale review pages) of a year whose curated partitions "
-    "changed, once no curated or corrections run is in flight.",
+    description="Rebuilds the review pages and queues that are older than their curated partitions, once no "
+    "curated or corrections run is in flight.",
 )
 def review_refresh_sensor(context: dg.SensorEvaluationContext, lake: LakeResource) -> Iterator[dg.RunRequest]:
-    busy = context.instance.get_runs_count(dg.RunsFilter(
-        job_name=corrections_job.name,
-        statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-                  dg.DagsterRunStatus.STARTED]))
-    busy += context.instance.get_runs_count(dg.RunsFilter(
-        job_name="curated_job",
-        statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-                  dg.DagsterRunStatus.STARTED]))
-    if busy:
-        return
-    for year, newest in stale_queue_years(lake.lake):
-        yield dg.RunRequest(run_key=f"review:{year}:{newest}", partition_key=str(year))
+    for job in (corrections_job.name, "curated_job", review_pages_job.name):
+        if context.instance.get_runs_count(dg.RunsFilter(job_name=job, statuses=_IN_FLIGHT)):
+            return
+    ordered = [str(k) for k in agency_year_partitions.get_partition_keys(dynamic_partitions_store=context.instance)]
+    yield from refresh_requests(lake.lake, ordered)
 
 
 REVIEW_SENSORS = [corrections_sensor, review_refresh_sensor]
@@ -113,5 +142,5 @@ REVIEW_SENSORS = [corrections_sensor, review_refresh_sensor]
 review_defs = dg.Definitions(assets=REVIEW_ASSETS, jobs=REVIEW_JOBS, sensors=REVIEW_SENSORS)
 """Everything of the review, merged into the code location by pipelines/definitions.py."""
 
-__all__ = ["REVIEW_SENSORS", "corrections_sensor", "corrections_tick", "review_defs", "review_refresh_sensor",
-           "stale_queue_years"]
+__all__ = ["REVIEW_SENSORS", "corrections_sensor", "corrections_tick", "refresh_requests", "review_defs",
+           "review_refresh_sensor", "stale_queue_years"]

@@ -1,14 +1,15 @@
 """Review: the queue of cells and identities a person must look at, and a static page per report.
 
 * `review/queue` (per year): every flagged cell and failed identity of the year's curated
-  partitions (disclosure/review.py) → `review/queue/year=YYYY/part-0.parquet`; it also rewrites
-  the review page of every partition whose page is older than its curated files, so pages follow
-  the inbox flow without a run per partition.
+  partitions (disclosure/review.py) → `review/queue/year=YYYY/part-0.parquet`.
 * `review/pages` (per agency-year): the partition's review page (disclosure/review_page.py) →
   `review/pages/year=YYYY/agency=<key>.html`, linked from the materialization (path and file URL).
 
-`corrections_job` re-curates partitions (applying corrections/corrections.jsonl) and rebuilds their
-pages; the corrections sensor (pipelines/review_sensors.py) requests it when the file changes.
+`corrections_job` re-curates partitions (curation applies corrections/corrections.jsonl); the
+corrections sensor (pipelines/review_sensors.py) requests it when the file changes. Pages and
+queues are rebuilt by their own runs, which the review refresh sensor requests once curated
+partitions are newer than them (a run of the curated asset emits no output, so an asset after
+it in the same run would be skipped).
 """
 
 
@@ -76,18 +77,18 @@ def review_pages(context: dg.AssetExecutionContext, lake: LakeResource):
     context.log.info(f"review pages: {written} written of {len(context.partition_keys)} partition(s)")
 
 
-def refresh_stale_pages(lk: Lake, year: int) -> int:
-    """Rewrite the pages of `year` older than their curated `reports` file; returns how many."""
+def stale_pages(lk: Lake) -> list[tuple[str, int]]:
+    """Agency-years whose review page is missing or older than their curated `reports` file."""
     from disclosure.lake import decode_agency_key
 
-    n = 0
-    base = lk.curated / "reports" / f"year={year}"
-    for reports in sorted(base.glob("agency=*/part-0.parquet")):
-        agency = decode_agency_key(reports.parent.name.split("=", 1)[1])
-        page = page_path(lk, year, agency)
-        if not page.exists() or page.stat().st_mtime_ns < reports.stat().st_mtime_ns:
-            n += write_page(lk, agency, year) is not None
-    return n
+    out = []
+    for year in curated_years(lk):
+        for reports in sorted((lk.curated / "reports" / f"year={year}").glob("agency=*/part-0.parquet")):
+            agency = decode_agency_key(reports.parent.name.split("=", 1)[1])
+            page = page_path(lk, year, agency)
+            if not page.exists() or page.stat().st_mtime_ns < reports.stat().st_mtime_ns:
+                out.append((agency, year))
+    return out
 
 
 @dg.asset(
@@ -98,7 +99,7 @@ def refresh_stale_pages(lk: Lake, year: int) -> int:
     deps=[dg.AssetDep(CURATED_KEY, partition_mapping=dg.MultiToSingleDimensionPartitionMapping("year"))],
     description="The review queue of a year (review/queue/year=YYYY/part-0.parquet): every cell flagged for a "
     "person (disclosure.review.REVIEW_FLAGS) or corrected, and every failed identity, with printed text, "
-    "candidates, source file (raw path, SHA-256) and position. Also rewrites stale review pages.",
+    "candidates, source file (raw path, SHA-256) and position.",
     kinds={"parquet"},
     output_required=False,
 )
@@ -111,7 +112,6 @@ def review_queue(context: dg.AssetExecutionContext, lake: LakeResource):
             continue
         q = build_queue(lk, year)
         w = write_queue(lk, year, q)
-        pages = refresh_stale_pages(lk, year)
         by_flag: dict[str, int] = {}
         for flags in q["flags"]:
             for f in flags:
@@ -124,7 +124,6 @@ def review_queue(context: dg.AssetExecutionContext, lake: LakeResource):
                 "open": int((q["status"] == "open").sum()),
                 "corrected": int((q["status"] == "corrected").sum()),
                 "by_flag": dg.MetadataValue.json(dict(sorted(by_flag.items()))),
-                "pages_rewritten": pages,
                 "pages": dg.MetadataValue.path(str(queue_path(lk, year).parents[2] / "pages" / f"year={year}")),
             },
         )
@@ -132,18 +131,18 @@ def review_queue(context: dg.AssetExecutionContext, lake: LakeResource):
 
 corrections_job = dg.define_asset_job(
     "corrections_job",
-    selection=dg.AssetSelection.assets(CURATED_KEY, REVIEW_PAGES_KEY),
-    description="Re-curate agency-years (applying corrections/corrections.jsonl) and rebuild their review pages.",
+    selection=dg.AssetSelection.assets(CURATED_KEY),
+    description="Re-curate agency-years whose corrections changed (curation applies corrections/corrections.jsonl).",
 )
 review_pages_job = dg.define_asset_job(
     "review_pages_job", selection=dg.AssetSelection.assets(REVIEW_PAGES_KEY),
     description="Rebuild the review pages of agency-years.")
 review_queue_job = dg.define_asset_job(
     "review_queue_job", selection=dg.AssetSelection.assets(REVIEW_QUEUE_KEY),
-    description="Rebuild a year's review queue (and its stale pages).")
+    description="Rebuild a year's review queue.")
 
 REVIEW_ASSETS = [review_pages, review_queue]
 REVIEW_JOBS = [corrections_job, review_pages_job, review_queue_job]
 
 __all__ = ["REVIEW_ASSETS", "REVIEW_JOBS", "REVIEW_PAGES_KEY", "REVIEW_QUEUE_KEY", "corrections_job", "review_pages",
-           "review_queue", "review_queue_job"]
+           "review_pages_job", "review_queue", "review_queue_job", "stale_pages"]
