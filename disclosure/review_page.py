@@ -83,6 +83,10 @@ section.identity{border-left:4px solid rgb(192, 0, 0)}
 pre.excerpt{background:#fafafa;border:1px solid #eee;padding:.4em;white-space:pre-wrap}
 pre.excerpt mark{background:rgb(255, 214, 102)}
 code{background:#f4f4f4}
+.legend{font-size:.85em;color:#444}
+.swatch{padding:0 .4em;margin-right:.2em}
+.flagged-swatch{background:rgb(255, 214, 102)} .corrected-swatch{background:rgb(198, 239, 206)}
+.operand-swatch{box-shadow:inset 0 0 0 2px rgb(192, 0, 0)}
 """
 
 
@@ -259,6 +263,9 @@ def render_page(frames: Mapping[str, pd.DataFrame], queue: pd.DataFrame, excerpt
         f'<p class="summary"><span id="n-flagged">{n_open} flagged cell(s)</span>'
         f'<span id="n-corrected">{n_corr} corrected</span>'
         f'<span id="n-identities">{len(identities)} failed identit{"y" if len(identities) == 1 else "ies"}</span></p>',
+        '<p class="legend"><span class="swatch flagged-swatch">印 printed · ? candidates</span> flagged for review · '
+        '<span class="swatch corrected-swatch">原 original</span> corrected by a person · '
+        '<span class="swatch operand-swatch">red outline</span> a cell of a failed identity</p>',
         '<div id="cell-table">',
         _active(frames, items, operands),
         _applications(frames, items, operands),

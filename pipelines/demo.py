@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     import duckdb
 
     from disclosure.lake import Lake, read_quarantine
+    from pipelines.review_sensors import materialize_review
     from pipelines.runner import apply_sensor_tick, ensure_dagster_home, materialize_all
 
     ensure_dagster_home(home)
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     with dg.DagsterInstance.get() as instance:
         tick = apply_sensor_tick(instance, lake, home)
         summary = materialize_all(defs, instance, lake)
+        review = materialize_review(defs, instance, lake)  # review queue and pages (pipelines/review_sensors.py)
 
     con = duckdb.connect()
     wh = lake.warehouse
@@ -96,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     print("  checks (evaluations passed / failed):")
     for name, c in sorted(summary.checks.items()):
         print(f"    {name:<45} {c['passed']:>3} passed {c['failed']:>3} failed")
+    n_pages = len(list((lake.root / "review" / "pages").glob("year=*/*.html")))
+    print(f"  review: {n_pages} review page(s) under {lake.root / 'review' / 'pages'}, queue under "
+          f"{lake.root / 'review' / 'queue'} ({review.runs} run(s), {review.failed_runs} failed); "
+          "`disclosure review list` lists it")
     q = read_quarantine(lake)
     print(f"  quarantined files (ledger {lake.quarantine_ledger}): {len(q)}")
     for e in q[-10:]:
@@ -103,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("Open the UI:  DAGSTER_HOME=" + str(home) + " DISCLOSURE_LAKE_ROOT=" + str(root)
           + " .venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000   → http://127.0.0.1:3000")
-    return 1 if summary.failed_runs else 0
+    return 1 if summary.failed_runs or review.failed_runs else 0
 
 
 if __name__ == "__main__":

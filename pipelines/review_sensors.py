@@ -137,10 +137,25 @@ def review_refresh_sensor(context: dg.SensorEvaluationContext, lake: LakeResourc
     yield from refresh_requests(lake.lake, ordered)
 
 
+def materialize_review(defs: dg.Definitions, instance: dg.DagsterInstance, lake: Lake):
+    """Bring every review page and queue up to date, in-process (`make demo`): the runs the
+    review refresh sensor would request. Returns the runner's RunSummary."""
+    from pipelines.runner import RunSummary, _run_range
+
+    summary = RunSummary()
+    ordered = [str(k) for k in agency_year_partitions.get_partition_keys(dynamic_partitions_store=instance)]
+    for r in refresh_requests(lake, ordered):
+        start = r.tags.get("dagster/asset_partition_range_start", str(r.partition_key))
+        end = r.tags.get("dagster/asset_partition_range_end", str(r.partition_key))
+        _run_range(defs.resolve_job_def(r.job_name), instance, start, end, summary)
+    return summary
+
+
 REVIEW_SENSORS = [corrections_sensor, review_refresh_sensor]
 
 review_defs = dg.Definitions(assets=REVIEW_ASSETS, jobs=REVIEW_JOBS, sensors=REVIEW_SENSORS)
 """Everything of the review, merged into the code location by pipelines/definitions.py."""
 
-__all__ = ["REVIEW_SENSORS", "corrections_sensor", "corrections_tick", "refresh_requests", "review_defs",
+__all__ = ["REVIEW_SENSORS", "corrections_sensor", "corrections_tick", "materialize_review", "refresh_requests",
+           "review_defs",
            "review_refresh_sensor", "stale_queue_years"]
