@@ -264,3 +264,26 @@ def test_the_review_page_shows_flagged_cells_candidates_identities_and_links_tha
     assert page.console_errors == []
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=False)
+
+
+# --------------------------------------------------------------------------- the Dagster definitions
+
+
+def test_the_code_location_has_the_review_assets_jobs_and_sensors(tmp_path: Path) -> None:
+    defs = build_defs(LakeResource(root=str(tmp_path)))
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"review/queue", "review/pages", "curated"} <= keys
+    assert {"corrections_job", "review_pages_job", "review_queue_job"} <= {j.name for j in defs.resolve_all_job_defs()}
+    assert {"corrections_sensor", "review_refresh_sensor", "inbox_sensor"} <= {s.name for s in defs.sensors}
+
+
+def test_the_corrections_sensor_names_an_invalid_line_and_requests_nothing_for_it(tmp_path: Path) -> None:
+    from pipelines.review_sensors import corrections_sensor
+
+    lake = Lake(tmp_path)
+    corrections_path(lake).parent.mkdir(parents=True)
+    corrections_path(lake).write_text('{"cell": "applications.granted.nobody"}\n', encoding="utf-8")
+    ctx = dg.build_sensor_context(resources={"lake": LakeResource(root=str(tmp_path))})
+    result = corrections_sensor(ctx)
+    assert not result.run_requests and "corrections.jsonl:1: missing field" in result.skip_reason.skip_message
+    assert json.loads(result.cursor)["lines"] == 1
