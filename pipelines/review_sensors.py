@@ -32,7 +32,6 @@ from disclosure.review import curated_years, queue_path
 from pipelines.partitions import (
     BATCH_SIZE,
     agency_year_partitions,
-    contiguous_ranges,
     join_key,
     partition_key,
 )
@@ -99,21 +98,56 @@ def stale_queue_years(lake: Lake) -> list[tuple[int, int]]:
     return out
 
 
+def _range_tags(start: str, end: str) -> dict[str, str]:
+    return {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
+
+
+def page_ranges(stale: list[tuple[str, int]], ordered: list[str]) -> list[tuple[str, str]]:
+    """Ranges of agency-year keys covering `stale`: per year, spans of at most BATCH_SIZE agencies
+    in partition order (a partition inside a span that is not stale is re-rendered, or skipped
+    when it is not curated: cheaper than a run each)."""
+    from pipelines.partitions import split_key
+
+    agencies: list[str] = []
+    for k in ordered:
+        a = split_key(k)[0]
+        if a not in agencies:
+            agencies.append(a)
+    pos = {a: i for i, a in enumerate(agencies)}
+    by_year: dict[int, list[str]] = {}
+    for a, y in stale:
+        by_year.setdefault(y, []).append(a)
+    out: list[tuple[str, str]] = []
+    for year in sorted(by_year):
+        known = sorted({a for a in by_year[year] if a in pos}, key=pos.__getitem__)
+        out += [(join_key(a, year), join_key(a, year)) for a in by_year[year] if a not in pos]
+        span: list[str] = []
+        for a in known:
+            if span and pos[a] - pos[span[0]] >= BATCH_SIZE:
+                out.append((join_key(span[0], year), join_key(span[-1], year)))
+                span = []
+            span.append(a)
+        if span:
+            out.append((join_key(span[0], year), join_key(span[-1], year)))
+    return out
+
+
 def refresh_requests(lake: Lake, ordered: list[str]) -> list[dg.RunRequest]:
     """Runs that bring the review pages and queues up to date with the curated zone.
 
     `ordered` is every agency-year key in partition order (a ranged run covers a box of it)."""
     out: list[dg.RunRequest] = []
-    stale = {join_key(a, y): (a, y) for a, y in stale_pages(lake)}
-    order = ordered if set(stale) <= set(ordered) else list(stale)
-    for start, end in contiguous_ranges(list(stale), order, BATCH_SIZE):
-        mark = max(lake.curated_path("reports", stale[k][1], stale[k][0]).stat().st_mtime_ns for k in (start, end))
-        out.append(dg.RunRequest(
-            run_key=f"review_pages:{start}:{end}:{mark}", job_name=review_pages_job.name,
-            tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}))
-    for year, newest in stale_queue_years(lake):
-        out.append(dg.RunRequest(run_key=f"review_queue:{year}:{newest}", job_name=review_queue_job.name,
-                                 partition_key=str(year)))
+    stale = stale_pages(lake)
+    for start, end in page_ranges(stale, ordered):
+        mark = max((lake.curated_path("reports", y, a).stat().st_mtime_ns for a, y in stale), default=0)
+        out.append(dg.RunRequest(run_key=f"review_pages:{start}:{end}:{mark}", job_name=review_pages_job.name,
+                                 tags=_range_tags(start, end)))
+    years = stale_queue_years(lake)
+    if years:  # one run over the span of stale years (the queue asset runs a range at once)
+        lo, hi = str(min(y for y, _ in years)), str(max(y for y, _ in years))
+        mark = max(n for _, n in years)
+        out.append(dg.RunRequest(run_key=f"review_queue:{lo}:{hi}:{mark}", job_name=review_queue_job.name,
+                                 tags=_range_tags(lo, hi)))
     return out
 
 

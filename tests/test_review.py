@@ -115,6 +115,8 @@ def test_the_refresh_sensor_requests_the_stale_page_and_queue_and_then_nothing(p
     assert sorted(r.job_name for r in first) == ["review_pages_job", "review_queue_job"]
     pages = next(r for r in first if r.job_name == "review_pages_job")
     assert (pages.tags["dagster/asset_partition_range_start"], pages.tags["dagster/asset_partition_range_end"]) == (KEY, KEY)
+    queue = next(r for r in first if r.job_name == "review_queue_job")
+    assert queue.tags["dagster/asset_partition_range_start"] == queue.tags["dagster/asset_partition_range_end"] == str(YEAR)
     assert pipeline["refresh_settled"] == []
     assert sorted(r.job_name for r in pipeline["refresh_after"]) == ["review_pages_job", "review_queue_job"]
 
@@ -287,3 +289,13 @@ def test_the_corrections_sensor_names_an_invalid_line_and_requests_nothing_for_i
     result = corrections_sensor(ctx)
     assert not result.run_requests and "corrections.jsonl:1: missing field" in result.skip_reason.skip_message
     assert json.loads(result.cursor)["lines"] == 1
+
+
+def test_stale_pages_are_rebuilt_in_one_ranged_run_per_year_and_span(monkeypatch) -> None:
+    import pipelines.review_sensors as rs
+
+    ordered = [join_key(a, y) for a in "ABCD" for y in (2020, 2021)]
+    stale = [("A", 2020), ("C", 2020), ("B", 2021), ("Z", 2021)]  # Z: not a registered partition yet
+    assert rs.page_ranges(stale, ordered) == [("A|2020", "C|2020"), ("Z|2021", "Z|2021"), ("B|2021", "B|2021")]
+    monkeypatch.setattr(rs, "BATCH_SIZE", 2)
+    assert rs.page_ranges([("A", 2020), ("B", 2020), ("D", 2020)], ordered) == [("A|2020", "B|2020"), ("D|2020", "D|2020")]
