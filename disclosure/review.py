@@ -235,12 +235,19 @@ def sources_of(lake: Lake, reports: pd.DataFrame) -> dict[str, Source]:
 
 def curated_frames(lake: Lake, year: int) -> dict[str, pd.DataFrame]:
     """The curated tables the queue reads, for one year."""
-    return {t: read_curated(lake, t, year=year) for t in ("reports", *CELL_TABLES, "validation_issues")}
+    return {t: read_curated(lake, t, year=year) for t in REVIEW_TABLES}
 
 
-def read_partition(lake: Lake, agency: str, year: int, tables: Iterable[str] = TABLES
+REVIEW_TABLES: tuple[str, ...] = ("reports", *CELL_TABLES, "validation_issues")
+"""The curated tables the queue and the pages read (not the narrative sections)."""
+
+
+def read_partition(lake: Lake, agency: str, year: int, tables: Iterable[str] = REVIEW_TABLES
                    ) -> dict[str, pd.DataFrame] | None:
-    """The curated tables of one agency-year (None when its `reports` file is missing)."""
+    """The curated tables of one agency-year (None when its `reports` file is missing).
+
+    Columns are the schema's, as pyarrow-backed pandas dtypes (no per-column cast: a page reads
+    five small files, and the cast cost more than the rest of the page)."""
     import pyarrow.parquet as pq
 
     from disclosure.lake import arrow_schema
@@ -250,13 +257,13 @@ def read_partition(lake: Lake, agency: str, year: int, tables: Iterable[str] = T
     out = {}
     for t in tables:
         path = lake.curated_path(t, year, agency)
-        cols = TABLES[t].column_names
         if not path.exists():
             out[t] = pd.DataFrame({c.name: pd.Series([], dtype=c.pandas_dtype) for c in TABLES[t].columns})
             continue
         df = pq.read_table(str(path), schema=arrow_schema(t)).to_pandas(types_mapper=pd.ArrowDtype)
-        df["agency"], df["year"] = agency, year
-        out[t] = pd.DataFrame({c.name: df[c.name].astype(c.pandas_dtype) for c in TABLES[t].columns})[cols]
+        df.insert(0, "agency", agency)
+        df.insert(0, "year", year)
+        out[t] = df[TABLES[t].column_names]
     return out
 
 
