@@ -47,6 +47,16 @@ def main() -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.with_name(p.name + ".json").write_text(snapshot(p), encoding="utf-8")
             n += 1
+    # The lake rows of every accepted text/HTML report, as one batch (frames_for + validation).
+    from disclosure.batch import parse_batch
+
+    files = [p for root in roots if root.exists() for p in sorted(root.rglob("*"))
+             if p.is_file() and p.suffix.lower() in (".txt", ".html", ".htm", ".md") and "expected" not in p.parts]
+    batch = parse_batch(files)
+    with open(out / "frames.txt", "w", encoding="utf-8") as fh:
+        for table, df in batch.frames.items():
+            fh.write(f"== {table} {list(df.dtypes.astype(str))}\n{df.to_csv(index=False)}\n")
+        fh.write(f"== rejected\n{sorted(map(tuple, map(vars, batch.rejected)))}\n")
     print(f"{n} files written under {out}")
 
 
