@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from operator import attrgetter
 from typing import Any
 
 from lxml import etree
@@ -230,8 +231,7 @@ def _tag(el: etree._Element) -> str | None:
     return tag.lower() if isinstance(tag, str) else None
 
 
-def _col(cell: Cell) -> int:
-    return cell.col
+_CELL_COL = attrgetter("col")  # sort key of a row's cells (C-level, the row loop is hot)
 
 
 def _span(value: str | None, limit: int) -> int:
@@ -810,8 +810,8 @@ class _Reader:
             col += colspan
         if carries:
             if cells:
-                cells.extend(Cell(c.text, c.col, c.colspan, True) for c in carries)
-                cells.sort(key=_col)
+                cells.extend([Cell(c.text, c.col, c.colspan, True) for c in carries])
+                cells.sort(key=_CELL_COL)
             carries = self._advance(carries)
         if cells:  # a row with nothing of its own (spacer row) prints no line
             self.lines.append(Line(cells, f"table {index} row {r}", index))
