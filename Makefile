@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into data_lake/
 	$(BIN)/python -m pipelines.demo
 
-test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster test)
+test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster test and the browser tests)
+	bash scripts/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

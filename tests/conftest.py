@@ -37,3 +37,35 @@ def same_value(a, b) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-6)
+
+
+# --- headless Chromium (Debian's `chromium`, driven by playwright) ------------------------------
+# Tests that check what a person sees open generated pages in a real browser. `make test` runs
+# scripts/ensure_chromium.sh first, so a missing browser is an install step, never a skip.
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium for the whole session (start-up costs ~2 s)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/ensure_chromium.sh` (apt package chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def browser_page(chromium_browser):
+    """A fresh page (1280×900) per test; it records console errors in `page.console_errors`."""
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    yield page
+    context.close()
