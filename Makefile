@@ -5,7 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-pipeline-notebook-dev
 
-.PHONY: demo test test-scale bench score-variations ui lint clean-lake
+LAKE ?= data_lake
+PORT ?= 3000
+
+.PHONY: help demo run test test-scale bench score-variations ui lint clean-lake
+.DEFAULT_GOAL := help
+
+help:  ## this list of targets (make ui PORT=3001 LAKE=/srv/lake picks the port and the lake)
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +22,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[pipeline,notebook,dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into data_lake/
-	$(BIN)/python -m pipelines.demo
+demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into $(LAKE)/ (= disclosure-lake demo)
+	$(BIN)/disclosure-lake demo --lake $(LAKE)
+
+run: $(STAMP)  ## process $(LAKE)/inbox once, in process; exit 0 only when every input is accounted for
+	$(BIN)/disclosure-lake run --lake $(LAKE)
 
 test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster test and the browser tests)
 	bash scripts/ensure_chromium.sh
@@ -38,8 +48,8 @@ bench: $(STAMP)  ## the whole benchmark table (parse, validation, writes, backfi
 score-variations: $(STAMP)  ## the parser scored on 3,000 generated reports with issue 9's variations; see docs/synth.md
 	$(BIN)/python bench/score_variations.py -n 3000
 
-ui: $(STAMP)  ## Dagster webserver + daemon on http://127.0.0.1:3000 over data_lake/
-	$(BIN)/python -m pipelines.service --lake data_lake --port 3000
+ui: $(STAMP)  ## Dagster webserver + daemon on http://127.0.0.1:$(PORT) over $(LAKE)/ (SIGTERM stops both)
+	$(BIN)/python -m lakeops.service --lake $(LAKE) --port $(PORT)
 
 clean-lake:  ## remove everything in data_lake/ but its README
 	find data_lake -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -69,3 +69,23 @@ def browser_page(chromium_browser):
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_dagster_defs_state_storage():
+    """Each DagsterInstance sets Dagster's defs-state storage context variable while open and
+    restores the previous value when closed; instances closed out of order (a module fixture's
+    and a test's) restore one already closed, and the next test that builds a repository fails
+    with "undefined DagsterInstance weakref". The project has no state-backed definitions, so
+    the variable is cleared around every test."""
+    import sys
+
+    def clear() -> None:
+        if "dagster" in sys.modules:
+            from dagster._core.storage.defs_state.base import _current_storage
+
+            _current_storage.set(None)
+
+    clear()
+    yield
+    clear()

@@ -41,7 +41,7 @@ def write_curated(frames: dict[str, pd.DataFrame], zone: Path) -> None:
 
 
 def write_warehouse(frames: dict[str, pd.DataFrame], zone: Path) -> None:
-    """<zone>/<table>/year=YYYY/part-0.parquet with agency as a column (disclosure/lake.py)."""
+    """<zone>/<table>/year=YYYY/part-0.parquet with agency as a column (disclosure/lake/parquet.py)."""
     for table, frame in frames.items():
         for year, part in frame.groupby("year"):
             _write(part.drop(columns=["year"]), zone / table / f"year={year}")
