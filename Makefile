@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-pipeline-notebook-dev
 LAKE ?= data_lake
 PORT ?= 3000
 
-.PHONY: help demo run test test-scale bench score-variations ui lint clean-lake
+.PHONY: help demo run test test-scale bench bench-ocr score-variations ui lint clean-lake
 .DEFAULT_GOAL := help
 
 help:  ## this list of targets (make ui PORT=3001 LAKE=/srv/lake picks the port and the lake)
@@ -44,6 +44,9 @@ test-scale: $(SCALE_STAMP)  ## real servers started by the tests: PostgreSQL ins
 
 bench: $(STAMP)  ## the whole benchmark table (parse, validation, writes, backfills 2k/10k/20k, reads); see docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
+
+bench-ocr: $(STAMP)  ## OCR engines (rapidocr; tesseract when installed) on every scanned fixture: cells and s/page
+	$(BIN)/python bench/bench_ocr.py
 
 score-variations: $(STAMP)  ## the parser scored on 3,000 generated reports with issue 9's variations; see docs/synth.md
 	$(BIN)/python bench/score_variations.py -n 3000

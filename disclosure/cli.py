@@ -1,4 +1,4 @@
-"""Command line: `disclosure parse FILE [--agency NAME] [--year YYYY] [--json]`,
+"""Command line: `disclosure parse FILE [--agency NAME] [--year YYYY] [--json] [--ocr]`,
 `disclosure audit [--lake DIR] [--json]`, `disclosure review list|show|accept|set …`."""
 
 from __future__ import annotations
@@ -14,8 +14,13 @@ from disclosure.model import RejectedReport
 def _cmd_parse(args: argparse.Namespace) -> int:
     from disclosure.parse import parse_file
 
+    ocr = None
+    if args.ocr:
+        from disclosure.ocr import OcrSettings
+
+        ocr = OcrSettings()
     try:
-        report = parse_file(args.file, agency=args.agency, year=args.year)
+        report = parse_file(args.file, agency=args.agency, year=args.year, ocr=ocr)
     except RejectedReport as e:
         print(f"disclosure: {args.file}: rejected ({e.code}): {e.message}", file=sys.stderr)
         return 2
@@ -261,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--agency", help="agency name (overrides what the report says)")
     p.add_argument("--year", type=int, help="statistical year (overrides what the report says)")
     p.add_argument("--json", action="store_true", help="print one JSON document in the golden files' shape")
+    p.add_argument("--ocr", action="store_true", help="read a scanned PDF or a PNG/JPEG page image by OCR "
+                   "(cached in $DISCLOSURE_OCR_CACHE or ~/.cache/disclosure-lake/ocr)")
     p.set_defaults(func=_cmd_parse)
     a = sub.add_parser("audit", help="prove every input file of a lake is accounted for (exit 1 if not)")
     a.add_argument("--lake", help="lake root (default: $DISCLOSURE_LAKE_ROOT or data_lake/)")

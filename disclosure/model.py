@@ -12,6 +12,17 @@ import hashlib
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True, slots=True)
+class OcrRead:
+    """How OCR read a cell (None on a cell of a text layer): the engine's lowest character
+    confidence in it, whether a digit in it was read below the threshold, and the other readings
+    the engine gave of its text box."""
+
+    confidence: float
+    doubtful: bool = False
+    alternatives: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Cell:
     """One printed cell (or text fragment) of a line."""
@@ -32,6 +43,8 @@ class Cell:
     # The number's digits were printed over two text lines of one cell (a narrow PDF column
     # wrapped "13612" as "1361" / "2"); the reader joined them.
     wrapped: bool = False
+    # Set by the image reader: the cell was read by OCR (disclosure/ocr.py).
+    ocr: OcrRead | None = None
 
 
 @dataclass(slots=True)
@@ -55,7 +68,7 @@ class Document:
     """What a reader extracted from one raw file."""
 
     lines: list[Line]
-    format: str  # "html", "text-pipe", "text-layout", "text-crawler", "markdown", "pdf", "docx"
+    format: str  # "html", "text-pipe", "text-layout", "text-crawler", "markdown", "pdf", "docx", "ocr"
     # Title as the container states it (HTML <title>, crawler "标题:" header, PDF metadata).
     title: str | None = None
     # Page metadata such as 发布机构 / 发布时间 / 原文链接 when the container carries it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from disclosure import vocabulary as v
 from disclosure.checks import CheckResult, narrative_checks, run_checks
@@ -15,6 +16,9 @@ from disclosure.model import Document, RejectedReport, report_id  # report_id: r
 from disclosure.readers import read
 from disclosure.schema import lake_value
 from disclosure.tables import CellOut, Tables, extract
+
+if TYPE_CHECKING:
+    from disclosure.ocr import OcrSettings
 
 _PRE2019_MARKERS = v.PRE2019_MARKERS
 
@@ -78,6 +82,8 @@ class ParsedReport:
                 entry = {"text": c.raw, "where": c.where}
                 if c.candidates is not None:
                     entry["candidates"] = c.candidates
+                if c.confidence is not None:
+                    entry["confidence"] = c.confidence
                 provenance[p] = entry
             if table == "active_disclosure" and c.raw is not None and ("unit_converted" in c.flags or "annotated" in c.flags):
                 raw_text[p] = c.raw
@@ -195,10 +201,11 @@ def template_warnings(tables: Tables, year: int | None) -> list[str]:
 
 
 def parse_bytes(data: bytes, path: str | Path = "", *, agency: str | None = None, year: int | None = None,
-                caller_source: str = "caller") -> ParsedReport:
-    """Parse one report. Raises RejectedReport (with a reason code) for what it cannot read."""
+                caller_source: str = "caller", ocr: OcrSettings | None = None) -> ParsedReport:
+    """Parse one report. Raises RejectedReport (with a reason code) for what it cannot read.
+    With `ocr` settings, scanned PDFs and page images are read by OCR (readers/image.py)."""
     path = str(path)
-    doc = read(data, path)
+    doc = read(data, path, ocr=ocr)
     return parse_document(doc, data, path, agency=agency, year=year, caller_source=caller_source)
 
 
@@ -210,6 +217,10 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
     if "政府信息公开" not in norm and "信息公开" not in norm:
         raise RejectedReport("not_a_report", "no mention of 政府信息公开: not a disclosure annual report", path)
     tables = extract(doc, body, texts)
+    if doc.format == "ocr":
+        from disclosure.ocr_cells import mark_cells
+
+        mark_cells(tables, doc)
     if not tables.found:
         if sum(m in norm for m in _PRE2019_MARKERS) >= 2:
             raise RejectedReport("pre2019_template", "tables use the pre-2019 layout (当面申请/同意公开…), which has no canonical keys", path)
@@ -239,10 +250,11 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
     )
 
 
-def parse_file(path: str | Path, *, agency: str | None = None, year: int | None = None) -> ParsedReport:
+def parse_file(path: str | Path, *, agency: str | None = None, year: int | None = None,
+               ocr: OcrSettings | None = None) -> ParsedReport:
     p = Path(path)
     from disclosure.readers import refuse_too_large
 
     refuse_too_large(p.stat().st_size, str(p))
-    return parse_bytes(p.read_bytes(), p, agency=agency, year=year)
+    return parse_bytes(p.read_bytes(), p, agency=agency, year=year, ocr=ocr)
 

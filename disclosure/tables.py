@@ -37,6 +37,7 @@ class CellOut:
     where: str
     flags: list[str] = field(default_factory=list)
     candidates: list | None = None
+    confidence: float | None = None  # OCR'd cells: the engine's lowest character confidence
 
 
 @dataclass

@@ -268,6 +268,7 @@ INFO_FLAGS = frozenset({
     "footnote",  # a footnote mark (①, *, ※, 注, [1], superscript) was stripped; raw text kept
     "wrapped_number",  # the digits were printed over two lines of one cell (PDF) and joined
     "corrected",  # a person's correction set the value (disclosure/corrections.py); the parser's in original_*
+    "ocr",  # read by OCR from a page image; the engine's confidence is in provenance (ocr_cells.py)
 })
 
 # Plausibility (numbers.implausible). A cell above these is flagged `implausible` (its value is

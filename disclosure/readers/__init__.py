@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from disclosure.model import Document, RejectedReport
+
+if TYPE_CHECKING:
+    from disclosure.ocr import OcrSettings
 
 MAX_BYTES = 50 * 1024 * 1024 - 1  # a 50 MB input is refused before it is read into a parser
 
@@ -15,6 +19,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1f]")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF")
+_PAGE_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff")  # what the image reader reads: PNG, JPEG
 
 
 def sniff(data: bytes, path: str = "") -> str:
@@ -57,8 +62,11 @@ def refuse_too_large(n_bytes: int, path: str = "") -> None:
         raise RejectedReport("too_large", f"{n_bytes:,} bytes; reports are at most {MAX_BYTES + 1:,} bytes", path)
 
 
-def read(data: bytes, path: str = "") -> Document:
-    """Read one raw file. Raises RejectedReport for what no reader can read."""
+def read(data: bytes, path: str = "", ocr: OcrSettings | None = None) -> Document:
+    """Read one raw file. Raises RejectedReport for what no reader can read.
+
+    With `ocr` settings, an image-only PDF and a PNG/JPEG page image are read by OCR
+    (readers/image.py) instead of being rejected `needs_ocr` / `unsupported_format`."""
     refuse_too_large(len(data), path)
     stripped = data
     for bom in _BOMS:
@@ -66,6 +74,10 @@ def read(data: bytes, path: str = "") -> Document:
     if not stripped.strip():
         raise RejectedReport("empty_file", "the file is empty (nothing but white space or a byte-order mark)", path)
     kind = sniff(data, path)
+    if kind == "binary" and ocr is not None and data.startswith(_PAGE_IMAGE_MAGIC):
+        from disclosure.readers.image import read_image
+
+        return read_image(data, path, ocr)
     if kind == "binary":
         raise RejectedReport("unsupported_format", "binary data (an image or garbage), not a text, HTML, PDF or DOCX report", path)
     if kind == "ole":
@@ -75,7 +87,14 @@ def read(data: bytes, path: str = "") -> Document:
     if kind == "pdf":
         from disclosure.readers.pdf import read_pdf
 
-        return read_pdf(data, path)
+        try:
+            return read_pdf(data, path)
+        except RejectedReport as exc:
+            if ocr is None or exc.code != "needs_ocr":
+                raise
+        from disclosure.readers.image import read_scanned_pdf
+
+        return read_scanned_pdf(data, path, ocr)
     if kind == "docx":
         from disclosure.readers.docx import read_docx
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from disclosure.model import Cell, Document, Line, RejectedReport
+from disclosure.model import Cell, Document, Line, OcrRead, RejectedReport
 from disclosure.readers.docmeta import closing_signature, heading_of
 from disclosure.vocabulary import APPLICANT_SIGNATURES
 
@@ -144,7 +144,6 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
         raise RejectedReport("corrupt_file", "the PDF has no pages", path)
     if n_pages > MAX_PAGES:
         raise RejectedReport("too_large", f"{n_pages} pages (limit {MAX_PAGES})", path)
-    rows: list[PageRow | None] = []
     n_glyphs = n_unmapped = 0
     textless: list[int] = []
     pages: list[list[PageRow]] = []
@@ -161,17 +160,7 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
         pages.append(page_rows(glyphs, content.rules, page=index + 1, flat=content.flat, first_table=n_tables))
         n_tables += len({r.table for r in pages[-1] if r.table is not None})
         pages[-1] = mark_margins(pages[-1], content.bottom, content.top)
-    dropped = drop_page_chrome(pages)
-    loose = [r for page in pages for r in page if r.grid is None]
-    learnt = learn_columns(loose)
-    for spec in HEADER_SPECS:
-        if not any(len(c.starts) == spec.columns for c in learnt):
-            learnt += header_columns(loose, spec)
-    place_by_columns(loose, sorted(learnt, key=lambda c: -len(c.starts)))
-    for index, page in enumerate(pages):
-        if index:
-            rows.append(None)  # page break
-        rows.extend(r for r in page if r.grid is not None or r.cells)
+    rows, dropped = lay_out(pages)
     if n_glyphs < MIN_GLYPHS_PER_PAGE * n_pages:
         raise RejectedReport(
             "needs_ocr",
@@ -197,6 +186,25 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
     if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
         notes.append("pdf: encrypted with an owner password only; read without a password")
     return rows, notes, heading
+
+
+def lay_out(pages: list[list[PageRow]]) -> tuple[list[PageRow | None], int]:
+    """The pages' rows as one document: page chrome dropped, borderless tables re-cut by their
+    learnt (or header) columns, a None between pages; and how many chrome lines were dropped.
+    Shared with the image reader (readers/image.py), whose OCR'd words arrive as glyphs."""
+    dropped = drop_page_chrome(pages)
+    loose = [r for page in pages for r in page if r.grid is None]
+    learnt = learn_columns(loose)
+    for spec in HEADER_SPECS:
+        if not any(len(c.starts) == spec.columns for c in learnt):
+            learnt += header_columns(loose, spec)
+    place_by_columns(loose, sorted(learnt, key=lambda c: -len(c.starts)))
+    rows: list[PageRow | None] = []
+    for index, page in enumerate(pages):
+        if index:
+            rows.append(None)  # page break
+        rows.extend(r for r in page if r.grid is not None or r.cells)
+    return rows, dropped
 
 
 HEADING_EM = 1.15
@@ -760,6 +768,16 @@ def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF"
 
 
+def ocr_read(glyphs: Sequence[Glyph]) -> OcrRead | None:
+    """How OCR read the glyphs of one cell (None for a text layer's glyphs): the lowest
+    confidence, any doubtful digit, and the alternatives of the boxes they came from."""
+    if not glyphs or getattr(glyphs[0], "ocr", None) is None:  # a text layer: no glyph was OCR'd
+        return None
+    reads = [r for g in glyphs if (r := getattr(g, "ocr", None)) is not None]
+    alternatives = tuple(dict.fromkeys(a for r in reads for a in r.alternatives))
+    return OcrRead(min(r.confidence for r in reads), any(r.doubtful for r in reads), alternatives)
+
+
 def cell_text(glyphs: list[Glyph]) -> str:
     """The text of one ruled cell: its lines top to bottom, a wrapped CJK label joined without
     a space (the wrap is the page's, not the writer's)."""
@@ -780,7 +798,8 @@ def grid_rows(table: GridTable, page: int, index: int) -> list[PageRow]:
     texts = {id(cell): cell_text(cell.glyphs) for cell in table.cells}
     for b, band_cells in enumerate(table.by_band):
         cells = [
-            Cell(texts[id(c)], col=c.c0, colspan=c.c1 - c.c0, rowspan_copy=c.top != b) for c in band_cells
+            Cell(texts[id(c)], col=c.c0, colspan=c.c1 - c.c0, rowspan_copy=c.top != b, ocr=ocr_read(c.glyphs))
+            for c in band_cells
         ]
         if not any(c.text for c in cells if not c.rowspan_copy):
             continue  # nothing starts in this band (all its text belongs to spanning cells)
@@ -990,7 +1009,7 @@ def cells_with_glyphs(row: list[Glyph], starts: Sequence[float] = ()) -> list[tu
     prev = row[0]
 
     def close() -> None:
-        cells.append((Cell("".join(parts), col=len(cells)), members))
+        cells.append((Cell("".join(parts), col=len(cells), ocr=ocr_read(members)), members))
 
     for g in row[1:]:
         gap = g.x0 - right
