@@ -7,6 +7,7 @@ import dagster as dg
 from assets.audit.checks import audit_job, lake_accounting
 from assets.core.assets import curated, warehouse
 from assets.marts.assets import agency_year_kpis, expectations
+from assets.marts.comparisons import comparison_marts
 from assets.raw.assets import quarantine_ledger, raw_reports
 from pipelines.executors import executor_from_env
 from pipelines.jobs import curated_job, year_job
@@ -17,7 +18,7 @@ from pipelines.sensors import inbox_sensor, year_refresh_sensor
 
 def build_defs(lake: LakeResource) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_reports, quarantine_ledger, curated, warehouse, agency_year_kpis, expectations],
+        assets=[raw_reports, quarantine_ledger, curated, warehouse, agency_year_kpis, expectations, comparison_marts],
         asset_checks=[lake_accounting],
         jobs=[curated_job, year_job, audit_job],
         sensors=[inbox_sensor, year_refresh_sensor],

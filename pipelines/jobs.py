@@ -6,6 +6,7 @@ import dagster as dg
 
 from assets.core.assets import CURATED_KEY, WAREHOUSE_KEYS
 from assets.marts.assets import MART_KEYS
+from assets.marts.comparisons import COMPARISON_KEYS
 
 curated_job = dg.define_asset_job(
     "curated_job",
@@ -15,6 +16,6 @@ curated_job = dg.define_asset_job(
 
 year_job = dg.define_asset_job(
     "year_job",
-    selection=dg.AssetSelection.assets(*WAREHOUSE_KEYS, *MART_KEYS),
+    selection=dg.AssetSelection.assets(*WAREHOUSE_KEYS, *MART_KEYS, *COMPARISON_KEYS),
     description="Compact one year's curated tables into the warehouse and build its marts and Data Docs.",
 )
