@@ -87,13 +87,18 @@ def year_frames(lake: Lake, year: int) -> dict[str, pd.DataFrame]:
     return out
 
 
-def build_year(lake: Lake, year: int, *, registry=None) -> dict[str, pd.DataFrame]:
-    """Every comparison mart of `year` (year y-1 read from the curated zone for the year-on-year ones)."""
+def build_year(lake: Lake, year: int, *, registry=None, frames: dict[int, dict[str, pd.DataFrame]] | None = None
+               ) -> dict[str, pd.DataFrame]:
+    """Every comparison mart of `year` (year y-1 read from the curated zone for the year-on-year ones:
+    its warehouse copy may not be built yet). `frames` caches the tables read, by year."""
     from disclosure.registry import lake_registry
 
     registry = registry or lake_registry(lake.root)
-    cur = year_frames(lake, year)
-    prev = {t: read_curated(lake, t, year=year - 1) for t in TABLES}
+    frames = {} if frames is None else frames
+    if year not in frames:
+        frames[year] = year_frames(lake, year)
+    cur = frames[year]
+    prev = frames.get(year - 1) or {t: read_curated(lake, t, year=year - 1) for t in TABLES}
     both = {t: pd.concat([prev[t], cur[t]], ignore_index=True) for t in TABLES}
     kpis = m.agency_year_kpis(both)
     yoy = m.year_on_year(kpis)
@@ -111,9 +116,11 @@ def build_year(lake: Lake, year: int, *, registry=None) -> dict[str, pd.DataFram
     }
 
 
-def write_year(lake: Lake, year: int, *, registry=None) -> dict[str, tuple[Path, str, int]]:
+def write_year(lake: Lake, year: int, *, registry=None, frames: dict[int, dict[str, pd.DataFrame]] | None = None
+               ) -> dict[str, tuple[Path, str, int]]:
     """`build_year` written to the lake: {mart: (path, sha256, rows)}."""
-    return {name: write_mart(lake, name, year, frame) for name, frame in build_year(lake, year, registry=registry).items()}
+    built = build_year(lake, year, registry=registry, frames=frames)
+    return {name: write_mart(lake, name, year, frame) for name, frame in built.items()}
 
 
 def lake_years(lake: Lake) -> list[int]:
@@ -129,8 +136,13 @@ __all__ = ["COMPARISON_MARTS", "build_lake_marts", "build_year", "lake_years", "
 def build_lake_marts(lake: Lake, years: Iterable[int] | None = None) -> list[tuple[Path, str, int]]:
     """Every mart (agency_year_kpis and the comparison marts) of `years` (default: every lake year),
     without Dagster; the same files the year assets write."""
+    from disclosure.registry import lake_registry
+
+    registry = lake_registry(lake.root)
+    frames: dict[int, dict[str, pd.DataFrame]] = {}
     out = []
-    for y in years if years is not None else lake_years(lake):
-        out.append(write_mart(lake, "agency_year_kpis", y, m.agency_year_kpis(year_frames(lake, y))))
-        out += write_year(lake, y).values()
+    for y in sorted(years if years is not None else lake_years(lake)):
+        frames[y] = year_frames(lake, y)
+        out.append(write_mart(lake, "agency_year_kpis", y, m.agency_year_kpis(frames[y])))
+        out += write_year(lake, y, registry=registry, frames=frames).values()
     return out

@@ -373,10 +373,13 @@ def typed_mart(name: str, rows: list[dict] | pd.DataFrame, tables: Mapping | Non
     for c in columns:
         s = frame[c.name]
         if c.dtype.startswith("list["):
-            s = pd.Series(pd.array([list(x) if isinstance(x, list | tuple) else [] for x in s.tolist()],
-                                   dtype=c.pandas_dtype), index=frame.index)
-        else:
-            s = s.astype("object").where(s.notna(), None).astype(c.pandas_dtype)
+            if s.dtype != c.pandas_dtype:
+                s = pd.Series(pd.array([as_list(x) for x in s.tolist()], dtype=c.pandas_dtype), index=frame.index)
+        elif str(s.dtype) != str(c.pandas_dtype):
+            try:
+                s = s.astype(c.pandas_dtype)
+            except (TypeError, ValueError):
+                s = s.astype("object").where(s.notna(), None).astype(c.pandas_dtype)
         out[c.name] = s
     return pd.DataFrame(out, index=frame.index)
 
@@ -595,9 +598,20 @@ class KnownValue:
     detail: str | None = None
 
 
+def as_list(x: object) -> list:
+    """A list cell as a Python list (lists, tuples, numpy/pyarrow arrays; [] for null)."""
+    if x is None or x is pd.NA:
+        return []
+    if isinstance(x, list | tuple):
+        return list(x)
+    if hasattr(x, "tolist"):
+        return list(x.tolist())
+    return [] if isinstance(x, float) and math.isnan(x) else list(x)  # type: ignore[call-overload]
+
+
 def _flagged_by_kpi(flagged: object) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for item in flagged if isinstance(flagged, list | tuple) else ():
+    for item in as_list(flagged):
         kpi, _, flag = str(item).partition(":")
         out.setdefault(kpi, []).append(flag)
     return out
@@ -837,37 +851,52 @@ def publication_timeliness(reports: pd.DataFrame, urls: Mapping[str, str | None]
 # --------------------------------------------------------------------------- coverage
 
 
+_REGISTRY_FRAMES: dict[int, tuple[object, pd.DataFrame]] = {}
+
+
+def _registry_frame(registry) -> pd.DataFrame:
+    """The registry's bodies as a frame (cached per registry object)."""
+    hit = _REGISTRY_FRAMES.get(id(registry))
+    if hit is not None and hit[0] is registry:
+        return hit[1]
+    bodies = sorted(registry.agencies.values(), key=lambda a: a.canonical_name)
+    frame = pd.DataFrame({
+        "agency": [a.canonical_name for a in bodies], "agency_id": [a.id for a in bodies],
+        "province": [a.province or None for a in bodies],
+        "division_code": [province_code(a.division_code) for a in bodies],
+        "level": [a.level or None for a in bodies], "type": [a.type or None for a in bodies],
+        "prefecture": [a.prefecture or None for a in bodies],
+    })
+    _REGISTRY_FRAMES[id(registry)] = (registry, frame)
+    return frame
+
+
 def coverage(reports: pd.DataFrame, years: Iterable[int], *, registry=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(`coverage`, `coverage_summary`) for `years`: every registry body per year with its number of
     reports in the lake, plus every unregistered body that filed one. The registry has no dates of
     creation or abolition, so every body is expected every year."""
     from disclosure.registry import default_registry
 
-    reg = registry or default_registry()
-    counts: dict[tuple[str, int], int] = {}
-    for agency, year in _columns(reports, ("agency", "year")):
-        counts[(agency, int(year))] = counts.get((agency, int(year)), 0) + 1
-    bodies = sorted(reg.agencies.values(), key=lambda a: a.canonical_name)
-    known_names = {a.canonical_name for a in bodies}
-    rows = []
+    reg = _registry_frame(registry or default_registry())
+    counts = reports.groupby(["agency", "year"]).size() if len(reports) else pd.Series(dtype="int64")
+    frames = []
     for year in sorted(set(years)):
-        for a in bodies:
-            n = counts.get((a.canonical_name, year), 0)
-            rows.append({"agency": a.canonical_name, "year": year, "agency_id": a.id, "province": a.province or None,
-                         "division_code": province_code(a.division_code), "level": a.level or None,
-                         "type": a.type or None, "prefecture": a.prefecture or None, "in_registry": True,
-                         "n_reports": n, "has_report": n > 0})
-        for (agency, y), n in sorted(counts.items()):
-            if y == year and agency not in known_names:
-                rows.append({"agency": agency, "year": year, "in_registry": False, "n_reports": n, "has_report": True})
-    detail = typed_mart("coverage", rows).sort_values(["year", "agency"], ignore_index=True)
+        n = {a: int(c) for (a, y), c in counts.items() if int(y) == year}
+        body = reg.assign(year=year, in_registry=True, n_reports=[n.pop(a, 0) for a in reg["agency"]])
+        extra = pd.DataFrame({"agency": sorted(n), "year": year, "in_registry": False,
+                              "n_reports": [n[a] for a in sorted(n)]})
+        frames += [body, extra] if len(extra) else [body]
+    detail = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["n_reports"])
+    detail["has_report"] = detail["n_reports"] > 0
+    detail = typed_mart("coverage", detail).sort_values(["year", "agency"], ignore_index=True)
     summary = []
     for (year, division), g in detail.groupby(["year", detail["division_code"].fillna("")], sort=True):
         reg_rows = g[g["in_registry"]]
-        n, w = len(reg_rows), int(reg_rows["has_report"].sum())
+        total, with_report = len(reg_rows), int(reg_rows["has_report"].sum())
+        province = reg_rows["province"].dropna()
         summary.append({"year": year, "division_code": division or None,
-                        "province": reg_rows["province"].dropna().iloc[0] if reg_rows["province"].notna().any() else None,
-                        "n_bodies": n, "n_with_report": w, "n_without_report": n - w,
-                        "share_with_report": w / n if n else None,
+                        "province": province.iloc[0] if len(province) else None,
+                        "n_bodies": total, "n_with_report": with_report, "n_without_report": total - with_report,
+                        "share_with_report": with_report / total if total else None,
                         "n_unregistered_with_report": int((~g["in_registry"]).sum())})
     return detail, typed_mart("coverage_summary", summary)

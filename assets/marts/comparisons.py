@@ -3,7 +3,6 @@ and positions, publication timeliness, coverage. One asset per mart (one multi-a
 their inputs); the computation is `disclosure.mart_store.build_year`, columns from
 `schema.MART_TABLES`."""
 
-from __future__ import annotations
 
 import dagster as dg
 
