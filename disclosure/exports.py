@@ -223,8 +223,7 @@ def _table_two(frame: pd.DataFrame) -> PrintedTable:
         for c in categories:
             row = [cells.get((c, m)) or PrintedCell(f"{c}.{m}", None, None, ("not_in_lake",)) for m in ms]
             table.rows.append((v.ACTIVE_CATEGORY_LABELS[c], row + [None] * (width - len(ms))))
-    table.header = [[Header("信息内容"), Header("数量", colspan=width)]]
-    return table
+    return table  # no header above the first sub-table: each prints its own head row
 
 
 def _table_three(frame: pd.DataFrame) -> PrintedTable:
@@ -423,15 +422,17 @@ def tables_stem(agency: str, year: int) -> str:
 
 
 def _nice_max(x: float) -> float:
+    """The smallest 4 × (a round step × 10ⁿ) ≥ x: an axis with four round ticks."""
     if x <= 0:
         return 1.0
     import math
 
-    mag = 10 ** math.floor(math.log10(x))
-    for step in (1, 2, 2.5, 5, 10):
-        if x <= step * mag:
-            return step * mag
-    return 10 * mag
+    quarter = x / 4
+    mag = 10 ** math.floor(math.log10(quarter))
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if quarter <= step * mag + 1e-12:
+            return 4 * step * mag
+    return 40 * mag
 
 
 def _fmt_num(x: float, rate: bool) -> str:
@@ -448,6 +449,7 @@ def svg_line_chart(title: str, years: Sequence[int], series: Mapping[str, Sequen
     w, h = width - left - right, height - top - bottom
     known = [x for s in series.values() for x in s if x is not None]
     ymax = 1.0 if rate and (not known or max(known) <= 1) else _nice_max(max(known, default=1))
+    ymax = ymax if rate else max(ymax, 4.0)  # counts: whole-number ticks
     n = max(len(years), 1)
 
     def px(i: int) -> float:

@@ -69,3 +69,11 @@ def browser_page(chromium_browser):
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def mart_lake(tmp_path_factory):
+    """A small lake with every mart, built once per session without Dagster (tests/mart_lake.py)."""
+    from mart_lake import build
+
+    return build(tmp_path_factory.mktemp("mart-lake"))

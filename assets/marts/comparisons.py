@@ -74,17 +74,17 @@ def comparison_marts(context: dg.AssetExecutionContext, lake: LakeResource):
         checks = []
         if name == "year_on_year":
             bad = frame[(frame["status"] != "ok") & frame["change"].notna()] if len(frame) else frame
-            checks.append(dg.AssetCheckResult(check_name=CHECK_FLAGGED, passed=len(bad) == 0,
+            checks.append(dg.AssetCheckResult(asset_key=key, check_name=CHECK_FLAGGED, passed=len(bad) == 0,
                                               metadata={"violations": len(bad)}))
         if name == "peer_positions":
             out = frame[frame["outlier"].isin(["low", "high"])] if len(frame) else frame
             checks.append(dg.AssetCheckResult(
-                check_name=CHECK_OUTLIERS, passed=len(out) == 0, severity=dg.AssetCheckSeverity.WARN,
+                asset_key=key, check_name=CHECK_OUTLIERS, passed=len(out) == 0, severity=dg.AssetCheckSeverity.WARN,
                 metadata={"outliers": len(out), "list": dg.MetadataValue.md(md_table(out, limit=30) if len(out) else "none")}))
         if name == "publication_timeliness":
             late = frame[frame["status"] == "late"] if len(frame) else frame
             checks.append(dg.AssetCheckResult(
-                check_name=CHECK_LATE, passed=len(late) == 0, severity=dg.AssetCheckSeverity.WARN,
+                asset_key=key, check_name=CHECK_LATE, passed=len(late) == 0, severity=dg.AssetCheckSeverity.WARN,
                 metadata={"late": len(late), "unknown": int((frame["status"] == "unknown").sum()) if len(frame) else 0}))
         yield dg.MaterializeResult(
             asset_key=key,
