@@ -34,7 +34,7 @@ CJK_FONT_STACK = "'Noto Sans CJK SC','Noto Sans SC','WenQuanYi Zen Hei','Source 
 # --------------------------------------------------------------------------- marts → CSV / xlsx
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
     """List columns joined with '; ', nulls as empty: what a spreadsheet can hold."""
     out = frame.copy()
     for c in _list_columns(frame):
@@ -62,7 +62,7 @@ def export_marts(lake: Lake, out: Path, formats: Sequence[str] = ("csv", "xlsx")
     from disclosure.mart_store import read_mart
 
     out.mkdir(parents=True, exist_ok=True)
-    frames = {name: _plain(read_mart(lake, name)) for name in MART_TABLES}
+    frames = {name: plain(read_mart(lake, name)) for name in MART_TABLES}
     written = []
     if "csv" in formats:
         for name, frame in frames.items():
@@ -84,32 +84,37 @@ def _autosize(ws, widths: Iterable[int]) -> None:
 
 
 def marts_workbook(frames: Mapping[str, pd.DataFrame]) -> bytes:
-    """A workbook: a `dictionary` sheet, then one sheet per mart (header row frozen, filters on)."""
+    """A workbook: a `dictionary` sheet, then one sheet per mart (bold, frozen header row).
+
+    Written in openpyxl's streaming (write-only) mode: the per-body `coverage` mart has a row per
+    registry body and year (6,125 × years)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "dictionary"
+    bold = Font(bold=True)
+    wb = Workbook(write_only=True)
+
+    def sheet(title: str, head: list[str], rows: Iterable[Sequence[object]], widths: Sequence[int]) -> None:
+        ws = wb.create_sheet(title[:31])
+        ws.freeze_panes = "A2"
+        _autosize(ws, widths)
+        header = []
+        for h in head:
+            c = WriteOnlyCell(ws, value=h)
+            c.font = bold
+            header.append(c)
+        ws.append(header)
+        for r in rows:
+            ws.append(r)
+
     rows = dictionary_rows()
     head = list(rows[0])
-    ws.append(head)
-    for r in rows:
-        ws.append([r[h] for h in head])
-    _autosize(ws, [12, 22, 12, 8, 20, 60, 30])
+    sheet("dictionary", head, ([r[h] for h in head] for r in rows), [12, 22, 12, 8, 20, 60, 30])
     for name, frame in frames.items():
-        sheet = wb.create_sheet(name[:31])
-        sheet.append(list(frame.columns))
-        for rec in frame.itertuples(index=False):
-            sheet.append([_xl(x) for x in rec])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        if len(frame.columns):
-            sheet.auto_filter.ref = sheet.dimensions
-        _autosize(sheet, [max(len(str(c)), 10) for c in frame.columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+        columns = [frame[c].tolist() for c in frame.columns]
+        sheet(name, list(frame.columns), ([_xl(x) for x in rec] for rec in zip(*columns, strict=True)),
+              [max(len(str(c)), 10) for c in frame.columns])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -458,7 +463,7 @@ def svg_line_chart(title: str, years: Sequence[int], series: Mapping[str, Sequen
     def py(y: float) -> float:
         return top + h - h * (y / ymax if ymax else 0)
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+    out = [f'<svg class="chart" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
            f'font-family="{html.escape(CJK_FONT_STACK)}" font-size="11">',
            f'<text x="{left}" y="16" font-size="13" font-weight="bold">{html.escape(title)}</text>']
@@ -517,7 +522,7 @@ def svg_peer_chart(title: str, rows: Sequence[Mapping[str, object]], *, rate: bo
     def py(y: float) -> float:
         return top + h - h * (y / ymax if ymax else 0)
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+    out = [f'<svg class="chart" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
            f'font-family="{html.escape(CJK_FONT_STACK)}" font-size="11">',
            f'<text x="{left}" y="16" font-size="13" font-weight="bold">{html.escape(title)}</text>']
