@@ -18,7 +18,13 @@ from mart_lake import BODY, FLAGGED
 from openpyxl import load_workbook
 
 from disclosure import cli
-from disclosure.exports import export_body_tables, export_comparison_report, export_marts, marts_workbook, plain
+from disclosure.exports import (
+    export_body_tables,
+    export_comparison_report,
+    export_marts,
+    marts_workbook,
+    plain,
+)
 from disclosure.lake import Lake
 from disclosure.mart_store import build_lake_marts, read_mart
 from disclosure.release import ReleaseError, write_release
@@ -120,7 +126,7 @@ def test_release_refuses_a_file_changed_since_the_lake_recorded_it(mart_lake: La
     data = bytearray(victim.read_bytes())
     data[len(data) // 2] ^= 0xFF
     victim.write_bytes(bytes(data))
-    with pytest.raises(ReleaseError, match="marts/coverage/year=2023/part-0.parquet"):
+    with pytest.raises(ReleaseError, match=re.escape("marts/coverage/year=2023/part-0.parquet")):
         write_release(lake, tmp_path / "out", day=date(2026, 12, 1))
     assert not (tmp_path / "out" / "disclosure-lake-2026-12-01").exists()
 
