@@ -496,16 +496,19 @@ def svg_line_chart(title: str, years: Sequence[int], series: Mapping[str, Sequen
         reasons = (unknown or {}).get(name, [None] * len(values))
         for i, x in enumerate(values):
             if x is None and i < len(reasons) and reasons[i]:
-                cx, cy = px(i), top + h - 6 - 9 * si
-                out.append(f'<g class="unknown" stroke="{colour}" stroke-width="2"><title>{html.escape(name)} '
+                cx, cy = px(i), top + 8 + 12 * si  # along the top: a dashed guide down to the axis
+                out.append(f'<g class="unknown" stroke="{colour}" stroke-width="2.5"><title>{html.escape(name)} '
                            f"{years[i]}: unknown ({html.escape(str(reasons[i]))})</title>"
-                           f'<line x1="{cx - 4:.1f}" y1="{cy - 4:.1f}" x2="{cx + 4:.1f}" y2="{cy + 4:.1f}"/>'
-                           f'<line x1="{cx - 4:.1f}" y1="{cy + 4:.1f}" x2="{cx + 4:.1f}" y2="{cy - 4:.1f}"/></g>')
+                           f'<line x1="{cx:.1f}" y1="{cy + 6:.1f}" x2="{cx:.1f}" y2="{top + h:.1f}" '
+                           'stroke-width="1" stroke-dasharray="3,3"/>'
+                           f'<line x1="{cx - 5:.1f}" y1="{cy - 5:.1f}" x2="{cx + 5:.1f}" y2="{cy + 5:.1f}"/>'
+                           f'<line x1="{cx - 5:.1f}" y1="{cy + 5:.1f}" x2="{cx + 5:.1f}" y2="{cy - 5:.1f}"/></g>')
         ly = top + 14 + 16 * si
         out.append(f'<rect x="{left + w + 12}" y="{ly - 9}" width="12" height="3" fill="{colour}"/>'
                    f'<text x="{left + w + 28}" y="{ly - 4}">{html.escape(name)}</text>')
     if unknown and any(any(r) for r in unknown.values()):
-        out.append(f'<text x="{left + w + 12}" y="{top + h}" fill="#666">✕ = unknown (flagged/blank)</text>')
+        out.append(f'<text x="{left + w + 12}" y="{top + h - 14}" fill="#444">✕ = unknown KPI</text>'
+                   f'<text x="{left + w + 12}" y="{top + h}" fill="#444">(flagged or blank input)</text>')
     out.append("</svg>")
     return "".join(out)
 
