@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[pipeline,notebook,dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into data_lake/
+demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into data_lake/, then every export
 	$(BIN)/python -m pipelines.demo
+	$(BIN)/disclosure export marts --lake data_lake --out data_lake/exports/marts
+	$(BIN)/disclosure export report --lake data_lake --agency 平潭综合实验区 --out data_lake/exports/report
+	$(BIN)/disclosure export tables --lake data_lake --agency 淮安市人民政府 --year 2024 --out data_lake/exports/tables
+	$(BIN)/disclosure release --lake data_lake --out data_lake/releases
+	$(BIN)/python scripts/run_notebook.py --lake data_lake
 
 test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster test and the browser tests)
 	bash scripts/ensure_chromium.sh
