@@ -8,6 +8,7 @@ docs/screenshots/report_tables.png (overwritten by each run).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -86,3 +87,11 @@ def test_every_link_of_the_report_resolves_and_the_tables_page_shows_the_flagged
     page.locator("nav a").first.click()  # ← comparison report
     page.wait_for_load_state()
     assert unquote(page.url) == unquote(report.as_uri())
+
+
+def test_comparison_report_is_self_contained(report: Path) -> None:
+    text = report.read_text("utf-8")
+    assert "<script" not in text and "<link" not in text and " src=" not in text  # no CDN, no script
+    hrefs = re.findall(r'href="([^"]+)"', text)
+    assert hrefs and all(h.startswith("#") or (report.parent / h).is_file() for h in hrefs), hrefs
+    assert {p.suffix for p in report.parent.iterdir()} == {".html", ".xlsx"}

@@ -20,7 +20,6 @@ from openpyxl import load_workbook
 from disclosure import cli
 from disclosure.exports import (
     export_body_tables,
-    export_comparison_report,
     export_marts,
     marts_workbook,
     plain,
@@ -135,13 +134,3 @@ def test_release_cli_prints_the_digest(mart_lake: Lake, tmp_path: Path, capsys) 
     code = cli.main(["release", "--lake", str(mart_lake.root), "--out", str(tmp_path), "--date", "2026-12-02"])
     out = capsys.readouterr().out
     assert code == 0 and "disclosure-lake-2026-12-02" in out and "content digest sha256:" in out
-
-
-def test_comparison_report_is_self_contained(mart_lake: Lake, tmp_path: Path) -> None:
-    page, *tables = export_comparison_report(mart_lake, BODY, tmp_path)
-    text = page.read_text("utf-8")
-    assert "<script" not in text and "<link" not in text and " src=" not in text  # no CDN, no script
-    hrefs = re.findall(r'href="([^"]+)"', text)
-    assert hrefs and all(h.startswith("#") or (tmp_path / h).is_file() for h in hrefs), hrefs
-    assert text.count("<svg") >= 5
-    assert {p.suffix for p in tables} == {".html", ".xlsx"}
