@@ -53,7 +53,7 @@ def test_comparison_report_draws_its_charts_with_lines_and_points(browser_page, 
 def test_the_flagged_kpi_is_shown_as_unknown_never_as_a_number(browser_page, report: Path) -> None:
     page = browser_page
     page.goto(report.as_uri())
-    agency, year, *_ = FLAGGED
+    _agency, year, *_ = FLAGGED
     row = page.locator("#flags + table tr", has_text="disclosure_rate").filter(has_text=str(year))
     assert row.count() == 1 and "flagged_input" in row.inner_text() and "position_assumed" in row.inner_text()
     assert row.locator("td.flagged").evaluate("e => getComputedStyle(e).backgroundColor") == _rgb(WARNING_FILL)

@@ -70,7 +70,7 @@ def test_notebook_says_in_markdown_that_flagged_cells_are_left_out(run) -> None:
 
 def test_notebook_lists_the_report_whose_kpi_a_flag_nulled(run) -> None:
     nb, _ = run
-    agency, year, *_ = FLAGGED
+    _agency, _year, *_ = FLAGGED
     text = _text(nb)
     assert "1 of 15 reports have at least one KPI nulled by a flagged input cell" in text
     assert "disclosure_rate:position_assumed" in text and BODY in text
