@@ -28,6 +28,9 @@ class Cell:
     joined: bool = False
     # A footnote mark printed apart from the number it follows (HTML `87<sup>2</sup>`), as printed.
     footnote: str | None = None
+    # The number's digits were printed over two text lines of one cell (a narrow PDF column
+    # wrapped "13612" as "1361" / "2"); the reader joined them.
+    wrapped: bool = False
 
 
 @dataclass(slots=True)

@@ -137,6 +137,10 @@ def cell_out(cell: Cell, where: str, *, money: bool = False, allow_negative: boo
         out = cell_out(replace(cell, footnote=None), where, money=money, allow_negative=allow_negative,
                        unit=unit, table=table)
         return CellOut(out.value, cell.text + cell.footnote, where, [*out.flags, "footnote"])
+    if cell.wrapped:  # digits the reader joined over two printed lines of one cell
+        out = cell_out(replace(cell, wrapped=False), where, money=money, allow_negative=allow_negative,
+                       unit=unit, table=table)
+        return CellOut(out.value, out.raw, where, [*out.flags, "wrapped_number"])
     if (not money and not pv.annotated and not pv.footnote and not pv.unparsed and not pv.decimal
             and (value is None or 0 <= value <= v.IMPLAUSIBLE_COUNT[table]) and pv.unit is None):
         return CellOut(value, cell.text, where, [])  # the common case: a plain count or a blank

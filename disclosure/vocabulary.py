@@ -266,6 +266,7 @@ INFO_FLAGS = frozenset({
     "split_digits", "annotated", "unit_converted", "merged_row", "merged_cell",
     "blank_placed",  # the blank cell invisible in layout text placed by the row identity (总计)
     "footnote",  # a footnote mark (①, *, ※, 注, [1], superscript) was stripped; raw text kept
+    "wrapped_number",  # the digits were printed over two lines of one cell (PDF) and joined
 })
 
 # Plausibility (numbers.implausible). A cell above these is flagged `implausible` (its value is

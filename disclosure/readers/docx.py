@@ -130,9 +130,12 @@ def _detach_text_boxes(paragraph: etree._Element) -> list[etree._Element]:
 
 
 def _is_layout_table(table: etree._Element) -> bool:
-    return any(
-        _owning_table(inner) is table for inner in table.iter(f"{_W}tc") if inner.find(f"{_W}tbl") is not None
-    )
+    """Does one of the table's own cells hold a table (a layout table around the report's)?"""
+    for inner in table.iter(f"{_W}tbl"):
+        cell = inner.getparent()
+        if inner is not table and cell is not None and cell.tag == f"{_W}tc" and _owning_table(cell) is table:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- container
@@ -480,9 +483,14 @@ def _level(lvl: etree._Element) -> tuple[str, str, int]:
     )
 
 
+_P_PR = f"{_W}pPr"
+
+
 def number_label(paragraph: etree._Element, numbering: Numbering) -> str:
     """Render and advance the paragraph's automatic number ('' when it has none)."""
-    ppr = paragraph.find(f"{_W}pPr")
+    if not numbering.levels:
+        return ""  # nothing in the document is auto-numbered
+    ppr = paragraph.find(_P_PR)
     if ppr is None:
         return ""
     num_pr = ppr.find(f"{_W}numPr")

@@ -33,6 +33,7 @@ import statistics
 import threading
 import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ import pypdfium2.raw as pdfium_c
 
 from disclosure.model import Cell, Document, Line, RejectedReport
 from disclosure.readers.docmeta import closing_signature, heading_of
+from disclosure.vocabulary import APPLICANT_SIGNATURES
 
 # Gaps between glyphs, as fractions of the line's median em (font size).
 WORD_GAP = 0.2  # below: same word (CJK glyphs and the digits of a number touch)
@@ -162,8 +164,9 @@ def _read_pages(pdf: pdfium.PdfDocument, path: str) -> tuple[list[PageRow | None
     dropped = drop_page_chrome(pages)
     loose = [r for page in pages for r in page if r.grid is None]
     learnt = learn_columns(loose)
-    if not any(len(c.starts) == APPLICANT_COLUMNS for c in learnt):
-        learnt += header_columns(loose)
+    for spec in HEADER_SPECS:
+        if not any(len(c.starts) == spec.columns for c in learnt):
+            learnt += header_columns(loose, spec)
     place_by_columns(loose, sorted(learnt, key=lambda c: -len(c.starts)))
     for index, page in enumerate(pages):
         if index:
@@ -643,14 +646,30 @@ def ruled_tables(rules: list[Rule], flat: list[HRule]) -> list[GridTable]:
     return tables
 
 
+class _Sorted:
+    """Items sorted by one coordinate, for "those within tol of v" in O(log n + k): the grid
+    logic asks this for every rule end and every cell edge (quadratic scans were most of the
+    PDF reader's time)."""
+
+    __slots__ = ("items", "keys")
+
+    def __init__(self, items: Sequence, key) -> None:
+        self.items = sorted(items, key=key)
+        self.keys = [key(i) for i in self.items]
+
+    def near(self, v: float, tol: float) -> list:
+        return self.items[bisect.bisect_left(self.keys, v - tol):bisect.bisect_right(self.keys, v + tol)]
+
+
 def open_edges(rules: list[Rule], flat: list[HRule]) -> list[HRule]:
     """Closing edges for a table cut by a page break: where vertical rules end with no
     horizontal rule there (a browser draws no border where a row continues on the next page),
     a virtual rule from the leftmost to the rightmost of them closes the grid."""
     ends: list[tuple[float, float]] = []  # (height, x) of rule ends no horizontal rule meets
+    by_y = _Sorted(flat, key=lambda h: h.y)
     for r in rules:
         for y in (r.y0, r.y1):
-            if not any(abs(h.y - y) <= RULE_MERGE + 1 and h.x0 - 2 <= r.x <= h.x1 + 2 for h in flat):
+            if not any(h.x0 - 2 <= r.x <= h.x1 + 2 for h in by_y.near(y, RULE_MERGE + 1)):
                 ends.append((y, r.x))
     out: list[HRule] = []
     ends.sort()
@@ -670,10 +689,12 @@ def open_sides(rules: list[Rule], flat: list[HRule]) -> list[Rule]:
     rule there and nothing ruled beyond (a browser leaves out a collapsed border), a virtual
     vertical rule joins them. Inner ends (a group label's column spanning rows) never count."""
     ends: list[tuple[float, float]] = []  # (x, height) of outer rule ends no vertical rule meets
+    by_y = _Sorted(flat, key=lambda h: h.y)
+    by_x = _Sorted(rules, key=lambda r: r.x)
     for h in flat:
-        level = [o for o in flat if abs(o.y - h.y) <= RULE_MERGE]
+        level = by_y.near(h.y, RULE_MERGE)
         for x, outer in ((h.x0, all(o.x0 >= h.x0 - RULE_MERGE for o in level)), (h.x1, all(o.x1 <= h.x1 + RULE_MERGE for o in level))):
-            if outer and not any(abs(r.x - x) <= RULE_MERGE + 1 and r.y0 - 2 <= h.y <= r.y1 + 2 for r in rules):
+            if outer and not any(r.y0 - 2 <= h.y <= r.y1 + 2 for r in by_x.near(x, RULE_MERGE + 1)):
                 ends.append((x, h.y))
     out: list[Rule] = []
     ends.sort()
@@ -699,11 +720,14 @@ def _grid_of(bands: list[tuple[float, float, list[float]]], flat: list[HRule]) -
     ys = [bands[0][0], *(b[1] for b in bands)]
 
     def col(x: float) -> int:
-        return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+        i = bisect.bisect_left(xs, x)  # the nearest of the sorted xs: i or its left neighbour
+        return i - 1 if i == len(xs) or (i and x - xs[i - 1] <= xs[i] - x) else i
+
+    by_y = _Sorted(flat, key=lambda h: h.y)
 
     def closed(y: float, x0: float, x1: float) -> bool:
         width = x1 - x0
-        cover = sum(max(0.0, min(h.x1, x1) - max(h.x0, x0)) for h in flat if abs(h.y - y) <= RULE_MERGE)
+        cover = sum(max(0.0, min(h.x1, x1) - max(h.x0, x0)) for h in by_y.near(y, RULE_MERGE))
         return cover >= GRID_COVER * width
 
     cells: list[GridCell] = []
@@ -809,6 +833,10 @@ def mark_margins(rows: list[PageRow], bottom: float, top: float) -> list[PageRow
     return rows
 
 
+def _row_text(row: PageRow) -> str:
+    return " ".join(c.text for c in row.cells).strip()
+
+
 def drop_page_chrome(pages: list[list[PageRow]]) -> int:
     """Drop page numbers and running headers/footers (margin lines repeated on several pages,
     digits ignored: a date, "1/3", a file URL); return how many lines were dropped."""
@@ -816,16 +844,27 @@ def drop_page_chrome(pages: list[list[PageRow]]) -> int:
         return _DIGIT_RUN.sub("#", "".join(c.text for c in row.cells).replace(" ", ""))
 
     seen: dict[str, int] = {}
-    for rows in pages:
+    offsets: dict[int, int] = {}  # bare margin number minus page index -> pages printing it
+    for i, rows in enumerate(pages):
         for k in {key(r) for r in rows if r.margin}:
             seen[k] = seen.get(k, 0) + 1
+        for off in {int(t) - i for r in rows if r.margin and (t := _row_text(r)).isdigit() and len(t) < 6}:
+            offsets[off] = offsets.get(off, 0) + 1
+    numbering = {off for off, n in offsets.items() if n >= CHROME_MIN_PAGES}
     dropped = 0
     for i, rows in enumerate(pages):
         kept = []
         for row in rows:
-            text = " ".join(c.text for c in row.cells).strip()
+            text = _row_text(row)
+            if text.isdigit():
+                # A bare number is a page number only where the pages count up with it: at the
+                # top of a page it may as well be a table row's value continued from the last.
+                is_mark = len(text) < 6 and int(text) - i in numbering
+            else:
+                is_mark = bool(_PAGE_MARK.match(text))
             if row.margin and (
-                _PAGE_MARK.match(text) or (len(pages) >= CHROME_MIN_PAGES and seen.get(key(row), 0) >= CHROME_MIN_PAGES)
+                is_mark
+                or (not text.isdigit() and len(pages) >= CHROME_MIN_PAGES and seen.get(key(row), 0) >= CHROME_MIN_PAGES)
             ):
                 dropped += 1
                 continue
@@ -995,27 +1034,50 @@ class Columns:
 
     starts: list[float]
     centres: list[float]
+    # Lines (indices into the document's text lines) the table may cover: from its header
+    # (申请人情况) or first complete row to TABLE_TAIL lines after its last complete row.
+    first: int = 0
+    last: int = 1 << 30
+    # Rows of the table carry a row label (表三); 表四's one row of values has none, so there a
+    # row without a label is still placed by position.
+    labelled: bool = True
 
 
 def learn_columns(rows: list[PageRow]) -> list[Columns]:
     """Columns of borderless tables: for each count n >= UNRULED_MIN_COLUMNS of values printed
     in two or more rows at the same positions, the median left edge and centre of each."""
     by_count: dict[int, list[list[list[Glyph]]]] = {}
-    for row in rows:
+    at: dict[int, list[int]] = {}
+    for j, row in enumerate(rows):
         if not row.glyphs or sum(1 for c in row.cells if NUMBER.fullmatch(c.text)) < UNRULED_MIN_COLUMNS - 1:
             continue  # fewer numbers than columns even counting touching cells as one
         cells = cells_with_glyphs(row.glyphs)
         values = [g for _, g in cells[_value_tail(cells):]]
         if len(values) >= UNRULED_MIN_COLUMNS:
             by_count.setdefault(len(values), []).append(values)
+            at.setdefault(len(values), []).append(j)
     out = []
     for n, groups in sorted(by_count.items(), reverse=True):
         if len(groups) < 2:
             continue
         starts = [statistics.median(min(g.x0 for g in v[i]) for v in groups) for i in range(n)]
         centres = [statistics.median((min(g.x0 for g in v[i]) + max(g.x1 for g in v[i])) / 2 for v in groups) for i in range(n)]
-        out.append(Columns(starts, centres))
+        first, last = min(at[n]), max(at[n])
+        header = next((k for k in range(first - 1, max(first - TABLE_HEAD, -1), -1) if _is_header_start(rows[k])), first)
+        out.append(Columns(starts, centres, header, last + TABLE_TAIL))
     return out
+
+
+TABLE_HEAD = 20
+"""Lines above a borderless table's first complete row where its header (申请人情况) may begin;
+the rows between (all with blanks) are the table's too."""
+TABLE_TAIL = 3
+"""Lines below its last complete row still placed by its columns (a last row with blanks);
+further down, a row is kept as printed and the table logic flags what it cannot place."""
+
+
+def _is_header_start(row: PageRow, start: str = "申请人情况") -> bool:
+    return bool(row.glyphs) and start in "".join(c.text for c in row.cells).replace(" ", "")
 
 
 @dataclass(slots=True)
@@ -1026,6 +1088,7 @@ class _Cut:
     labels: list[Cell]
     slots: list[Cell | None] | None  # None: the values cannot be placed (two claim one column)
     n_values: int
+    cols: Columns
     # Left edge and right edge of each placed value (None for a blank slot).
     x0s: list[float | None] = field(default_factory=list)
     x1s: list[float | None] = field(default_factory=list)
@@ -1053,52 +1116,95 @@ def _cut(row: PageRow, cols: Columns) -> _Cut | None:
             slots[k], x0s[k], x1s[k] = cell, left, right
     if slots is None:
         row.cells = [c for c, _ in cells]
-    return _Cut(row, [c for c, _ in cells[:tail]], slots, len(values), x0s, x1s)
+    return _Cut(row, [c for c, _ in cells[:tail]], slots, len(values), cols, x0s, x1s)
 
 
-HEADER_START = "申请人情况"
-"""The header of 表三 begins with this cell; its leaf headers (自然人 … 总计) sit in the lines
-below it, above the first row of values."""
-SPANNING_HEADERS = ("申请人情况", "法人或其他组织")
-"""Header cells spanning several columns: their glyphs tell no column's extent."""
-APPLICANT_COLUMNS = 7
+@dataclass(frozen=True, slots=True)
+class HeaderSpec:
+    """A table whose value columns can be read off its printed header."""
+
+    start: str  # the header begins at the line holding this text
+    spanning: tuple[str, ...]  # header cells spanning several columns: they tell no column's extent
+    columns: int  # leaf headers (value columns) the template prints
+    labelled: bool  # its value rows carry a row label
+    words: tuple[str, ...]  # the leaf headers' printed words
+
+
+HEADER_SPECS = (
+    HeaderSpec("申请人情况", ("申请人情况", "法人或其他组织"), 7, labelled=True,
+               words=tuple(sig[0] for sig in APPLICANT_SIGNATURES.values())),
+    HeaderSpec("行政复议", ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"), 15, labelled=False,
+               words=("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")),
+)
+"""表三 (自然人, 商业企业 … 总计 under 申请人情况 / 法人或其他组织) and 表四 (结果维持 … 总计 under
+行政复议, and twice under 行政诉讼's 未经复议直接起诉 / 复议后起诉)."""
+APPLICANT_COLUMNS = HEADER_SPECS[0].columns
 HEADER_GAP = 0.15  # em: header glyphs closer than this are one column's (its text touches)
 
 
-def header_columns(rows: list[PageRow]) -> list[Columns]:
-    """表三's value columns from its printed header when no two rows print all seven values
-    (a report whose organisation columns are blank throughout): the x-extents of the leaf
-    header texts (自然人, 商业企业 … 总计, each perhaps wrapped over lines), found as the
-    clusters of header glyphs right of the row labels."""
+def header_columns(rows: list[PageRow], spec: HeaderSpec = HEADER_SPECS[0]) -> list[Columns]:
+    """A table's value columns from its printed header when no two rows print all its values
+    (a 表三 whose organisation columns are blank throughout; 表四's single row): the x-extents
+    of the leaf header texts (自然人 … 总计, 结果维持 … 总计, each perhaps wrapped over lines),
+    found as the clusters of header glyphs right of the row labels."""
     out: list[Columns] = []
     for i, row in enumerate(rows):
-        if not row.glyphs or HEADER_START not in "".join(c.text for c in row.cells).replace(" ", ""):
+        if not _is_header_start(row, spec.start):
             continue
-        header: list[Glyph] = []
+        header_cells: list[list[Glyph]] = []
         first_values: PageRow | None = None
         for other in rows[i + 1 : i + 12]:
             cells = cells_with_glyphs(other.glyphs) if other.glyphs else []
             if cells and _value_tail(cells) < len(cells):
                 first_values = other
                 break
-            text = "".join(c.text for c, _ in cells).replace(" ", "")
-            if any(h in text for h in SPANNING_HEADERS):
-                header.extend(g for c, gl in cells for g in gl if not any(h in c.text.replace(" ", "") for h in SPANNING_HEADERS))
-            else:
-                header.extend(g for _, gl in cells for g in gl)
-        if first_values is None or not header:
+            header_cells.extend(gl for c, gl in cells if not any(h in c.text.replace(" ", "") for h in spec.spanning))
+        if first_values is None or not header_cells:
             continue
         cells = cells_with_glyphs(first_values.glyphs)
         value_glyphs = [g for _, gl in cells[_value_tail(cells):] for g in gl]
         left = min(g.x0 for g in value_glyphs) - 2 * statistics.median(g.em for g in value_glyphs)
-        clusters: list[list[float]] = []
-        for g in sorted((g for g in header if g.x0 >= left), key=lambda g: g.x0):
-            if clusters and g.x0 <= clusters[-1][1] + HEADER_GAP * g.em:
-                clusters[-1][1] = max(clusters[-1][1], g.x1)
-            else:
-                clusters.append([g.x0, g.x1])
-        if len(clusters) == APPLICANT_COLUMNS:
-            out.append(Columns([c[0] for c in clusters], [(c[0] + c[1]) / 2 for c in clusters]))
+        # A header cell begins right of the row labels; the tail of a wrapped note in the label
+        # column ("…等于第三项加第四项之和）") reaching into it is no column's.
+        header = [g for gl in header_cells if gl[0].x0 >= left for g in gl]
+        clusters = _word_clusters(_x_clusters(header), spec.words)
+        if len(clusters) == spec.columns:
+            out.append(Columns([c[0] for c in clusters], [(c[0] + c[1]) / 2 for c in clusters], i,
+                               labelled=spec.labelled))
+    return out
+
+
+def _x_clusters(header: list[Glyph]) -> list[list]:
+    """[x0, x1, chars] of header glyphs grouped by x: a header cell's lines stack in its column."""
+    clusters: list[list] = []
+    for g in sorted(header, key=lambda g: g.x0):
+        if clusters and g.x0 <= clusters[-1][1] + HEADER_GAP * g.em:
+            clusters[-1][1] = max(clusters[-1][1], g.x1)
+            clusters[-1][2] += g.ch
+        else:
+            clusters.append([g.x0, g.x1, g.ch])
+    return clusters
+
+
+def _word_clusters(clusters: list[list], words: tuple[str, ...]) -> list[list]:
+    """Regroup x-clusters by the header's printed words: a word printed letter-spaced ("自 然" /
+    "人") is one column, not two; text left of the first header word (a wrapped note's tail in
+    the label column) is none."""
+    def sub(chars: str) -> bool:  # the characters are (part of) one header word
+        return any(not Counter(chars) - Counter(w) for w in words)
+
+    def whole(chars: str) -> bool:
+        return any(Counter(chars) == Counter(w) for w in words)
+
+    first = next((k for k, c in enumerate(clusters) if sub(c[2])), len(clusters))
+    out = [list(c) for c in clusters[first:]]
+    k = 0
+    while k < len(out) - 1:
+        a, b = out[k], out[k + 1]
+        if not (whole(a[2]) and whole(b[2])) and sub(a[2] + b[2]):
+            out[k : k + 2] = [[a[0], max(a[1], b[1]), a[2] + b[2]]]
+        else:
+            k += 1
     return out
 
 
@@ -1116,16 +1222,18 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
     if not tables:
         return
     cuts: list[_Cut] = []
-    for row in rows:
+    for j, row in enumerate(rows):
         if not row.glyphs or row.grid is not None or row.signature or not any(g.ch in _DIGITS for g in row.glyphs):
             continue
-        lo, hi = min(g.x0 for g in row.glyphs), max(g.x1 for g in row.glyphs)
-        cols = next((c for c in tables if hi >= c.starts[0] and lo <= c.centres[-1] + 20), None)
+        cols = next((c for c in tables if c.first <= j <= c.last and _within_columns(row, c)), None)
         if cols is None:
             continue
         cut = _cut(row, cols)
         if cut is not None:
             cuts.append(cut)
+    join_wrapped_numbers(cuts)
+    join_row_halves(cuts)
+    label_centred_values(rows, cuts)
     unsafe: set[int] = set()
     extras: dict[int, list[Cell]] = {}
     for i, cut in enumerate(cuts):
@@ -1165,13 +1273,155 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
             continue
         if i in extras:
             cut.row.cells = [*cut.labels, *(c for c in cut.slots if c is not None), *extras[i]]
-        elif i in unsafe or not cut.labels:
+        elif i in unsafe or (not cut.labels and cut.cols.labelled):
             # Keep as printed (values in order, no blanks): no position is trusted here.
             cut.row.cells = [*cut.labels, *(c for c in cut.slots if c is not None)]
         else:
             cut.row.cells = [*cut.labels, *(c if c is not None else Cell("") for c in cut.slots)]
         for k, cell in enumerate(cut.row.cells):
             cell.col = k
+
+
+WRAP_LEADING = 1.6
+"""em: a number's wrapped end sits one text line below its start (single-spaced leading is about
+1.2–1.5 em); a table row further below is another row."""
+WRAP_ALIGN = 0.3
+"""em: a wrapped end begins where its number begins (left-aligned cell text); further off, it is
+not the same cell's text."""
+
+
+COLUMN_ALIGN = 1.0
+"""em: a value of a borderless table begins this close to a column's left edge, or is centred
+this close to a column's centre."""
+
+
+def _within_columns(row: PageRow, cols: Columns) -> bool:
+    """Does the line's run of values lie in these columns? A value left of the first value
+    column, or aligned with none of them, is another table's (表二 printed on a page that also
+    holds 表三's columns)."""
+    cells = cells_with_glyphs(row.glyphs, cols.starts)
+    values = [gl for _, gl in cells[_value_tail(cells):]]
+    if not values:
+        return False
+    em = statistics.median(g.em for gl in values for g in gl)
+    if min(g.x0 for gl in values for g in gl) < cols.starts[0] - em:
+        return False
+    # Each value begins at a column's left edge or is centred on a column (表二's wider
+    # columns under the same page width print their values elsewhere).
+    return all(
+        min(min(abs(gl[0].x0 - s), abs((gl[0].x0 + gl[-1].x1) / 2 - c)) for s, c in zip(cols.starts, cols.centres, strict=True))
+        <= COLUMN_ALIGN * em
+        for gl in values
+    )
+
+
+def join_wrapped_numbers(cuts: list[_Cut]) -> None:
+    """Join the ends of numbers wrapped in narrow columns ("1361" over "2") to their starts.
+
+    A label printed on the wrapped line (vertically centred in the two-line row, "（七）总计")
+    labels the row when the first line has none; otherwise it stays a label fragment.
+    """
+    widest: dict[int, float] = {}  # per column count and column: the widest value printed on one line
+    for c in cuts:
+        for k, (x0, x1) in enumerate(zip(c.x0s, c.x1s, strict=True)):
+            if x0 is not None and x1 is not None:
+                key = len(c.x0s) * 100 + k
+                widest[key] = max(widest.get(key, 0.0), x1 - x0)
+    for i, cut in enumerate(cuts):
+        if cut.slots is None:
+            continue
+        # The number's start is on the line above, or two above when the row's vertically
+        # centred cells (and its label) print on a line between the two halves.
+        host = next((h for h in cuts[max(i - 2, 0):i][::-1]
+                     if h.slots is not None and _wrapped_digits(h, cut, widest)), None)
+        if host is None or (host is cuts[i - 2] and _overlaps(cuts[i - 1], cut)):
+            continue
+        if host.labels and cut.labels:
+            continue  # a line with a label of its own is its own row
+        for k, frag in enumerate(cut.slots):
+            if frag is not None:
+                host.slots[k] = Cell(host.slots[k].text + frag.text, wrapped=True)
+        if not host.labels:
+            host.labels, cut.labels = cut.labels, []
+        cut.slots = None
+        cut.row.cells = cut.labels
+
+
+def label_centred_values(rows: list[PageRow], cuts: list[_Cut]) -> None:
+    """A line of values alone, vertically centred in a row whose label wraps around it: the
+    label's first line directly above, its next line directly below, both one text line away
+    and both in the label column. The label's first line moves onto the values' line (as a
+    label printed beside its values), so the values are that row's, not their neighbours'."""
+    index = {id(r): j for j, r in enumerate(rows)}
+    for cut in cuts:
+        if cut.labels or cut.slots is None or not cut.row.glyphs:
+            continue
+        j = index[id(cut.row)]
+        if not 0 < j < len(rows) - 1:
+            continue
+        above, below = rows[j - 1], rows[j + 1]
+        left = min((x for x in cut.x0s if x is not None), default=0.0)
+        em = statistics.median(g.em for g in cut.row.glyphs)
+        if not all(_label_fragment(r, left) for r in (above, below)):
+            continue
+        if above.y - cut.row.y > WRAP_LEADING * em or cut.row.y - below.y > WRAP_LEADING * em:
+            continue
+        if _page_of_row(above) != _page_of_row(cut.row) or _page_of_row(below) != _page_of_row(cut.row):
+            continue
+        cut.labels, above.cells = above.cells, []
+
+
+def _label_fragment(row: PageRow, values_left: float) -> bool:
+    """A line of label text only (no values), all of it left of the table's values."""
+    if not row.glyphs or row.grid is not None or not row.cells:
+        return False
+    cells = cells_with_glyphs(row.glyphs)
+    return _value_tail(cells) == len(cells) and max(g.x1 for g in row.glyphs) < values_left
+
+
+def join_row_halves(cuts: list[_Cut]) -> None:
+    """A row printed over two lines, unlabelled values first: the tops of wrapped numbers, then
+    the row's vertically centred cells with its label one line lower. The first line's values
+    join the second's when together they fill every column exactly once, one text line apart."""
+    for first, second in itertools.pairwise(cuts):
+        if first.labels or first.slots is None or second.slots is None or len(first.slots) != len(second.slots):
+            continue
+        if _page_of_row(first.row) != _page_of_row(second.row) or not second.row.glyphs:
+            continue
+        em = statistics.median(g.em for g in second.row.glyphs)
+        pairs = list(zip(first.slots, second.slots, strict=True))
+        if first.row.y - second.row.y > WRAP_LEADING * em or not all((a is None) != (b is None) for a, b in pairs):
+            continue
+        second.slots = [a if a is not None else b for a, b in pairs]
+        second.x0s = [a if a is not None else b for a, b in zip(first.x0s, second.x0s, strict=True)]
+        second.x1s = [a if a is not None else b for a, b in zip(first.x1s, second.x1s, strict=True)]
+        first.slots = None
+        first.row.cells = []
+
+
+def _wrapped_digits(host: _Cut, cut: _Cut, widest: dict[int, float]) -> bool:
+    """Is a line of values the wrapped ends of the numbers above it? Only when the page shows
+    it: every value sits under a number of the row above, left-aligned with it, one text line
+    below it (not a row below); both are plain digit runs; and each number above fills its
+    column (no number printed on one line in that column is wider: a shorter one would have
+    left room for the next digit)."""
+    if not _overlaps(host, cut) or not cut.row.glyphs or not host.row.glyphs:
+        return False
+    em = statistics.median(g.em for g in cut.row.glyphs)
+    if host.row.y - cut.row.y > WRAP_LEADING * em:
+        return False
+    for k, frag in enumerate(cut.slots):
+        if frag is None:
+            continue
+        above = host.slots[k]
+        if above is None or not (frag.text.isdigit() and above.text.isdigit()):
+            return False
+        if abs((cut.x0s[k] or 0.0) - (host.x0s[k] or 0.0)) > WRAP_ALIGN * em:
+            return False
+        width = (host.x1s[k] or 0.0) - (host.x0s[k] or 0.0)
+        if width < widest.get(len(host.x0s) * 100 + k, 0.0) - WRAP_ALIGN * em:
+            return False
+    return True
 
 
 def _overlaps(host: _Cut, cut: _Cut) -> bool:
