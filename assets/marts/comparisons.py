@@ -8,13 +8,11 @@ import dagster as dg
 
 from assets.core.assets import WAREHOUSE_KEYS, md_table
 from assets.marts.assets import KPIS_KEY
+from disclosure.mart_store import COMPARISON_MARTS
 from pipelines.partitions import year_partitions
 from pipelines.resources import LakeResource
 
-COMPARISON_KEYS = [dg.AssetKey(n) for n in (
-    "year_on_year", "cross_year_rolls", "peer_benchmarks", "peer_positions", "publication_timeliness",
-    "coverage", "coverage_summary",
-)]
+COMPARISON_KEYS = [dg.AssetKey(n) for n in COMPARISON_MARTS]
 CHECK_OUTLIERS = "peer_outliers"
 CHECK_LATE = "late_publications"
 CHECK_FLAGGED = "flagged_inputs_give_no_change"
