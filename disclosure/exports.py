@@ -131,6 +131,13 @@ def _xl(x: object) -> object:
 # --------------------------------------------------------------------------- a report's tables as printed
 
 
+def exact(x: float | int) -> str:
+    """A value as stored, without rounding (24252.311082 stays so; 3119.0 prints 3119)."""
+    if isinstance(x, float) and not x.is_integer():
+        return repr(x)
+    return str(int(x))
+
+
 @dataclass(frozen=True)
 class PrintedCell:
     """One statistical cell in the template's layout."""
@@ -152,7 +159,7 @@ class PrintedCell:
     def shown(self) -> str:
         """The value the lake holds, or — when it holds none — the printed text in brackets."""
         if self.value is not None:
-            return f"{self.value:g}" if isinstance(self.value, float) else str(self.value)
+            return exact(self.value)
         return f"[{self.raw_text}]" if self.raw_text else ""
 
     @property
@@ -163,7 +170,7 @@ class PrintedCell:
         if self.raw_text is not None:
             parts.append(f"printed: {self.raw_text}")
         if self.candidates:
-            parts.append("candidates: " + ", ".join(f"{c:g}" for c in self.candidates))
+            parts.append("candidates: " + ", ".join(exact(c) for c in self.candidates))
         if self.where:
             parts.append(f"where: {self.where}")
         return " | ".join(parts)
@@ -315,7 +322,7 @@ def _flag_list(report: ReportTables) -> str:
     rows = "".join(
         f'<tr><td>{html.escape(c.key)}</td><td class="flag-{c.severity}">{html.escape(", ".join(c.flags))}</td>'
         f"<td>{html.escape(c.raw_text or '')}</td><td>{html.escape(c.shown)}</td>"
-        f"<td>{html.escape(', '.join(f'{x:g}' for x in c.candidates))}</td></tr>"
+        f"<td>{html.escape(', '.join(exact(x) for x in c.candidates))}</td></tr>"
         for c in report.flagged)
     return ('<table class="flaglist"><tr><th>cell</th><th>flags</th><th>printed</th><th>in the lake</th>'
             f"<th>candidates</th></tr>{rows}</table>")

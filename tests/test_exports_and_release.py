@@ -134,3 +134,10 @@ def test_release_cli_prints_the_digest(mart_lake: Lake, tmp_path: Path, capsys) 
     code = cli.main(["release", "--lake", str(mart_lake.root), "--out", str(tmp_path), "--date", "2026-12-02"])
     out = capsys.readouterr().out
     assert code == 0 and "disclosure-lake-2026-12-02" in out and "content digest sha256:" in out
+
+
+def test_a_money_value_is_shown_as_stored_not_rounded(mart_lake: Lake, tmp_path: Path) -> None:
+    # pingtan-2021 表二 行政事业性收费 prints 24252.311082 (万元); `:g` formatting would show 24252.3
+    page, _ = export_body_tables(mart_lake, BODY, 2021, tmp_path)
+    assert 'data-key="fees.amount_10k_yuan"' in (text := page.read_text("utf-8"))
+    assert ">24252.311082</td>" in text
