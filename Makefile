@@ -5,7 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-pipeline-notebook-dev
 
-.PHONY: demo test test-scale bench score-variations ui lint clean-lake
+LAKE ?= data_lake
+PORT ?= 3000
+
+.PHONY: help demo run test test-scale bench score-variations ui lint clean-lake
+.DEFAULT_GOAL := help
+
+help:  ## this list of targets (make ui PORT=3001 LAKE=/srv/lake picks the port and the lake)
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +22,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[pipeline,notebook,dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into data_lake/, then every export
-	$(BIN)/python -m pipelines.demo
-	$(BIN)/disclosure export marts --lake data_lake --out data_lake/exports/marts
-	$(BIN)/disclosure export report --lake data_lake --agency 平潭综合实验区 --out data_lake/exports/report
-	$(BIN)/disclosure export tables --lake data_lake --agency 淮安市人民政府 --year 2024 --out data_lake/exports/tables
-	$(BIN)/disclosure release --lake data_lake --out data_lake/releases
-	$(BIN)/python scripts/run_notebook.py --lake data_lake
+demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into $(LAKE)/ (= disclosure-lake demo), then every export
+	$(BIN)/disclosure-lake demo --lake $(LAKE)
+	$(BIN)/disclosure export marts --lake $(LAKE) --out $(LAKE)/exports/marts
+	$(BIN)/disclosure export report --lake $(LAKE) --agency 平潭综合实验区 --out $(LAKE)/exports/report
+	$(BIN)/disclosure export tables --lake $(LAKE) --agency 淮安市人民政府 --year 2024 --out $(LAKE)/exports/tables
+	$(BIN)/disclosure release --lake $(LAKE) --out $(LAKE)/releases
+	$(BIN)/python scripts/run_notebook.py --lake $(LAKE)
+
+run: $(STAMP)  ## process $(LAKE)/inbox once, in process; exit 0 only when every input is accounted for
+	$(BIN)/disclosure-lake run --lake $(LAKE)
 
 test: $(STAMP)  ## ruff + the whole test suite (incl. the end-to-end Dagster test and the browser tests)
 	bash scripts/ensure_chromium.sh
@@ -43,8 +53,8 @@ bench: $(STAMP)  ## the whole benchmark table (parse, validation, writes, backfi
 score-variations: $(STAMP)  ## the parser scored on 3,000 generated reports with issue 9's variations; see docs/synth.md
 	$(BIN)/python bench/score_variations.py -n 3000
 
-ui: $(STAMP)  ## Dagster webserver + daemon on http://127.0.0.1:3000 over data_lake/
-	$(BIN)/python -m pipelines.service --lake data_lake --port 3000
+ui: $(STAMP)  ## Dagster webserver + daemon on http://127.0.0.1:$(PORT) over $(LAKE)/ (SIGTERM stops both)
+	$(BIN)/python -m lakeops.service --lake $(LAKE) --port $(PORT)
 
 clean-lake:  ## remove everything in data_lake/ but its README
 	find data_lake -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -7,7 +7,7 @@ for today's partitioning (year × dynamic agency) and for year × division.
 Partition registration only, nothing is parsed: for each size, agencies are synthesized
 (agency-years / 7 years) and given a county-level division from a synthetic registry of 3,000
 divisions (agency i → division i mod 3,000). The dynamic partitions are added to a fresh
-instance, then the real webserver and daemon (pipelines.daemon, 1 s backfill interval) serve
+instance, then the real webserver and daemon (lakeops.daemon, 1 s backfill interval) serve
 bench/partition_location.py. Timed through GraphQL, median of 3 (the first call, which warms
 the webserver's caches, reported separately):
   * asset page: partition keys by dimension and partition stats (AssetView's queries);
@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipelines.service import Services, free_port, launch_backfill, stop_groups, wait_until_up  # noqa: E402
+from lakeops.service import Services, free_port, launch_backfill, stop_groups, wait_until_up  # noqa: E402
 
 YEARS = 7
 DIVISIONS = 3000
@@ -96,7 +96,7 @@ def rss_mib(pid: int) -> float:
 def bench_one(design: str, agency_years: int, storage: str, postgres_url: str | None, work: Path) -> dict:
     import dagster as dg
 
-    from pipelines.storage import instance_yaml
+    from lakeops.storage import instance_yaml
 
     home = work / f"{design}-{agency_years}"
     home.mkdir(parents=True)
@@ -121,7 +121,7 @@ def bench_one(design: str, agency_years: int, storage: str, postgres_url: str | 
     procs = []
     try:
         for name, cmd in (
-            ("daemon", [str(BIN / "python"), "-m", "pipelines.daemon", "run", "-w", str(home / "workspace.yaml")]),
+            ("daemon", [str(BIN / "python"), "-m", "lakeops.daemon", "run", "-w", str(home / "workspace.yaml")]),
             ("webserver", [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(home / "workspace.yaml")]),
         ):
             log = (home / f"{name}.log").open("ab")

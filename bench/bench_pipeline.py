@@ -77,7 +77,7 @@ def main() -> int:
     lake, home = work / "lake", work / "home"
     n_files = build_inbox(lake / "inbox", args.agency_years)
 
-    from pipelines.service import launch_backfill, running_services, wait_backfill, wait_partitions
+    from lakeops.service import launch_backfill, running_services, wait_backfill, wait_partitions
 
     env = {
         "DISCLOSURE_SENSOR_RUNS": "0",

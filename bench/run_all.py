@@ -7,7 +7,7 @@
 
 Sections (all inputs from `disclosure.synth`, seed 20260101, so every run sees the same bytes):
   parse       reports/s per format, one `parse_batch` call per format (CPU time: one core);
-  validation  pandera validation of one batch's six long tables (`lake.schema_failures`);
+  validation  pandera validation of one batch's six long tables (`batch.validate_frames`);
   writes      curated writes of that batch (`lake.write_partitions`, six files per agency-year);
   backfill    inbox → marts through the real webserver + daemon (SQLite instance storage unless
               --storage): N agency-years = ⌈N/7⌉ agencies with unique names × 2019–2025, each
@@ -82,8 +82,8 @@ def bench_core(n: int) -> float:
 
     from bench_parse import generated_items, timed_batch
 
-    from disclosure.batch import BatchItem, parse_batch
-    from disclosure.lake import Lake, schema_failures, write_partitions
+    from disclosure.batch import BatchItem, parse_batch, validate_frames
+    from disclosure.lake import Lake, write_partitions
     from disclosure.schema import TABLES
     from disclosure.synth import FORMATS, iter_reports
 
@@ -103,7 +103,7 @@ def bench_core(n: int) -> float:
     frames = {t: batch.frames[t] for t in TABLES}
     nrows = sum(len(df) for df in frames.values())
     c0 = time.process_time()
-    schema_failures(frames)
+    validate_frames(frames)
     val_cpu = time.process_time() - c0
     row("validation", "pandera, six tables of one batch: rows/s (CPU)", f"{nrows / val_cpu:,.0f}",
         f"{nrows:,} rows of {n} reports = {val_cpu / n * 1000:.2f} ms/report")
@@ -216,7 +216,7 @@ def count_events(home: Path) -> dict[str, int]:
 
 
 def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: float | None) -> Path:
-    from pipelines.service import launch_backfill, running_services, wait_backfill, wait_partitions
+    from lakeops.service import launch_backfill, running_services, wait_backfill, wait_partitions
 
     work = Path(args.out).resolve() / f"backfill-{size}"
     shutil.rmtree(work, ignore_errors=True)
@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--postgres-url")
     ap.add_argument("--no-gx", action="store_true", help="leave the great-expectations asset out")
     ap.add_argument("--backfill-interval", type=float, default=5.0,
-                    help="seconds between backfill daemon evaluations (Dagster's own: 30; see pipelines/daemon.py)")
+                    help="seconds between backfill daemon evaluations (Dagster's own: 30; see lakeops/daemon.py)")
     ap.add_argument("--skip-core", action="store_true")
     ap.add_argument("--skip-backfill", action="store_true")
     ap.add_argument("--lake", help="lake for the read section when --skip-backfill")

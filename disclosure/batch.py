@@ -14,8 +14,6 @@ to `rejected` (code `schema_violation`) so nothing with a wrong schema reaches t
 
 from __future__ import annotations
 
-import hashlib
-import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +22,9 @@ import pandas as pd
 
 from disclosure import schema
 from disclosure.identify import identity_summary
-from disclosure.model import RejectedReport
+from disclosure.model import RejectedReport, parser_error_message, report_id
 from disclosure.parse import ParsedReport, parse_bytes
-from disclosure.readers import MAX_BYTES
+from disclosure.readers import refuse_too_large
 from disclosure.vocabulary import WARNING_FLAGS
 
 
@@ -65,9 +63,7 @@ def _read(item: BatchItem) -> bytes:
     if item.data is not None:
         return item.data
     p = Path(item.path)
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise RejectedReport("too_large", f"{size:,} bytes; reports are at most {MAX_BYTES + 1:,} bytes", str(p))
+    refuse_too_large(p.stat().st_size, str(p))
     return p.read_bytes()
 
 
@@ -78,13 +74,13 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
         data = _read(item)
         report = parse_bytes(data, item.path, agency=item.agency, year=item.year, caller_source=item.caller_source)
     except RejectedReport as e:
-        rid = hashlib.sha256(data).hexdigest() if data is not None else None
+        rid = report_id(data) if data is not None else None
         return Rejection(name, rid, e.code, e.message)
     except OSError as e:
         return Rejection(name, None, "unreadable_file", f"cannot read {name}: {e.strerror or e}")
     except Exception as e:  # a bug of ours must not lose the input: it is recorded with its reason
-        rid = hashlib.sha256(data).hexdigest() if data is not None else None
-        return Rejection(name, rid, "parser_error", _error_message(e))
+        rid = report_id(data) if data is not None else None
+        return Rejection(name, rid, "parser_error", parser_error_message(e))
     report.source_file = name
     if report.identity.agency is None or report.identity.year is None:
         missing = " and ".join(x for x, val in (("agency", report.identity.agency), ("year", report.identity.year)) if val is None)
@@ -163,10 +159,7 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
     }
 
 
-def _error_message(e: BaseException) -> str:
-    where = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
-    at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
-    return f"{type(e).__name__}: {e}{at}"
+
 
 
 def safe_frames(reports: list[ParsedReport]) -> tuple[dict[str, pd.DataFrame], list[ParsedReport], list[Rejection]]:
@@ -184,7 +177,7 @@ def safe_frames(reports: list[ParsedReport]) -> tuple[dict[str, pd.DataFrame], l
             frames_for([r])
         except Exception as e:  # one bad report never fails the batch
             rejected.append(Rejection(r.source_file, r.report_id, "parser_error",
-                                      f"cannot build the lake rows of {r.source_file}: {_error_message(e)}"))
+                                      f"cannot build the lake rows of {r.source_file}: {parser_error_message(e)}"))
         else:
             good.append(r)
     return frames_for(good), good, rejected

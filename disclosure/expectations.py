@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from disclosure import vocabulary as v
+from disclosure.datadocs import localize_site
 from disclosure.schema import TABLES, Table
 
 SITE_NAME = "disclosure_lake"
@@ -256,6 +257,7 @@ def run_suite(
             results[name] = _summarise(result)
     try:
         context.build_data_docs(site_names=[SITE_NAME])
+        localize_site(docs_dir)  # readable offline: no CDN script, style or image
         _swap_in(docs_dir, final_dir)
     finally:
         shutil.rmtree(docs_dir, ignore_errors=True)

@@ -307,6 +307,28 @@ def _title_lines(doc: Document) -> list[str]:
     return out
 
 
+RUN_IN_FOLLOWERS = ("本报告", "根据", "依据", "按照", "一、", "发布机构", "发布日期", "发布时间", "来源")
+"""What follows a title run into its body: the body's first words or the page's metadata."""
+RUN_IN_TITLE_MAX = 60
+"""Characters a title may take at the start of a body printed as one line (no line breaks)."""
+_RUN_IN_END = re.compile(r"(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?报告")
+
+
+def run_in_title(text: str) -> str | None:
+    """The title at the very start of a line that runs on into the body ('双流区人民政府办公室2020年
+    政府信息公开工作年度报告本报告由…'): up to the first title words, when that names a year and a
+    body and holds no sentence punctuation."""
+    m = _RUN_IN_END.search(text[: RUN_IN_TITLE_MAX + 12])
+    if not m or m.end() > RUN_IN_TITLE_MAX + 12:
+        return None
+    title = text[: m.end()].strip()
+    if re.search(r"[。，,；;：:]", title) or not _YEAR_IN_TITLE.search(normalise(title)):
+        return None
+    if not text[m.end():].lstrip().startswith(RUN_IN_FOLLOWERS):
+        return None  # '现向社会公布…年度报告。' is a sentence naming the report, not its title
+    return fold_space(title) if agency_from_title(title) else None
+
+
 def find_title(doc: Document) -> str | None:
     if doc.title and _TITLE_WORDS.search(normalise(doc.title)) and not is_chrome(doc.title) \
             and agency_from_title(doc.title):
@@ -315,6 +337,8 @@ def find_title(doc: Document) -> str | None:
     head: list[str] = []
     for text in _title_lines(doc)[:8]:
         if re.search(r"[。，,；;]", text):
+            if not head and (run_in := run_in_title(text)):
+                return run_in  # the body printed on one line right after its title
             break  # a sentence of the body, not a title
         head.append(text)
         joined = "".join(head)
@@ -343,6 +367,22 @@ _COMPILED_BY = re.compile(r"本报告由((?:(?!根据)[^《》，。]){2,40}?)(?
 _BODY_BODY = re.compile(r"本报告由([^《》，。]{2,40}?)(?:办公室|办公厅)?根据")
 _SELF_NAME = re.compile(r"([^《》，。：:；（(]{2,40}?)[（(]以下简称[“\"]?本(?:机关|局|委|办|单位)[”\"]?[）)]")
 _PUBLISHES = re.compile(rf"(?:现向社会公布|现予公布|特发布|公布)([^《》，。、]{{2,40}}?)({YEAR_TEXT})年度?政府信息公开")
+BODY_STARTS = ("本报告", "根据", "依据", "按照", "一、")
+"""Words a report body begins with: where a one-line page runs the 发布机构 line on into the
+body ('发布机构：增城区人民政府本报告根据…'), the name ends right before one of them."""
+
+
+def _publisher_name(run: str) -> str:
+    """The publisher as printed on its line, or cut where the body runs on after it."""
+    if looks_like_body(clean_agency(run) or ""):
+        return run
+    for word in BODY_STARTS:
+        k = run.find(word)
+        if k >= 2 and looks_like_body(run[:k]):
+            return run[:k]
+    return run
+
+
 _PUBLISHER_LINE = re.compile(r"(?:发布机构|发布单位|发文机关|信息来源|来源)\s*[:：]\s*([^\s:：，。|]{2,40})")
 _SIG_SUFFIX = "|".join(sorted((re.escape(s) for s in ORG_SUFFIXES if len(s) > 1 or s in "局厅委办院"), key=len, reverse=True))
 _SIGNATURE = re.compile(rf"(?:^|[。！；;\s:：）)])([^。！；;，,：:\s\d《》（）()]{{2,40}}?(?:{_SIG_SUFFIX}))\s*"
@@ -402,7 +442,7 @@ def collect_candidates(doc: Document, body: str, *, path: str = "") -> tuple[str
     publisher = next((doc.meta[k].strip() for k in ("发布机构", "发布单位", "发文机关", "信息来源", "来源")
                       if doc.meta.get(k, "").strip()), None)
     if publisher is None and (m := _PUBLISHER_LINE.search(clean_body[:5000])):
-        publisher = m.group(1)
+        publisher = _publisher_name(m.group(1))
     if publisher:
         cands.append(_agency_cand(publisher, "publisher", publisher))
     pub = next((doc.meta[k] for k in ("发布日期", "发布时间", "发文日期", "成文日期") if doc.meta.get(k)), None)

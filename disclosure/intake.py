@@ -1,6 +1,6 @@
 """Which partition an inbox file goes to, or why it goes to the quarantine (Dagster-free).
 
-The inbox sensor (pipelines/ingest.py) asks `admit` about each new file and `second_report`
+The inbox sensor (disclosure/ingest.py) asks `admit` about each new file and `second_report`
 when the partition already holds another file. The rules:
 
 * the manifest row (if any) is the caller: it overrides the report, and a disagreement is kept

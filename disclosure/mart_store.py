@@ -4,7 +4,7 @@
 
 Columns and types come from `schema.MART_TABLES` (one home); writes are atomic and recorded in
 the lake manifest (`lake.record_hashes`), so `disclosure audit` re-hashes them; a re-run with the
-same inputs writes the same bytes. Dagster-free: the assets in `assets/marts/comparisons.py`, the
+same inputs writes the same bytes. Dagster-free: the assets in `pipelines/defs/marts/comparisons.py`, the
 CLI's `export`/`release` and the tests call these functions.
 """
 

@@ -8,6 +8,7 @@ expansion, column gaps, encodings) stays in the readers.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -74,6 +75,24 @@ class Document:
     # `spans_lost` — merged cells were flattened to one slot each (a merged value is one
     # value followed by empty slots), so a lone value in a row may stand for the whole row.
     spans_lost: bool = False
+
+
+def report_id(data: bytes) -> str:
+    """The SHA-256 hex digest of a file's bytes: its report_id, raw file name and lake hash (the
+    one SHA-256 helper of the project)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def parser_error_message(err: BaseException) -> str:
+    """The message of `parser_error`, the one reason code of an unexpected exception while a
+    report is read or parsed (a bug of ours: the input is kept and recorded, never lost):
+    the exception and where it was raised."""
+    import traceback
+    from pathlib import Path
+
+    where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+    at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
+    return f"{type(err).__name__}: {err}{at}"
 
 
 class RejectedReport(Exception):

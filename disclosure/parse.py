@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,7 @@ from disclosure.checks import CheckResult, narrative_checks, run_checks
 from disclosure.identify import Identity, identify
 from disclosure.keys import FIRST_YEAR
 from disclosure.labels import fold_space
-from disclosure.model import Document, RejectedReport
+from disclosure.model import Document, RejectedReport, report_id  # report_id: re-exported (its one home)
 from disclosure.readers import read
 from disclosure.schema import lake_value
 from disclosure.tables import CellOut, Tables, extract
@@ -112,10 +111,6 @@ class ParsedReport:
             "applications_layout": self.tables.applications_layout,
             "warnings": self.tables.warnings + self.notes,
         }
-
-
-def report_id(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def body_text(doc: Document, texts: list[str] | None = None) -> str:
@@ -246,10 +241,8 @@ def parse_document(doc: Document, data: bytes, path: str, *, agency: str | None 
 
 def parse_file(path: str | Path, *, agency: str | None = None, year: int | None = None) -> ParsedReport:
     p = Path(path)
-    from disclosure.readers import MAX_BYTES
+    from disclosure.readers import refuse_too_large
 
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise RejectedReport("too_large", f"{size:,} bytes; reports are at most {MAX_BYTES + 1:,} bytes", str(p))
+    refuse_too_large(p.stat().st_size, str(p))
     return parse_bytes(p.read_bytes(), p, agency=agency, year=year)
 

@@ -68,13 +68,19 @@ class RowView:
     n_numbers: int  # value cells that print something other than a blank
 
 
+_LONE_NUMERAL = re.compile(r"[一二两三四五六七八九十]")
+"""A cell that is one Chinese numeral, after a line's first cell: the grammar does not take it
+as a value (it may be a label's fragment), but it holds a value's place, so it is a value cell
+(`unparsed`, null) rather than part of the label, which would shift every value after it."""
+
+
 def row_view(index: int, line: Line) -> RowView:
     cells = line.cells
     last_label = -1
     for i, c in enumerate(cells):
         if c.joined:
             continue
-        if not is_blank_text(c.text) and parse_value(c.text) is None:
+        if not is_blank_text(c.text) and parse_value(c.text) is None and not (i and _LONE_NUMERAL.fullmatch(c.text.strip())):
             last_label = i
     label = normalise("".join(c.text for c in cells[: last_label + 1])) if last_label >= 0 else ""
     values = [c for c in cells[last_label + 1 :] if not c.rowspan_copy]
@@ -856,6 +862,9 @@ def _digits_around_blank_cells(view: RowView, n: int) -> list[int | None] | None
     return cells
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
 def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
                             columns: Sequence[str] = v.APPLICANTS) -> None:
     from disclosure.splitter import RunRow, solve
@@ -874,6 +883,15 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
                 a: CellOut(x, printed, view.line.where, ["split_digits"]) for a, x in zip(columns, blanks, strict=True)
             }
             known.update({(key, a): x for a, x in zip(columns, blanks, strict=True)})
+    for key in list(runs):
+        printed_runs = [c.text for c in runs[key].values if c.joined]
+        if not all(_ASCII_DIGITS.issuperset(t) for t in printed_runs):
+            # Words or a unit ran into the digits ('…信息处理费100元' at the end of a one-line
+            # body): no split of this text is a row of counts.
+            view = runs.pop(key)
+            out.applications[key] = {
+                a: CellOut(None, " ".join(printed_runs), view.line.where, ["unparsed"]) for a in columns
+            }
     run_rows = [RunRow(key, tuple(columns), tuple(c.text for c in view.values if c.joined)) for key, view in runs.items()]
     result = solve(run_rows, known, _split_identities(layout))
     ambiguous = result.ambiguous_vars()
@@ -997,6 +1015,11 @@ def _solve_review_run(cells: list[Cell], where: str, out: Tables,
 
     segments = tuple(c.text for c in cells if c.joined or not is_blank_text(c.text))
     printed = " ".join(segments)
+    if not all(_ASCII_DIGITS.issuperset(t) for t in segments):
+        # Words or a unit ran into the digits (the body after 表四 on one line: '…处理费3940元').
+        for k in v.REVIEW_LITIGATION_KEYS:
+            out.review[k] = CellOut(None, printed, where, ["unparsed"])
+        return
     run = RunRow("review_litigation", tuple(keys), segments)
     ids = _split_identities(None)
     result = solve([run], {}, ids)

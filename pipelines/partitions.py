@@ -13,6 +13,9 @@ import dagster as dg
 
 from disclosure.keys import FIRST_YEAR, join_key, open_years, split_key  # noqa: F401 (re-exported)
 
+TIMEZONE = "Asia/Shanghai"
+"""Schedules run on the reporting bodies' clock (the 31 January deadline is Beijing time)."""
+
 AGENCY_DIMENSION = "agency"
 YEAR_DIMENSION = "year"
 

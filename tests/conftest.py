@@ -77,3 +77,21 @@ def mart_lake(tmp_path_factory):
     from mart_lake import build
 
     return build(tmp_path_factory.mktemp("mart-lake"))
+@pytest.fixture(autouse=True)
+def _no_stale_dagster_defs_state_storage():
+    """Each DagsterInstance sets Dagster's defs-state storage context variable while open and
+    restores the previous value when closed; instances closed out of order (a module fixture's
+    and a test's) restore one already closed, and the next test that builds a repository fails
+    with "undefined DagsterInstance weakref". The project has no state-backed definitions, so
+    the variable is cleared around every test."""
+    import sys
+
+    def clear() -> None:
+        if "dagster" in sys.modules:
+            from dagster._core.storage.defs_state.base import _current_storage
+
+            _current_storage.set(None)
+
+    clear()
+    yield
+    clear()

@@ -15,6 +15,7 @@ import pytest
 from disclosure.audit import AuditResult, audit_lake
 from disclosure.batch import BatchItem, parse_batch
 from disclosure.cli import main as cli_main
+from disclosure.ingest import ingest_inbox
 from disclosure.lake import (
     Lake,
     current_raw,
@@ -26,8 +27,7 @@ from disclosure.lake import (
     write_partition,
 )
 from disclosure.schema import TABLES
-from pipelines.ingest import ingest_inbox
-from pipelines.runner import QUIET
+from lakeops.runner import QUIET
 from tests.pipeline_helpers import REPORTS, stage
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)

@@ -902,7 +902,7 @@ def test_lake_paths_stay_inside_the_lake_whatever_the_source_file_name(tmp_path)
 
 
 def test_manifest_fields_cannot_point_outside_the_inbox_or_name_a_bad_agency(tmp_path):
-    ingest = pytest.importorskip("pipelines.ingest")
+    ingest = pytest.importorskip("disclosure.ingest")
     the_lake = lake.Lake.at(tmp_path / "lake")
     the_lake.ensure()
     outside = tmp_path / "outside.md"

@@ -1,4 +1,4 @@
-"""The comparison-mart assets (assets/marts/comparisons.py) materialize one year and report their checks."""
+"""The comparison-mart assets (pipelines/defs/marts/comparisons.py) materialize one year and report their checks."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import warnings
 
 import dagster as dg
 
-from assets.marts.comparisons import COMPARISON_KEYS, comparison_marts
 from disclosure.lake import Lake, read_hashes
 from pipelines.definitions import defs
+from pipelines.defs.marts.comparisons import comparison_marts
+from pipelines.keys import COMPARISON_KEYS
 from pipelines.resources import LakeResource
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)

@@ -23,7 +23,7 @@ from disclosure.audit import audit_lake
 from disclosure.batch import BatchItem, parse_batch
 from disclosure.lake import Lake
 from disclosure.schema import TABLES
-from pipelines.runner import apply_sensor_tick, ensure_dagster_home
+from lakeops.runner import apply_sensor_tick, ensure_dagster_home
 from tests.pipeline_helpers import REPORTS, stage, stage_manifest
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -43,9 +43,9 @@ def child(root_text: str, mode: str) -> None:
     `tick`: drop LATER (and a second copy of a file the backfill is curating) in the inbox,
     apply the inbox sensor's tick and run the partitions it accepted."""
     warnings.filterwarnings("ignore")
+    from lakeops.runner import materialize_all
     from pipelines.definitions import build_defs
     from pipelines.resources import LakeResource
-    from pipelines.runner import materialize_all
 
     root = Path(root_text)
     lake = Lake(root)

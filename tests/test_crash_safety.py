@@ -50,10 +50,10 @@ def run_child(root_text: str) -> None:
     warnings.filterwarnings("ignore")
     import dagster as dg
 
-    from assets.core.assets import warehouse
+    from lakeops.runner import QUIET, apply_sensor_tick, ensure_dagster_home, materialize_all
     from pipelines.definitions import build_defs
+    from pipelines.defs.core.assets import warehouse
     from pipelines.resources import LakeResource
-    from pipelines.runner import QUIET, apply_sensor_tick, ensure_dagster_home, materialize_all
 
     root = Path(root_text)
     lake = Lake(root)

@@ -14,9 +14,9 @@ import pytest
 
 import disclosure.batch as batch
 from disclosure.lake import Lake, read_curated, read_quarantine
+from lakeops.runner import RunSummary, _run_range, apply_sensor_tick
 from pipelines.definitions import build_defs
 from pipelines.resources import LakeResource
-from pipelines.runner import RunSummary, _run_range, apply_sensor_tick
 from tests.pipeline_helpers import stage
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.service import launch_backfill, running_services, wait_backfill, wait_partitions
+from lakeops.service import launch_backfill, running_services, wait_backfill, wait_partitions
 from tests.pipeline_helpers import assert_cells_match_golden, lake_cells, stage
 
 KEYS = {"平潭综合实验区|2022", "平潭综合实验区|2023", "平潭综合实验区|2024"}

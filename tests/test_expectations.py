@@ -81,8 +81,30 @@ def test_data_docs_are_written_as_static_html(passing: dict[str, Any]) -> None:
     assert index.name == "index.html" and index.is_file()
     pages = sorted(p.relative_to(index.parent).parts[:2] for p in index.parent.glob("validations/**/*.html"))
     assert {p[1] for p in pages} == set(TABLES)
-    # Documented in docs/marts.md: pages pull their JS/CSS from CDNs (no offline styling).
-    assert "cdn.jsdelivr.net" in index.read_text(encoding="utf-8")
+
+
+def test_data_docs_are_readable_offline_every_script_style_and_icon_local(passing: dict[str, Any]) -> None:
+    """No page fetches anything from the network; every script and style it loads exists in the
+    site (from the pinned XStatic packages), Font Awesome's pass/fail glyphs included."""
+    import re
+
+    from disclosure.datadocs import external_resources
+
+    site = Path(passing["docs_index"]).parent
+    pages = list(site.rglob("*.html"))
+    assert pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert external_resources(html) == [], page
+        local = re.findall(r"<(?:script|img)\b[^>]*\bsrc=[\"']([^\"'#?]+)", html) + re.findall(
+            r"<link\b[^>]*\bhref=[\"']([^\"'#?]+)", html)
+        missing = [ref for ref in local if not (page.parent / ref).resolve().is_file()]
+        assert not missing, (page, missing)
+        assert "integrity=" not in re.sub(r"data-integrity=", "", html) or "vendor" not in html
+    fa = site / "static/vendor/font_awesome/css/all.min.css"
+    assert ".fa-check-circle" in fa.read_text(encoding="utf-8")
+    assert (site / "static/vendor/font_awesome/webfonts/fa-solid-900.woff2").is_file()
+    assert "fa-check-circle" in next(site.glob("validations/**/*.html")).read_text(encoding="utf-8")
 
 
 def test_importing_the_suite_does_not_import_great_expectations() -> None:
@@ -120,3 +142,38 @@ def test_a_failed_docs_build_leaves_the_previous_site_whole(tmp_path: Path, monk
         run_suite(year_frames(YEAR), site, YEAR, tables=("reports",))
     assert {p: p.read_bytes() for p in site.rglob("*.html")} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temp folder left behind"
+
+
+def test_data_docs_show_their_pass_fail_icons_in_a_browser_without_network(passing: dict[str, Any], browser_page) -> None:
+    """Opened from disk in headless Chromium with every network request refused: the status icons
+    are drawn with the local Font Awesome font and Bootstrap's layout applies."""
+    site = Path(passing["docs_index"]).parent
+    page_path = next(site.glob("validations/**/*.html"))
+    refused: list[str] = []
+    failed: list[str] = []
+
+    def route(r) -> None:
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    browser_page.route("**/*", route)
+    browser_page.on("requestfailed", lambda req: failed.append(req.url))
+    browser_page.goto(page_path.as_uri())
+    browser_page.wait_for_load_state("load")
+    icon = browser_page.evaluate(
+        """async () => {
+            await document.fonts.ready;
+            const i = document.querySelector('i.fa-check-circle');
+            const before = getComputedStyle(i, '::before');
+            return {family: before.fontFamily, content: before.content, width: i.getBoundingClientRect().width,
+                    loaded: document.fonts.check('900 16px "Font Awesome 6 Free"'),
+                    bootstrap: getComputedStyle(document.querySelector('.container-fluid, .container, body')).boxSizing};
+        }"""
+    )
+    assert refused == [] and failed == []
+    assert "Font Awesome" in icon["family"] and icon["content"] not in ("none", "normal", "")
+    assert icon["loaded"] and icon["width"] > 0
+    assert icon["bootstrap"] == "border-box"

@@ -252,3 +252,22 @@ def test_corpus_identity_is_right_or_null_never_wrong(row):
     i = report.identity
     assert i.agency in (row["agency"], None), i.conflicts
     assert i.year in (int(row["year"]), None), i.conflicts
+
+
+def test_a_title_run_into_a_one_line_body_names_the_body():
+    # The page lost its line breaks: the title runs on into the body. Without the title, the
+    # body's 本报告由X办公室根据 names X's government (the office compiles the government's
+    # report), which is the wrong body for the office's own report.
+    text = ("双流区人民政府办公室2020年政府信息公开工作年度报告本报告由双流区人民政府办公室根据《条例》规定编制。"
+            "报告所列统计期限自2020年1月1日至2020年12月31日。一、总体情况")
+    result = ident(text)
+    assert (result.agency, result.year) == ("双流区人民政府办公室", 2020)
+    assert result.agency_source == "title"
+
+
+def test_a_publisher_line_run_into_the_body_is_cut_where_the_body_begins():
+    text = ("2020年政府信息公开工作年度报告发布机构：增城区人民政府本报告根据《中华人民共和国政府信息公开条例》"
+            "要求编制。本报告中所列数据统计期限为2020年1月1日至2020年12月31日。一、总体情况")
+    result = ident(text)
+    assert result.agency == "增城区人民政府"
+    assert result.agency_source == "publisher"

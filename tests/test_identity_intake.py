@@ -9,8 +9,8 @@ import pytest
 
 from disclosure.audit import audit_lake
 from disclosure.collisions import read_decisions
+from disclosure.ingest import IngestResult, ingest_inbox
 from disclosure.lake import Lake, current_raw, raw_history, read_quarantine
-from pipelines.ingest import IngestResult, ingest_inbox
 
 CORPUS = Path(__file__).parent / "fixtures" / "reports"
 YEARS = [str(y) for y in range(2019, 2026)]

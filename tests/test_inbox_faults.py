@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-import pipelines.ingest as ingest
+import disclosure.ingest as ingest
+from disclosure.ingest import IngestResult, State, ingest_inbox
 from disclosure.lake import Lake, read_ledger, read_quarantine, sha256_bytes
-from pipelines.ingest import IngestResult, State, ingest_inbox
 from tests.pipeline_helpers import REPORTS, stage
 
 YEARS = [str(y) for y in range(2019, 2026)]

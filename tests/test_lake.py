@@ -138,12 +138,25 @@ def test_rows_of_another_partition_or_wrong_columns_are_refused(tmp_path: Path) 
 
 
 def test_pandera_schema_from_schema_py_catches_wrong_values_and_names_the_report(tmp_path: Path) -> None:
+    from disclosure.batch import validate_frames
+
     good = _rows("甲局", 2020, [1, 2])
-    assert L.schema_failures({"review_litigation": good}).get("review_litigation") is None
+    assert validate_frames({"review_litigation": good}).empty
     bad = pd.concat([good, _rows("甲局", 2020, [-3], "bad-report")], ignore_index=True)
     bad.loc[2, "outcome"] = "upheld"
-    fails = L.schema_failures({"review_litigation": bad})["review_litigation"]
+    fails = validate_frames({"review_litigation": bad})
     assert "bad-report" in set(fails["report_id"])
+
+
+def test_the_one_validator_refuses_duplicate_table_keys(tmp_path: Path) -> None:
+    """The pipeline's blocking check and the schema are one validator: duplicate keys fail it."""
+    from disclosure.batch import validate_frames
+
+    good = _rows("甲局", 2020, [1, 2])
+    dup = pd.concat([good, good.iloc[[0]]], ignore_index=True)
+    fails = validate_frames({"review_litigation": dup})
+    assert len(fails) and fails["check"].astype(str).str.contains("unique|duplicate").any(), fails
+    assert not hasattr(L, "schema_failures") and not hasattr(L, "pandera_schema")
 
 
 def test_warehouse_compacts_a_year_into_one_sorted_file_with_agency_column(tmp_path: Path) -> None:

@@ -9,12 +9,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.core.assets import warehouse
-from assets.marts.assets import agency_year_kpis
 from disclosure.lake import Lake, current_raw, read_quarantine
+from lakeops.runner import apply_sensor_tick, materialize_all
 from pipelines.definitions import build_defs
+from pipelines.defs.core.assets import warehouse
+from pipelines.defs.marts.assets import agency_year_kpis
 from pipelines.resources import LakeResource
-from pipelines.runner import apply_sensor_tick, materialize_all
 from tests.pipeline_helpers import assert_cells_match_golden, lake_cells, stage
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -149,7 +149,7 @@ def test_schedules_request_the_previous_year_and_the_changed_partitions(run) -> 
     from zoneinfo import ZoneInfo
 
     from disclosure.lake import store_raw
-    from pipelines.schedules import daily_catch_up, yearly_backfill
+    from pipelines.defs.core.schedules import daily_catch_up, yearly_backfill
     from tests.pipeline_helpers import REPORTS
 
     lake: Lake = run["lake"]

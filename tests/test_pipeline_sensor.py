@@ -9,10 +9,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from disclosure.ingest import load_state
 from disclosure.lake import Lake, current_raw, raw_history, read_quarantine, sha256_bytes
-from pipelines.ingest import load_state
+from pipelines.defs.raw.sensors import inbox_sensor
 from pipelines.resources import LakeResource
-from pipelines.sensors import inbox_sensor
 from tests.pipeline_helpers import stage
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -137,7 +137,7 @@ def test_manifest_supplies_agency_and_year_with_their_source(lake: Lake) -> None
 
 
 def test_bulk_drop_is_summarised_in_one_event_but_every_file_is_registered(lake: Lake) -> None:
-    from pipelines.sensors import ingest_tick
+    from pipelines.defs.raw.sensors import ingest_tick
 
     stage(lake.inbox, "pingtan-2022.txt", "pingtan-2023.txt", "sh-gov-office-2019.html")
     first = ingest_tick(lake, None, requests_runs=True, max_files=100, raw_events_limit=2)

@@ -273,22 +273,7 @@ def test_office_made_pdf_has_no_silent_error_and_the_right_identity(producer, go
     assert not score.wrong_identity, score.wrong_identity
 
 
-BORDERLESS_OPEN = pytest.mark.xfail(
-    strict=True,
-    reason="LibreOffice: （二）部分公开's label wraps over three lines beside 三、本年度办理结果's, and "
-    "'不计其他' is read as the label 其他: flagged, not yet placed (no silent error: see above)",
-)
-
-
-@pytest.mark.parametrize(
-    "producer",
-    [
-        "word-like",  # synthetic-ceshishi-2025 is borderless, its numbers wrapped in narrow columns
-        pytest.param("libreoffice", marks=BORDERLESS_OPEN),
-        "browser-print",
-        "browser-print-unruled",
-    ],
-)
+@pytest.mark.parametrize("producer", ["word-like", "libreoffice", "browser-print", "browser-print-unruled"])
 def test_office_made_pdfs_of_each_producer_are_at_least_995_per_mille_exact(producer):
     score = score_folder(OFFICE[producer])
     assert score.files >= 3
@@ -393,6 +378,18 @@ def test_letter_spaced_header_words_are_one_column_each():
     # (its 然 nearer 商业 than 自); the header's printed words regroup it into one column.
     doc = _read(FIXTURES / "office-chrome-unruled" / "shuyang-fgj-2023.pdf")
     assert _row_values(doc, "一、本年新收") == ["26", "", "", "", "", "", "26"]
+
+
+def test_a_label_wrapped_over_three_lines_around_its_values_is_one_label():
+    # LibreOffice, borderless: "（二）部分公开（区分处理" / "的，只计这一情形，不计其他" + values /
+    # "情形）". The middle part, which begins with no row number, joins the parts above and
+    # below it; alone, its "不计其他" was read as the row 其他.
+    doc = _read(FIXTURES / "office-lo" / "synthetic-ceshishi-2025.pdf")
+    labels = [c.text for line in doc.lines for c in line.cells]
+    assert "（二）部分公开（区分处理的，只计这一情形，不计其他情形）" in labels
+    got = parse_file(FIXTURES / "office-lo" / "synthetic-ceshishi-2025.pdf").to_json_dict()
+    assert got["applications"]["partially_granted"]["total"] == 2168
+    assert got["applications"]["other_handling.other"]["total"] == 965
 
 
 def test_wrapped_label_in_a_ruled_cell_is_one_label():

@@ -29,10 +29,10 @@ from disclosure.lake import (
     write_partitions,
 )
 from disclosure.schema import TABLES
+from lakeops.runner import apply_sensor_tick, materialize_all
+from lakeops.storage import BatchedSqliteEventLogStorage, instance_yaml
 from pipelines.definitions import build_defs
 from pipelines.resources import LakeResource
-from pipelines.runner import apply_sensor_tick, materialize_all
-from pipelines.storage import BatchedSqliteEventLogStorage, instance_yaml
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 

@@ -22,9 +22,9 @@ import pytest
 
 from disclosure.audit import audit_lake
 from disclosure.lake import Lake, decode_agency_key, encode_agency_key, read_curated, read_quarantine
+from lakeops.runner import apply_sensor_tick, materialize_all
 from pipelines.definitions import build_defs
 from pipelines.resources import LakeResource
-from pipelines.runner import apply_sensor_tick, materialize_all
 from tests.pipeline_helpers import REPORTS
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -239,7 +239,7 @@ def test_a_symlinked_file_in_the_inbox_is_never_read(tmp_path: Path) -> None:
 
 
 def test_the_ui_launcher_binds_the_webserver_to_127_0_0_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines import service
+    from lakeops import service
 
     commands: list[list[str]] = []
 
@@ -268,10 +268,10 @@ def test_the_webserver_default_and_every_documented_ui_command_stay_on_loopback(
 
     [host] = [p for p in dagster_webserver.cli.dagster_webserver.params if p.name == "host"]
     assert host.default == "127.0.0.1"
-    for rel in ("Makefile", "workspace.yaml", "pipelines/service.py", "pipelines/demo.py", "pipelines/backfill.py",
+    for rel in ("Makefile", "workspace.yaml", "lakeops/service.py", "lakeops/demo.py", "lakeops/backfill.py",
                 "docs/pipeline.md"):
         text = (REPO / rel).read_text("utf-8")
         assert "0.0.0.0" not in text and "--host 0" not in text, rel
-    demo = (REPO / "pipelines" / "demo.py").read_text("utf-8")
+    demo = (REPO / "lakeops" / "demo.py").read_text("utf-8")
     assert "dagster dev -w workspace.yaml -h 127.0.0.1" in demo
-    assert "pipelines.service --lake data_lake --port 3000" in (REPO / "Makefile").read_text("utf-8")
+    assert "lakeops.service --lake $(LAKE) --port $(PORT)" in (REPO / "Makefile").read_text("utf-8")

@@ -469,3 +469,34 @@ def test_a_blank_total_in_layout_text_does_not_null_the_six_printed_applicant_ce
     doc = parse_bytes("\n".join(lines).encode("utf-8"), name).to_json_dict()
     assert doc["applications"]["granted"]["natural_person"] is None
     assert "ambiguous" in doc["flags"]["applications.granted.natural_person"]
+
+
+def test_a_unit_run_into_a_digit_run_is_unparsed_not_a_crash():
+    # A one-line body: after 表四's empty cells the prose runs on ('…共收取信息处理费100元'); the
+    # digit-run splitter accepts digits only, so such a run is `unparsed`, never a crash.
+    from disclosure.parse import parse_bytes
+    from disclosure.synth import iter_variations
+
+    for _, name, data, _golden in iter_variations(3000, 2027, ["one_line_body"]):
+        if name == "synth-2027-000037-one_line_body.txt":
+            parse_bytes(data, name)  # raised ValueError("not a digit run: '100元'") before
+            break
+    else:
+        pytest.fail("the generator no longer makes the fixture report")
+
+
+def test_a_lone_chinese_numeral_in_a_value_cell_holds_its_place():
+    # '2.重复申请 | 一 | … | 1': the lone 一 is no value of the cell grammar (it may be a label's
+    # fragment), but it must not join the label: that shifted 总计's 1 into 其他 with no flag.
+    from disclosure.parse import parse_bytes
+    from disclosure.synth import iter_variations
+
+    for _, name, data, _golden in iter_variations(3000, 2027, ["chinese_digits"]):
+        if name == "synth-2027-000002-chinese_digits.txt":
+            got = parse_bytes(data, name).to_json_dict()
+            row = got["applications"]["not_processed.duplicate"]
+            assert row["total"] == 1 and row["other_org"] is None
+            assert "unparsed" in got["flags"]["applications.not_processed.duplicate.natural_person"]
+            break
+    else:
+        pytest.fail("the generator no longer makes the fixture report")

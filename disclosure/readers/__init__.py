@@ -50,10 +50,16 @@ def _looks_binary(data: bytes) -> bool:
     return len(_CONTROL_BYTES.findall(head)) > len(head) * 0.01
 
 
+def refuse_too_large(n_bytes: int, path: str = "") -> None:
+    """The one `too_large` rule: an input over MAX_BYTES is refused (before it is read, where the
+    size is known first)."""
+    if n_bytes > MAX_BYTES:
+        raise RejectedReport("too_large", f"{n_bytes:,} bytes; reports are at most {MAX_BYTES + 1:,} bytes", path)
+
+
 def read(data: bytes, path: str = "") -> Document:
     """Read one raw file. Raises RejectedReport for what no reader can read."""
-    if len(data) > MAX_BYTES:
-        raise RejectedReport("too_large", f"{len(data):,} bytes; reports are at most {MAX_BYTES + 1:,} bytes", path)
+    refuse_too_large(len(data), path)
     stripped = data
     for bom in _BOMS:
         stripped = stripped.removeprefix(bom)

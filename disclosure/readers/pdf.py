@@ -1234,6 +1234,7 @@ def place_by_columns(rows: list[PageRow], tables: list[Columns]) -> None:
     join_wrapped_numbers(cuts)
     join_row_halves(cuts)
     label_centred_values(rows, cuts)
+    join_wrapped_item_labels(rows, cuts)
     unsafe: set[int] = set()
     extras: dict[int, list[Cell]] = {}
     for i, cut in enumerate(cuts):
@@ -1345,6 +1346,60 @@ def join_wrapped_numbers(cuts: list[_Cut]) -> None:
             host.labels, cut.labels = cut.labels, []
         cut.slots = None
         cut.row.cells = cut.labels
+
+
+_ROW_NUMBER = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|[一二三四五六七八九十\d]+\s*[、.．])")
+"""A 表三 row label begins with its number ((二), 3., 四、); a line of label text that does not is
+the continuation of the label above it."""
+
+
+def join_wrapped_item_labels(rows: list[PageRow], cuts: list[_Cut]) -> None:
+    """A row label wrapped over three lines with the values on the middle one (LibreOffice:
+    "（二）部分公开（区分处理" / "的，只计这一情形，不计其他" + values / "情形）"): the item label's parts
+    above and below, left-aligned with it in its column, join it. Only a middle part that does
+    not begin with a row number is a continuation; a below part that begins with one is the
+    next row's."""
+    index = {id(r): j for j, r in enumerate(rows)}
+    for cut in cuts:
+        if cut.slots is None or not cut.labels or not cut.row.glyphs:
+            continue
+        item = cut.labels[-1]
+        if _ROW_NUMBER.match(item.text):
+            continue
+        j = index[id(cut.row)]
+        cells = cells_with_glyphs(cut.row.glyphs, cut.cols.starts)
+        glyphs = next((gl for c, gl in cells if c.text == item.text), None)
+        if not glyphs or not 0 < j < len(rows) - 1:
+            continue
+        left = glyphs[0].x0
+        values_left = min((x for x in cut.x0s if x is not None), default=left)
+        em = statistics.median(g.em for g in glyphs)
+        above = _column_part(rows[j - 1], cut.row, left, values_left, em)
+        if above is None:
+            continue
+        below = _column_part(rows[j + 1], cut.row, left, values_left, em)
+        if below is not None and _ROW_NUMBER.match(below[0]):
+            below = None
+        joined = above[0] + item.text + (below[0] if below else "")
+        cut.labels[-1] = Cell(joined, col=item.col)
+        for row, part in ((rows[j - 1], above), (rows[j + 1], below)):
+            if part is not None:
+                row.cells = [c for c, _ in cells_with_glyphs(part[1])] if part[1] else []
+
+
+def _column_part(row: PageRow, values_row: PageRow, left: float, values_left: float, em: float) -> tuple[str, list[Glyph]] | None:
+    """(text of a label line's part in the item label column, the line's other glyphs), when the
+    line is label text only, one text line from the values' line on the same page, and its part
+    begins where the item label begins."""
+    if not _label_fragment(row, values_left) or _page_of_row(row) != _page_of_row(values_row):
+        return None
+    if abs(row.y - values_row.y) > WRAP_LEADING * em:
+        return None
+    part = sorted((g for g in row.glyphs if g.x0 >= left - WRAP_ALIGN * em), key=lambda g: g.x0)
+    if not part or abs(part[0].x0 - left) > WRAP_ALIGN * em:
+        return None
+    rest = [g for g in row.glyphs if g.x0 < left - WRAP_ALIGN * em]
+    return "".join(c.text for c, _ in cells_with_glyphs(part)), rest
 
 
 def label_centred_values(rows: list[PageRow], cuts: list[_Cut]) -> None:

@@ -18,10 +18,10 @@ import s3fs
 
 from disclosure.lake import Lake, read_curated
 from disclosure.schema import TABLES
+from lakeops.runner import apply_sensor_tick, materialize_all
+from lakeops.service import launch_backfill, running_services, wait_backfill, wait_partitions
 from pipelines.definitions import build_defs
 from pipelines.resources import LakeResource
-from pipelines.runner import apply_sensor_tick, materialize_all
-from pipelines.service import launch_backfill, running_services, wait_backfill, wait_partitions
 from tests.pipeline_helpers import REPORTS
 from tests.scale.conftest import libpq_url
 from tests.scale.servers import dask_cluster

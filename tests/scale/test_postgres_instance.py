@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg2
 
-from pipelines.service import launch_backfill, running_services, wait_backfill, wait_partitions
+from lakeops.service import launch_backfill, running_services, wait_backfill, wait_partitions
 from tests.pipeline_helpers import assert_cells_match_golden, lake_cells, stage
 from tests.scale.conftest import libpq_url
 

@@ -13,9 +13,9 @@ import pyarrow.dataset as ds
 
 from disclosure.lake import Lake, read_curated, read_quarantine, read_warehouse
 from disclosure.schema import TABLES
+from lakeops.runner import apply_sensor_tick, materialize_all
 from pipelines.definitions import build_defs
 from pipelines.resources import LakeResource
-from pipelines.runner import apply_sensor_tick, materialize_all
 from tests.pipeline_helpers import REPORTS
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)

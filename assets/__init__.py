@@ -1,1 +1,0 @@
-"""Dagster assets of the lake (raw → core → marts) and their checks."""

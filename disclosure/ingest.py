@@ -1,0 +1,300 @@
+"""Inbox → raw zone, without Dagster: what the inbox sensor does with each new or changed file.
+
+State (the sensor cursor) maps each inbox path to (size, mtime_ns, sha256) once read, and each
+path still settling to the (size, mtime_ns) last seen. A file is read only once its size and
+mtime are the same on two consecutive ticks (a file still being copied is never accepted), and
+counts as changed only when its content hash did.
+
+Every failure is per file and the rest of the tick goes on: every file ends in the raw zone,
+in the quarantine ledger with a reason (unreadable, odd entry, bad manifest, duplicate, not a
+report, …), or, while it settles or waits for its manifest to be fixed, in the tick's summary.
+The ledger never records the same fact twice (see `disclosure.lake.quarantine`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from disclosure.collisions import record as record_decision
+from disclosure.intake import admit, identity_stamp, registry_stamp, second_report
+from disclosure.lake import (
+    Lake,
+    QuarantineEntry,
+    RawFile,
+    agency_key_problem,
+    current_raw,
+    join_key,
+    list_inbox,
+    quarantine,
+    raw_history,
+    read_inbox_file,
+    read_ledger,
+    read_raw,
+    sha256_bytes,
+    store_raw,
+    year_problem,
+)
+from disclosure.manifest import ManifestEntry, ManifestProblem, ManifestRead, read_manifests
+from disclosure.model import RejectedReport, parser_error_message
+from disclosure.registry import Registry, lake_registry
+
+
+@dataclass
+class State:
+    """The inbox sensor's cursor: files read (path → [size, mtime_ns, sha256]) and files settling."""
+
+    files: dict[str, list] = field(default_factory=dict)
+    settling: dict[str, list] = field(default_factory=dict)  # path -> [size, mtime_ns] seen last tick
+
+
+def load_state(cursor: str | dict | State | None) -> State:
+    """Parse a cursor (also the older form: a bare path → [size, mtime_ns, sha256] map)."""
+    raw = json.loads(cursor) if isinstance(cursor, str) and cursor else (cursor or {})
+    if isinstance(raw, State):
+        return State(dict(raw.files), dict(raw.settling))
+    if set(raw) <= {"files", "settling"} and all(isinstance(v, dict) for v in raw.values()):
+        return State(dict(raw.get("files", {})), dict(raw.get("settling", {})))
+    return State(files=dict(raw))
+
+
+def dump_state(state: State) -> str:
+    return json.dumps(
+        {"files": state.files, "settling": state.settling}, ensure_ascii=False, separators=(",", ":"), sort_keys=True
+    )
+
+
+@dataclass(frozen=True)
+class Accepted:
+    raw: RawFile
+    inbox_path: str
+    superseded: RawFile | None  # the raw file this one replaces as the partition's current one
+    # "collision" when another report already holds the partition (both kept; see collisions.py).
+    decision: str | None = None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A file left for a later tick, and why (it leaves this trace in the tick's summary)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestResult:
+    accepted: list[Accepted] = field(default_factory=list)
+    quarantined: list[QuarantineEntry] = field(default_factory=list)
+    unchanged: int = 0
+    pending: int = 0  # stable files left for the next tick (max_files reached)
+    settling: list[str] = field(default_factory=list)  # size or mtime changed since the last tick
+    waiting: list[Waiting] = field(default_factory=list)  # held (bad manifest) or failed to store
+    ledger_torn_lines: list[int] = field(default_factory=list)
+    manifest_problems: list[ManifestProblem] = field(default_factory=list)
+    state: State = field(default_factory=State)
+
+    @property
+    def busy(self) -> bool:
+        """Files remain that a later tick will take (settling, over the per-tick limit, waiting)."""
+        return bool(self.settling or self.pending or self.waiting)
+
+
+def _held_by(rel: str, problems: list[ManifestProblem]) -> ManifestProblem | None:
+    """The unreadable manifest whose folder holds `rel` (its agency/year may come from it)."""
+    parts = PurePosixPath(rel).parts
+    for p in problems:
+        if p.code != "unreadable_manifest":
+            continue  # a bad or duplicate row is skipped alone (see disclosure.manifest)
+        folder = PurePosixPath(p.manifest).parent.parts
+        if parts[: len(folder)] == folder:
+            return p
+    return None
+
+
+def _no_agency(data: bytes, rel: str, year: int | None) -> tuple[str, str]:
+    """(code, reason) for a file no evidence names an agency for.
+
+    A file without the statistical tables is not a report at all (a garbage .txt); a report
+    whose agency (or year) nothing on the page states is held as `uncertain_identity` until a
+    manifest row or a registry override names it. Only this rare path pays for a parse.
+    """
+    from disclosure.parse import parse_bytes
+
+    try:
+        parse_bytes(data, rel)
+    except RejectedReport as err:
+        return err.code, err.message
+    except Exception as err:  # a parser bug: say so, never a guess at the identity
+        return "parser_error", parser_error_message(err)
+    missing = "agency" if year is not None else "agency and year"
+    return ("uncertain_identity",
+            f"no evidence on the page names the {missing}. A manifest row (file,agency,year) or a registry "
+            "override releases it")
+
+
+def _was_held(old: list | None) -> bool:
+    return bool(old and len(old) > 3 and str(old[3]).startswith("held"))
+
+
+def ingest_inbox(lake: Lake, state: State | dict, *, years: list[str], max_files: int = 500) -> IngestResult:
+    """Process new / changed inbox files (at most `max_files` reads per call)."""
+    old_state = load_state(state)
+    result = IngestResult(state=State(dict(old_state.files), {}))
+    listing = list_inbox(lake.inbox)
+    manifests = read_manifests(lake.inbox) if listing.files else ManifestRead()
+    result.manifest_problems = list(manifests.problems)
+    registry = lake_registry(lake.root)
+    override = registry_stamp(lake.root)
+    ledger = read_ledger(lake)
+    known = ledger.keys()
+    result.ledger_torn_lines = ledger.torn_lines
+
+    def record(**kw) -> None:
+        """Quarantine one fact; only a fact new to the ledger is reported by this tick."""
+        before = len(known)
+        entry = quarantine(lake, known=known, **kw)
+        if len(known) > before:
+            result.quarantined.append(entry)
+
+    for odd in listing.odd:
+        record(source_file=odd.path, code=odd.code, reason=odd.reason)
+    for mp in manifests.problems:
+        if mp.code != "unreadable_manifest":
+            continue  # row problems are reported with the tick (IngestResult.manifest_problems)
+        try:
+            data: bytes | None = read_inbox_file(lake.inbox / mp.manifest)
+        except OSError:
+            data = None
+        folder = PurePosixPath(mp.manifest).parent.as_posix()
+        record(source_file=mp.manifest, code="bad_manifest",
+               reason=f"{mp.message}; files under {'the inbox' if folder == '.' else folder + '/'} wait until it is fixed",
+               data=data)
+
+    reads = 0
+    for rel, (size, mtime) in listing.files.items():
+        old = old_state.files.get(rel)
+        stamp = identity_stamp(rel, manifests, override, held=_was_held(old))
+        if old and old[0] == size and old[1] == mtime and (len(old) < 4 or old[3] == stamp):
+            result.unchanged += 1
+            continue
+        if old_state.settling.get(rel) != [size, mtime] and not (old and old[0] == size and old[1] == mtime):
+            # new or still changing: look again next tick (a file whose manifest row or registry
+            # override changed is already settled)
+            result.state.settling[rel] = [size, mtime]
+            result.settling.append(rel)
+            continue
+        held = _held_by(rel, manifests.problems)
+        if held is not None:
+            result.state.settling[rel] = [size, mtime]
+            result.waiting.append(Waiting(rel, f"its manifest {held.manifest} cannot be read"))
+            continue
+        if reads >= max_files:
+            result.state.settling[rel] = [size, mtime]
+            result.pending += 1
+            continue
+        reads += 1
+        try:
+            _ingest_file(lake, rel, size, mtime, old, stamp, manifests, registry, override, years, result, record)
+        except Exception as err:  # e.g. a full disk: keep the file for the next tick, say why
+            result.state.settling[rel] = [size, mtime]
+            if old:
+                result.state.files[rel] = old
+            else:
+                result.state.files.pop(rel, None)
+            result.waiting.append(Waiting(rel, f"{type(err).__name__}: {err}"))
+    if result.accepted and lake.is_local:
+        # One flush for the tick instead of two fsyncs per file, before the sensor records anything.
+        os.sync()
+    # Files that left the inbox are forgotten (their raw copies stay).
+    for rel in list(result.state.files):
+        if rel not in listing.files:
+            del result.state.files[rel]
+    return result
+
+
+def _ingest_file(lake: Lake, rel: str, size: int, mtime: int, old: list | None, stamp: str, manifests: ManifestRead,
+                 registry: Registry, override: str, years: list[str], result: IngestResult, record) -> None:
+    """One stable file: read, identify, and store it in the raw zone or record why not."""
+    try:
+        data = read_inbox_file(lake.inbox / rel)
+    except OSError as err:  # unreadable (permissions, vanished, …): retried every tick, recorded once
+        result.state.settling[rel] = [size, mtime]
+        record(source_file=rel, code="unreadable_file", reason=f"cannot read the file: {err.strerror or err}")
+        return
+    sha = sha256_bytes(data)
+    result.state.files[rel] = [size, mtime, sha, identity_stamp(rel, manifests, override, held=False)]
+    if old and old[2] == sha and (len(old) < 4 or old[3] == stamp):  # touched, same content and manifest row
+        result.unchanged += 1
+        return
+    name = Path(rel).name
+    entry: ManifestEntry | None = manifests.entries.get(rel)
+    try:
+        adm = admit(data, rel, entry, registry=registry, manifest_conflict=manifests.conflicts.get(rel))
+    except RejectedReport as err:
+        record(source_file=rel, code=err.code, reason=err.message, data=data, sha256=sha)
+        return
+    except Exception as err:  # a reader bug must not stop the inbox: quarantine with the error
+        record(source_file=rel, code="parser_error", reason=parser_error_message(err), data=data, sha256=sha)
+        return
+    agency, year, a_src, y_src = adm.agency, adm.year, adm.agency_source, adm.year_source
+    if adm.code is not None:  # uncertain_identity / manifest_conflict: not a partition
+        # Re-read when its manifest row or the registry override changes (they release it).
+        result.state.files[rel][3] = identity_stamp(rel, manifests, override, held=True)
+        record(source_file=rel, code=adm.code, reason=adm.reason, data=data, sha256=sha, agency=agency, year=year)
+        return
+    if agency is None:
+        code, why = _no_agency(data, rel, year)
+        if code == "uncertain_identity":  # re-read when a manifest row or override names it
+            result.state.files[rel][3] = identity_stamp(rel, manifests, override, held=True)
+        record(source_file=rel, code=code, reason=why, data=data, sha256=sha, year=year)
+        return
+    problem = agency_key_problem(agency)
+    if problem:
+        record(source_file=rel, code="bad_agency_key", reason=problem, data=data, sha256=sha, agency=agency, year=year)
+        return
+    yproblem = year_problem(year, years)
+    if yproblem:
+        record(source_file=rel, code="bad_year", reason=yproblem, data=data, sha256=sha, agency=agency, year=year)
+        return
+    assert agency is not None and year is not None
+    receipt = lake.raw_dir(year, agency) / f"{sha}.json"
+    if receipt.exists():
+        first = RawFile(**json.loads(receipt.read_text("utf-8")))
+        if first.source_file != name:  # a renamed copy: say which file it repeats
+            record(source_file=rel, code="duplicate", reason=f"duplicate_of {sha} (received as {first.source_file})",
+                   sha256=sha, agency=agency, year=year)
+        elif not lake.curated_path("reports", year, agency).exists():
+            # Stored by a tick that died before its run was requested (or ran): request it again,
+            # or the partition would never be curated. Curation is idempotent.
+            result.accepted.append(Accepted(raw=first, inbox_path=rel, superseded=None))
+        else:
+            result.unchanged += 1
+        return
+    before = current_raw(lake, agency, year)
+    if before is not None and before.sha256 != sha and any(r.sha256 == sha for r in raw_history(lake, agency, year)):
+        before = None  # these bytes were filed here before: nothing new to decide
+    raw = store_raw(
+        lake,
+        data,
+        agency=agency,
+        year=year,
+        source_file=name,
+        url=entry.url if entry else None,
+        agency_source=a_src,
+        year_source=y_src,
+        inbox_path=rel,
+        durable=False,
+    )
+    superseded = before if before is not None and before.sha256 != raw.sha256 else None
+    decision = None
+    if superseded is not None:  # a second report for this agency-year: revision or collision
+        d = second_report(join_key(agency, year), data, name, adm.identity, raw.sha256,
+                          read_raw(lake, superseded), superseded.source_file, superseded.sha256,
+                          same_path=superseded.inbox_path == rel or bool(old and old[2] == superseded.sha256))
+        record_decision(lake, d)
+        decision = d.kind
+        if d.curated != raw.sha256:
+            superseded = None  # the partition stays curated from the earlier file
+    result.accepted.append(Accepted(raw=raw, inbox_path=rel, superseded=superseded, decision=decision))

@@ -1,0 +1,255 @@
+"""Parquet: curated partitions, per-year warehouse copies and marts, written atomically, with
+their hashes in the lake manifest (`hashes.jsonl`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from disclosure.schema import TABLES
+
+from .fs import (
+    HASHES_NAME,
+    LAKE_FILE_MODE,
+    PART_FILE,
+    PARTITION_COLUMNS,
+    Lake,
+    LakePath,
+    _atomic_write_bytes,
+    _fs_and_path,
+    _now,
+    sha256_bytes,
+)
+
+
+def arrow_schema(table: str, *, with_partition_columns: bool = False, with_agency: bool = False) -> pa.Schema:
+    """pyarrow schema of a lake table, generated from `disclosure.schema.TABLES`.
+
+    Curated files leave out the hive partition columns; warehouse files keep `agency`.
+    """
+    fields = []
+    for col in TABLES[table].columns:
+        if col.name in PARTITION_COLUMNS and not with_partition_columns:
+            if not (with_agency and col.name == "agency"):
+                continue
+        fields.append(pa.field(col.name, col.arrow_type, nullable=col.nullable))
+    return pa.schema(fields)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    table: str
+    path: str
+    rows: int
+    sha256: str
+    n_bytes: int
+
+
+def _to_arrow(df: pd.DataFrame, table: str, schema: pa.Schema) -> pa.Table:
+    expected = TABLES[table].column_names
+    if list(df.columns) != expected:
+        raise ValueError(f"{table}: columns {list(df.columns)} differ from the schema {expected}")
+    return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+
+
+def write_parquet_atomic(path: LakePath, table: pa.Table, *, durable: bool = True, lake: Lake | None = None
+                         ) -> tuple[str, int]:
+    """Write `table` to `path` atomically (temp file in the same folder, rename); returns (sha256, bytes).
+
+    With `lake`, the file's SHA-256 is recorded in the lake manifest (`record_hashes`).
+    """
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    data = sink.getvalue().to_pybytes()
+    _atomic_write_bytes(path, data, durable=durable)
+    sha = sha256_bytes(data)
+    if lake is not None:
+        record_hashes(lake, [(path, sha, len(data))])
+    return sha, len(data)
+
+
+def _rel(lake: Lake, path: LakePath) -> str:
+    return PurePosixPath(str(path)).relative_to(PurePosixPath(str(lake.root))).as_posix()
+
+
+def record_hashes(lake: Lake, files: Iterable[tuple[LakePath, str, int]]) -> None:
+    """Append (path, sha256, bytes) of files just written to the lake manifest, in one write.
+
+    `disclosure audit` re-hashes every curated, warehouse and mart file against it, so a flipped
+    byte is named even where Parquet still reads (a corrupt value page can read back as nulls).
+    """
+    now = _now()
+    lines = "".join(
+        json.dumps({"path": _rel(lake, p), "sha256": sha, "n_bytes": n, "written_at": now}, ensure_ascii=False) + "\n"
+        for p, sha, n in files
+    )
+    if not lines:
+        return
+    target = lake.root / HASHES_NAME
+    if not lake.is_local:
+        with target.open("ab") as fh:
+            fh.write(lines.encode("utf-8"))
+        return
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LAKE_FILE_MODE)
+    try:
+        os.write(fd, lines.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def read_hashes(lake: Lake) -> dict[str, set[str]]:
+    """Lake manifest: relative path → every SHA-256 recorded for it (torn lines skipped)."""
+    target = lake.root / HASHES_NAME
+    out: dict[str, set[str]] = {}
+    if not target.exists():
+        return out
+    for line in target.read_bytes().decode("utf-8", "replace").splitlines():
+        try:
+            d = json.loads(line)
+            out.setdefault(d["path"], set()).add(d["sha256"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
+def write_partition(
+    lake: Lake, table: str, df: pd.DataFrame, *, year: int, agency: str, durable: bool = True
+) -> WriteResult:
+    """Replace one agency-year partition of a curated table (never appends; 0 rows writes an empty file).
+
+    `df` must have exactly the columns of the table's schema, and every row must belong to
+    (`year`, `agency`).
+    """
+    path = lake.curated_path(table, year, agency)  # validates the agency key
+    if len(df):
+        if not (df["year"] == year).all() or not (df["agency"] == agency).all():
+            raise ValueError(f"{table}: rows of another partition passed for year={year} agency={agency}")
+    arrow = _to_arrow(df, table, arrow_schema(table))
+    sha, n = write_parquet_atomic(path, arrow, durable=durable, lake=lake)
+    return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
+
+
+def write_partitions(
+    lake: Lake,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    skip: Iterable[tuple[int, str]] = (),
+    durable: bool = True,
+) -> list[WriteResult]:
+    """`write_partition` for every (year, agency) present in any of `frames`, every table each.
+
+    The same files as calling `write_partition` per partition and table (a partition missing from
+    a table gets an empty file), but each table is converted to Arrow once and cut into
+    partitions by row indices: per file only the Parquet encoding and the write remain.
+    Partitions in `skip` are not written.
+    """
+    skipped = set(skip)
+    arrows: dict[str, pa.Table] = {}
+    groups: dict[str, dict[tuple[int, str], object]] = {}
+    keys: set[tuple[int, str]] = set()
+    for table, df in frames.items():
+        expected = TABLES[table].column_names
+        if list(df.columns) != expected:
+            raise ValueError(f"{table}: columns {list(df.columns)} differ from the schema {expected}")
+        schema = arrow_schema(table)
+        arrows[table] = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+        idx = df.groupby(["year", "agency"], sort=False, dropna=False).indices if len(df) else {}
+        groups[table] = {(int(y), str(a)): rows for (y, a), rows in idx.items()}
+        keys |= set(groups[table])
+    out: list[WriteResult] = []
+    for year, agency in sorted(keys - skipped):
+        for table, arrow in arrows.items():
+            rows = groups[table].get((year, agency))
+            part = arrow.take(pa.array(rows)) if rows is not None else arrow.schema.empty_table()
+            path = lake.curated_path(table, year, agency)
+            sha, n = write_parquet_atomic(path, part, durable=durable)
+            out.append(WriteResult(table=table, path=str(path), rows=part.num_rows, sha256=sha, n_bytes=n))
+    record_hashes(lake, [(w.path, w.sha256, w.n_bytes) for w in out])
+    return out
+
+
+def _dtypes(table: str) -> dict[str, str]:
+    return {c.name: c.pandas_dtype for c in TABLES[table].columns}
+
+
+def read_curated(lake: Lake, table: str, *, year: int | None = None) -> pd.DataFrame:
+    """A curated table (optionally one year) as pandas with the schema's columns and dtypes."""
+    base = lake.curated / table
+    cols = TABLES[table].column_names
+    files = sorted(base.glob(f"year={year if year is not None else '*'}/agency=*/{PART_FILE}"))
+    if not files:
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(table).items()})[cols]
+    part = ds.partitioning(pa.schema([("year", pa.int64()), ("agency", pa.string())]), flavor="hive")
+    fs, base_path = _fs_and_path(base)
+    dataset = ds.dataset(
+        [_fs_and_path(f)[1] for f in files],
+        format="parquet",
+        partitioning=part,
+        partition_base_dir=base_path,
+        schema=arrow_schema(table, with_partition_columns=True),
+        filesystem=fs,
+    )
+    df = dataset.to_table().to_pandas(types_mapper=pd.ArrowDtype)
+    return _with_dtypes(df[cols], table)
+
+
+def _with_dtypes(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    out = {}
+    for c, d in _dtypes(table).items():
+        s = df[c]
+        out[c] = s.astype(d)
+    return pd.DataFrame(out)
+
+
+def compact_year(lake: Lake, table: str, year: int) -> WriteResult:
+    """Write one sorted file with every agency of a year (agency kept as a column) to the warehouse."""
+    df = read_curated(lake, table, year=year)
+    key = [k for k in TABLES[table].key if k in df.columns]
+    df = df.sort_values(["agency", *key], kind="stable") if len(df) else df
+    schema = arrow_schema(table, with_agency=True)
+    arrow = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+    path = lake.warehouse_path(table, year)
+    sha, n = write_parquet_atomic(path, arrow, lake=lake)
+    return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
+
+
+def read_warehouse(lake: Lake, table: str, year: int) -> pd.DataFrame:
+    path = lake.warehouse_path(table, year)
+    cols = TABLES[table].column_names
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(table).items()})[cols]
+    fs, where = _fs_and_path(path)
+    df = pq.read_table(where, filesystem=fs).to_pandas(types_mapper=pd.ArrowDtype)
+    df["year"] = year
+    return _with_dtypes(df[cols], table)
+
+
+def frames_by_partition(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[int, str], dict[str, pd.DataFrame]]:
+    """Split batch frames into {(year, agency): {table: rows}} (every table present, maybe empty)."""
+    keys: set[tuple[int, str]] = set()
+    groups: dict[str, dict[tuple[int, str], pd.DataFrame]] = {}
+    for name, df in frames.items():
+        g: dict[tuple[int, str], pd.DataFrame] = {}
+        if len(df):
+            for (y, a), part in df.groupby(["year", "agency"], sort=False, dropna=False):
+                g[(int(y), str(a))] = part.reset_index(drop=True)
+        groups[name] = g
+        keys |= set(g)
+    out: dict[tuple[int, str], dict[str, pd.DataFrame]] = {}
+    for k in keys:
+        out[k] = {name: groups[name].get(k, frames[name].iloc[0:0]) for name in frames}
+    return out
+
+
+def warehouse_frames(lake: Lake, year: int) -> dict[str, pd.DataFrame]:
+    """Every table's warehouse copy of `year`, by table name."""
+    return {t: read_warehouse(lake, t, year) for t in TABLES}
+
