@@ -69,9 +69,10 @@ PROBLEM_KINDS = (
     "quarantine_missing_bytes",
     "identity_collision",
     "content_hash_mismatch",
+    "correction_rejected",
 )
 WARNING_KINDS = ("temp_file_leftover", "raw_orphan_bytes", "curated_from_superseded", "warehouse_stale",
-                 "unrecorded_file")
+                 "unrecorded_file", "correction_pending", "correction_stale")
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class AuditResult:
     partitions_curated: int = 0
     partitions_quarantined: int = 0
     quarantine_entries: int = 0
+    corrections: int = 0  # lines of corrections/corrections.jsonl (disclosure/corrections.py)
+    corrections_applied: int = 0
+    corrections_superseded: int = 0
     problems: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
 
@@ -127,6 +131,9 @@ class AuditResult:
             f"  curated: {c['partitions_curated']} agency-year partition(s); "
             f"{c['partitions_quarantined']} current file(s) rejected and quarantined",
             f"  quarantine ledger: {c['quarantine_entries']} entr(ies)",
+            f"  corrections: {c['corrections']} line(s) — {c['corrections_applied']} applied, "
+            f"{c['corrections_superseded']} superseded by a later line, "
+            f"{c['corrections'] - c['corrections_applied'] - c['corrections_superseded']} not applied (named below)",
         ]
         for title, items in (("problems", self.problems), ("warnings", self.warnings)):
             if items:
@@ -360,6 +367,22 @@ def _check_hashes(lake: Lake, res: AuditResult) -> None:
                                             f"bytes hash to {got[:12]}, written as {', '.join(sorted(w[:12] for w in want))}"))
 
 
+def _check_corrections(lake: Lake, res: AuditResult) -> None:
+    """Every correction line is applied, superseded, or named with why not (disclosure/corrections.py)."""
+    from disclosure.corrections import WARNING_STATUSES, audit_corrections
+
+    for o in audit_corrections(lake):
+        res.corrections += 1
+        res.corrections_applied += o.status == "applied"
+        res.corrections_superseded += o.status == "superseded"
+        if o.status in ("applied", "superseded"):
+            continue
+        subject = f"corrections.jsonl:{o.line}" + (f" {o.correction.cell}" if o.correction else "")
+        kind = WARNING_STATUSES.get(o.status, "correction_rejected")
+        (res.warnings if kind != "correction_rejected" else res.problems).append(
+            Finding(kind, subject, f"{o.status}: {o.detail}"))
+
+
 def audit_lake(lake: Lake) -> AuditResult:
     """Reconcile inbox ↔ raw zone ↔ curated `reports` ↔ quarantine ledger (see the module doc)."""
     res = AuditResult(lake_root=str(lake.root))
@@ -372,6 +395,7 @@ def audit_lake(lake: Lake) -> AuditResult:
     _reconcile_partitions(lake, raw, ledger, res)
     _check_warehouse(lake, res)
     _check_hashes(lake, res)
+    _check_corrections(lake, res)
     res.warnings += [Finding("temp_file_leftover", str(p), "left by an interrupted write; invisible to readers")
                      for p in _temp_files(lake)]
     return res

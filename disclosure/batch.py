@@ -130,6 +130,8 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
             out["raw_text"].append(c.raw)
             out["where"].append(c.where or None)
             out["flags"].append(flags)
+            out["original_value"].append(None)  # set only by a correction (disclosure/corrections.py)
+            out["original_flags"].append(None)
         sec = cols["report_sections"]
         for section, text in r.sections.items():
             for k, x in (("report_id", rid), ("agency", agency), ("year", year), ("section", section), ("text", text)):

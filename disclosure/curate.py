@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from disclosure.corrections import corrected_frames
 from disclosure.lake import (
     Lake,
     WriteResult,
@@ -150,7 +151,7 @@ def curate_chunk(lake: Lake, partitions: list[tuple[str, int]], known: set | Non
         quarantine(lake, source_file=rej.source_file, code=rej.code, reason=rej.message, sha256=rej.report_id,
                    agency=out.agency, year=out.year, known=known)
     # --- write every partition that passed, six tables each (atomic, replaces the partition).
-    frames = {t: batch.frames[t] for t in TABLES if t in batch.frames}
+    frames = corrected_frames(lake, {t: batch.frames[t] for t in TABLES if t in batch.frames})  # a person's corrections
     if len(frames) == len(TABLES) and len(frames["reports"]):
         by_path = {str(lake.curated_path(t, o.year, o.agency)): o for o in outcomes.values() for t in TABLES}
         for w in write_partitions(lake, frames, durable=False):

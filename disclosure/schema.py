@@ -86,6 +86,17 @@ def _candidates(dtype: str) -> Column:
                   "together, or two printings that disagree); None otherwise. `value` is then None", nullable=True)
 
 
+def _originals(dtype: str) -> tuple[Column, ...]:
+    """What the parser stored before a person's correction (disclosure/corrections.py) replaced it."""
+    return (
+        Column("original_value", dtype, "the value the parser stored before a correction (None when the cell is not "
+               "corrected, or the parser stored none, e.g. an ambiguous cell)", nullable=True),
+        Column("original_flags", "list[string]", "the parser's flags before a correction (None when the cell is not "
+               "corrected); the corrected cell's `flags` are then ['corrected']", nullable=True,
+               isin=tuple(sorted(v.WARNING_FLAGS | v.INFO_FLAGS))),
+    )
+
+
 # A stored value must be justified by the page: a cell carrying one of these flags has no
 # value in the lake (nor in the JSON), whatever candidate the parser considered.
 NULL_VALUE_FLAGS: frozenset[str] = frozenset({"ambiguous", "unparsed", "not_found"})
@@ -138,9 +149,10 @@ TABLES: dict[str, Table] = {
                 Column("category", "string", "canonical category (regulations, licensing, …)", isin=_ACTIVE_CATEGORIES),
                 Column("metric", "string", "canonical metric (issued, in_force, decisions, amount_10k_yuan, …)", isin=_ACTIVE_METRICS),
                 Column("value", "Float64", "value; money in 万元; None when printed blank or flagged ambiguous, "
-                       "unparsed or not_found", nullable=True),
+                       "unparsed or not_found (unless a person's correction gave it: flag corrected)", nullable=True),
                 _candidates("Float64"),
                 *_CELL,
+                *_originals("Float64"),
             ),
             key=("report_id", "category", "metric"),
         ),
@@ -152,9 +164,10 @@ TABLES: dict[str, Table] = {
                 Column("row", "string", "canonical row key (new_received, granted, withheld.state_secret, …)", isin=v.ALL_APPLICATION_ROWS),
                 Column("applicant", "string", "applicant column (natural_person, …, total)", isin=v.APPLICANTS),
                 Column("value", "Int64", "number of applications; None when printed blank or flagged ambiguous, "
-                       "unparsed or not_found", nullable=True, ge=0),
+                       "unparsed or not_found (unless a person's correction gave it: flag corrected)", nullable=True, ge=0),
                 _candidates("Int64"),
                 *_CELL,
+                *_originals("Int64"),
             ),
             key=("report_id", "row", "applicant"),
         ),
@@ -166,9 +179,10 @@ TABLES: dict[str, Table] = {
                 Column("proceeding", "string", "review, litigation_direct, litigation_after_review", isin=v.PROCEEDINGS),
                 Column("outcome", "string", "upheld, corrected, other, pending, total", isin=v.OUTCOMES),
                 Column("value", "Int64", "number of cases; None when printed blank or flagged ambiguous, "
-                       "unparsed or not_found", nullable=True, ge=0),
+                       "unparsed or not_found (unless a person's correction gave it: flag corrected)", nullable=True, ge=0),
                 _candidates("Int64"),
                 *_CELL,
+                *_originals("Int64"),
             ),
             key=("report_id", "proceeding", "outcome"),
         ),

@@ -267,6 +267,7 @@ INFO_FLAGS = frozenset({
     "blank_placed",  # the blank cell invisible in layout text placed by the row identity (总计)
     "footnote",  # a footnote mark (①, *, ※, 注, [1], superscript) was stripped; raw text kept
     "wrapped_number",  # the digits were printed over two lines of one cell (PDF) and joined
+    "corrected",  # a person's correction set the value (disclosure/corrections.py); the parser's in original_*
 })
 
 # Plausibility (numbers.implausible). A cell above these is flagged `implausible` (its value is

@@ -293,4 +293,22 @@ def run_once(root: Path, *, settle_seconds: float = 0.0, max_concurrent_runs: in
         ordered = agency_year_partitions.get_partition_keys(dynamic_partitions_store=instance)
         keys = pending_keys(lake, ordered)
         runs = materialize_all(defs, instance, lake, keys, years=stale_years(lake))
+        review = materialize_review(defs, instance, lake)
+        runs.runs += review.runs
+        runs.failed_runs += review.failed_runs
     return RunOnce(tick=tick, runs=runs, audit=audit_lake(lake), curated_keys=keys)
+
+
+def materialize_review(defs: dg.Definitions, instance: dg.DagsterInstance, lake: Lake) -> RunSummary:
+    """Bring every review page and queue up to date, in process: the runs the review refresh
+    sensor would request (pipelines/defs/review/sensors.py)."""
+    from pipelines.defs.review.sensors import refresh_requests
+    from pipelines.partitions import agency_year_partitions
+
+    summary = RunSummary()
+    ordered = [str(k) for k in agency_year_partitions.get_partition_keys(dynamic_partitions_store=instance)]
+    for r in refresh_requests(lake, ordered):
+        start = r.tags.get("dagster/asset_partition_range_start", str(r.partition_key))
+        end = r.tags.get("dagster/asset_partition_range_end", str(r.partition_key))
+        _run_range(defs.resolve_job_def(r.job_name), instance, start, end, summary)
+    return summary

@@ -66,7 +66,7 @@ def _identity(golden: Record, report_id: str) -> Record:
 
 def _cell(golden: Record, key: str) -> Record:
     raw = golden.get("raw_text", {}).get(key)
-    return {"candidates": None, "raw_text": raw, "where": None, "flags": []}
+    return {"candidates": None, "raw_text": raw, "where": None, "flags": [], "original_value": None, "original_flags": None}
 
 
 def _active_rows(golden: Record, ident: Record) -> Iterator[Record]:

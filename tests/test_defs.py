@@ -21,6 +21,7 @@ ASSET_KEYS = {
     "agency_year_kpis", "expectations",
     "year_on_year", "cross_year_rolls", "peer_benchmarks", "peer_positions", "publication_timeliness",
     "coverage", "coverage_summary",
+    "review/pages", "review/queue",
 }
 CHECKS = {
     ("curated", "pandera_schema"), ("curated", "report_identities"), ("curated", "ambiguous_cells"),
@@ -29,7 +30,7 @@ CHECKS = {
     ("year_on_year", "flagged_inputs_give_no_change"), ("peer_positions", "peer_outliers"),
     ("publication_timeliness", "late_publications"),
 }
-JOBS = {"curated_job", "year_job", "audit_job"}
+JOBS = {"curated_job", "year_job", "audit_job", "corrections_job", "review_pages_job", "review_queue_job"}
 SCHEDULES = {  # name -> (cron, timezone, job, default status)
     "yearly_backfill": ("0 3 1 2 *", "Asia/Shanghai", "curated_job", "RUNNING"),
     "daily_catch_up": ("30 2 * * *", "Asia/Shanghai", "curated_job", "RUNNING"),
@@ -38,8 +39,10 @@ SCHEDULES = {  # name -> (cron, timezone, job, default status)
 SENSORS = {  # name -> (minimum interval in seconds, job)
     "inbox_sensor": (15, "curated_job"),
     "year_refresh_sensor": (30, "year_job"),
+    "corrections_sensor": (15, "corrections_job"),
+    "review_refresh_sensor": (30, None),  # two jobs: review_pages_job, review_queue_job
 }
-LAYERS = ("raw", "core", "marts", "audit")
+LAYERS = ("raw", "core", "marts", "audit", "review")
 
 
 def test_definitions_snapshot_asset_keys_and_checks():
@@ -59,7 +62,7 @@ def test_definitions_snapshot_jobs_schedules_and_sensors():
         for s in repo.schedule_defs
     }
     assert got == SCHEDULES
-    sensors = {s.name: (s.minimum_interval_seconds, s.job_name) for s in repo.sensor_defs}
+    sensors = {s.name: (s.minimum_interval_seconds, s.job_name if len(s.targets) == 1 else None) for s in repo.sensor_defs}
     assert sensors == SENSORS
 
 

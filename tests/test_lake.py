@@ -30,6 +30,8 @@ def _rows(agency: str, year: int, values: list[int | None], report_id: str = "r1
             "where": f"line {i}",
             "candidates": None,
             "flags": [],
+            "original_value": None,
+            "original_flags": None,
         }
         for i, v in enumerate(values)
     ]
