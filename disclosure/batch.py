@@ -97,7 +97,8 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
     ad, ap, rl = cols["active_disclosure"], cols["applications"], cols["review_litigation"]
     for r in reports:
         rid, year = r.report_id, r.identity.year
-        agency = r.resolution.canonical_name if r.resolution else r.identity.agency  # the partition key
+        res = r.resolution  # a registry look-up: once per report
+        agency = res.canonical_name if res else r.identity.agency  # the partition key
         n_cells = n_null = n_flagged = 0
         template_active = r.tables.template_active or r.template
         for table, key, applicant, c in r.cells():
@@ -122,16 +123,18 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
                 proceeding, outcome = key.split(".", 1)
                 out["proceeding"].append(proceeding)
                 out["outcome"].append(outcome)
-            out["report_id"].append(rid)
-            out["agency"].append(agency)
-            out["year"].append(year)
-            out["value"].append(schema.lake_value(c.value, flags))
+            out["value"].append(schema.lake_value(c.value, flags) if flags else c.value)
             out["candidates"].append(list(c.candidates) if c.candidates else None)
             out["raw_text"].append(c.raw)
             out["where"].append(c.where or None)
             out["flags"].append(flags)
             out["original_value"].append(None)  # set only by a correction (disclosure/corrections.py)
             out["original_flags"].append(None)
+        for out in (ad, ap, rl):  # the report's own columns, once per table rather than per cell
+            k = len(out["value"]) - len(out["report_id"])
+            out["report_id"].extend([rid] * k)
+            out["agency"].extend([agency] * k)
+            out["year"].extend([year] * k)
         sec = cols["report_sections"]
         for section, text in r.sections.items():
             for k, x in (("report_id", rid), ("agency", agency), ("year", year), ("section", section), ("text", text)):
@@ -145,7 +148,6 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
                          ("lhs", ch.lhs), ("rhs", ch.rhs), ("detail", ch.detail)):
                 vi[k].append(x)
         i = r.identity
-        res = r.resolution
         row = {"report_id": rid, "agency": agency, "year": year, "template": r.template,
                "printed_agency": i.printed_agency, "agency_id": res.agency_id if res else None,
                "agency_match": res.match if res else "new_agency", **identity_summary(i),

@@ -74,15 +74,19 @@ as a value (it may be a label's fragment), but it holds a value's place, so it i
 (`unparsed`, null) rather than part of the label, which would shift every value after it."""
 
 
+@lru_cache(maxsize=65536)
+def _is_label_text(text: str) -> bool:
+    """Words, not a value or a blank (one cached look-up per cell instead of two)."""
+    return not is_blank_text(text) and parse_value(text) is None
+
+
 def row_view(index: int, line: Line) -> RowView:
     cells = line.cells
     last_label = -1
     for i, c in enumerate(cells):
-        if c.joined:
-            continue
-        if not is_blank_text(c.text) and parse_value(c.text) is None and not (i and _LONE_NUMERAL.fullmatch(c.text.strip())):
+        if not c.joined and _is_label_text(c.text) and not (i and _LONE_NUMERAL.fullmatch(c.text.strip())):
             last_label = i
-    label = normalise("".join(c.text for c in cells[: last_label + 1])) if last_label >= 0 else ""
+    label = normalise("".join([c.text for c in cells[: last_label + 1]])) if last_label >= 0 else ""
     values = [c for c in cells[last_label + 1 :] if not c.rowspan_copy]
     joined = any(c.joined for c in values)
     n_numbers = sum(1 for c in values if c.joined or not is_blank_text(c.text))
@@ -526,6 +530,9 @@ def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], li
     return rows, fragments
 
 
+_OTHER_HANDLING_KEYS = frozenset(("other_handling", "other_handling.other"))
+
+
 def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
     """Monotonic alignment of value rows to template keys (maximum total score)."""
     n, m = len(rows), len(keys)
@@ -542,23 +549,26 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
         post = "".join(fragments[i + 1])
         context.append(pre + r.label + post)
 
-    def score(i: int, j: int) -> float:
-        key = keys[j]
-        if own[i] == key:
-            return 10.0
-        if own[i] is not None:
+    # Score of row i as key j: its own label's key (10, another key -12), else the words around
+    # it: 其他 for the 其他处理 rows (2), a signature of the key (3). Built row by row.
+    matrix: list[list[float]] = []
+    for i in range(n):
+        o = own[i]
+        if o is not None:
             # The row names another key; "other_handling" vs its sub-rows are near misses.
-            return -12.0
+            matrix.append([10.0 if key == o else -12.0 for key in keys])
+            continue
         ctx = context[i]
-        if key in ("other_handling", "other_handling.other"):
-            return 2.0 if v.OTHER_WORD in ctx else 0.0
-        sigs = v.APPLICATION_ROW_SIGNATURES.get(key, ())
-        return 3.0 if any(s in ctx for s in sigs) else 0.0
-
+        other = 2.0 if v.OTHER_WORD in ctx else 0.0
+        matrix.append([
+            other if key in _OTHER_HANDLING_KEYS
+            else (3.0 if any(s in ctx for s in v.APPLICATION_ROW_SIGNATURES.get(key, ())) else 0.0)
+            for key in keys
+        ])
     skip_costs = [
         -9.0 if own[i] is not None else (-1.0 if r.n_numbers < 3 and not r.joined else -4.0) for i, r in enumerate(rows)
     ]
-    scores = np.array([[score(i, j) for j in range(m)] for i in range(n)], dtype=float).reshape(n, m)
+    scores = np.array(matrix, dtype=float).reshape(n, m)
     return _dp_align(scores, np.array(skip_costs, dtype=float), keys)
 
 

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from operator import attrgetter
 from typing import Any
 
 from lxml import etree
@@ -209,6 +210,11 @@ def clean_text(raw: str) -> str:
     return " ".join("".join(out).split())
 
 
+# Cell texts repeat within and across reports ('0', '\n    0\n', a Word label's spacing): a cache
+# is cheaper than cleaning them again. Paragraphs (long, unique) go through clean_text itself.
+_clean_cell = lru_cache(maxsize=32768)(clean_text)
+
+
 def _clean_text_reference(raw: str) -> str:
     """`clean_text` as first written (a callback per white-space run): the tests compare the two."""
     if _INVISIBLE.search(raw):
@@ -225,8 +231,7 @@ def _tag(el: etree._Element) -> str | None:
     return tag.lower() if isinstance(tag, str) else None
 
 
-def _col(cell: Cell) -> int:
-    return cell.col
+_CELL_COL = attrgetter("col")  # sort key of a row's cells (C-level, the row loop is hot)
 
 
 def _span(value: str | None, limit: int) -> int:
@@ -791,11 +796,11 @@ class _Reader:
                 colspan, rowspan = self._spans(colspan_attr, rowspan_attr, rows_left)
             if not len(td):  # no child elements (clean HTML): the text is td.text
                 raw = td.text
-                text = clean_text(raw) if raw else ""
+                text = _clean_cell(raw) if raw else ""
             elif td in complex_:
                 text = self._cell_text(td, deferred)
             else:  # only inline markup inside: lxml joins the text in C
-                text = clean_text(_plain_text(td))
+                text = _clean_cell(_plain_text(td))
             if footnotes and td in footnotes:
                 append(Cell(text, col, colspan, footnote=footnotes[td]))
             else:
@@ -805,8 +810,8 @@ class _Reader:
             col += colspan
         if carries:
             if cells:
-                cells.extend(Cell(c.text, c.col, c.colspan, True) for c in carries)
-                cells.sort(key=_col)
+                cells.extend([Cell(c.text, c.col, c.colspan, True) for c in carries])
+                cells.sort(key=_CELL_COL)
             carries = self._advance(carries)
         if cells:  # a row with nothing of its own (spacer row) prints no line
             self.lines.append(Line(cells, f"table {index} row {r}", index))
@@ -819,8 +824,7 @@ class _Reader:
         return [c for c in carries if c.rows_left > 0]
 
     def _cell_text(self, td: etree._Element, deferred: list[_Item]) -> str:
-        if td not in self.complex:
-            return clean_text(_plain_text(td))
+        """The text of a cell with block or special elements inside (the caller checked)."""
         if len(td) == 1:  # Word: <td><p><span>…</span><o:p></o:p></p></td>
             block = td[0]
             if (
@@ -830,7 +834,7 @@ class _Reader:
                 and not (block.tail or "").strip()
                 and block not in self.complex
             ):
-                return clean_text(_plain_text(td))
+                return _clean_cell(_plain_text(td))
         pieces: list[str] = []
         nested: list[etree._Element] = []
         _collect(td, pieces, nested)

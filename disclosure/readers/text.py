@@ -38,6 +38,13 @@ _BOX_JUNCTIONS = re.compile(r"[├┤┼┬┴┌┐└┘┣┫╋┳┻╠╣�
 # pandoc's markdown keeps inline styles as bracketed spans: [0]{style="font-family: …"}
 _PANDOC_SPAN = re.compile(r"\[([^\[\]]*)\]\{[^{}]*\}")
 _NUMERIC_CELL = re.compile(r"^[+\-]?[\d,，.．]+(?:万元|元)?$")
+_PLAIN_NUMBER = re.compile(r"[+\-]?\d+(\.\d+)?")
+# A layout cell that is a label and its numbers with one space between ('结果 3', '合计 2 0 0').
+_LABEL_THEN_NUMBERS = re.compile(r"(.*[^\d\s.+\-])\s+((?:[+\-]?\d+(?:\.\d+)?\s*)+)")
+_NUMBERED_END = re.compile(r"\d[.、．]$")
+_PROSE_NUMBER_UNIT = re.compile(r"[年月日号%个件项条次期名人家万亿]")
+_CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
+_CRAWLER_SEGMENT = re.compile(r"[+\-]?[\d.]+(?:万元|元)?")
 
 
 def read_text(data: bytes, path: str = "") -> Document:
@@ -223,6 +230,7 @@ def _fold_label_spans(lines: list[Line]) -> list[Line]:
     for i, line in enumerate(lines):
         if line.table is not None:
             by_table.setdefault(line.table, []).append(i)
+    numeric = _NUMERIC_CELL.match
     for idx in by_table.values():
         width = max(len(lines[i].cells) for i in idx)
         first_value = width
@@ -230,7 +238,7 @@ def _fold_label_spans(lines: list[Line]) -> list[Line]:
             cells = lines[i].cells
             offset = width - len(cells)
             for j, c in enumerate(cells):
-                if _is_numeric(c.text):
+                if numeric(c.text):
                     first_value = min(first_value, offset + j)
                     break
         if first_value == width:
@@ -273,13 +281,16 @@ def _split_number_tail(cells: list[Cell]) -> list[Cell]:
     """Layout text sometimes leaves one space between numbers ('2 0 0'): split such cells."""
     out: list[Cell] = []
     for c in cells:
-        parts = c.text.split(" ")
-        if len(parts) > 1 and all(re.fullmatch(r"[+\-]?\d+(\.\d+)?", p) for p in parts):
+        text = c.text
+        parts = text.split(" ")
+        if len(parts) > 1 and all(_PLAIN_NUMBER.fullmatch(p) for p in parts):
             out.extend(Cell(p, len(out) + i) for i, p in enumerate(parts))
         else:
             # A label and its first number separated by one space ('结果 3') keep apart too.
-            m = re.fullmatch(r"(.*[^\d\s.+\-])\s+((?:[+\-]?\d+(?:\.\d+)?\s*)+)", c.text)
-            if m and not re.search(r"\d[.、．]$", m.group(1)):
+            # (Only a text ending in a digit or space can match: skip the regex for the rest.)
+            last = text[-1:]
+            m = _LABEL_THEN_NUMBERS.fullmatch(text) if last.isdigit() or last.isspace() else None
+            if m and not _NUMBERED_END.search(m.group(1)):
                 out.append(Cell(m.group(1), len(out)))
                 out.extend(Cell(p, len(out) + i) for i, p in enumerate(m.group(2).split()))
             else:
@@ -305,20 +316,20 @@ def _crawler_lines(line: str, where: str) -> list[Line]:
         start, end = m.span()
         nxt = line[end : end + 1]
         # Numbers inside prose ("2024年", "第711号") are not table cells: keep them in the label.
-        if nxt and re.match(r"[年月日号%个件项条次期名人家万亿]", nxt) and not run.endswith("元"):
+        if nxt and _PROSE_NUMBER_UNIT.match(nxt) and not run.endswith("元"):
             continue
         tail_numbering = ""
         body = run.rstrip()
         tm = _NUMBERING_TAIL.search(body)
         after = line[end + 1 : end + 2]
-        if tm and nxt and re.match(r"[\u4e00-\u9fff“\"]", nxt):
+        if tm and nxt and _CJK_OR_QUOTE.match(nxt):
             tail_numbering = body[tm.start() :]
             body = body[: tm.start()]
-        elif nxt in ("．", "、") and body[-1:].isdigit() and re.match(r"[\u4e00-\u9fff“\"]", after):
+        elif nxt in ("．", "、") and body[-1:].isdigit() and _CJK_OR_QUOTE.match(after):
             # '…1400001152．申请人' / '…232、申请人': the digit before the dot numbers the next label.
             tail_numbering = body[-1]
             body = body[:-1]
-        elif re.search(r"\d[.、．]$", body) and not nxt:
+        elif _NUMBERED_END.search(body) and not nxt:
             body = body[:-1]
         label = carry + line[label_start:start]
         carry = tail_numbering
@@ -328,7 +339,7 @@ def _crawler_lines(line: str, where: str) -> list[Line]:
             carry = label + carry
             continue
         # Spaces and signs are hard boundaries: a cell never spans them.
-        segments = re.findall(r"[+\-]?[\d.]+(?:万元|元)?", body)
+        segments = _CRAWLER_SEGMENT.findall(body)
         cells = [Cell(label.strip(), 0)] + [Cell(s, i + 1, joined=True) for i, s in enumerate(segments)]
         out.append(Line(cells, f"{where} char {start}"))
     rest = carry + line[label_start:]
