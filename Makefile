@@ -22,8 +22,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[pipeline,notebook,dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into $(LAKE)/ (= disclosure-lake demo)
+demo: $(STAMP)  ## the bundled sample reports through the whole pipeline into $(LAKE)/ (= disclosure-lake demo), then every export
 	$(BIN)/disclosure-lake demo --lake $(LAKE)
+	$(BIN)/disclosure export marts --lake $(LAKE) --out $(LAKE)/exports/marts
+	$(BIN)/disclosure export report --lake $(LAKE) --agency 平潭综合实验区 --out $(LAKE)/exports/report
+	$(BIN)/disclosure export tables --lake $(LAKE) --agency 淮安市人民政府 --year 2024 --out $(LAKE)/exports/tables
+	$(BIN)/disclosure release --lake $(LAKE) --out $(LAKE)/releases
+	$(BIN)/python scripts/run_notebook.py --lake $(LAKE)
 
 run: $(STAMP)  ## process $(LAKE)/inbox once, in process; exit 0 only when every input is accounted for
 	$(BIN)/disclosure-lake run --lake $(LAKE)

@@ -1,5 +1,6 @@
 """Command line: `disclosure parse FILE [--agency NAME] [--year YYYY] [--json] [--ocr]`,
-`disclosure audit [--lake DIR] [--json]`, `disclosure review list|show|accept|set …`."""
+`disclosure audit [--lake DIR] [--json]`, `disclosure review list|show|accept|set …`,
+`disclosure export {marts,tables,report,build-marts} …`, `disclosure release --lake DIR --out DIR [--date YYYY-MM-DD]`."""
 
 from __future__ import annotations
 
@@ -51,6 +52,67 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     else:
         print(result.summary())
     return result.exit_status
+
+
+def _open_lake(path: str | None):
+    from disclosure.lake import Lake
+
+    lake = Lake.at(path)
+    if not lake.root.is_dir():
+        print(f"disclosure: {lake.root}: no such lake", file=sys.stderr)
+        return None
+    return lake
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from disclosure import exports
+
+    lake = _open_lake(args.lake)
+    if lake is None:
+        return 2
+    try:
+        if args.what == "build-marts":
+            from disclosure.mart_store import build_lake_marts
+
+            written = [p for p, _, _ in build_lake_marts(lake)]
+        elif args.what == "marts":
+            written = exports.export_marts(lake, Path(args.out), formats=args.format or ("csv", "xlsx"))
+        elif args.what == "tables":
+            written = exports.export_body_tables(lake, args.agency, args.year, Path(args.out))
+        else:
+            written = exports.export_comparison_report(lake, args.agency, Path(args.out))
+    except LookupError as e:
+        print(f"disclosure: {e.args[0]}", file=sys.stderr)
+        return 2
+    for p in written:
+        print(p)
+    return 0
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from disclosure.release import ReleaseError, write_release
+
+    lake = _open_lake(args.lake)
+    if lake is None:
+        return 2
+    try:
+        day = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"disclosure: --date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
+        return 2
+    try:
+        result = write_release(lake, Path(args.out), day=day)
+    except ReleaseError as e:
+        print(f"disclosure: release refused: {e}", file=sys.stderr)
+        return 1
+    state = "written" if result.written else "unchanged (identical release already there)"
+    print(f"{result.path}: {result.n_files} files, {state}; content digest sha256:{result.digest}")
+    return 0
 
 
 def _fmt(x) -> str:
@@ -274,7 +336,27 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--json", action="store_true", help="print the counts and findings as one JSON document")
     a.set_defaults(func=_cmd_audit)
     _add_review(sub)
+    e = sub.add_parser("export", help="CSV/xlsx of the marts, a report's tables as printed, a comparison report")
+    e.add_argument("what", choices=("marts", "tables", "report", "build-marts"),
+                   help="marts: every mart as CSV + marts.xlsx; tables: one agency-year's 表二/三/四 (HTML + xlsx); "
+                   "report: one body's comparison report (HTML, with its tables pages); build-marts: (re)build "
+                   "the marts from the warehouse without Dagster")
+    e.add_argument("--lake", help="lake root (default: $DISCLOSURE_LAKE_ROOT or data_lake/)")
+    e.add_argument("--out", default="exports", help="output folder (default: exports/)")
+    e.add_argument("--agency", help="canonical agency name (tables, report)")
+    e.add_argument("--year", type=int, help="statistical year (tables)")
+    e.add_argument("--format", action="append", choices=("csv", "xlsx"), help="marts: csv and/or xlsx (default both)")
+    e.set_defaults(func=_cmd_export)
+    r = sub.add_parser("release", help="a dated, checksummed export of the warehouse and marts with a data dictionary")
+    r.add_argument("--lake", help="lake root (default: $DISCLOSURE_LAKE_ROOT or data_lake/)")
+    r.add_argument("--out", required=True, help="folder that receives disclosure-lake-<date>/")
+    r.add_argument("--date", help="release date (default: today, UTC)")
+    r.set_defaults(func=_cmd_release)
     args = ap.parse_args(argv)
+    if args.command == "export" and args.what in ("tables", "report") and not args.agency:
+        ap.error(f"export {args.what} needs --agency")
+    if args.command == "export" and args.what == "tables" and args.year is None:
+        ap.error("export tables needs --year")
     return args.func(args)
 
 

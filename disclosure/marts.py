@@ -26,6 +26,7 @@ See docs/marts.md.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -301,11 +302,47 @@ def report_cells(frames: Mapping[str, pd.DataFrame]) -> Iterator[tuple[tuple[str
         yield (agency, int(year), report_id), cells.get(report_id, {})
 
 
-def kpi_row(printed: Mapping[CellKey, object]) -> dict[str, float | None]:
-    cells = known(printed)
-    layout = other_handling_layout(cells)
+KPI_EXCLUDING_FLAGS: frozenset[str] = v.WARNING_FLAGS
+"""Cell flags that keep a cell out of every KPI. A KPI with such an input cell is null, and the
+report's `flagged_kpis` says `<kpi>:<flag>` (null + a flag column, never a silent number). The
+cell is also unknown to the null rule (like `ambiguous`): its printed value shows no blank to be 0.
+Info flags (split_digits, unit_converted, …) say how a value was read and do not exclude it."""
+
+CellFlags = dict[CellKey, frozenset[str]]
+
+
+def flags_by_report(frames: Mapping[str, pd.DataFrame]) -> dict[str, CellFlags]:
+    """Warning flags (`KPI_EXCLUDING_FLAGS`) of the cells of tables 三 and 四 that carry any, per report_id."""
+    out: dict[str, CellFlags] = {}
+    for table, a, b in ((APP, "row", "applicant"), (RL, "proceeding", "outcome")):
+        for rid, x, y, flags in _columns(frames[table], ("report_id", a, b, "flags")):
+            warn = KPI_EXCLUDING_FLAGS.intersection(flags) if isinstance(flags, list | tuple) else ()
+            if warn:
+                out.setdefault(rid, {})[(table, x, y)] = frozenset(warn)
+    return out
+
+
+def kpi_inputs(kpi: Kpi, layout: str) -> tuple[CellKey, ...]:
+    """The cells a KPI reads, in the report's 其他处理 layout."""
+    return tuple(k for key in (*kpi.numerator, *kpi.denominator) for k in _resolve(key, layout))
+
+
+def kpi_row(printed: Mapping[CellKey, object], flags: Mapping[CellKey, frozenset[str]] | None = None
+            ) -> dict[str, object]:
+    """The KPIs of one report; with `flags`, a KPI reading a warning-flagged cell is null and named
+    in `flagged_kpis` (see `KPI_EXCLUDING_FLAGS`)."""
+    flags = flags or {}
+    cells = known({k: (None if k in flags else x) for k, x in printed.items()})
+    layout = other_handling_layout(known(printed))
     effective = effective_cells(cells)
-    return {k.name: kpi_value(k, effective, layout) for k in KPIS}
+    row: dict[str, object] = {}
+    flagged: list[str] = []
+    for k in KPIS:
+        hits = sorted({f for c in kpi_inputs(k, layout) for f in flags.get(c, ())})
+        row[k.name] = None if hits else kpi_value(k, effective, layout)
+        flagged += [f"{k.name}:{f}" for f in hits]
+    row["flagged_kpis"] = flagged
+    return row
 
 
 def kpi_columns() -> list[str]:
@@ -313,16 +350,38 @@ def kpi_columns() -> list[str]:
 
 
 def agency_year_kpis(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per (agency, year, report_id) with the KPIs of `KPIS` (docs/marts.md)."""
+    """One row per (agency, year, report_id) with the KPIs of `KPIS` (docs/marts.md) and
+    `flagged_kpis` (schema: `schema.MART_TABLES["agency_year_kpis"]`)."""
+    from disclosure.schema import MART_TABLES
+
+    flags = flags_by_report(frames)
     rows = [
-        {"agency": agency, "year": year, "report_id": rid, **kpi_row(cells)}
+        {"agency": agency, "year": year, "report_id": rid, **kpi_row(cells, flags.get(rid))}
         for (agency, year, rid), cells in report_cells(frames)
     ]
-    frame = pd.DataFrame.from_records(rows, columns=kpi_columns())
-    dtypes = {"agency": "string", "year": "Int64", "report_id": "string"} | {
-        k.name: ("Float64" if k.is_rate else "Int64") for k in KPIS
-    }
-    return frame.astype(dtypes).sort_values(list(ID_COLUMNS), ignore_index=True)
+    return typed_mart("agency_year_kpis", rows, MART_TABLES).sort_values(list(ID_COLUMNS), ignore_index=True)
+
+
+def typed_mart(name: str, rows: list[dict] | pd.DataFrame, tables: Mapping | None = None) -> pd.DataFrame:
+    """Rows as a frame with exactly the mart's columns and dtypes (`schema.MART_TABLES`)."""
+    if tables is None:
+        from disclosure.schema import MART_TABLES as tables
+    columns = tables[name].columns
+    frame = pd.DataFrame.from_records(rows, columns=[c.name for c in columns]) if isinstance(rows, list) \
+        else rows.reindex(columns=[c.name for c in columns])
+    out = {}
+    for c in columns:
+        s = frame[c.name]
+        if c.dtype.startswith("list["):
+            if s.dtype != c.pandas_dtype:
+                s = pd.Series(pd.array([as_list(x) for x in s.tolist()], dtype=c.pandas_dtype), index=frame.index)
+        elif str(s.dtype) != str(c.pandas_dtype):
+            try:
+                s = s.astype(c.pandas_dtype)
+            except (TypeError, ValueError):
+                s = s.astype("object").where(s.notna(), None).astype(c.pandas_dtype)
+        out[c.name] = s
+    return pd.DataFrame(out, index=frame.index)
 
 
 # --------------------------------------------------------------------------- cross-year checks
@@ -521,3 +580,323 @@ def cross_year_checks(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         "detail": "string",
     }
     return frame.astype(dtypes).sort_values(["agency", "year", "check"], ignore_index=True)
+
+
+# =========================================================================== comparison marts
+# Year on year, peers, timeliness and coverage (issue 15). Each returns a frame with exactly the
+# columns of `schema.MART_TABLES[<name>]`, sorted, so that a re-run writes identical bytes.
+
+KPI_NAMES: tuple[str, ...] = tuple(k.name for k in KPIS)
+
+
+@dataclass(frozen=True)
+class KnownValue:
+    """One KPI of one agency-year after merging its reports: a value, or why there is none."""
+
+    value: float | None
+    state: Literal["ok", "blank_input", "flagged_input", "conflicting_reports"]
+    detail: str | None = None
+
+
+def as_list(x: object) -> list:
+    """A list cell as a Python list (lists, tuples, numpy/pyarrow arrays; [] for null)."""
+    if x is None or x is pd.NA:
+        return []
+    if isinstance(x, list | tuple):
+        return list(x)
+    if hasattr(x, "tolist"):
+        return list(x.tolist())
+    return [] if isinstance(x, float) and math.isnan(x) else list(x)  # type: ignore[call-overload]
+
+
+def _flagged_by_kpi(flagged: object) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in as_list(flagged):
+        kpi, _, flag = str(item).partition(":")
+        out.setdefault(kpi, []).append(flag)
+    return out
+
+
+def merge_kpi(values: list[float | None], flags: list[list[str]]) -> KnownValue:
+    """The KPI of one agency-year from its report(s) (e.g. a PDF and its text extraction).
+
+    Known values that agree give the value; known values that disagree are `conflicting_reports`.
+    With no known value: `flagged_input` when a report's input was flagged, else `blank_input`.
+    A report's known value wins over another report's unknown one (as in `merge_reports`).
+    """
+    printed = sorted({float(x) for x in values if x is not None})
+    if len(printed) == 1:
+        return KnownValue(printed[0], "ok")
+    if len(printed) > 1:
+        return KnownValue(None, "conflicting_reports", "reports disagree: " + ", ".join(f"{x:g}" for x in printed))
+    hit = sorted({f for fs in flags for f in fs})
+    if hit:
+        return KnownValue(None, "flagged_input", "input cell flagged " + ", ".join(hit))
+    return KnownValue(None, "blank_input", None)
+
+
+def agency_year_kpi_values(kpis: pd.DataFrame) -> dict[tuple[str, int], dict[str, KnownValue]]:
+    """{(agency, year): {kpi: KnownValue}} from the `agency_year_kpis` mart (any number of years)."""
+    grouped: dict[tuple[str, int], list[dict]] = {}
+    for rec in kpis.astype(object).where(kpis.notna(), None).to_dict("records"):
+        grouped.setdefault((rec["agency"], int(rec["year"])), []).append(rec)
+    out: dict[tuple[str, int], dict[str, KnownValue]] = {}
+    for key, recs in grouped.items():
+        flagged = [_flagged_by_kpi(r.get("flagged_kpis")) for r in recs]
+        out[key] = {k: merge_kpi([r[k] for r in recs], [f.get(k, []) for f in flagged]) for k in KPI_NAMES}
+    return out
+
+
+_STATE_ORDER = ("conflicting_reports", "flagged_input", "blank_input", "ok")
+
+
+def year_on_year(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The change of every KPI per body between consecutive years (mart `year_on_year`).
+
+    Only a year whose year before also has a report gets rows. `change` is null unless both
+    years' KPI is known; `status` says why not (the worse of the two years, in the order
+    conflicting_reports, flagged_input, blank_input) and `detail` which year it was.
+    """
+    values = agency_year_kpi_values(kpis)
+    rows = []
+    for (agency, year), cur in sorted(values.items()):
+        prev = values.get((agency, year - 1))
+        if prev is None:
+            continue
+        for k in KPI_NAMES:
+            a, b = prev[k], cur[k]
+            state = min(a.state, b.state, key=_STATE_ORDER.index)
+            detail = "; ".join(f"{y}: {x.detail or x.state}" for y, x in ((year - 1, a), (year, b)) if x.state != "ok")
+            change = b.value - a.value if a.value is not None and b.value is not None else None
+            rel = change / a.value if change is not None and a.value else None
+            rows.append({"agency": agency, "year": year, "kpi": k, "previous": a.value, "current": b.value,
+                         "change": change, "relative_change": rel,
+                         "status": "ok" if state == "ok" else state, "detail": detail or None})
+    return typed_mart("year_on_year", rows).sort_values(["agency", "year", "kpi"], ignore_index=True)
+
+
+def cross_year_rolls(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """`cross_year_checks` as a mart (carried_forward vs carried_over, the in-force roll)."""
+    return typed_mart("cross_year_rolls", cross_year_checks(frames))
+
+
+# --------------------------------------------------------------------------- peers
+
+
+@dataclass(frozen=True)
+class OutlierRule:
+    """Tukey's fences: a value below p25 - k·IQR or above p75 + k·IQR is an outlier among its peers.
+
+    Only judged when at least `min_peers` comparable bodies have a known KPI; with fewer, the
+    quartiles are printed but every body is `not_assessable` (four numbers have no outliers).
+    """
+
+    k: float = 1.5
+    min_peers: int = 5
+
+
+OUTLIER_RULE = OutlierRule()
+"""The rule of `peer_benchmarks` / `peer_positions` (1.5×IQR, at least 5 peers)."""
+
+PEER_GROUP: tuple[str, ...] = ("division_code", "level", "type")
+"""Comparable bodies: same province (GB/T 2260 code of the province), same registry level and type.
+A body not in the registry has neither and is compared with no one."""
+
+
+def province_code(division_code: str) -> str | None:
+    """GB/T 2260: the first two digits name the province (320812 → 320000)."""
+    return f"{division_code[:2]}0000" if len(division_code) == 6 and division_code.isdigit() else None
+
+
+def body_attributes(agency: str, registry=None) -> dict[str, str | None]:
+    """Registry id, province, division (province code), level and type of a canonical agency name."""
+    from disclosure.registry import default_registry
+
+    reg = registry or default_registry()
+    res = reg.resolve(agency)
+    a = reg.agencies.get(res.agency_id) if res.agency_id else None
+    if a is None:
+        return {"agency_id": None, "province": None, "division_code": None, "level": None, "type": None,
+                "prefecture": None}
+    return {"agency_id": a.id, "province": a.province or None, "division_code": province_code(a.division_code),
+            "level": a.level or None, "type": a.type or None, "prefecture": a.prefecture or None}
+
+
+def _quantiles(xs: list[float]) -> tuple[float, float, float]:
+    import numpy as np
+
+    q = np.quantile(np.asarray(xs, dtype=float), [0.25, 0.5, 0.75])
+    return float(q[0]), float(q[1]), float(q[2])
+
+
+def _fences(p25: float, p75: float, n: int, rule: OutlierRule) -> tuple[float | None, float | None]:
+    if n < rule.min_peers:
+        return None, None
+    iqr = p75 - p25
+    return p25 - rule.k * iqr, p75 + rule.k * iqr
+
+
+def _peer_rows(kpis: pd.DataFrame, registry=None) -> list[dict]:
+    values = agency_year_kpi_values(kpis)
+    rows = []
+    for (agency, year), by_kpi in sorted(values.items()):
+        attrs = body_attributes(agency, registry)
+        for k in KPI_NAMES:
+            rows.append({"agency": agency, "year": year, **attrs, "kpi": k, "value": by_kpi[k].value})
+    return rows
+
+
+def peer_benchmarks(kpis: pd.DataFrame, *, registry=None, rule: OutlierRule = OUTLIER_RULE
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(`peer_benchmarks`, `peer_positions`): quartiles per year × peer group × KPI, and each body's
+    place in its group. Unknown KPIs (blank, flagged, conflicting) are left out of the quartiles
+    and counted in `n_unknown`."""
+    rows = _peer_rows(kpis, registry)
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r["division_code"] is not None and r["level"] and r["type"]:
+            groups.setdefault((r["year"], r["division_code"], r["level"], r["type"], r["kpi"]), []).append(r)
+    bench, fences = [], {}
+    for (year, division, level, type_, kpi), members in sorted(groups.items()):
+        xs = [m["value"] for m in members if m["value"] is not None]
+        p25 = p50 = p75 = lo = hi = None
+        if xs:
+            p25, p50, p75 = _quantiles(xs)
+            lo, hi = _fences(p25, p75, len(xs), rule)
+        fences[(year, division, level, type_, kpi)] = (xs, lo, hi)
+        bench.append({"year": year, "division_code": division, "province": members[0]["province"], "level": level,
+                      "type": type_, "kpi": kpi, "n": len(xs), "n_unknown": len(members) - len(xs),
+                      "p25": p25, "p50": p50, "p75": p75, "low_fence": lo, "high_fence": hi})
+    positions = []
+    for r in rows:
+        xs, lo, hi = fences.get((r["year"], r["division_code"], r["level"], r["type"], r["kpi"]), ([], None, None))
+        x = r["value"]
+        rank = sum(1 for y in xs if y <= x) / len(xs) if x is not None and xs else None
+        if x is None or lo is None or hi is None:
+            verdict = "not_assessable"
+        else:
+            verdict = "low" if x < lo else "high" if x > hi else "none"
+        positions.append({**r, "n_peers": len(xs), "percentile_rank": rank, "outlier": verdict})
+    b = typed_mart("peer_benchmarks", bench).sort_values(["year", "division_code", "level", "type", "kpi"],
+                                                        ignore_index=True)
+    p = typed_mart("peer_positions", positions).sort_values(["agency", "year", "kpi"], ignore_index=True)
+    return b, p
+
+
+# --------------------------------------------------------------------------- timeliness
+
+DEADLINE_MONTH_DAY = (1, 31)
+"""条例第五十条: the annual report is published by 31 January of the following year."""
+
+_FULL_DATE = re.compile(r"(20\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+_URL_STAMP = re.compile(r"/t(20\d{2})(\d{2})(\d{2})_\d+\.[a-z]*html?$")
+"""TRS-style CMS pages (most gov.cn sites) are named t<YYYYMMDD>_<id>.htm by their publication date."""
+
+
+def _date(y: str, m: str, d: str):
+    from datetime import date
+
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def page_publication_date(identity_candidates: str | None):
+    """(date, text) of a full 发布日期 printed on the page (identify.py's `publication_date` candidate)."""
+    import json
+
+    try:
+        cands = json.loads(identity_candidates or "[]")
+    except ValueError:
+        return None
+    for c in cands if isinstance(cands, list) else ():
+        if isinstance(c, dict) and c.get("source") == "publication_date" and (m := _FULL_DATE.search(str(c.get("text")))):
+            if (d := _date(*m.groups())) is not None:
+                return d, str(c.get("text"))
+    return None
+
+
+def url_publication_date(url: str | None):
+    """(date, url) from a CMS date stamp in the url the manifest gave, or None."""
+    if url and (m := _URL_STAMP.search(url.split("?")[0])) and (d := _date(*m.groups())) is not None:
+        return d, url
+    return None
+
+
+def publication_timeliness(reports: pd.DataFrame, urls: Mapping[str, str | None] | None = None) -> pd.DataFrame:
+    """Mart `publication_timeliness`: one row per report. The date printed on the page wins over the
+    url's stamp; a report with neither is `unknown` (a signature date is when it was signed, not
+    published, and is not used)."""
+    from datetime import date
+
+    urls = urls or {}
+    rows = []
+    for rid, agency, year, cands in _columns(reports, ("report_id", "agency", "year", "identity_candidates")):
+        deadline = date(int(year) + 1, *DEADLINE_MONTH_DAY)
+        found = page_publication_date(cands)
+        source = "page" if found else None
+        if found is None and (found := url_publication_date(urls.get(rid))):
+            source = "url_date_stamp"
+        days = (found[0] - deadline).days if found else None
+        rows.append({"agency": agency, "year": int(year), "report_id": rid,
+                     "published_on": found[0].isoformat() if found else None, "published_source": source,
+                     "published_text": found[1] if found else None, "deadline": deadline.isoformat(),
+                     "days_after_deadline": days,
+                     "status": "unknown" if days is None else "on_time" if days <= 0 else "late"})
+    return typed_mart("publication_timeliness", rows).sort_values(["agency", "year", "report_id"],
+                                                                 ignore_index=True)
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+_REGISTRY_FRAMES: dict[int, tuple[object, pd.DataFrame]] = {}
+
+
+def _registry_frame(registry) -> pd.DataFrame:
+    """The registry's bodies as a frame (cached per registry object)."""
+    hit = _REGISTRY_FRAMES.get(id(registry))
+    if hit is not None and hit[0] is registry:
+        return hit[1]
+    bodies = sorted(registry.agencies.values(), key=lambda a: a.canonical_name)
+    frame = pd.DataFrame({
+        "agency": [a.canonical_name for a in bodies], "agency_id": [a.id for a in bodies],
+        "province": [a.province or None for a in bodies],
+        "division_code": [province_code(a.division_code) for a in bodies],
+        "level": [a.level or None for a in bodies], "type": [a.type or None for a in bodies],
+        "prefecture": [a.prefecture or None for a in bodies],
+    })
+    _REGISTRY_FRAMES[id(registry)] = (registry, frame)
+    return frame
+
+
+def coverage(reports: pd.DataFrame, years: Iterable[int], *, registry=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(`coverage`, `coverage_summary`) for `years`: every registry body per year with its number of
+    reports in the lake, plus every unregistered body that filed one. The registry has no dates of
+    creation or abolition, so every body is expected every year."""
+    from disclosure.registry import default_registry
+
+    reg = _registry_frame(registry or default_registry())
+    counts = reports.groupby(["agency", "year"]).size() if len(reports) else pd.Series(dtype="int64")
+    frames = []
+    for year in sorted(set(years)):
+        n = {a: int(c) for (a, y), c in counts.items() if int(y) == year}
+        body = reg.assign(year=year, in_registry=True, n_reports=[n.pop(a, 0) for a in reg["agency"]])
+        extra = pd.DataFrame({"agency": sorted(n), "year": year, "in_registry": False,
+                              "n_reports": [n[a] for a in sorted(n)]})
+        frames += [body, extra] if len(extra) else [body]
+    detail = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["n_reports"])
+    detail["has_report"] = detail["n_reports"] > 0
+    detail = typed_mart("coverage", detail).sort_values(["year", "agency"], ignore_index=True)
+    summary = []
+    for (year, division), g in detail.groupby(["year", detail["division_code"].fillna("")], sort=True):
+        reg_rows = g[g["in_registry"]]
+        total, with_report = len(reg_rows), int(reg_rows["has_report"].sum())
+        province = reg_rows["province"].dropna()
+        summary.append({"year": year, "division_code": division or None,
+                        "province": province.iloc[0] if len(province) else None,
+                        "n_bodies": total, "n_with_report": with_report, "n_without_report": total - with_report,
+                        "share_with_report": with_report / total if total else None,
+                        "n_unregistered_with_report": int((~g["in_registry"]).sum())})
+    return detail, typed_mart("coverage_summary", summary)

@@ -338,3 +338,172 @@ def validate_frame(table: str, df):
         fc.insert(0, "table", table)
         return fc[["table", "column", "check", "failure_case", "index"]].reset_index(drop=True)
     return pd.DataFrame(columns=["table", "column", "check", "failure_case", "index"])
+
+
+# --------------------------------------------------------------------------- marts
+# The comparison marts (disclosure/marts.py) are lake tables too: one home for their columns,
+# used by the mart writer, the Dagster column schemas, the exports and the release's data dictionary.
+
+def _kpi_table() -> Table:
+    from disclosure.marts import KPIS
+
+    return Table(
+        "agency_year_kpis",
+        "KPIs per report (docs/marts.md). A KPI is null when a cell it needs is blank (and the report's "
+        "totals do not show it to be 0) or carries a warning flag; `flagged_kpis` names the latter.",
+        (
+            *_ID[1:3],
+            _ID[0],
+            *(Column(k.name, "Float64" if k.is_rate else "Int64", k.description, nullable=True, ge=0) for k in KPIS),
+            Column("flagged_kpis", "list[string]", "'<kpi>:<flag>' for every KPI nulled because one of its input "
+                   "cells carries a warning flag (ambiguous, position_assumed, …); [] when none"),
+        ),
+        key=("report_id",),
+    )
+
+
+_KPI_NAME = Column("kpi", "string", "KPI name (disclosure.marts.KPIS)")
+_STATUS_YOY = ("ok", "no_previous_report", "blank_input", "flagged_input", "conflicting_reports")
+
+
+def _mart_tables() -> dict[str, Table]:
+    body = (
+        Column("agency", "string", "reporting body (canonical name)"),
+        Column("year", "Int64", "statistical year (hive partition column)", ge=FIRST_YEAR),
+    )
+    registry = (
+        Column("agency_id", "string", "registry id (None for a body not in the registry)", nullable=True),
+        Column("province", "string", "province of the body (registry)", nullable=True),
+        Column("division_code", "string", "GB/T 2260 code of the body's province (registry; peer division)", nullable=True),
+        Column("level", "string", "administrative level (registry): province, prefecture, county, township", nullable=True),
+        Column("type", "string", "body type (registry): government, department, management_committee, township, "
+               "subdistrict", nullable=True),
+    )
+    tables = (
+        _kpi_table(),
+        Table(
+            "year_on_year",
+            "The change of every KPI of a body from year y-1 to y (one row per body, year y and KPI; "
+            "only years whose year before has a report).",
+            (
+                *body,
+                _KPI_NAME,
+                Column("previous", "Float64", "the KPI in y-1 (None: blank, flagged or conflicting)", nullable=True),
+                Column("current", "Float64", "the KPI in y", nullable=True),
+                Column("change", "Float64", "current - previous (None unless both are known)", nullable=True),
+                Column("relative_change", "Float64", "change / previous (None when previous is 0 or unknown)",
+                       nullable=True),
+                Column("status", "string", "ok, blank_input, flagged_input (a warning-flagged input cell in "
+                       "either year), conflicting_reports (two reports of one year disagree)",
+                       isin=_STATUS_YOY),
+                Column("detail", "string", "which year and which flag made the change unknown", nullable=True),
+            ),
+            key=("agency", "kpi"),
+        ),
+        Table(
+            "cross_year_rolls",
+            "vocabulary.md's soft checks between consecutive years: carried_over(y) = carried_forward(y-1), "
+            "the in-force roll of regulations and normative documents (2021 template), prev_items (2019).",
+            (
+                *body,
+                Column("check", "string", "carried_over_rolls_forward, in_force_rolls_forward.<category>, "
+                       "prev_items_rolls_forward.<category>"),
+                Column("status", "string", "pass, fail or not_assessable", isin=("pass", "fail", "not_assessable")),
+                Column("lhs", "Float64", "the year-y side (None when not assessable)", nullable=True),
+                Column("rhs", "Float64", "the roll from y-1", nullable=True),
+                Column("detail", "string", "the formula with both years' numbers"),
+            ),
+            key=("agency", "check"),
+        ),
+        Table(
+            "peer_benchmarks",
+            "P25/P50/P75 of each KPI per year, division (province) and peer group (registry level × type), "
+            "over the bodies whose KPI is known (flagged and blank KPIs left out); fences by OUTLIER_RULE.",
+            (
+                Column("year", "Int64", "statistical year (hive partition column)", ge=FIRST_YEAR),
+                Column("division_code", "string", "GB/T 2260 code of the province"),
+                Column("province", "string", "province name"),
+                Column("level", "string", "registry level of the peer group"),
+                Column("type", "string", "registry type of the peer group"),
+                _KPI_NAME,
+                Column("n", "Int64", "bodies with a known KPI", ge=0),
+                Column("n_unknown", "Int64", "bodies of the group whose KPI is null (blank or flagged)", ge=0),
+                Column("p25", "Float64", "25th percentile (linear interpolation)", nullable=True),
+                Column("p50", "Float64", "median", nullable=True),
+                Column("p75", "Float64", "75th percentile", nullable=True),
+                Column("low_fence", "Float64", "p25 - k·IQR (None when n < min_peers)", nullable=True),
+                Column("high_fence", "Float64", "p75 + k·IQR (None when n < min_peers)", nullable=True),
+            ),
+            key=("division_code", "level", "type", "kpi"),
+        ),
+        Table(
+            "peer_positions",
+            "Each body's KPI against its peer group: percentile rank and outlier verdict (OUTLIER_RULE).",
+            (
+                *body,
+                *registry,
+                _KPI_NAME,
+                Column("value", "Float64", "the body's KPI (None: blank or flagged)", nullable=True),
+                Column("n_peers", "Int64", "bodies of the group with a known KPI (the body included)", ge=0),
+                Column("percentile_rank", "Float64", "share of the group's known values ≤ the body's (0–1)",
+                       nullable=True, ge=0),
+                Column("outlier", "string", "low, high, none, or not_assessable (value unknown, or fewer than "
+                       "min_peers peers)", isin=("low", "high", "none", "not_assessable")),
+            ),
+            key=("agency", "kpi"),
+        ),
+        Table(
+            "publication_timeliness",
+            "When each report was published, against the 31 January deadline of year y+1 (条例第五十条).",
+            (
+                *body,
+                _ID[0],
+                Column("published_on", "string", "publication date (ISO), None when unknown", nullable=True),
+                Column("published_source", "string", "page (发布日期 printed on the page) or url_date_stamp (the "
+                       "CMS's t<YYYYMMDD>_ name in the manifest's url)", nullable=True,
+                       isin=("page", "url_date_stamp")),
+                Column("published_text", "string", "the text the date was read from", nullable=True),
+                Column("deadline", "string", "31 January of y+1 (ISO)"),
+                Column("days_after_deadline", "Int64", "published_on - deadline in days (≤ 0: on time)", nullable=True),
+                Column("status", "string", "on_time, late, or unknown (no dated evidence)",
+                       isin=("on_time", "late", "unknown")),
+            ),
+            key=("report_id",),
+        ),
+        Table(
+            "coverage",
+            "Every registry body (and every unregistered body with a report) per year: whether the lake "
+            "holds a report.",
+            (
+                *body,
+                *registry,
+                Column("prefecture", "string", "prefecture of the body (registry)", nullable=True),
+                Column("in_registry", "boolean", "the body is in the registry"),
+                Column("n_reports", "Int64", "reports of the body and year in the lake", ge=0),
+                Column("has_report", "boolean", "n_reports > 0"),
+            ),
+            key=("agency",),
+        ),
+        Table(
+            "coverage_summary",
+            "Per year and division (province): registry bodies with a report and without.",
+            (
+                Column("year", "Int64", "statistical year (hive partition column)", ge=FIRST_YEAR),
+                Column("division_code", "string", "GB/T 2260 code of the province (None: unregistered bodies)",
+                       nullable=True),
+                Column("province", "string", "province name", nullable=True),
+                Column("n_bodies", "Int64", "registry bodies of the division", ge=0),
+                Column("n_with_report", "Int64", "of them, with a report in the lake", ge=0),
+                Column("n_without_report", "Int64", "of them, without", ge=0),
+                Column("share_with_report", "Float64", "n_with_report / n_bodies", nullable=True, ge=0),
+                Column("n_unregistered_with_report", "Int64", "bodies not in the registry that filed a report",
+                       ge=0),
+            ),
+            key=("division_code",),
+        ),
+    )
+    return {t.name: t for t in tables}
+
+
+MART_TABLES: dict[str, Table] = _mart_tables()
+"""The marts, by name: data_lake/marts/<name>/year=YYYY/part-0.parquet (`year` is the partition column)."""

@@ -295,3 +295,68 @@ THOUSANDS_SEPARATORS = frozenset({",", "，"})
 ROW_MAJOR_TEXT_FORMATS = frozenset({"text-crawler"})
 """Text formats (besides the grid ones) whose table text runs cell by cell, row by row, so
 that a header's text order is its column order (tables.applicant_columns)."""
+
+
+# Printed labels of the national template (docs/vocabulary.md), for laying a report's tables out
+# as printed (disclosure/exports.py). Matching uses the signatures above, never these.
+ACTIVE_CATEGORY_LABELS: dict[str, str] = {
+    "regulations": "规章",
+    "normative_documents": "行政规范性文件",
+    "licensing": "行政许可",
+    "other_services": "其他对外管理服务事项",
+    "punishment": "行政处罚",
+    "enforcement": "行政强制",
+    "fees": "行政事业性收费",
+    "procurement": "政府集中采购",
+}
+"""表二 row heads (信息内容)."""
+ACTIVE_METRIC_LABELS: dict[str, str] = {
+    "issued": "本年制发件数", "abolished": "本年废止件数", "in_force": "现行有效件数",
+    "made": "本年新制作数量", "published": "本年新公开数量", "total_public": "对外公开总数量",
+    "prev_items": "上一年项目数量", "change": "本年增/减", "decisions": "本年处理决定数量",
+    "amount_10k_yuan": "金额（万元）", "items": "采购项目数量",
+}
+"""表二 column heads."""
+APPLICATION_ROW_LABELS: dict[str, str] = {
+    "new_received": "一、本年新收政府信息公开申请数量",
+    "carried_over": "二、上年结转政府信息公开申请数量",
+    "granted": "三(一) 予以公开",
+    "partially_granted": "三(二) 部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "withheld.state_secret": "三(三)1 属于国家秘密",
+    "withheld.prohibited_by_law": "三(三)2 其他法律行政法规禁止公开",
+    "withheld.endangers_security": "三(三)3 危及“三安全一稳定”",
+    "withheld.third_party_rights": "三(三)4 保护第三方合法权益",
+    "withheld.internal_affairs": "三(三)5 属于三类内部事务信息",
+    "withheld.process_info": "三(三)6 属于四类过程性信息",
+    "withheld.enforcement_file": "三(三)7 属于行政执法案卷",
+    "withheld.administrative_query": "三(三)8 属于行政查询事项",
+    "unable.not_held": "三(四)1 本机关不掌握相关政府信息",
+    "unable.needs_creation": "三(四)2 没有现成信息需要另行制作",
+    "unable.unclear_after_correction": "三(四)3 补正后申请内容仍不明确",
+    "not_processed.petition": "三(五)1 信访举报投诉类申请",
+    "not_processed.duplicate": "三(五)2 重复申请",
+    "not_processed.publication": "三(五)3 要求提供公开出版物",
+    "not_processed.mass_repetitive": "三(五)4 无正当理由大量反复申请",
+    "not_processed.confirm_or_reissue": "三(五)5 要求行政机关确认或重新出具已获取信息",
+    "other_handling": "三(六) 其他处理",
+    "other_handling.overdue_correction": "三(六)1 申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "other_handling.overdue_fee": "三(六)2 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "other_handling.other": "三(六)3 其他",
+    "results_total": "三(七) 总计",
+    "carried_forward": "四、结转下年度继续办理",
+}
+"""表三 row labels as the template prints them."""
+APPLICANT_LABELS: dict[str, str] = {
+    "natural_person": "自然人", "commercial_enterprise": "商业企业", "research_institution": "科研机构",
+    "social_welfare_org": "社会公益组织", "legal_service_org": "法律服务机构", "other_org": "其他", "total": "总计",
+}
+"""表三 column heads (the five organisation columns stand under 法人或其他组织)."""
+PROCEEDING_LABELS: dict[str, str] = {
+    "review": "行政复议", "litigation_direct": "行政诉讼 · 未经复议直接起诉",
+    "litigation_after_review": "行政诉讼 · 复议后起诉",
+}
+"""表四 blocks."""
+OUTCOME_LABELS: dict[str, str] = {
+    "upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计",
+}
+"""表四 column heads (printed once per block)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from disclosure.mart_store import COMPARISON_MARTS
 from disclosure.schema import TABLES
 
 RAW_KEY = dg.AssetKey("raw_reports")
@@ -22,7 +23,9 @@ KPIS_KEY = dg.AssetKey("agency_year_kpis")
 """KPIs per agency-year (marts layer)."""
 GX_KEY = dg.AssetKey("expectations")
 """The great-expectations suite and its Data Docs (marts layer)."""
-MART_KEYS = [KPIS_KEY, GX_KEY]
+COMPARISON_KEYS = [dg.AssetKey(n) for n in COMPARISON_MARTS]
+"""The comparison marts: year on year, rolls, peers, timeliness, coverage (marts layer, one multi-asset)."""
+MART_KEYS = [KPIS_KEY, GX_KEY, *COMPARISON_KEYS]
 
 CURATED_JOB = "curated_job"
 """Targeted by the inbox sensor and the catch-up schedules (defined in the core layer)."""

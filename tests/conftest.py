@@ -71,6 +71,12 @@ def browser_page(chromium_browser):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def mart_lake(tmp_path_factory):
+    """A small lake with every mart, built once per session without Dagster (tests/mart_lake.py)."""
+    from mart_lake import build
+
+    return build(tmp_path_factory.mktemp("mart-lake"))
 @pytest.fixture(autouse=True)
 def _no_stale_dagster_defs_state_storage():
     """Each DagsterInstance sets Dagster's defs-state storage context variable while open and

@@ -19,12 +19,16 @@ ASSET_KEYS = {
     "warehouse/reports", "warehouse/active_disclosure", "warehouse/applications",
     "warehouse/review_litigation", "warehouse/report_sections", "warehouse/validation_issues",
     "agency_year_kpis", "expectations",
+    "year_on_year", "cross_year_rolls", "peer_benchmarks", "peer_positions", "publication_timeliness",
+    "coverage", "coverage_summary",
     "review/pages", "review/queue",
 }
 CHECKS = {
     ("curated", "pandera_schema"), ("curated", "report_identities"), ("curated", "ambiguous_cells"),
     ("curated", "all_reports_parsed"), ("agency_year_kpis", "cross_year_soft_checks"),
     ("expectations", "expectation_suite"), ("quarantine", "lake_accounting"),
+    ("year_on_year", "flagged_inputs_give_no_change"), ("peer_positions", "peer_outliers"),
+    ("publication_timeliness", "late_publications"),
 }
 JOBS = {"curated_job", "year_job", "audit_job", "corrections_job", "review_pages_job", "review_queue_job"}
 SCHEDULES = {  # name -> (cron, timezone, job, default status)

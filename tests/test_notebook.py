@@ -1,80 +1,41 @@
-"""notebooks/explore.ipynb runs top to bottom on a small hive-partitioned lake."""
+"""notebooks/explore.ipynb runs top to bottom on a small lake with marts (tests/mart_lake.py):
+it reads the marts, shows coverage, leaves flagged cells out and saves its four figures."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 import nbformat
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-from golden_frames import frames_from_golden, golden_paths
 from jupyter_client.kernelspec import KernelSpecManager
+from mart_lake import BODY, FLAGGED
 from nbclient import NotebookClient
 
+from disclosure.lake import Lake
+
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "explore.ipynb"
-PARTITIONS = ("year", "agency")
-# An agency name that needs percent-encoding in a directory name (`/`, `%`, space).
-ODD_AGENCY = "测试市/试点 100%"
-_UNSAFE = set('/\\%=:*?"<>|# ')
+FIGURES = ("coverage", "body_time_series", "peer_distribution", "refusal_reasons")
 
 
-def encode_agency(name: str) -> str:
-    """Percent-encode only what a directory name cannot hold; Chinese stays readable."""
-    return "".join(f"%{ord(c):02X}" if c in _UNSAFE or not c.isprintable() else c for c in name)
-
-
-def _write(frame: pd.DataFrame, folder: Path) -> None:
-    folder.mkdir(parents=True)
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "part-0.parquet")
-
-
-def write_curated(frames: dict[str, pd.DataFrame], zone: Path) -> None:
-    """<zone>/<table>/year=YYYY/agency=<encoded>/part-0.parquet, partition columns not in the file."""
-    for table, frame in frames.items():
-        for (year, agency), part in frame.groupby(list(PARTITIONS)):
-            folder = zone / table / f"year={year}" / f"agency={encode_agency(agency)}"
-            _write(part.drop(columns=list(PARTITIONS)), folder)
-
-
-def write_warehouse(frames: dict[str, pd.DataFrame], zone: Path) -> None:
-    """<zone>/<table>/year=YYYY/part-0.parquet with agency as a column (disclosure/lake/parquet.py)."""
-    for table, frame in frames.items():
-        for year, part in frame.groupby("year"):
-            _write(part.drop(columns=["year"]), zone / table / f"year={year}")
-
-
-def sample_frames() -> dict[str, pd.DataFrame]:
-    frames = frames_from_golden(golden_paths())
-    synthetic = frames["reports"].loc[frames["reports"].agency == "测试市", "report_id"].item()
-    for frame in frames.values():
-        frame.loc[frame.report_id == synthetic, "agency"] = ODD_AGENCY
-    return frames
-
-
-def execute(lake: Path) -> nbformat.NotebookNode:
+def execute(lake: Path, figures: Path) -> nbformat.NotebookNode:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     mp = pytest.MonkeyPatch()
     mp.setenv("DISCLOSURE_LAKE", str(lake))
+    mp.setenv("DISCLOSURE_FIGURES", str(figures))
     mp.setenv("MPLBACKEND", "Agg")
     try:
-        client = NotebookClient(
-            nb, kernel_name="python3", timeout=180, resources={"metadata": {"path": str(NOTEBOOK.parent)}}
-        )
-        client.execute()
+        NotebookClient(nb, kernel_name="python3", timeout=180,
+                       resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
     finally:
         mp.undo()
     return nb
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
-    root = tmp_path_factory.mktemp("lake")
-    write_curated(sample_frames(), root / "curated")
-    return execute(root)
+def run(mart_lake: Lake, tmp_path_factory: pytest.TempPathFactory) -> tuple[nbformat.NotebookNode, Path]:
+    figures = tmp_path_factory.mktemp("figures")
+    return execute(mart_lake.root, figures), figures
 
 
 def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
@@ -82,45 +43,48 @@ def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
 
 
 def _text(nb: nbformat.NotebookNode) -> str:
-    chunks = []
-    for o in _outputs(nb):
-        chunks.append(o.get("text", ""))
-        chunks.append(o.get("data", {}).get("text/plain", ""))
-    return "\n".join(chunks)
+    return "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in _outputs(nb))
 
 
 def test_python3_kernel_is_this_venvs_python() -> None:
     argv = KernelSpecManager().get_kernel_spec("python3").argv
-    # jupyter_client replaces a bare "python" with sys.executable when it launches the kernel.
     assert argv[0] in {"python", "python3", sys.executable}, argv
-    assert Path(sys.executable).parent == Path(sys.prefix) / "bin"
 
 
-def test_notebook_runs_without_errors(executed: nbformat.NotebookNode) -> None:
-    errors = [o for o in _outputs(executed) if o.output_type == "error"]
-    assert errors == []
-
-
-def test_notebook_shows_huaian_2024_new_requests(executed: nbformat.NotebookNode) -> None:
-    # The requests table: agency, year, n_reports, new_received (total column).
-    assert re.search(r"淮安市人民政府\s+2024\s+\d+\s+3119\b", _text(executed))
-
-
-def test_notebook_reads_percent_encoded_agency_back(executed: nbformat.NotebookNode) -> None:
-    assert ODD_AGENCY in _text(executed)
-
-
-def test_notebook_draws_two_plots(executed: nbformat.NotebookNode) -> None:
-    images = [o for o in _outputs(executed) if "image/png" in o.get("data", {})]
-    assert len(images) >= 2
-
-
-def test_notebook_prefers_the_warehouse_zone_with_agency_as_a_column(tmp_path: Path) -> None:
-    frames = sample_frames()
-    write_curated({"reports": frames["reports"]}, tmp_path / "curated")  # stale: would be ignored
-    write_warehouse(frames, tmp_path / "warehouse")
-    nb = execute(tmp_path)
+def test_notebook_runs_without_errors(run) -> None:
+    nb, _ = run
     assert [o for o in _outputs(nb) if o.output_type == "error"] == []
+
+
+def test_notebook_reads_the_marts_and_computes_no_kpi() -> None:
+    source = "\n".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code")
+    assert "read_mart" in source
+    assert "agency_year_kpis(" not in source and "cross_year_checks(" not in source
+
+
+def test_notebook_says_in_markdown_that_flagged_cells_are_left_out(run) -> None:
+    nb, _ = run
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "Flagged cells are left out" in markdown and "len(flags) = 0" in markdown
+
+
+def test_notebook_lists_the_report_whose_kpi_a_flag_nulled(run) -> None:
+    nb, _ = run
+    _agency, _year, *_ = FLAGGED
     text = _text(nb)
-    assert f"lake zone: {tmp_path.resolve() / 'warehouse'}" in text
-    assert re.search(r"淮安市人民政府\s+2024\s+\d+\s+3119\b", text)
+    assert "1 of 15 reports have at least one KPI nulled by a flagged input cell" in text
+    assert "disclosure_rate:position_assumed" in text and BODY in text
+
+
+def test_notebook_shows_coverage_per_province(run) -> None:
+    nb, _ = run
+    text = _text(nb)
+    assert "福建省" in text and "n_without_report" in text
+
+
+def test_notebook_saves_its_four_figures_as_pngs(run) -> None:
+    nb, figures = run
+    for name in FIGURES:
+        data = (figures / f"{name}.png").read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000, name
+    assert sum("image/png" in o.get("data", {}) for o in _outputs(nb)) == len(FIGURES)
