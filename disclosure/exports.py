@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -451,6 +451,21 @@ def _fmt_num(x: float, rate: bool) -> str:
     return f"{x:.0%}" if rate else (f"{x:,.0f}" if abs(x) >= 10 else f"{x:g}")
 
 
+def _svg_frame(title: str, width: int, height: int, left: float, w: float, ymax: float, rate: bool,
+               py: Callable[[float], float]) -> list[str]:
+    """The opening of a chart: the <svg> element, its title and five horizontal grid lines with
+    their y-axis labels."""
+    out = [f'<svg class="chart" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
+           f'font-family="{html.escape(CJK_FONT_STACK)}" font-size="11">',
+           f'<text x="{left}" y="16" font-size="13" font-weight="bold">{html.escape(title)}</text>']
+    for k in range(5):
+        y = ymax * k / 4
+        out.append(f'<line x1="{left}" x2="{left + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" stroke="#ddd"/>'
+                   f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{_fmt_num(y, rate)}</text>')
+    return out
+
+
 def svg_line_chart(title: str, years: Sequence[int], series: Mapping[str, Sequence[float | None]], *,
                    rate: bool = False, unknown: Mapping[str, Sequence[str | None]] | None = None,
                    width: int = 560, height: int = 240) -> str:
@@ -470,14 +485,7 @@ def svg_line_chart(title: str, years: Sequence[int], series: Mapping[str, Sequen
     def py(y: float) -> float:
         return top + h - h * (y / ymax if ymax else 0)
 
-    out = [f'<svg class="chart" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
-           f'font-family="{html.escape(CJK_FONT_STACK)}" font-size="11">',
-           f'<text x="{left}" y="16" font-size="13" font-weight="bold">{html.escape(title)}</text>']
-    for k in range(5):
-        y = ymax * k / 4
-        out.append(f'<line x1="{left}" x2="{left + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" stroke="#ddd"/>'
-                   f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{_fmt_num(y, rate)}</text>')
+    out = _svg_frame(title, width, height, left, w, ymax, rate, py)
     for i, yr in enumerate(years):
         out.append(f'<text x="{px(i):.1f}" y="{top + h + 18}" text-anchor="middle">{yr}</text>')
     for si, (name, values) in enumerate(series.items()):
@@ -532,14 +540,7 @@ def svg_peer_chart(title: str, rows: Sequence[Mapping[str, object]], *, rate: bo
     def py(y: float) -> float:
         return top + h - h * (y / ymax if ymax else 0)
 
-    out = [f'<svg class="chart" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
-           f'font-family="{html.escape(CJK_FONT_STACK)}" font-size="11">',
-           f'<text x="{left}" y="16" font-size="13" font-weight="bold">{html.escape(title)}</text>']
-    for k in range(5):
-        y = ymax * k / 4
-        out.append(f'<line x1="{left}" x2="{left + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" stroke="#ddd"/>'
-                   f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{_fmt_num(y, rate)}</text>')
+    out = _svg_frame(title, width, height, left, w, ymax, rate, py)
     for i, r in enumerate(rows):
         cx = left + w * (i + 0.5) / n
         out.append(f'<text x="{cx:.1f}" y="{top + h + 18}" text-anchor="middle">{r["year"]}</text>')
