@@ -245,7 +245,7 @@ def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: fl
                               backfill_interval_seconds=args.backfill_interval) as svc:
             rss.roots = [p.pid for p in svc.procs]
             t_start = time.perf_counter() - t0
-            wait_partitions(svc, set(keys), timeout=3600)
+            wait_partitions(svc, set(keys), timeout=3600, lake=lake)
             t_ingest = time.perf_counter() - t0
             t1 = time.perf_counter()
             bid = launch_backfill(svc, assets, all_partitions=True, title=f"bench {size}")
