@@ -11,7 +11,8 @@ Sections (all inputs from `disclosure.synth`, seed 20260101, so every run sees t
   writes      curated writes of that batch (`lake.write_partitions`, six files per agency-year);
   backfill    inbox → marts through the real webserver + daemon (SQLite instance storage unless
               --storage): N agency-years = ⌈N/7⌉ agencies with unique names × 2019–2025, each
-              report a generated one of that year; wall time of ingest (inbox sensor) and of one
+              report a generated one of that year, the agencies in synthetic county divisions of
+              70 (a registry override: Dagster partitions are division-years); wall time of ingest (inbox sensor) and of one
               asset backfill of curated + warehouse + marts (+ expectations unless --no-gx), peak
               RSS (largest single process, and the sum over the process tree), DAGSTER_HOME size,
               events stored, and the per-partition overhead (see `overhead` below);
@@ -122,8 +123,20 @@ def bench_core(n: int) -> float:
 # --------------------------------------------------------------------------- backfill
 
 
-def build_inbox(inbox: Path, agency_years: int) -> tuple[int, list[str]]:
-    """⌈N/7⌉ agencies × 2019–2025; each agency-year gets a generated report of that year."""
+AGENCIES_PER_DIVISION = 70
+"""Reporting bodies per county at national scale (~200,000 bodies, ~2,850 county-level divisions)."""
+
+
+def bench_division(d: int) -> tuple[str, str]:
+    """(GB/T 2260-shaped code, county name) of synthetic division `d`: 9xxx01…9xxx99, never …00."""
+    return f"9{d // 99:03d}{d % 99 + 1:02d}", f"基准县{d:04d}"
+
+
+def build_inbox(inbox: Path, agency_years: int, per_division: int = AGENCIES_PER_DIVISION) -> tuple[int, list[str]]:
+    """⌈N/7⌉ agencies × 2019–2025; each agency-year gets a generated report of that year. The
+    lake's registry override (`<lake>/registry/agencies.csv`) puts the agencies into synthetic
+    county divisions of `per_division` bodies, as the national registry would."""
+    from disclosure.registry import OVERRIDE_NAME, Agency, write_registry_csv
     from disclosure.synth import iter_reports
 
     n_agencies = -(-agency_years // len(YEARS))
@@ -150,6 +163,14 @@ def build_inbox(inbox: Path, agency_years: int) -> tuple[int, list[str]]:
         w = csv.writer(fh)
         w.writerow(["file", "agency", "year", "url"])
         w.writerows(rows)
+    bodies = []
+    for i in range(n_agencies):
+        code, county = bench_division(i // per_division)
+        bodies.append(Agency(f"bench-{i:06d}", f"基准机构{i:05d}", province="基准省", prefecture="基准市", county=county,
+                             division_code=code, level="county", type="department", source="bench/run_all.py"))
+    registry = inbox.parent / OVERRIDE_NAME
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    registry.write_text(write_registry_csv(bodies), "utf-8")
     return len(rows), [f"{r[1]}|{r[2]}" for r in rows]
 
 

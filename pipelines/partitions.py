@@ -66,7 +66,8 @@ class AgencySelection(dg.Config):
 
 
 def curated_run_config(agencies: Iterable[str], op: str = "curated") -> dict:
-    """Run config of a run of `op` restricted to `agencies` (of the run's division-years)."""
+    """Run config of a run of `op` restricted to `agencies` (of the run's division-years); `op` is
+    the asset key as a Python identifier (`review/pages` → `review__pages`)."""
     return {"ops": {op: {"config": {"agencies": sorted(set(agencies))}}}}
 
 

@@ -34,6 +34,7 @@ from pipelines.partitions import (
 from pipelines.resources import LakeResource
 
 from .assets import (
+    REVIEW_PAGES_KEY,
     corrections_job,
     review_pages_job,
     review_queue_job,
@@ -130,7 +131,7 @@ def refresh_requests(lake: Lake, ordered: list[str]) -> list[dg.RunRequest]:
     for start, end in page_ranges(lake, stale, ordered):
         mark = max((lake.curated_path("reports", y, a).stat().st_mtime_ns for a, y in stale), default=0)
         out.append(dg.RunRequest(run_key=f"review_pages:{start}:{end}:{mark}", job_name=review_pages_job.name,
-                                 run_config=curated_run_config(agencies, op="review_pages"),
+                                 run_config=curated_run_config(agencies, op=REVIEW_PAGES_KEY.to_python_identifier()),
                                  tags=_range_tags(start, end)))
     years = stale_queue_years(lake)
     if years:  # one run over the span of stale years (the queue asset runs a range at once)
