@@ -202,6 +202,23 @@ def spread_row(
     if spans_lost and len(non_blank) == 1 and values[0] is non_blank[0] and len(values) > 1 and want > 1:
         # Flattened text lost a merged cell: a lone value followed by empty cells.
         return _merged(non_blank[0], columns, where)
+    if spans_lost and len(values) > want:
+        starts = _value_windows(values, want)
+        if len(starts) > 1 and table == "applications":
+            fits = [s for s in starts if _row_total_fits(values[s : s + want], columns)]
+            if len(fits) == 1:
+                # Exactly one placement makes the row add up (总计 = the six applicants): the
+                # printed 总计 decides, and says so.
+                out = assign(values[fits[0] : fits[0] + want])
+                for c in out.values():
+                    c.flags.append("placed_by_identity")
+                return out
+        if len(starts) > 1:
+            # Empty slots before and after the numbers: a converter's copies of a spanning
+            # label's slots, blank cells and padding all print as ''. More than one placement
+            # of the printed numbers fits the columns: the page does not say which.
+            printed = " | ".join(c.text for c in values)
+            return {col: CellOut(None, printed, where, ["ambiguous"]) for col in columns}
     cells = _trim(values, want)
     while len(cells) > want and is_blank_text(cells[0].text) and not cells[0].text.strip():
         # Empty slots of a label spanning several columns ('| 一、… |  |  | 32 | …').
@@ -222,6 +239,36 @@ def spread_row(
         return {col: CellOut(None, values[i].text if i < len(values) else None, where) for i, col in enumerate(columns)}
     printed = " | ".join(c.text for c in values)
     return {col: CellOut(None, printed, where, ["ambiguous"]) for col in columns}
+
+
+def _value_windows(values: Sequence[Cell], want: int) -> list[int]:
+    """Where the `want` columns may start among a flattened row's cells: every window of
+    `want` cells that holds all printed (non-empty) cells and leaves only truly empty cells
+    ('', no dash) outside it. One start: the placement is the page's; several: it is not."""
+    printed = [i for i, c in enumerate(values) if c.text.strip() or c.joined]
+    if not printed:
+        return []
+    lo = max(0, printed[-1] - want + 1)
+    hi = min(printed[0], len(values) - want)
+    return list(range(lo, hi + 1))
+
+
+def _row_total_fits(cells: Sequence[Cell], columns: Sequence[str]) -> bool:
+    """Table 三's row identity (identities.ROW_TOTAL) on one placement of a row: its 总计 is
+    printed and equals the sum of the other cells (blank cells add nothing)."""
+    if "total" not in columns:
+        return False
+    nums: dict[str, int] = {}
+    for col, c in zip(columns, cells, strict=True):
+        if is_blank_text(c.text):
+            continue
+        pv = parse_value(c.text)
+        if pv is None or not isinstance(pv.value, int) or pv.unparsed or pv.decimal:
+            return False
+        nums[col] = pv.value
+    if "total" not in nums:
+        return False
+    return sum(x for col, x in nums.items() if col != "total") == nums["total"]
 
 
 def _merged(cell: Cell, columns: Sequence[str], where: str) -> dict[str, CellOut]:

@@ -265,6 +265,7 @@ WARNING_FLAGS = frozenset({
 INFO_FLAGS = frozenset({
     "split_digits", "annotated", "unit_converted", "merged_row", "merged_cell",
     "blank_placed",  # the blank cell invisible in layout text placed by the row identity (总计)
+    "placed_by_identity",  # flattened text fits several placements; the row identity (总计) fits one
     "footnote",  # a footnote mark (①, *, ※, 注, [1], superscript) was stripped; raw text kept
     "wrapped_number",  # the digits were printed over two lines of one cell (PDF) and joined
     "corrected",  # a person's correction set the value (disclosure/corrections.py); the parser's in original_*

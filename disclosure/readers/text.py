@@ -145,7 +145,9 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
         kinds.add("markdown")  # rows framed by pipes on both sides, as markdown writes them
     fmt = _format_name(kinds)
     grid = fmt in _GRID_FORMATS
-    if grid:
+    if grid and fmt not in _SPANS_LOST:
+        # Flattened text pads every row on the right and drops rowspan-covered slots on the
+        # left, so no edge aligns its rows: there tables.spread_row places the values.
         lines = _fold_label_spans(lines)
     return Document(lines=lines, format=fmt, title=title, meta=meta, notes=list(notes or []),
                     grid=grid, spans_lost=fmt in _SPANS_LOST)
