@@ -46,6 +46,9 @@ class Tables:
     active: dict[str, CellOut] = field(default_factory=dict)
     # "2021" (三(六) as three sub-rows) or "one_row_other" (其他处理 printed as one row)
     applications_layout: str = "2021"
+    # False when no printed label decided the layout (no 其他处理 row or sub-row was read): the
+    # rows of both layouts are then in the output, the unread ones null and `not_found`.
+    layout_decided: bool = True
     applications: dict[str, dict[str, CellOut]] = field(default_factory=dict)
     review: dict[str, CellOut] = field(default_factory=dict)
     found: set[str] = field(default_factory=set)  # which of "active", "applications", "review"
@@ -654,7 +657,7 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
     rows, fragments = _value_rows(views, grid)
     if not rows:
         out.warnings.append("table 三: heading found but no rows with numbers")
-        _fill_missing_applications(out, "2021")
+        _fill_missing_applications(out, None)  # no labels read: either layout's rows are missing
         return
     best: tuple[float, list[tuple[int, str]], str] | None = None
     layouts = [("2021", v.APPLICATION_ROWS_2021), ("one_row_other", v.APPLICATION_ROWS_ONE_ROW_OTHER)]
@@ -712,7 +715,14 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
         for cells in out.applications.values():
             for c in cells.values():
                 c.flags.append("position_assumed")
-    _fill_missing_applications(out, layout)
+    # The layout is the labels': without a printed 其他处理 row or sub-row, either may be the
+    # report's, so the rows of both that were not read are flagged.
+    layout_printed = bool(own_keys & _OTHER_HANDLING_ROWS)
+    out.layout_decided = layout_printed
+    _fill_missing_applications(out, layout if layout_printed else None)
+
+
+_OTHER_HANDLING_ROWS = frozenset(("other_handling", *v.OTHER_HANDLING_SUBROWS))
 
 
 def applicant_columns(
@@ -838,8 +848,13 @@ def _blank_total_by_identity(values: Sequence[Cell], n: int) -> bool:
     return sum(nums[:-1]) != nums[-1]
 
 
-def _fill_missing_applications(out: Tables, layout: str) -> None:
-    row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
+def _fill_missing_applications(out: Tables, layout: str | None) -> None:
+    """Every row the template defines is in the output: a row of the layout (of either layout
+    when the labels did not decide it, `layout` None) that was not read is null, `not_found`."""
+    if layout is None:
+        row_keys: Sequence[str] = v.ALL_APPLICATION_ROWS
+    else:
+        row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
     for key in v.ALL_APPLICATION_ROWS:
         if key in out.applications:
             continue
