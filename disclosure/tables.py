@@ -1020,8 +1020,19 @@ def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables, row_
     if any(c.joined for c in cells):
         _solve_review_run(cells, where[0], out, keys)
     else:
+        starts = _value_windows(cells, len(keys)) if spans_lost and len(cells) > len(keys) else []
+        if len(starts) == 1:
+            # Flattened text: empty slots before the numbers (a header row's padding, with the
+            # value row run onto it) and after them; only one placement fits.
+            cells = cells[starts[0] : starts[0] + len(keys)]
+            where = where[starts[0] : starts[0] + len(keys)]
         trimmed = _trim(cells, len(keys))
-        if len(trimmed) == len(keys) and not interleaved:
+        if len(starts) > 1:
+            printed = " | ".join(c.text for c in cells)
+            out.warnings.append(f"table 四: {len(starts)} placements of the printed cells fit its {len(keys)} columns")
+            for k in keys:
+                out.review[k] = CellOut(None, printed, where[0], ["ambiguous"])
+        elif len(trimmed) == len(keys) and not interleaved:
             for k, c, w in zip(keys, trimmed, where, strict=False):
                 out.review[k] = cell_out(c, w, table="review_litigation")
         else:

@@ -54,6 +54,7 @@ def read_text(data: bytes, path: str = "") -> Document:
 
 def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Document:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw_lines = _split_one_line_body(raw_lines)
     style = _grid_style(raw_lines)
     if style == "tab":
         raw_lines = _unwrap_paragraph_cells("\n".join(raw_lines)).split("\n")
@@ -157,6 +158,57 @@ _GRID_FORMATS = frozenset({"markdown", "text-pipe", "text-tab", "text-box", "tex
 """Text formats whose tables are true grids: an empty cell is a blank cell of its own."""
 _SPANS_LOST = frozenset({"text-pipe", "text-tab"})
 """Formats that flatten a merged cell to one slot: a lone value in a row may be a merged row."""
+
+
+_ONE_LINE_MIN_CELLS = 40
+"""Cell separators on one physical line from which it is a whole table (or body) whose line
+breaks were lost, not a row: a row of table 四, the widest, has 16 cells."""
+_NUMBER_THEN_LABEL = re.compile(r"^([+\-]?\d[\d,，.．]*(?:万元|元)?)\s*([\u4e00-\u9fff（(“\"].*)$")
+
+
+def _split_one_line_body(raw_lines: list[str]) -> list[str]:
+    """A body printed on one line (line breaks lost, replaced by nothing or a space) whose
+    cells are still apart ('|' or tabs): put the row breaks back. The printed separators are
+    the cells; a row of the template's grid is its label cells, then its value cells, so a
+    label after a value (or an empty cell) starts the next row. A value glued to the next
+    row's label ('185二、上年结转…', the tab form loses the break) is cut where the label's
+    words begin; a run of digits glued to numbering ('15、属于…') is left to the label, and
+    the row before it is then a cell short (flagged by the tables, never guessed)."""
+    out: list[str] = []
+    for line in raw_lines:
+        sep = next((c for c in ("\t", "|") if line.count(c) >= _ONE_LINE_MIN_CELLS), None)
+        if sep is None:
+            out.append(line)
+            continue
+        rows: list[list[str]] = []
+        row: list[str] = []
+        after_value = False
+        for token in line.split(sep):
+            text = token.strip()
+            m = _NUMBER_THEN_LABEL.match(text) if sep == "\t" else None
+            # '2025年…' is prose, not a cell and a label
+            cut = m is not None and not _PROSE_NUMBER_UNIT.match(m.group(2))
+            parts = [m.group(1), m.group(2)] if cut else [text]
+            for part in parts:
+                is_label = bool(part) and not _NUMERIC_CELL.match(part)
+                if is_label and after_value and row:
+                    rows.append(row)
+                    row = []
+                row.append(part)
+                after_value = not is_label
+        if row:
+            rows.append(row)
+        joiner = "\t" if sep == "\t" else " | "
+        for r in rows:
+            # The prose before a table (title, 一、总体情况 …) or after it went into a label
+            # cell: its sentences are lines of their own again, the row keeps the last one.
+            *sentences, last = _SENTENCE_END.split(r[0])
+            out.extend(x for x in sentences if x.strip())
+            out.append(joiner.join([last, *r[1:]]) + ("" if sep == "\t" else " |"))
+    return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
 
 
 def _grid_style(raw_lines: list[str]) -> str | None:
