@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 
+from disclosure import vocabulary as v
+from disclosure.labels import last_signature, normalise
 from disclosure.model import Cell, Document, Line
+from disclosure.numbers import is_blank_text
 from disclosure.readers.encoding import decode
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -163,7 +166,7 @@ _SPANS_LOST = frozenset({"text-pipe", "text-tab"})
 _ONE_LINE_MIN_CELLS = 40
 """Cell separators on one physical line from which it is a whole table (or body) whose line
 breaks were lost, not a row: a row of table 四, the widest, has 16 cells."""
-_NUMBER_THEN_LABEL = re.compile(r"^([+\-]?\d[\d,，.．]*(?:万元|元)?)\s*([\u4e00-\u9fff（(“\"].*)$")
+_NUMBER_THEN_LABEL = re.compile(r"^([+\-]?\d(?:[\d,，.．]*\d)?(?:万元|元)?)\s*([\u4e00-\u9fff（(“\"].*)$")
 
 
 def _split_one_line_body(raw_lines: list[str]) -> list[str]:
@@ -188,10 +191,14 @@ def _split_one_line_body(raw_lines: list[str]) -> list[str]:
             m = _NUMBER_THEN_LABEL.match(text) if sep == "\t" else None
             # '2025年…' is prose, not a cell and a label
             cut = m is not None and not _PROSE_NUMBER_UNIT.match(m.group(2))
-            parts = [m.group(1), m.group(2)] if cut else [text]
-            for part in parts:
-                is_label = bool(part) and not _NUMERIC_CELL.match(part)
+            parts = [m.group(1), m.group(2)] if cut else _cut_glued_cells(text) if sep == "\t" else [text]
+            for k, part in enumerate(parts):
+                is_label = bool(part) and not _NUMERIC_CELL.match(part) and not is_blank_text(part)
                 if is_label and after_value and row:
+                    if sep == "\t" and k == 0 and not part[0].isdigit():
+                        # Tab text ends a row with its last cell, no tab: a label right after
+                        # a tab is glued to an empty last cell ('…\t\t' + '五、…'), printed blank.
+                        row.append("")
                     rows.append(row)
                     row = []
                 row.append(part)
@@ -209,6 +216,33 @@ def _split_one_line_body(raw_lines: list[str]) -> list[str]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？])")
+_DIGITS_THEN_NUMBERED_LABEL = re.compile(r"^(\d+)([.、．][\u4e00-\u9fff“\"].*)$")
+_DIGITS_SPACE_LABEL = re.compile(r"^([+\-]?\d[\d,，.．]*)\s+(\d[.、．][\u4e00-\u9fff“\"].*)$")
+_DASH_THEN_LABEL = re.compile(r"^([-—–/／－]+)\s*([\u4e00-\u9fff（(“\"].*)$")
+_HEAD_THEN_DIGITS = re.compile(r"^(.*总计)(\d+)$")
+
+
+def _cut_glued_cells(text: str) -> list[str]:
+    """Two cells of adjacent rows glued where the break between them was lost (tab text):
+    a count and the next sub-row's numbered label ('15、属于三类内部事务信息': the template
+    numbers 属于三类内部事务信息 5, so the count is 1), or table 四's last head and its first
+    value ('总计1'). Cut only where the template's printed words say where; else one cell."""
+    m = _DASH_THEN_LABEL.match(text)
+    if m and is_blank_text(m.group(1)):  # a blank cell printed as a dash: '-四、政府信息公开…'
+        return [m.group(1), m.group(2)]
+    m = _DIGITS_SPACE_LABEL.match(text)
+    if m:  # the break was printed as a space: '0 2、其他法律…'
+        return [m.group(1), m.group(2)]
+    m = _DIGITS_THEN_NUMBERED_LABEL.match(text)
+    if m:
+        digits, rest = m.groups()
+        key, _ = last_signature(normalise(rest), v.APPLICATION_ROW_SIGNATURES)
+        number = str(v.SUBROW_NUMBERS.get(key or "", ""))
+        if number and len(digits) > len(number) and digits.endswith(number):
+            return [digits[: -len(number)], number + rest]
+        return [text]
+    m = _HEAD_THEN_DIGITS.match(text)
+    return [m.group(1), m.group(2)] if m else [text]
 
 
 def _grid_style(raw_lines: list[str]) -> str | None:
