@@ -184,3 +184,17 @@ def test_an_unclosed_embed_before_the_article_does_not_hide_the_report():
     assert html != plain
     parsed = parse_bytes(html, "r.html").to_json_dict()
     assert parsed["applications"]["new_received"] == parse_bytes(plain, "r.html").to_json_dict()["applications"]["new_received"]
+
+
+def test_one_line_tab_body_cuts_a_count_glued_to_the_next_sub_rows_template_number():
+    # '…\t1' + '5、属于三类内部事务信息' lost their break: the template numbers 属于三类内部事务信息 5,
+    # so the count is 1; '0 2、…' (break printed as a space) and '-四、…' (a dash blank) likewise.
+    from disclosure.readers.text import _cut_glued_cells
+
+    assert _cut_glued_cells("15、属于三类内部事务信息") == ["1", "5、属于三类内部事务信息"]
+    assert _cut_glued_cells("622、没有现成信息需要另行制作") == ["62", "2、没有现成信息需要另行制作"]
+    assert _cut_glued_cells("0 2、其他法律行政法规禁止公开") == ["0", "2、其他法律行政法规禁止公开"]
+    assert _cut_glued_cells("-四、政府信息公开行政复议、行政诉讼情况") == ["-", "四、政府信息公开行政复议、行政诉讼情况"]
+    assert _cut_glued_cells("总计5") == ["总计", "5"]
+    # A number that does not end in the template's number of the label stays one cell.
+    assert _cut_glued_cells("17、属于三类内部事务信息") == ["17、属于三类内部事务信息"]
