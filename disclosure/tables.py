@@ -973,7 +973,7 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
         row: dict[str, CellOut] = {}
         for a in v.APPLICANTS:
             var = (key, a)
-            if var in ambiguous or result.value(var) is None:
+            if _not_forced(result, var, ambiguous):
                 cands = result.candidates(var)
                 row[a] = CellOut(cands[0] if len(cands) == 1 else None, printed, view.line.where, ["ambiguous"], cands)
             else:
@@ -982,6 +982,14 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
     unsatisfied = getattr(result, "unsatisfied", None)
     if unsatisfied:
         out.warnings.append("table 三: digit runs split without the identities the report breaks: " + ", ".join(unsatisfied))
+
+
+def _not_forced(result, var, ambiguous: set) -> bool:
+    """A cell of a split digit run is read only when every cut the identities allow gives it
+    the same value: its row's cut may still be open elsewhere (pingtan-shs-2024 表四: no cut
+    balances 复议后起诉, so that block stays open, while 行政复议 and 未经复议直接起诉 balance in
+    one way only). A truncated search determines nothing (`value` is then None)."""
+    return result.value(var) is None or (var in ambiguous and result.truncated)
 
 
 # --------------------------------------------------------------------------- table 四
@@ -1110,7 +1118,7 @@ def _solve_review_run(cells: list[Cell], where: str, out: Tables,
     ambiguous = result.ambiguous_vars()
     for k in v.REVIEW_LITIGATION_KEYS:
         var = ("review_litigation", k)
-        if var in ambiguous or result.value(var) is None:
+        if _not_forced(result, var, ambiguous):
             cands = result.candidates(var)
             out.review[k] = CellOut(cands[0] if len(cands) == 1 else None, printed, where, ["ambiguous"], cands)
         else:

@@ -198,3 +198,23 @@ def test_one_line_tab_body_cuts_a_count_glued_to_the_next_sub_rows_template_numb
     assert _cut_glued_cells("总计5") == ["总计", "5"]
     # A number that does not end in the template's number of the label stays one cell.
     assert _cut_glued_cells("17、属于三类内部事务信息") == ["17、属于三类内部事务信息"]
+
+
+# ------------------------------------------------------------------ crawler digit runs (corpus)
+
+
+def test_shs_2024_review_blocks_that_balance_in_one_way_only_are_read_though_a_third_block_breaks():
+    # pingtan-shs-2024 表四 prints '00202000001324015': no 15-cell cut makes 复议后起诉 balance
+    # (13+2+4+0 != 15 in the golden file too), but every cut that balances 行政复议 and
+    # 未经复议直接起诉 gives them 0 0 2 0 2 and 0 0 0 0 0. Those ten are forced; the third block
+    # stays ambiguous with its candidates.
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "fixtures" / "reports" / "pingtan-shs-2024.txt").read_bytes()
+    parsed = parse_bytes(data, "pingtan-shs-2024.txt").to_json_dict()
+    review = parsed["review_litigation"]
+    assert [review[f"review.{o}"] for o in ("upheld", "corrected", "other", "pending", "total")] == [0, 0, 2, 0, 2]
+    assert {review[f"litigation_direct.{o}"] for o in ("upheld", "corrected", "other", "pending", "total")} == {0}
+    after = [f"review_litigation.litigation_after_review.{o}" for o in ("upheld", "corrected", "other", "pending", "total")]
+    assert all("ambiguous" in parsed["flags"][k] and review[k.split(".", 1)[1]] is None for k in after)
+    assert 13 in parsed["provenance"][after[0]]["candidates"]
