@@ -103,17 +103,34 @@ def read_images(images: list[tuple[np.ndarray, float]], path: str, settings: Ocr
                 cache: OcrCache | None = None, engine=None, progress=None) -> Document:
     """Pages given as (greyscale image, points per pixel) into a Document, as the PDF reader makes one."""
     start = time.monotonic()
+    pages: list[tuple[OcrPage, float]] = []
+    for index, (image, scale) in enumerate(images):
+        check_timeout(start, index, len(images), settings, path)
+        page = read_page(image, settings, engine=engine, cache=cache)
+        pages.append((page, scale))
+        if progress is not None:
+            progress(index + 1, len(images), page)
+    return document_from_pages(pages, path, settings)
+
+
+def check_timeout(start: float, index: int, n_pages: int, settings: OcrSettings, path: str) -> None:
+    """Refuse the whole file once its OCR has run past the per-file timeout (checked between pages)."""
+    if time.monotonic() - start > settings.timeout_s:
+        raise RejectedReport("too_large", f"OCR of page {index + 1} of {n_pages} passed the per-file "
+                             f"timeout of {settings.timeout_s:.0f} s; nothing of the file was kept", path)
+
+
+def document_from_pages(read: list[tuple[OcrPage, float]], path: str, settings: OcrSettings) -> Document:
+    """Pages read by OCR (each with its points per pixel) laid out by the PDF reader's logic."""
     pages: list[list[P.PageRow]] = []
     heading = ""
     n_chars = n_doubtful = 0
     angles: list[float] = []
     cached = 0
-    for index, (image, scale) in enumerate(images):
-        if time.monotonic() - start > settings.timeout_s:
-            raise RejectedReport("too_large", f"OCR of page {index + 1} of {len(images)} passed the per-file "
-                                 f"timeout of {settings.timeout_s:.0f} s; nothing of the file was kept", path)
-        page = read_page(image, settings, engine=engine, cache=cache)
+    engine_name = ""
+    for index, (page, scale) in enumerate(read):
         cached += page.cached
+        engine_name = page.engine or engine_name
         angles.append(page.angle)
         glyphs = page_glyphs(page, settings, scale)
         rules, flat = page_rules(page, scale)
@@ -126,10 +143,8 @@ def read_images(images: list[tuple[np.ndarray, float]], path: str, settings: Ocr
                            first_table=sum(len({r.table for r in p if r.table is not None}) for p in pages))
         check_grids(glyphs, rules, flat, index + 1, path)
         pages.append(P.mark_margins(rows, 0.0, top))
-        if progress is not None:
-            progress(index + 1, len(images), page)
     if n_chars == 0:
-        raise RejectedReport("no_statistical_tables", f"OCR found no text on {len(images)} page(s)", path)
+        raise RejectedReport("no_statistical_tables", f"OCR found no text on {len(read)} page(s)", path)
     rows, dropped = P.lay_out(pages)
     lines = P.emit_lines(rows)
     metadata = {"heading": heading} if heading else {}
@@ -138,7 +153,7 @@ def read_images(images: list[tuple[np.ndarray, float]], path: str, settings: Ocr
     from disclosure.ocr_cells import match_labels
 
     notes = [
-        f"ocr: {len(images)} page(s), {n_chars} characters read by {page.engine} "
+        f"ocr: {len(read)} page(s), {n_chars} characters read by {engine_name} "
         f"({cached} page(s) from the cache), deskewed by {', '.join(f'{a:+.1f}°' for a in angles)}; "
         f"{n_doubtful} digit(s) below confidence {settings.min_digit_confidence}",
         *match_labels(lines),
