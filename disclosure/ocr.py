@@ -355,16 +355,25 @@ INK_SPECK = 2
 ringing pixel is no stroke; the thinnest stroke at 150–300 dpi, 一's, is wider)."""
 
 
+def _opened(ink: np.ndarray) -> np.ndarray:
+    """Ink without specks: an opening by an INK_SPECK square, its erosion and dilation anchored at
+    opposite corners (OpenCV's own opening by an even square moves the ink by a pixel)."""
+    import cv2
+
+    square = np.ones((INK_SPECK, INK_SPECK), np.uint8)
+    last = INK_SPECK - 1
+    return cv2.dilate(cv2.erode(ink, square, anchor=(0, 0)), square, anchor=(last, last))
+
+
 def ink_columns(image: np.ndarray, word: OcrWord, others: Sequence[OcrWord] = ()) -> np.ndarray:
     """Which pixel columns of one text box hold ink (bool per column, x0 .. x1), leaving out
     where other boxes overlap it (a value the detector boxed apart, reaching into a label's box)."""
-    import cv2
 
     x0, x1 = max(0, int(word.x0)), min(image.shape[1], int(np.ceil(word.x1)))
     y0, y1 = max(0, int(word.y0)), min(image.shape[0], int(np.ceil(word.y1)))
     if x1 <= x0 or y1 <= y0:
         return np.zeros(0, dtype=bool)
-    ink = cv2.morphologyEx(_dark(image[y0:y1, x0:x1]), cv2.MORPH_OPEN, np.ones((INK_SPECK, INK_SPECK), np.uint8))
+    ink = _opened(_dark(image[y0:y1, x0:x1]))
     for o in others:
         if o is not word and o.x0 < x1 and o.x1 > x0 and o.y0 < y1 and o.y1 > y0:
             ink[max(int(o.y0) - y0, 0) : max(int(np.ceil(o.y1)) - y0, 0), max(int(o.x0) - x0, 0) : max(int(np.ceil(o.x1)) - x0, 0)] = 0
@@ -503,7 +512,7 @@ def missed_numbers(image: np.ndarray, words: list[OcrWord], engine: Engine) -> l
     if not words:
         return []
     height = float(np.median([w.y1 - w.y0 for w in words]))
-    ink = cv2.morphologyEx(_dark(image), cv2.MORPH_OPEN, np.ones((INK_SPECK, INK_SPECK), np.uint8))
+    ink = _opened(_dark(image))
     for w in words:
         ink[max(int(w.y0) - 2, 0) : int(np.ceil(w.y1)) + 2, max(int(w.x0) - 2, 0) : int(np.ceil(w.x1)) + 2] = 0
     vrules, hrules = ruling_lines(image, words)
