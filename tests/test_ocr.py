@@ -208,7 +208,7 @@ def test_deskew_finds_the_angle_the_page_was_scanned_at(tmp_path) -> None:
 
 UNRULED = SCANS / "shuyang-fgj-2023-unruled-scan.pdf"
 ENGINE_READINGS = SCANS / "ocr-cache"
-"""The real engine's readings of UNRULED's three pages (cache entries made by `make bench-ocr`):
+"""The real engine's readings of UNRULED's three pages and of a blank page image (cache entries):
 the layout from the page geometry on is run for real on them, with no model in the test. A new
 engine version or settings change the cache key: re-make them (bench_ocr.py --cache)."""
 
@@ -333,3 +333,52 @@ def test_identities_choose_an_ocr_reading_only_when_exactly_one_combination_fits
     blank = _review_tables({"upheld": (None, [8]), "other": (None, None), "total": (8, None)})
     blank.review["review.other"].value = None  # printed blank: the identity cannot be assessed
     assert resolve_by_identities(blank, [blank.review["review.upheld"]]) == 0
+
+
+def test_the_ocr_step_files_a_scan_into_the_lake_and_quarantines_a_blank_page_with_its_reason(tmp_path) -> None:
+    """The pipeline's OCR step (pipelines/defs/ocr): the inbox refuses a scan (needs_ocr) and a page
+    image (unsupported_format); the step reads both over its process pool, files the scan under
+    the agency and year its pages state, records the blank page with its reason after OCR, logs
+    each page, and a re-run reads nothing. Both files' pages come from the engine's cached
+    readings (ENGINE_READINGS holds the blank page's too: the engine finds no text on it), so the
+    workers load no model; the engine itself is tested on the huaian pages above."""
+    import shutil
+    import warnings
+
+    import dagster as dg
+    from PIL import Image
+
+    from disclosure.curate import curate
+    from disclosure.lake import Lake, current_raw, read_quarantine
+    from lakeops.runner import apply_sensor_tick
+    from pipelines.defs.ocr.assets import ocr_reads
+    from pipelines.resources import LakeResource
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    lake = Lake(tmp_path / "lake")
+    lake.ensure()
+    shutil.copy2(UNRULED, lake.inbox / UNRULED.name)
+    Image.fromarray(np.full((1100, 800), 236, np.uint8)).save(lake.inbox / "blank-page.png")
+    _copy_readings(lake.root / "ocr" / "pages")
+    resource = LakeResource(root=str(lake.root), sensor_requests_runs=False)
+    config = {"ops": {"ocr_reads": {"config": {"max_workers": 2, "timeout_s": 300.0}}}}
+    with dg.instance_for_test() as instance:
+        apply_sensor_tick(instance, lake, tmp_path / ".state")
+        assert {(q.source_file, q.code) for q in read_quarantine(lake)} == {
+            (UNRULED.name, "needs_ocr"), ("blank-page.png", "unsupported_format")}
+        first = dg.materialize([ocr_reads], instance=instance, resources={"lake": resource}, run_config=config)
+        logs = [e.user_message for e in instance.all_logs(first.run_id) if e.user_message]
+        again = dg.materialize([ocr_reads], instance=instance, resources={"lake": resource}, run_config=config)
+    md = first.asset_materializations_for_node("ocr_reads")[0].metadata
+    assert md["filed"].value == 1 and md["quarantined"].value == 1 and md["pages"].value == 4
+    assert first.get_asset_check_evaluations()[0].passed
+    assert any(f"OCR {UNRULED.name}: page 3/3" in m and "from the cache" in m for m in logs)
+    raw = current_raw(lake, "沭阳县发展和改革局", 2023)
+    assert raw is not None and raw.agency_source == "ocr"
+    blank = [q for q in read_quarantine(lake) if q.source_file == "blank-page.png" and q.code != "unsupported_format"]
+    assert [(q.code, q.reason.startswith("after OCR")) for q in blank] == [("no_statistical_tables", True)]
+    again_md = again.asset_materializations_for_node("ocr_reads")[0].metadata
+    assert again_md["files_read"].value == 0 and again_md["already_done"].value == 2
+    # The partition's curation reads the scan from the lake's page cache.
+    (out,) = curate(lake, [("沭阳县发展和改革局", 2023)])
+    assert out.status == "written", out.reason
