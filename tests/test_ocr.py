@@ -382,3 +382,21 @@ def test_the_ocr_step_files_a_scan_into_the_lake_and_quarantines_a_blank_page_wi
     # The partition's curation reads the scan from the lake's page cache.
     (out,) = curate(lake, [("沭阳县发展和改革局", 2023)])
     assert out.status == "written", out.reason
+
+
+def test_the_ocr_sensor_requests_the_step_only_while_a_scan_waits(tmp_path) -> None:
+    import dagster as dg
+
+    from disclosure.lake import Lake, quarantine
+    from pipelines.defs.ocr.sensors import ocr_sensor
+    from pipelines.resources import LakeResource
+
+    lake = Lake(tmp_path / "lake")
+    lake.ensure()
+    resource = LakeResource(root=str(lake.root))
+    idle = ocr_sensor(dg.build_sensor_context(resources={"lake": resource}))
+    assert not idle.run_requests and idle.skip_reason
+    quarantine(lake, source_file="scan.pdf", code="needs_ocr", reason="image-only pages", data=b"%PDF-1.4 scan")
+    quarantine(lake, source_file="notes.md", code="not_a_report", reason="no tables", data=b"# notes")
+    (request,) = ocr_sensor(dg.build_sensor_context(resources={"lake": resource})).run_requests
+    assert request.run_key.startswith("ocr-") and request.tags["disclosure/scans"] == "1"
