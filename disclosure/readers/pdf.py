@@ -36,6 +36,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -100,6 +101,9 @@ class Glyph:
     # Estimated em size: the advance of a full-width (CJK) glyph, twice that of a
     # half-width one (digits and Latin letters are about half an em wide).
     em: float
+    # em: how far off a column's left edge a number may begin and still begin that column when
+    # it touches the label before it (0: a text layer's positions are exact; OCR's are not).
+    start_slack: ClassVar[float] = 0.0
 
 
 def em_of(ch: str, width: float) -> float:
@@ -1013,7 +1017,10 @@ def cells_with_glyphs(row: list[Glyph], starts: Sequence[float] = ()) -> list[tu
 
     for g in row[1:]:
         gap = g.x0 - right
-        at_start = bool(starts) and g.ch in _DIGITS and any(abs(g.x0 - x) <= START_TOLERANCE for x in starts)
+        # A number touching the label before it begins at a column's edge: within the glyph
+        # source's position error of it (Glyph.start_slack).
+        tolerance = START_TOLERANCE + (g.start_slack * size if prev.ch not in _NUMERIC else 0.0)
+        at_start = bool(starts) and g.ch in _DIGITS and any(abs(g.x0 - x) <= tolerance for x in starts)
         if gap >= _cell_gap(prev.ch, g.ch) * size or (at_start and right <= g.x0 + START_TOLERANCE):
             close()
             parts, members = [g.ch], [g]
