@@ -424,15 +424,18 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
     flat: list[HRule] = []
     box = [ctypes.c_float() for _ in range(4)]
     refs = [ctypes.byref(v) for v in box]
-    get_type, get_bounds = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetBounds
+    get_type, get_bounds = _bare("FPDFPageObj_GetType"), _bare("FPDFPageObj_GetBounds")
+    count_in_form, get_in_form = _bare("FPDFFormObj_CountObjects"), _bare("FPDFFormObj_GetObject", ctypes.c_void_p)
+    count_segments = _bare("FPDFPath_CountSegments")
     path_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    void = ctypes.c_void_p
 
-    def visit(objects: list[object], depth: int) -> None:
+    def visit(objects: list[ctypes.c_void_p], depth: int) -> None:
         for obj in objects:
             kind = get_type(obj)
             if kind == form_kind and depth < 2:
-                count = pdfium_c.FPDFFormObj_CountObjects(obj)
-                visit([pdfium_c.FPDFFormObj_GetObject(obj, j) for j in range(count)], depth + 1)
+                count = count_in_form(obj)
+                visit([void(get_in_form(obj, j)) for j in range(count)], depth + 1)
                 continue
             if kind != path_kind or not get_bounds(obj, *refs):
                 continue
@@ -444,47 +447,55 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
                 rules.append(Rule((left + right) / 2, bottom, top))
             elif tall <= RULE_WIDTH:
                 flat.append(HRule((bottom + top) / 2, left, right))
-            elif pdfium_c.FPDFPath_CountSegments(obj) in (4, 5):  # a rectangle: its four sides
+            elif count_segments(obj) in (4, 5):  # a rectangle: its four sides
                 rules.extend((Rule(left, bottom, top), Rule(right, bottom, top)))
                 flat.extend((HRule(bottom, left, right), HRule(top, left, right)))
             else:  # one path drawing many borders (a browser's collapsed table borders)
                 _path_edges(obj, view, rules, flat)
 
-    raw = page.raw
-    get_object = pdfium_c.FPDFPage_GetObject
-    visit([get_object(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw))], 0)
+    raw = ctypes.cast(page.raw, void)
+    get_object = _bare("FPDFPage_GetObject", void)
+    visit([void(get_object(raw, i)) for i in range(_bare("FPDFPage_CountObjects")(raw))], 0)
     return rules, flat
 
 
 MAX_PATH_SEGMENTS = 4000  # a path with more segments is a drawing, not table borders
 
 
-def _path_edges(obj: object, view: PageView, rules: list[Rule], flat: list[HRule]) -> None:
+def _path_edges(obj: ctypes.c_void_p, view: PageView, rules: list[Rule], flat: list[HRule]) -> None:
     """Vertical and horizontal straight segments of a path object, in page space."""
-    n = pdfium_c.FPDFPath_CountSegments(obj)
+    n = _bare("FPDFPath_CountSegments")(obj)
     if n <= 0 or n > MAX_PATH_SEGMENTS:
         return
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    if not _bare("FPDFPageObj_GetMatrix")(obj, ctypes.byref(m)):
         return
     x, y = ctypes.c_float(), ctypes.c_float()
     xr, yr = ctypes.byref(x), ctypes.byref(y)
     line_to, move_to = pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_MOVETO
+    get_segment = _bare("FPDFPath_GetPathSegment", ctypes.c_void_p)
+    get_point, get_kind = _bare("FPDFPathSegment_GetPoint"), _bare("FPDFPathSegment_GetType")
+    get_close = _bare("FPDFPathSegment_GetClose")
+    path = obj
+    ma, mb, mc, md, me, mf = m.a, m.b, m.c, m.d, m.e, m.f
     prev: tuple[float, float] | None = None
     start: tuple[float, float] | None = None
     for i in range(n):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        if not pdfium_c.FPDFPathSegment_GetPoint(seg, xr, yr):
+        seg = get_segment(path, i)
+        if not seg:
+            continue  # (the wrapped call would fail in GetPoint on a null segment too)
+        seg = ctypes.c_void_p(seg)
+        if not get_point(seg, xr, yr):
             continue
-        px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        px, py = ma * x.value + mc * y.value + me, mb * x.value + md * y.value + mf
+        kind = get_kind(seg)
         point = (px, py)
         if kind == move_to:
             prev = start = point
             continue
         if kind == line_to and prev is not None:
             _edge(prev, point, view, rules, flat)
-            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+            if get_close(seg) and start is not None:
                 _edge(point, start, view, rules, flat)
         prev = point
 
@@ -510,25 +521,50 @@ def _glyphs(raw_textpage: object, view: PageView = PageView()) -> list[Glyph]:
     rect_ref = ctypes.byref(rect)
     ox, oy = ctypes.c_double(), ctypes.c_double()
     ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
-    get_box = pdfium_c.FPDFText_GetLooseCharBox
-    get_origin = pdfium_c.FPDFText_GetCharOrigin
+    get_box, get_origin = _bare_calls()
+    page = ctypes.cast(raw_textpage, ctypes.c_void_p)
+    turned = view.quarter_turns != 0
+    factors = _EM_FACTORS
     out: list[Glyph] = []
     for i, ch in enumerate(text):
         if ch == _LINE_END_HYPHEN:
             ch = "-"
         elif ch in _SPACES or not ch.isprintable():
             continue
-        if not get_box(raw_textpage, i, rect_ref) or not get_origin(raw_textpage, i, ox_ref, oy_ref):
+        if not get_box(page, i, rect_ref) or not get_origin(page, i, ox_ref, oy_ref):
             continue
-        if view.quarter_turns:
+        if turned:
             x0, _, x1, _ = view.rect(rect.left, rect.bottom, rect.right, rect.top)
             base = view.baseline(ox.value, oy.value)
         else:
             x0, x1, base = rect.left, rect.right, oy.value
         if x1 <= x0:
             continue
-        out.append(Glyph(ch, x0, x1, base, em_of(ch, x1 - x0)))
+        factor = factors.get(ch)
+        if factor is None:
+            factor = factors[ch] = _em_factor(ch)
+        out.append(Glyph(ch, x0, x1, base, factor * (x1 - x0)))  # em_of(ch, x1 - x0)
     return _fill_em(out)
+
+
+_EM_FACTORS: dict[str, float] = {}
+"""_em_factor by character, filled as pages are read (a report prints a few hundred)."""
+
+
+def _bare_calls() -> tuple[object, object]:
+    """FPDFText_GetLooseCharBox and FPDFText_GetCharOrigin, bare (see _bare)."""
+    return _bare("FPDFText_GetLooseCharBox"), _bare("FPDFText_GetCharOrigin")
+
+
+@functools.cache
+def _bare(name: str, restype: type = ctypes.c_int) -> object:
+    """A PDFium function called without ctypes' argument conversion (argtypes), which costs
+    more than the call itself when made for every glyph or path segment. Callers pass exactly
+    the C types it takes: void pointers (ctypes.c_void_p), C ints, byrefs."""
+    fn = getattr(pdfium_c, name)
+    bare = ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+    bare.argtypes = None
+    return bare
 
 
 def _fill_em(glyphs: list[Glyph]) -> list[Glyph]:
