@@ -42,7 +42,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from disclosure.model import Cell, Document, Line, OcrRead, RejectedReport
-from disclosure.readers.docmeta import closing_signature, heading_of
+from disclosure.readers.docmeta import closing_signature, heading_of, is_heading
 from disclosure.vocabulary import APPLICANT_SIGNATURES
 
 # Gaps between glyphs, as fractions of the line's median em (font size).
@@ -244,7 +244,7 @@ def first_page_heading(glyphs: list[Glyph], bottom: float, top: float) -> str:
             picked.append("".join(c.text for c in split_cells(row)).replace(" ", ""))
         elif picked:
             break
-    if picked:
+    if picked and is_heading("".join(picked)):  # a larger font alone may be a table's digits
         return "".join(picked)
     return heading_of([" ".join(c.text for c in split_cells(r)) for r in rows])
 
