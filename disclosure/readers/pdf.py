@@ -117,6 +117,8 @@ def _median(values: Iterable[float]) -> float:
 
 _X0 = operator.attrgetter("x0")
 _BASE = operator.attrgetter("base")
+_Y = operator.attrgetter("y")
+_XPOS = operator.attrgetter("x")
 
 
 def em_of(ch: str, width: float) -> float:
@@ -733,7 +735,7 @@ def open_edges(rules: list[Rule], flat: list[HRule]) -> list[HRule]:
     horizontal rule there (a browser draws no border where a row continues on the next page),
     a virtual rule from the leftmost to the rightmost of them closes the grid."""
     ends: list[tuple[float, float]] = []  # (height, x) of rule ends no horizontal rule meets
-    by_y = _Sorted(flat, key=lambda h: h.y)
+    by_y = _Sorted(flat, key=_Y)
     spans: dict[float, list[tuple[float, float]]] = {}  # rule end height -> (x0, x1) of the rules near it
     for r in rules:
         x = r.x
@@ -764,8 +766,8 @@ def open_sides(rules: list[Rule], flat: list[HRule]) -> list[Rule]:
     rule there and nothing ruled beyond (a browser leaves out a collapsed border), a virtual
     vertical rule joins them. Inner ends (a group label's column spanning rows) never count."""
     ends: list[tuple[float, float]] = []  # (x, height) of outer rule ends no vertical rule meets
-    by_y = _Sorted(flat, key=lambda h: h.y)
-    by_x = _Sorted(rules, key=lambda r: r.x)
+    by_y = _Sorted(flat, key=_Y)
+    by_x = _Sorted(rules, key=_XPOS)
     extent: dict[float, tuple[float, float]] = {}  # height -> leftmost start, rightmost end of its rules
     for h in flat:
         if h.y not in extent:
@@ -802,7 +804,7 @@ def _grid_of(bands: list[tuple[float, float, list[float]]], flat: list[HRule]) -
         i = bisect.bisect_left(xs, x)  # the nearest of the sorted xs: i or its left neighbour
         return i - 1 if i == len(xs) or (i and x - xs[i - 1] <= xs[i] - x) else i
 
-    by_y = _Sorted(flat, key=lambda h: h.y)
+    by_y = _Sorted(flat, key=_Y)
 
     def closed(level: list[tuple[float, float]], x0: float, x1: float) -> bool:
         """Do the horizontal rules (x0, x1) at one height cover the slot x0..x1? (their
