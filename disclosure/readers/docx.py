@@ -327,9 +327,14 @@ def table_lines(table: etree._Element, index: int, numbering: Numbering) -> list
     lines: list[Line] = []
     # grid column -> (text, colspan) of the cell that started a vertical merge there
     open_merges: dict[int, tuple[str, int]] = {}
-    rows = [el for el in table if el.tag == f"{_W}tr"]
-    if any(el.tag != f"{_W}tr" and el.tag != f"{_W}tblPr" and el.tag != f"{_W}tblGrid" for el in table):
-        rows = [el for el in table.iter(f"{_W}tr") if _owning_table(el) is table]  # rows in content controls
+    rows = []
+    for el in table:
+        tag = el.tag
+        if tag == _TR:
+            rows.append(el)
+        elif tag != _TBL_PR and tag != _TBL_GRID:
+            rows = [el for el in table.iter(_TR) if _owning_table(el) is table]  # rows in content controls
+            break
     for r, row in enumerate(rows):
         col = _grid_skip(row, "gridBefore")
         cells: list[Cell] = []
@@ -360,6 +365,7 @@ def table_lines(table: etree._Element, index: int, numbering: Numbering) -> list
 
 
 _TC_PR, _GRID_SPAN, _V_MERGE, _H_MERGE = f"{_W}tcPr", f"{_W}gridSpan", f"{_W}vMerge", f"{_W}hMerge"
+_TR, _TBL_PR, _TBL_GRID, _P = f"{_W}tr", f"{_W}tblPr", f"{_W}tblGrid", f"{_W}p"
 
 
 def _cell_props(tc: etree._Element) -> tuple[int, etree._Element | None, bool]:
@@ -417,6 +423,10 @@ def _int_attr(el: etree._Element | None, default: int) -> int:
 def cell_text(tc: etree._Element, numbering: Numbering) -> str:
     """The text of a table cell: its paragraphs (and nested tables) joined by spaces."""
     texts: list[str] = []
+    children = list(tc)
+    if all(el.tag == _P or el.tag == _TC_PR for el in children):  # the usual cell (else _blocks looks deeper)
+        texts = [paragraph_text(el, numbering).strip() for el in children if el.tag == _P]
+        return " ".join(t for t in texts if t)
     for kind, el in _blocks(tc):
         if kind == "p":
             texts.append(paragraph_text(el, numbering).strip())
