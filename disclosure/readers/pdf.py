@@ -228,6 +228,8 @@ def lay_out(pages: list[list[PageRow]]) -> tuple[list[PageRow | None], int]:
 
 HEADING_EM = 1.15
 """A title line is printed at least this much larger than the page's body text."""
+HEADING_LINES = 5
+"""Lines heading_of reads (its limit + 2): the other rows of the first page need no cells."""
 
 
 def first_page_heading(glyphs: list[Glyph], bottom: float, top: float) -> str:
@@ -248,7 +250,7 @@ def first_page_heading(glyphs: list[Glyph], bottom: float, top: float) -> str:
             break
     if picked and is_heading("".join(picked)):  # a larger font alone may be a table's digits
         return "".join(picked)
-    return heading_of([" ".join(c.text for c in split_cells(r)) for r in rows])
+    return heading_of([" ".join(c.text for c in split_cells(r)) for r in rows[:HEADING_LINES]])
 
 
 def unmapped(glyphs: list[Glyph]) -> int:
