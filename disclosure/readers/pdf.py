@@ -119,6 +119,7 @@ _X0 = operator.attrgetter("x0")
 _BASE = operator.attrgetter("base")
 _Y = operator.attrgetter("y")
 _XPOS = operator.attrgetter("x")
+_Y0, _Y1 = operator.attrgetter("y0"), operator.attrgetter("y1")
 
 
 def em_of(ch: str, width: float) -> float:
@@ -426,8 +427,9 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
     """
     rules: list[Rule] = []
     flat: list[HRule] = []
-    box = [ctypes.c_float() for _ in range(4)]
-    refs = [ctypes.byref(v) for v in box]
+    box = (ctypes.c_float * 4)()  # left, bottom, right, top
+    refs = [ctypes.byref(box, 4 * k) for k in range(4)]
+    turned = view.quarter_turns != 0
     get_type, get_bounds = _bare("FPDFPageObj_GetType"), _bare("FPDFPageObj_GetBounds")
     count_in_form, get_in_form = _bare("FPDFFormObj_CountObjects"), _bare("FPDFFormObj_GetObject", ctypes.c_void_p)
     count_segments = _bare("FPDFPath_CountSegments")
@@ -443,7 +445,7 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
                 continue
             if kind != path_kind or not get_bounds(obj, *refs):
                 continue
-            left, bottom, right, top = view.rect(box[0].value, box[1].value, box[2].value, box[3].value)
+            left, bottom, right, top = view.rect(*box) if turned else box
             tall, wide = top - bottom, right - left
             if tall < 4 and wide < 4:
                 continue
@@ -697,10 +699,22 @@ def ruled_tables(rules: list[Rule], flat: list[HRule]) -> list[GridTable]:
     flat = flat + open_edges(rules, flat)
     heights = sorted(_merge_positions([h.y for h in flat]), reverse=True)
     bands: list[tuple[float, float, list[float]]] = []
+    # The rules crossing a band start below its bottom and end above its top: of the rules
+    # sorted by start and by end, the shorter of those two runs is searched (same rules).
+    by_start = sorted(rules, key=_Y0)
+    starts = [r.y0 for r in by_start]
+    by_end = sorted(rules, key=_Y1)
+    ends = [r.y1 for r in by_end]
     for top, bottom in itertools.pairwise(heights):
         if top - bottom < GRID_MIN_BAND:
             continue
-        xs = _merge_positions([r.x for r in rules if r.y0 <= bottom + 1.5 and r.y1 >= top - 1.5])
+        below = bisect.bisect_right(starts, bottom + 1.5)  # by_start[:below]: y0 <= bottom + 1.5
+        above = bisect.bisect_left(ends, top - 1.5)  # by_end[above:]: y1 >= top - 1.5
+        if below <= len(ends) - above:
+            crossing = [r.x for r in by_start[:below] if r.y1 >= top - 1.5]
+        else:
+            crossing = [r.x for r in by_end[above:] if r.y0 <= bottom + 1.5]
+        xs = _merge_positions(crossing)
         bands.append((top, bottom, xs))
     tables: list[GridTable] = []
     run: list[tuple[float, float, list[float]]] = []
