@@ -664,14 +664,15 @@ def _with_caller(value: object, source: str, cands: list[Candidate], equal) -> t
     return value, sources, round(conf, 3)
 
 
-def identify_file(data: bytes, path: str = "", **kw: object) -> Identity:
+def identify_file(data: bytes, path: str = "", ocr: object = None, **kw: object) -> Identity:
     """Agency and year of a raw file without extracting its tables (the inbox sensor's question).
+    With `ocr` settings a scanned file is read by OCR (the OCR step, disclosure/ocr_batch.py).
 
     Raises RejectedReport when no reader can read the file.
     """
     from disclosure.readers import read
 
-    doc = read(data, path)
+    doc = read(data, path, ocr=ocr)  # type: ignore[arg-type]
     return identify(doc, "\n".join(line.text for line in doc.lines), path=path, **kw)  # type: ignore[arg-type]
 
 

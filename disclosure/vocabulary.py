@@ -269,6 +269,7 @@ INFO_FLAGS = frozenset({
     "wrapped_number",  # the digits were printed over two lines of one cell (PDF) and joined
     "corrected",  # a person's correction set the value (disclosure/corrections.py); the parser's in original_*
     "ocr",  # read by OCR from a page image; the engine's confidence is in provenance (ocr_cells.py)
+    "ocr_identity_choice",  # a doubtful OCR digit: the one engine reading the report's identities allow
 })
 
 # Plausibility (numbers.implausible). A cell above these is flagged `implausible` (its value is

@@ -37,6 +37,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -102,6 +103,9 @@ class Glyph:
     # Estimated em size: the advance of a full-width (CJK) glyph, twice that of a
     # half-width one (digits and Latin letters are about half an em wide).
     em: float
+    # em: how far off a column's left edge a number may begin and still begin that column when
+    # it touches the label before it (0: a text layer's positions are exact; OCR's are not).
+    start_slack: ClassVar[float] = 0.0
 
 
 def _median(values: Iterable[float]) -> float:
@@ -1119,9 +1123,11 @@ def cells_with_glyphs(row: list[Glyph], starts: Sequence[float] = ()) -> list[tu
         ch, x0 = g.ch, g.x0
         gap = x0 - right
         num = ch in _NUMERIC
+        # A number touching the label before it begins at a column's edge: within the glyph
+        # source's position error of it (Glyph.start_slack).
         if gap >= (word if prev_num and num else mixed if prev_num or num else apart) or (
             starts and ch in _DIGITS and right <= x0 + START_TOLERANCE
-            and any(abs(x0 - x) <= START_TOLERANCE for x in starts)
+            and any(abs(x0 - x) <= START_TOLERANCE + (g.start_slack * size if not prev_num else 0.0) for x in starts)
         ):
             cells.append((Cell("".join(parts), col=len(cells), ocr=_ocr_read(members)), members))
             parts, members = [ch], [g]
