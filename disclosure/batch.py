@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -26,6 +27,9 @@ from disclosure.model import RejectedReport, parser_error_message, report_id
 from disclosure.parse import ParsedReport, parse_bytes
 from disclosure.readers import refuse_too_large
 from disclosure.vocabulary import WARNING_FLAGS
+
+if TYPE_CHECKING:
+    from disclosure.ocr import OcrSettings
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class BatchItem:
     data: bytes | None = None
     # Name to record as source_file (defaults to the path's name).
     source_name: str | None = None
+    # OCR settings: a scanned PDF or page image is read by OCR (through its page cache).
+    ocr: OcrSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,8 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
     data: bytes | None = None
     try:
         data = _read(item)
-        report = parse_bytes(data, item.path, agency=item.agency, year=item.year, caller_source=item.caller_source)
+        report = parse_bytes(data, item.path, agency=item.agency, year=item.year, caller_source=item.caller_source,
+                             ocr=item.ocr)
     except RejectedReport as e:
         rid = report_id(data) if data is not None else None
         return Rejection(name, rid, e.code, e.message)

@@ -15,7 +15,7 @@ from pipelines.definitions import defs
 REPO = Path(__file__).resolve().parent.parent
 
 ASSET_KEYS = {
-    "raw_reports", "quarantine", "curated",
+    "raw_reports", "quarantine", "ocr_reads", "curated",
     "warehouse/reports", "warehouse/active_disclosure", "warehouse/applications",
     "warehouse/review_litigation", "warehouse/report_sections", "warehouse/validation_issues",
     "agency_year_kpis", "expectations",
@@ -28,9 +28,9 @@ CHECKS = {
     ("curated", "all_reports_parsed"), ("agency_year_kpis", "cross_year_soft_checks"),
     ("expectations", "expectation_suite"), ("quarantine", "lake_accounting"),
     ("year_on_year", "flagged_inputs_give_no_change"), ("peer_positions", "peer_outliers"),
-    ("publication_timeliness", "late_publications"),
+    ("publication_timeliness", "late_publications"), ("ocr_reads", "every_scan_filed_or_quarantined"),
 }
-JOBS = {"curated_job", "year_job", "audit_job", "corrections_job", "review_pages_job", "review_queue_job"}
+JOBS = {"curated_job", "ocr_job", "year_job", "audit_job", "corrections_job", "review_pages_job", "review_queue_job"}
 SCHEDULES = {  # name -> (cron, timezone, job, default status)
     "yearly_backfill": ("0 3 1 2 *", "Asia/Shanghai", "curated_job", "RUNNING"),
     "daily_catch_up": ("30 2 * * *", "Asia/Shanghai", "curated_job", "RUNNING"),
@@ -38,14 +38,15 @@ SCHEDULES = {  # name -> (cron, timezone, job, default status)
 }
 SENSORS = {  # name -> (minimum interval in seconds, job)
     "inbox_sensor": (15, "curated_job"),
+    "ocr_sensor": (60, "ocr_job"),
     "year_refresh_sensor": (30, "year_job"),
     "corrections_sensor": (15, "corrections_job"),
     "review_refresh_sensor": (30, None),  # two jobs: review_pages_job, review_queue_job
 }
-LAYERS = ("raw", "core", "marts", "audit", "review")
+LAYERS = ("raw", "ocr", "core", "marts", "audit", "review")
 DIVISION_YEAR = {"raw_reports", "curated", "review/pages"}
 """Assets partitioned by division × year (`division|year`, ≤ ~3,400 × years at national scale);
-every other asset but the quarantine ledger is partitioned by year alone."""
+every other asset but the quarantine ledger and the OCR step is partitioned by year alone."""
 
 
 def test_definitions_snapshot_asset_keys_and_checks():
@@ -64,8 +65,8 @@ def test_definitions_snapshot_partitions_are_division_year_or_year_never_agency(
         dims[k.to_user_string()] = (None if p is None else tuple(d.name for d in p.partitions_defs)
                                     if isinstance(p, dg.MultiPartitionsDefinition) else (type(p).__name__,))
     assert {k for k, d in dims.items() if d == ("division", "year")} == DIVISION_YEAR
-    assert {k for k, d in dims.items() if d is None} == {"quarantine"}
-    assert {d for k, d in dims.items() if k not in DIVISION_YEAR | {"quarantine"}} == {("StaticPartitionsDefinition",)}
+    assert {k for k, d in dims.items() if d is None} == {"quarantine", "ocr_reads"}
+    assert {d for k, d in dims.items() if k not in DIVISION_YEAR | {"quarantine", "ocr_reads"}} == {("StaticPartitionsDefinition",)}
 
 
 def test_definitions_snapshot_jobs_schedules_and_sensors():
