@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -88,53 +89,63 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
     return report
 
 
+_CELL_COLUMNS = ("value", "candidates", "raw_text", "where", "flags")
+"""The per-cell columns, in the order `_cell_row` gives them."""
+_KEY_COLUMNS = {"active_disclosure": ("template", "category", "metric"), "applications": ("row", "applicant"),
+                "review_litigation": ("proceeding", "outcome")}
+"""The columns that place a cell in its table, in the order frames_for gives them."""
+
+
+@lru_cache(maxsize=1024)
+def _split_key(key: str) -> tuple[str, str]:
+    """'regulations.issued' → ('regulations', 'issued'): the few keys repeat in every report."""
+    a, b = key.split(".", 1)
+    return a, b
+
+
 def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
     """The long tables of a batch of reports, columns and dtypes as in schema.TABLES.
 
-    Raises whatever a report's cells make pandas raise (a decimal or a 20-digit count in an
-    Int64 column); `safe_frames` turns that into a rejection of the one report."""
-    cols: dict[str, dict[str, list]] = {t: {c: [] for c in schema.TABLES[t].column_names} for t in schema.TABLES}
-    ad, ap, rl = cols["active_disclosure"], cols["applications"], cols["review_litigation"]
+    One tuple per cell, turned into columns once per batch (a list append per column and cell
+    cost more than the parse of a text report). Raises whatever a report's cells make pandas
+    raise (a decimal or a 20-digit count in an Int64 column); `safe_frames` turns that into a
+    rejection of the one report."""
+    rows: dict[str, list[tuple]] = {t: [] for t in _KEY_COLUMNS}
+    # (report_id, agency, year, number of rows) per report and table: the report's own columns
+    runs: dict[str, list[tuple]] = {t: [] for t in _KEY_COLUMNS}
+    cols: dict[str, dict[str, list]] = {t: {c: [] for c in schema.TABLES[t].column_names}
+                                        for t in ("reports", "report_sections", "validation_issues")}
+    warning = WARNING_FLAGS
+    lake_value = schema.lake_value
     for r in reports:
         rid, year = r.report_id, r.identity.year
         res = r.resolution  # a registry look-up: once per report
         agency = res.canonical_name if res else r.identity.agency  # the partition key
         n_cells = n_null = n_flagged = 0
         template_active = r.tables.template_active or r.template
+        ad, ap, rl = rows["active_disclosure"], rows["applications"], rows["review_litigation"]
+        before = {t: len(out) for t, out in rows.items()}
         for table, key, applicant, c in r.cells():
             n_cells += 1
-            if c.value is None:
+            value = c.value
+            if value is None:
                 n_null += 1
-            flags = sorted(set(c.flags)) if c.flags else []
-            if flags and not WARNING_FLAGS.isdisjoint(flags):
-                n_flagged += 1
-            if table == "applications":
-                out = ap
-                out["row"].append(key)
-                out["applicant"].append(applicant)
-            elif table == "active_disclosure":
-                out = ad
-                category, metric = key.split(".", 1)
-                out["template"].append(template_active)
-                out["category"].append(category)
-                out["metric"].append(metric)
+            flags = c.flags
+            if flags:
+                flags = sorted(set(flags))
+                n_flagged += not warning.isdisjoint(flags)
+                value = lake_value(value, flags)
             else:
-                out = rl
-                proceeding, outcome = key.split(".", 1)
-                out["proceeding"].append(proceeding)
-                out["outcome"].append(outcome)
-            out["value"].append(schema.lake_value(c.value, flags) if flags else c.value)
-            out["candidates"].append(list(c.candidates) if c.candidates else None)
-            out["raw_text"].append(c.raw)
-            out["where"].append(c.where or None)
-            out["flags"].append(flags)
-            out["original_value"].append(None)  # set only by a correction (disclosure/corrections.py)
-            out["original_flags"].append(None)
-        for out in (ad, ap, rl):  # the report's own columns, once per table rather than per cell
-            k = len(out["value"]) - len(out["report_id"])
-            out["report_id"].extend([rid] * k)
-            out["agency"].extend([agency] * k)
-            out["year"].extend([year] * k)
+                flags = []
+            cell = (value, list(c.candidates) if c.candidates else None, c.raw, c.where or None, flags)
+            if table == "applications":
+                ap.append((key, applicant, *cell))
+            elif table == "active_disclosure":
+                ad.append((template_active, *_split_key(key), *cell))
+            else:
+                rl.append((*_split_key(key), *cell))
+        for t, out in rows.items():
+            runs[t].append((rid, agency, year, len(out) - before[t]))
         sec = cols["report_sections"]
         for section, text in r.sections.items():
             for k, x in (("report_id", rid), ("agency", agency), ("year", year), ("section", section), ("text", text)):
@@ -157,13 +168,19 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
                "n_null_cells": n_null, "n_flagged_cells": n_flagged, "n_checks_failed": n_failed, "n_bytes": r.n_bytes}
         for k, col in cols["reports"].items():
             col.append(row[k])
+    for t, table_rows in rows.items():
+        data = cols[t] = dict(zip((*_KEY_COLUMNS[t], *_CELL_COLUMNS), map(list, zip(*table_rows, strict=True)), strict=True)) \
+            if table_rows else {c: [] for c in (*_KEY_COLUMNS[t], *_CELL_COLUMNS)}
+        for k in ("report_id", "agency", "year"):
+            i = ("report_id", "agency", "year").index(k)
+            data[k] = [x for run in runs[t] for x in [run[i]] * run[3]]
+        n = len(table_rows)
+        data["original_value"] = [None] * n  # set only by a correction (disclosure/corrections.py)
+        data["original_flags"] = [None] * n
     return {
-        t: pd.DataFrame({c.name: pd.array(data[c.name], dtype=c.pandas_dtype) for c in schema.TABLES[t].columns})
-        for t, data in cols.items()
+        t: pd.DataFrame({c.name: pd.array(cols[t][c.name], dtype=c.pandas_dtype) for c in schema.TABLES[t].columns})
+        for t in schema.TABLES
     }
-
-
-
 
 
 def safe_frames(reports: list[ParsedReport]) -> tuple[dict[str, pd.DataFrame], list[ParsedReport], list[Rejection]]:

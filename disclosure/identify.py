@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from disclosure.labels import fold_space, normalise
@@ -257,7 +257,8 @@ class Candidate:
     text: str  # the evidence as printed (shortened)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # asdict deep-copies field by field: written out, as it runs for every candidate of every report
+        return {"field": self.field, "value": self.value, "source": self.source, "weight": self.weight, "text": self.text}
 
 
 @dataclass(frozen=True)
