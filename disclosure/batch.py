@@ -14,7 +14,9 @@ to `rejected` (code `schema_violation`) so nothing with a wrong schema reaches t
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -218,11 +220,37 @@ def validate_frames(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(failures, ignore_index=True)
 
 
+GC_EVERY = 200
+"""Reports parsed between two collections of the young generations while a batch runs (see `_gc_paused`)."""
+
+
+@contextmanager
+def _gc_paused():
+    """The cyclic garbage collector off while a batch parses, collecting young objects every
+    GC_EVERY reports instead. A batch allocates millions of small objects that live until its
+    frames are built (cells, lines); the automatic collections scanned them again and again,
+    10-25 % of a batch's CPU time. Reference counting still frees everything else at once."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def parse_batch(items: Iterable[BatchItem | str | Path], *, validate: bool = True) -> Batch:
+    with _gc_paused():
+        return _parse_batch(items, validate=validate)
+
+
+def _parse_batch(items: Iterable[BatchItem | str | Path], *, validate: bool) -> Batch:
     reports: list[ParsedReport] = []
     rejected: list[Rejection] = []
     seen: dict[str, str] = {}
-    for item in items:
+    for n, item in enumerate(items, 1):
+        if n % GC_EVERY == 0:
+            gc.collect(1)
         if not isinstance(item, BatchItem):
             item = BatchItem(path=item)
         result = parse_one(item)
