@@ -115,8 +115,9 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
     rows: dict[str, list[tuple]] = {t: [] for t in _KEY_COLUMNS}
     # (report_id, agency, year, number of rows) per report and table: the report's own columns
     runs: dict[str, list[tuple]] = {t: [] for t in _KEY_COLUMNS}
-    cols: dict[str, dict[str, list]] = {t: {c: [] for c in schema.TABLES[t].column_names}
-                                        for t in ("reports", "report_sections", "validation_issues")}
+    cols: dict[str, dict[str, list]] = {"reports": {c: [] for c in schema.TABLES["reports"].column_names}}
+    sections: list[tuple] = []  # rows of report_sections, columns in schema order
+    issues: list[tuple] = []  # rows of validation_issues, columns in schema order
     warning = WARNING_FLAGS
     lake_value = schema.lake_value
     for r in reports:
@@ -148,18 +149,10 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
                 rl.append((*_split_key(key), *cell))
         for t, out in rows.items():
             runs[t].append((rid, agency, year, len(out) - before[t]))
-        sec = cols["report_sections"]
-        for section, text in r.sections.items():
-            for k, x in (("report_id", rid), ("agency", agency), ("year", year), ("section", section), ("text", text)):
-                sec[k].append(x)
-        vi = cols["validation_issues"]
-        n_failed = 0
-        for ch in r.checks:
-            n_failed += ch.status == "fail"
-            for k, x in (("report_id", rid), ("agency", agency), ("year", year), ("check", ch.check), ("scope", ch.scope),
-                         ("status", ch.status), ("severity", "warning" if ch.status == "fail" else "info"),
-                         ("lhs", ch.lhs), ("rhs", ch.rhs), ("detail", ch.detail)):
-                vi[k].append(x)
+        sections += [(rid, agency, year, section, text) for section, text in r.sections.items()]
+        issues += [(rid, agency, year, ch.check, ch.scope, ch.status, "warning" if ch.status == "fail" else "info",
+                    ch.lhs, ch.rhs, ch.detail) for ch in r.checks]
+        n_failed = sum(ch.status == "fail" for ch in r.checks)
         i = r.identity
         row = {"report_id": rid, "agency": agency, "year": year, "template": r.template,
                "printed_agency": i.printed_agency, "agency_id": res.agency_id if res else None,
@@ -170,6 +163,10 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
                "n_null_cells": n_null, "n_flagged_cells": n_flagged, "n_checks_failed": n_failed, "n_bytes": r.n_bytes}
         for k, col in cols["reports"].items():
             col.append(row[k])
+    for t, table_rows in (("report_sections", sections), ("validation_issues", issues)):
+        names = schema.TABLES[t].column_names
+        cols[t] = dict(zip(names, map(list, zip(*table_rows, strict=True)), strict=True)) if table_rows \
+            else {c: [] for c in names}
     for t, table_rows in rows.items():
         data = cols[t] = dict(zip((*_KEY_COLUMNS[t], *_CELL_COLUMNS), map(list, zip(*table_rows, strict=True)), strict=True)) \
             if table_rows else {c: [] for c in (*_KEY_COLUMNS[t], *_CELL_COLUMNS)}
