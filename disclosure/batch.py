@@ -177,9 +177,23 @@ def frames_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
         data["original_value"] = [None] * n  # set only by a correction (disclosure/corrections.py)
         data["original_flags"] = [None] * n
     return {
-        t: pd.DataFrame({c.name: pd.array(cols[t][c.name], dtype=c.pandas_dtype) for c in schema.TABLES[t].columns})
+        t: pd.DataFrame({c.name: _column(cols[t][c.name], c.pandas_dtype) for c in schema.TABLES[t].columns}, copy=False)
         for t in schema.TABLES
     }
+
+
+def _column(values: list, dtype) -> pd.api.extensions.ExtensionArray:
+    """`pd.array(values, dtype=dtype)`; a string column through Arrow, twice as fast. Anything
+    Arrow refuses as a string (a number, NaN, pd.NA) takes pandas' own path, so the result is
+    pandas' in every case."""
+    if dtype == "string":
+        import pyarrow as pa
+
+        try:
+            return pd.array(pa.array(values, type=pa.large_string()), dtype=dtype)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+    return pd.array(values, dtype=dtype)
 
 
 def safe_frames(reports: list[ParsedReport]) -> tuple[dict[str, pd.DataFrame], list[ParsedReport], list[Rejection]]:
