@@ -37,3 +37,13 @@ def test_frames_of_a_batch_are_the_frames_of_each_report_stacked() -> None:
     for (k, a, c), (_, row) in zip(cells, rows.iterrows(), strict=True):
         assert (row["row"], row["applicant"], row["raw_text"]) == (k, a, c.raw)
         assert list(row["flags"]) == sorted(set(c.flags))
+
+
+def test_string_column_through_arrow_is_pandas_own_array_even_for_values_arrow_refuses() -> None:
+    import pandas as pd
+
+    from disclosure.batch import _column
+
+    for values in (["a", None, "表三"], [], ["a", 3], ["x", float("nan")], [pd.NA, "y"]):
+        got, want = _column(list(values), "string"), pd.array(list(values), dtype="string")
+        assert got.dtype == want.dtype and got.equals(want), values
