@@ -419,8 +419,8 @@ def _has_duplicate_keys(columns) -> bool:
     for col in columns:
         enc = pc.dictionary_encode(col, null_encoding="encode")
         width = len(enc.dictionary) + 1
-        if width and packed.max(initial=0) > np.iinfo(np.int64).max // width:
-            return True  # cannot pack: not proven unique
+        if packed.max(initial=0) > (np.iinfo(np.int64).max - width) // width:
+            return True  # the codes would not fit in an int64: not proven unique
         packed = packed * width + enc.indices.to_numpy(zero_copy_only=False)
     return pc.count_distinct(packed).as_py() != len(packed)
 
