@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -59,6 +60,7 @@ class Result:
     rejected: list[str] = field(default_factory=list)
     wall: float = 0.0
     cpu: float = 0.0
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start and the end
 
 
 def _cpu() -> float:
@@ -93,6 +95,7 @@ def run(engine_name: str, files: list[Path], settings: OcrSettings, cache_dir: P
         print(f"{engine_name}: not installed ({exc}); skipped")
         return None
     out = Result(engine.name)
+    load_start = os.getloadavg()[0]
     cache = OcrCache(cache_dir / engine.name)
     for path in files:
         gold = json.loads((SCANS / "expected" / f"{path.name}.json").read_text(encoding="utf-8"))
@@ -116,17 +119,20 @@ def run(engine_name: str, files: list[Path], settings: OcrSettings, cache_dir: P
         out.pages += pages[0]
         score(gold, got, out)
         print(f"  {engine.name} {path.name}: {pages[0]} pages, {time.perf_counter() - wall:.1f} s", flush=True)
+    out.load = (load_start, os.getloadavg()[0])
     return out
 
 
 def report(r: Result) -> str:
     per_page = r.wall / max(r.pages, 1)
+    cpu_page = r.cpu / max(r.pages, 1)
     lines = [
         f"{r.engine}: {r.files} files, {r.pages} pages",
         f"  cells exact {r.exact}/{r.cells} = {r.exact / max(r.cells, 1):.1%}, flagged {r.flagged}, silent wrong {len(r.silent)}",
         f"  identity right {r.identity_right}, null {r.identity_null}, wrong {len(r.identity_wrong)}",
         f"  {per_page:.1f} s/page wall ({3600 / max(per_page, 1e-9):.0f} pages/hour), "
-        f"{r.cpu / max(r.pages, 1):.1f} s/page CPU",
+        f"{cpu_page:.1f} s/page CPU ({3600 / max(cpu_page, 1e-9):.0f} pages/hour per core)",
+        f"  load average (1 min) {r.load[0]:.2f} at start, {r.load[1]:.2f} at end, on {os.cpu_count()} cores",
     ]
     lines += [f"  silent: {s}" for s in r.silent[:20]]
     lines += [f"  identity wrong: {s}" for s in r.identity_wrong]

@@ -3,11 +3,15 @@ figure issue 11's targets speak of (PDF ≥ 20 reports/s, DOCX ≥ 150 reports/s
 sensitive than wall time to other jobs on the machine.
 
     .venv/bin/python bench/bench_office_cpu.py [FOLDER ...]
+
+By default: the office-made fixture folders, then every producer of the corpus-wide fixtures
+(tests/fixtures/office-corpus.tar.xz, unpacked to a temporary folder), each with its count.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,9 +37,18 @@ def rate(folder: Path) -> float:
 
 
 def main(argv: list[str]) -> None:
-    for folder in [Path(a) for a in argv] or DEFAULT:
-        print(f"{folder.relative_to(FIXTURES) if folder.is_relative_to(FIXTURES) else folder}: "
-              f"{rate(folder):.1f} reports/s per core (CPU time)")
+    with tempfile.TemporaryDirectory(prefix="bench-office-") as tmp:
+        folders = [Path(a) for a in argv]
+        if not folders:
+            sys.path.insert(0, str(FIXTURES.parent))
+            from office_scores import CORPUS_PRODUCERS, unpack_corpus
+
+            corpus = unpack_corpus(Path(tmp))
+            folders = [*DEFAULT, *(corpus / p for p in CORPUS_PRODUCERS)]
+        for folder in folders:
+            name = folder.relative_to(FIXTURES) if folder.is_relative_to(FIXTURES) else f"office-corpus/{folder.name}"
+            n = sum(1 for p in folder.iterdir() if p.is_file())
+            print(f"{name} ({n} reports): {rate(folder):.1f} reports/s per core (CPU time)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ child processes), since wall time on a shared machine measures the neighbours. R
 * cells right against the golden file for each engine;
 * DOCX reader alone and reader + parse;
 * per producer of the office-made fixtures (Word-like = LibreOffice's PDF of a .docx,
-  LibreOffice's own HTML export, browser print-to-PDF ruled and borderless, and the DOCX):
+  LibreOffice's own HTML export, browser print-to-PDF ruled and borderless, and the DOCX; then
+  the same producers over every 2021-template corpus report, tests/fixtures/office-corpus.tar.xz):
   cells exact / flagged / silent, identity right, and parse rate over the folder's reports;
 * resident memory after many reports (it must stay flat: no growth per report).
 """
@@ -181,15 +182,27 @@ OFFICE = {
 }
 
 
+CORPUS_NAMES = {
+    "pdf-word": "corpus: Word-like PDF", "pdf-lo": "corpus: LibreOffice PDF",
+    "pdf-chrome": "corpus: browser print-to-PDF", "docx": "corpus: DOCX",
+}
+"""The producers of tests/fixtures/office-corpus.tar.xz (every 2021-template corpus report)."""
+
+
 def producers(seconds: float) -> None:
-    """Accuracy and parse rate per producer of the office-made fixtures."""
+    """Accuracy and parse rate per producer of the office-made fixtures (the folders, then the
+    corpus-wide tarball unpacked to a temporary folder)."""
     import sys
+    import tempfile
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from office_scores import score_folder
+    from office_scores import CORPUS_PRODUCERS, score_folder, unpack_corpus
 
+    tmp = tempfile.TemporaryDirectory(prefix="bench-office-")
+    corpus = unpack_corpus(Path(tmp.name))
+    folders = {**OFFICE, **{CORPUS_NAMES[p]: corpus / p for p in CORPUS_PRODUCERS}}
     print(f"{'producer':42} {'files':>5} {'cells exact':>17} {'flagged':>7} {'silent':>6} {'identity':>8} {'parse/s':>8}")
-    for name, folder in OFFICE.items():
+    for name, folder in folders.items():
         files = sorted(p for p in folder.iterdir() if p.is_file())
         if not files:
             continue
@@ -206,6 +219,7 @@ def producers(seconds: float) -> None:
             f"{name:42} {score.files:5d} {score.exact:>6}/{score.cells:<5} {score.accuracy:6.2%} "
             f"{score.flagged:7d} {len(score.silent):6d} {ident:>8} {per_s:8.1f}"
         )
+    tmp.cleanup()
 
 
 if __name__ == "__main__":

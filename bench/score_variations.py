@@ -6,8 +6,8 @@
 
 Per variation (and per issue-9 class): reports, cells, exact, flagged (differs, with a warning
 flag), silent (differs WITHOUT a flag — the bug this project exists to prevent), reports
-rejected (an honest refusal: nothing of them reaches the lake) and reports with a wrong agency
-or year. The golden values come from the generator, never from the parser. Exit status 1
+rejected (an honest refusal: nothing of them reaches the lake), reports whose agency or year
+was left null or uncertain (quarantined, never filed) and reports with a wrong agency or year. The golden values come from the generator, never from the parser. Exit status 1
 when any cell is silently wrong, any identity is wrong or the parser raised, so the target can gate a merge.
 """
 
@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from disclosure.identify import UNCERTAIN_IDENTITY_THRESHOLD
 from disclosure.model import RejectedReport
 from disclosure.parse import parse_bytes
 from disclosure.synth import iter_variations
@@ -29,7 +30,10 @@ from disclosure.synth.golden import cell_keys
 from disclosure.synth.score import score
 from disclosure.synth.variations import BY_NAME
 
-FIELDS = ("reports", "cells", "exact", "flagged", "silent", "rejected", "crashed", "identity_wrong")
+FIELDS = ("reports", "cells", "exact", "flagged", "silent", "rejected", "crashed", "identity_uncertain", "identity_wrong")
+"""identity_uncertain: an agency or year that differs from the golden one but is null or below
+identify.UNCERTAIN_IDENTITY_THRESHOLD (the inbox quarantines such a file as `uncertain_identity`:
+it is never filed under that body or year); identity_wrong: a confident wrong value (the worst bug)."""
 
 
 def run(n: int, seed: int, names: list[str] | None = None) -> tuple[dict[str, dict[str, int]], dict[str, list[str]], float]:
@@ -58,7 +62,14 @@ def run(n: int, seed: int, names: list[str] | None = None) -> tuple[dict[str, di
         s["exact"] += result.exact
         s["flagged"] += result.flagged
         s["silent"] += len(result.wrong)
-        s["identity_wrong"] += bool(result.identity_errors)
+        sources = parsed.get("identity_sources", {})
+        wrong_identity = [
+            e for e in result.identity_errors
+            if ": parsed None != " not in e
+            and (sources.get(e.split(":", 1)[0], {}).get("confidence") or 0) >= UNCERTAIN_IDENTITY_THRESHOLD
+        ]
+        s["identity_wrong"] += bool(wrong_identity)
+        s["identity_uncertain"] += bool(result.identity_errors) and not wrong_identity
         if (result.wrong or result.identity_errors) and len(examples[variation]) < 3:
             examples[variation].append(f"{name}: {(result.wrong + result.identity_errors)[:3]}")
     return dict(stats), dict(examples), time.perf_counter() - started

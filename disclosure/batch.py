@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,6 +30,9 @@ from disclosure.model import RejectedReport, parser_error_message, report_id
 from disclosure.parse import ParsedReport, parse_bytes
 from disclosure.readers import refuse_too_large
 from disclosure.vocabulary import WARNING_FLAGS
+
+if TYPE_CHECKING:
+    from disclosure.ocr import OcrSettings
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class BatchItem:
     data: bytes | None = None
     # Name to record as source_file (defaults to the path's name).
     source_name: str | None = None
+    # OCR settings: a scanned PDF or page image is read by OCR (through its page cache).
+    ocr: OcrSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,8 @@ def parse_one(item: BatchItem) -> ParsedReport | Rejection:
     data: bytes | None = None
     try:
         data = _read(item)
-        report = parse_bytes(data, item.path, agency=item.agency, year=item.year, caller_source=item.caller_source)
+        report = parse_bytes(data, item.path, agency=item.agency, year=item.year, caller_source=item.caller_source,
+                             ocr=item.ocr)
     except RejectedReport as e:
         rid = report_id(data) if data is not None else None
         return Rejection(name, rid, e.code, e.message)

@@ -120,6 +120,9 @@ def curate_chunk(lake: Lake, partitions: list[tuple[str, int]], known: set | Non
     outcomes: dict[str, PartitionOutcome] = {}  # by report_id
     absent: list[PartitionOutcome] = []
     items: list[BatchItem] = []
+    from disclosure.ocr_batch import lake_ocr_settings
+
+    ocr = lake_ocr_settings(lake)  # a scanned raw file (filed by the OCR step) is read from its page cache
     for agency, year in partitions:
         rf = current_raw(lake, agency, year)
         if rf is None:
@@ -130,7 +133,7 @@ def curate_chunk(lake: Lake, partitions: list[tuple[str, int]], known: set | Non
         # parse records which, so the report's own evidence is kept beside it (identity_conflict).
         caller = "manifest" if (rf.agency_source or "").startswith("manifest") else "partition"
         items.append(BatchItem(path=rf.path(lake), agency=agency, year=year, data=read_raw(lake, rf),
-                               source_name=rf.source_file, caller_source=caller))
+                               source_name=rf.source_file, caller_source=caller, ocr=ocr))
     if not items:
         return absent
     # --- parse and validate (one pandera call per table); rejected reports are held back.

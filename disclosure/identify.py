@@ -29,6 +29,7 @@ from pathlib import PurePath
 
 from disclosure.labels import fold_space, normalise
 from disclosure.model import Document
+from disclosure.readers.docmeta import is_heading
 
 KNOWN_NAME_TYPOS: dict[str, str] = {"沐阳县": "沭阳县"}
 """Place names that OCR and conversions get wrong; the canonical spelling is recorded."""
@@ -433,8 +434,11 @@ def collect_candidates(doc: Document, body: str, *, path: str = "") -> tuple[str
     """(title, every candidate the document offers) — chrome excluded."""
     cands: list[Candidate | None] = []
     title = find_title(doc)
+    metadata = getattr(doc, "metadata", None) or {}
+    if title is None and _document_text(metadata, "heading") and is_heading(metadata["heading"]):
+        title = fold_space(metadata["heading"])  # the first page's title as the reader laid it out
     cands += _title_cands(title, "title")
-    meta_title = (getattr(doc, "metadata", None) or {}).get("title")
+    meta_title = metadata.get("title")
     if isinstance(meta_title, str) and meta_title.strip() and fold_space(meta_title) != title:
         cands += _title_cands(meta_title, "metadata")
     clean_body = strip_chrome(body[:40000])
@@ -455,6 +459,8 @@ def collect_candidates(doc: Document, body: str, *, path: str = "") -> tuple[str
         cands.append(_date_cand("publication_date", int(m.group(1)), int(m.group(2)), m.group(0)))
     # Signature and date at the end.
     sig = _signature(doc, clean_body, [c.value for c in cands if c is not None and c.field == "agency"])
+    if sig is None:
+        sig = _metadata_signature(metadata)
     if sig is not None:
         name, weight, text, date_text = sig
         cands.append(_cand("agency", name, "signature", text, weight))
@@ -484,6 +490,23 @@ def collect_candidates(doc: Document, body: str, *, path: str = "") -> tuple[str
 
 _DATE_LINE = re.compile(rf"^\s*((?:\d{{4}}|{_CN_YEAR})\s*年\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,2}})\s*月\s*"
                         rf"(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*日)\s*$")
+
+
+def _document_text(metadata: Mapping[str, object], key: str) -> bool:
+    value = metadata.get(key)
+    return isinstance(value, str) and bool(value.strip()) and not is_chrome(value)
+
+
+def _metadata_signature(metadata: Mapping[str, object]) -> tuple[str, float, str, str] | None:
+    """The signature and date the PDF/DOCX reader found closing the last page (a date line and
+    the body's name above it, docmeta.closing_signature), where the document's text lines gave
+    none: a page laid out in cells or columns need not end with them as lines."""
+    if not (_document_text(metadata, "signature") and _document_text(metadata, "date")):
+        return None
+    name, date = clean_agency(str(metadata["signature"])), str(metadata["date"])
+    if not name or not looks_like_body(name) or len(name) > 40 or not _DATE_LINE.match(date):
+        return None
+    return name, SOURCE_WEIGHTS["signature"], f"{metadata['signature']} {date}", _DATE_LINE.match(date).group(1)
 
 
 def _signature(doc: Document, clean_body: str, others: list[object]) -> tuple[str, float, str, str] | None:
@@ -646,14 +669,15 @@ def _with_caller(value: object, source: str, cands: list[Candidate], equal) -> t
     return value, sources, round(conf, 3)
 
 
-def identify_file(data: bytes, path: str = "", **kw: object) -> Identity:
+def identify_file(data: bytes, path: str = "", ocr: object = None, **kw: object) -> Identity:
     """Agency and year of a raw file without extracting its tables (the inbox sensor's question).
+    With `ocr` settings a scanned file is read by OCR (the OCR step, disclosure/ocr_batch.py).
 
     Raises RejectedReport when no reader can read the file.
     """
     from disclosure.readers import read
 
-    doc = read(data, path)
+    doc = read(data, path, ocr=ocr)  # type: ignore[arg-type]
     return identify(doc, "\n".join(line.text for line in doc.lines), path=path, **kw)  # type: ignore[arg-type]
 
 

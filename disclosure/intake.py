@@ -44,14 +44,14 @@ def _candidates_text(ident: Identity, field: str) -> str:
 
 
 def admit(data: bytes, name: str, entry: ManifestEntry | None, *, registry: Registry | None = None,
-          manifest_conflict: str | None = None) -> Admission:
+          manifest_conflict: str | None = None, ocr: Any = None) -> Admission:
     """Decide the identity of one inbox file; raises RejectedReport when no reader can read it."""
     reg = registry or default_registry()
     if manifest_conflict:
         return Admission(None, None, "manifest", "manifest", None, None, "manifest_conflict", manifest_conflict)
     m_agency = entry.agency if entry else None
     m_year = entry.year if entry else None
-    ident = identify_file(data, name, agency=m_agency, year=m_year, caller_source="manifest")
+    ident = identify_file(data, name, agency=m_agency, year=m_year, caller_source="manifest", ocr=ocr)
     agency, year = ident.agency, ident.year
     a_src, y_src = ident.agency_source, ident.year_source
     a_conf, y_conf = ident.agency_confidence, ident.year_confidence

@@ -17,12 +17,15 @@ hash, the engine and the settings, so a re-run never reads the same page twice.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
 import subprocess
 import tempfile
 import threading
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -58,7 +61,7 @@ class OcrSettings:
 
     def key(self) -> str:
         """What in these settings changes a page's reading (the cache key's part)."""
-        return f"skew{self.max_skew}/{self.skew_step};conf{self.min_digit_confidence}"
+        return f"skew{self.max_skew}/{self.skew_step};conf{self.min_digit_confidence};missed1"
 
 
 @dataclass(slots=True)
@@ -133,9 +136,8 @@ class RapidOcrEngine:
 
     def __init__(self, threads: int = 1) -> None:
         from rapidocr import RapidOCR
-        from rapidocr._version import __version__
 
-        self.name = f"rapidocr-{__version__}"
+        self.name = default_engine_name()
         self._ocr = RapidOCR(params={
             "Global.log_level": "error",
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
@@ -246,6 +248,13 @@ _ENGINES: dict[tuple[str, int], Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
+def default_engine_name() -> str:
+    """The default engine's name (its part of the cache key) without loading its models."""
+    from rapidocr._version import __version__
+
+    return f"rapidocr-{__version__}"
+
+
 def default_engine(threads: int = 1) -> Engine:
     """The process's RapidOCR engine (models load once per process)."""
     with _ENGINES_LOCK:
@@ -341,6 +350,83 @@ def ruling_lines(image: np.ndarray, words: list[OcrWord] = ()) -> tuple[list[tup
     return out_v, out_h
 
 
+INK_SPECK = 2
+"""pixels: ink is what survives an opening by a square this wide (a speck of noise or a JPEG
+ringing pixel is no stroke; the thinnest stroke at 150–300 dpi, 一's, is wider)."""
+
+
+def _opened(ink: np.ndarray) -> np.ndarray:
+    """Ink without specks: an opening by an INK_SPECK square, its erosion and dilation anchored at
+    opposite corners (OpenCV's own opening by an even square moves the ink by a pixel)."""
+    import cv2
+
+    square = np.ones((INK_SPECK, INK_SPECK), np.uint8)
+    last = INK_SPECK - 1
+    return cv2.dilate(cv2.erode(ink, square, anchor=(0, 0)), square, anchor=(last, last))
+
+
+def ink_columns(image: np.ndarray, word: OcrWord, others: Sequence[OcrWord] = ()) -> np.ndarray:
+    """Which pixel columns of one text box hold ink (bool per column, x0 .. x1), leaving out
+    where other boxes overlap it (a value the detector boxed apart, reaching into a label's box)."""
+
+    x0, x1 = max(0, int(word.x0)), min(image.shape[1], int(np.ceil(word.x1)))
+    y0, y1 = max(0, int(word.y0)), min(image.shape[0], int(np.ceil(word.y1)))
+    if x1 <= x0 or y1 <= y0:
+        return np.zeros(0, dtype=bool)
+    ink = _opened(_dark(image[y0:y1, x0:x1]))
+    for o in others:
+        if o is not word and o.x0 < x1 and o.x1 > x0 and o.y0 < y1 and o.y1 > y0:
+            ink[max(int(o.y0) - y0, 0) : max(int(np.ceil(o.y1)) - y0, 0), max(int(o.x0) - x0, 0) : max(int(np.ceil(o.x1)) - x0, 0)] = 0
+    return ink.sum(axis=0) >= INK_SPECK
+
+
+def fit_chars_to_ink(image: np.ndarray, word: OcrWord, others: Sequence[OcrWord] = ()) -> None:
+    """Shrink each character's box to the ink it covers on the page.
+
+    The engine places a character at the centre of its recognition step and gives every
+    character of a box the same average width, so the characters of one detected box touch
+    even where the print leaves a column's width of paper between them (two header cells the
+    detector joined into one box: "社会公法律服" is 社会公益组织 and 法律服务机构 side by side).
+    The page itself shows the gap: a character's extent is the ink within its share of the box
+    (from half-way to the previous character's centre to half-way to the next). The cells are
+    never widened, so a gap only appears where the paper is blank."""
+    if len(word.chars) < 2:
+        return
+    ink = ink_columns(image, word, others)
+    if not ink.any():
+        return
+    units = _units(word.chars)
+    centres = [(u[0].x0 + u[-1].x1) / 2 for u in units]
+    if any(b < a for a, b in itertools.pairwise(centres)):
+        return  # not left to right: leave the engine's boxes
+    base = max(0, int(word.x0))
+    bounds = [word.x0, *((a + b) / 2 for a, b in itertools.pairwise(centres)), word.x1]
+    for unit, lo, hi in zip(units, bounds, bounds[1:], strict=False):
+        a, b = max(int(lo) - base, 0), min(int(np.ceil(hi)) - base, len(ink))
+        cols = np.flatnonzero(ink[a:b])
+        if cols.size:
+            x0, w = float(base + a + cols[0]), float(cols[-1] + 1 - cols[0]) / len(unit)
+            for k, c in enumerate(unit):
+                c.x0, c.x1 = x0 + k * w, x0 + (k + 1) * w
+
+
+def _units(chars: list[OcrChar]) -> list[list[OcrChar]]:
+    """A box's characters as the units fitted to the ink: each CJK character alone, a run of
+    other characters (the digits of a number, "12.5%") together, so that a narrow "1" keeps
+    touching its neighbours and a number is never parted."""
+    units: list[list[OcrChar]] = []
+    for c in chars:
+        if units and not _wide(c.ch) and not _wide(units[-1][-1].ch):
+            units[-1].append(c)
+        else:
+            units.append([c])
+    return units
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"  # as the PDF reader tells CJK from the rest
+
+
 # --------------------------------------------------------------------------- cache
 
 
@@ -405,24 +491,91 @@ def alternatives(image: np.ndarray, word: OcrWord, engine: Engine) -> list[str]:
     return seen
 
 
+MISSED_HEIGHT = (0.3, 1.2)
+"""A patch of ink no text box covers is read again when it is this high, as shares of the page's
+median text-box height (a digit's ink is about half its box; specks and whole pictures are not)."""
+MISSED_MAX_WIDTH = 6.0
+"""... and at most this many box heights wide (a number, not a line of text)."""
+MISSED_MIN_ASPECT = 0.25
+"""... and at least this share of its height wide: the narrowest digit, 1, is about a third as
+wide as high with its flag or foot; a rule's stub is a bar a tenth as wide."""
+_NUMBER_READ = re.compile(r"^\d[\d,.]*%?$")
+
+
+def missed_numbers(image: np.ndarray, words: list[OcrWord], engine: Engine) -> list[OcrWord]:
+    """Numbers the detector passed over: patches of ink outside every text box and off the
+    ruling lines, each read by the engine on its own (recognition only). Only a reading that is
+    a number is kept: a lone "0" in a borderless table's column is what detection misses on a
+    scan, and a missed one would be a blank the page does not show."""
+    import cv2
+
+    if not words:
+        return []
+    height = float(np.median([w.y1 - w.y0 for w in words]))
+    ink = _opened(_dark(image))
+    for w in words:
+        ink[max(int(w.y0) - 2, 0) : int(np.ceil(w.y1)) + 2, max(int(w.x0) - 2, 0) : int(np.ceil(w.x1)) + 2] = 0
+    vrules, hrules = ruling_lines(image, words)
+    margin = RULE_MAX_THICKNESS * image.shape[1] / 1654
+    for x, y0, y1 in vrules:
+        ink[int(y0) : int(np.ceil(y1)) + 1, max(int(x - margin), 0) : int(x + margin) + 1] = 0
+    for y, x0, x1 in hrules:
+        ink[max(int(y - margin), 0) : int(y + margin) + 1, int(x0) : int(np.ceil(x1)) + 1] = 0
+    # the digits of one number are a patch: join them across their spacing
+    joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(int(0.3 * height), 3), 3)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    found = []
+    for i in range(1, n):
+        x, y, bw, bh, _area = (int(v) for v in stats[i])
+        cols = np.flatnonzero(ink[y : y + bh, x : x + bw].any(axis=0))
+        if not cols.size:
+            continue
+        x, bw = x + int(cols[0]), int(cols[-1] - cols[0] + 1)  # the ink's own extent, undilated
+        if not MISSED_HEIGHT[0] * height <= bh <= MISSED_HEIGHT[1] * height or bw > MISSED_MAX_WIDTH * height:
+            continue
+        if bw < MISSED_MIN_ASPECT * bh:
+            continue  # a bar: the stub of a rule too short to be found as one (a header cell's side)
+        pad = max(2, int(0.25 * height))
+        y0, y1 = max(0, y - pad), min(image.shape[0], y + bh + pad)
+        x0, x1 = max(0, x - pad), min(image.shape[1], x + bw + pad)
+        text, conf = engine.reread(image[y0:y1, x0:x1])
+        text = text.replace(" ", "")
+        if not _NUMBER_READ.match(text):
+            continue
+        # the box as the detector draws one: the ink padded to a text box's height
+        cy = y + bh / 2
+        box = (float(x), cy - height / 2, float(x + bw), cy + height / 2)
+        found.append(OcrWord(text, conf, *box, chars=_chars(text, conf, box[0], box[2], None)))
+    return found
+
+
 def read_page(image: np.ndarray, settings: OcrSettings, engine: Engine | None = None,
               cache: OcrCache | None = None) -> OcrPage:
     """One greyscale page image read: deskewed, its words, rules and doubtful digits' alternatives."""
-    engine = engine or default_engine(settings.threads)
     cache = cache or OcrCache(settings.cache_dir)
-    key = OcrCache.key(image, engine.name, settings)
+    key = OcrCache.key(image, engine.name if engine is not None else default_engine_name(), settings)
     hit = cache.get(key)
     if hit is not None:  # the engine's reading is cached; the (cheap) geometry is redone
         straight = rotate(image, hit.angle)
-        hit.vrules, hit.hrules = ruling_lines(straight, hit.words)
+        _page_geometry(straight, hit)
         return hit
+    engine = engine or default_engine(settings.threads)  # models load only when a page is read
     angle = skew_angle(image, settings)
     straight = rotate(image, angle)
     words = engine.read(straight)
+    words += missed_numbers(straight, words, engine)
     for word in words:
         if doubtful(word, settings) and _DIGIT.search(word.text):
             word.alternatives = alternatives(straight, word, engine)
     page = OcrPage(straight.shape[1], straight.shape[0], angle, words, [], [], engine.name)
     cache.put(key, page)
-    page.vrules, page.hrules = ruling_lines(straight, words)
+    _page_geometry(straight, page)
     return page
+
+
+def _page_geometry(straight: np.ndarray, page: OcrPage) -> None:
+    """What is measured on the deskewed image rather than read by the engine (never cached):
+    the characters' extents on the ink, and the ruling lines."""
+    for word in page.words:
+        fit_chars_to_ink(straight, word, page.words)
+    page.vrules, page.hrules = ruling_lines(straight, page.words)

@@ -6,15 +6,22 @@
 * `mark_cells` (after the table logic): every statistical cell read from OCR'd text is flagged
   `ocr` and carries the engine's confidence (`provenance.<cell>.confidence`); a cell holding a
   digit read below the confidence threshold is `ambiguous`: null, with the engine's readings
-  (the printed one and the alternatives) as candidates. Nothing here picks an alternative.
+  (the printed one and the alternatives) as candidates.
+* `resolve_by_identities`: the report's identities choose between those candidates only when
+  exactly one combination of them satisfies every identity the doubtful cells take part in;
+  the cell then carries CHOSEN_FLAG (and still `ocr`, its confidence and its candidates).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
+import math
 import re
 
+from disclosure import identities as ids
 from disclosure import vocabulary as v
+from disclosure.identities import Operand
 from disclosure.labels import normalise
 from disclosure.model import Document, Line, OcrRead
 from disclosure.numbers import parse_value
@@ -135,12 +142,13 @@ def _candidates(printed: str, alternatives: tuple[str, ...]) -> list:
 
 
 def mark_cells(tables: Tables, doc: Document) -> int:
-    """Flag every statistical cell read by OCR; doubtful digits make the cell ambiguous.
-    Returns how many cells were made ambiguous."""
+    """Flag every statistical cell read by OCR; doubtful digits make the cell ambiguous, unless
+    the report's identities leave exactly one of the engine's readings (`resolve_by_identities`).
+    Returns how many cells stay ambiguous by OCR."""
     by_text, by_line = _index(doc)
     if not by_line:
         return 0
-    n_ambiguous = 0
+    doubted: list[CellOut] = []
     for cell in _cells(tables):
         if cell.raw is None:
             continue
@@ -150,12 +158,14 @@ def mark_cells(tables: Tables, doc: Document) -> int:
             if not line_reads:
                 continue
             read = _merge(line_reads)
-        _flag(cell, read)
-        n_ambiguous += "ambiguous" in cell.flags
-    return n_ambiguous
+        if _flag(cell, read):
+            doubted.append(cell)
+    chosen = resolve_by_identities(tables, doubted)
+    return len(doubted) - chosen
 
 
-def _flag(cell: CellOut, read: OcrRead) -> None:
+def _flag(cell: CellOut, read: OcrRead) -> bool:
+    """Flag one cell as read by OCR; True when a doubtful digit made it ambiguous."""
     if "ocr" not in cell.flags:
         cell.flags.append("ocr")
     cell.confidence = round(read.confidence, 4)
@@ -163,3 +173,95 @@ def _flag(cell: CellOut, read: OcrRead) -> None:
         cell.candidates = _candidates(cell.raw or "", read.alternatives)
         cell.value = None
         cell.flags.append("ambiguous")
+        return True
+    return False
+
+
+# --------------------------------------------------------------------------- choosing by identities
+
+MAX_COMBINATIONS = 4096
+"""Candidate combinations tried for one group of doubtful cells tied by identities; a larger
+group stays ambiguous (nothing is chosen that was not checked against every combination)."""
+CHOSEN_FLAG = "ocr_identity_choice"
+"""The flag of a cell whose value is the one OCR reading the report's identities allow."""
+
+
+def _operand_cells(tables: Tables) -> dict[tuple[str, Operand], CellOut]:
+    out: dict[tuple[str, Operand], CellOut] = {}
+    for row, cols in tables.applications.items():
+        for col, cell in cols.items():
+            out["applications", (row, col)] = cell
+    for key, cell in tables.review.items():
+        proceeding, _, outcome = key.partition(".")
+        out["review_litigation", (proceeding, outcome)] = cell
+    return out
+
+
+def resolve_by_identities(tables: Tables, doubted: list[CellOut]) -> int:
+    """Give a doubtful cell a value when exactly one combination of the engine's readings of
+    the doubtful cells satisfies every identity (disclosure/identities.py) they take part in.
+
+    Doubtful cells are grouped by the identities joining them; an identity counts only when
+    each of its other operands is printed (a blank leaves it unassessable). A group where no
+    combination fits, or more than one does, or one too many to try, stays ambiguous. A chosen
+    cell keeps `ocr` and its candidates, and is flagged CHOSEN_FLAG. Returns how many were chosen."""
+    if not doubted:
+        return 0
+    cells = _operand_cells(tables)
+    unknown = {id(c) for c in doubted if c.candidates}
+    identities = []
+    for identity in ids.report_identities(tables.applications_layout):
+        ops = [cells.get((identity.table, o)) for o in identity.operands]
+        if any(c is None or (c.value is None and id(c) not in unknown) for c in ops):
+            continue
+        if any(id(c) in unknown for c in ops):
+            identities.append((identity, ops))
+    groups = _groups(identities)
+    chosen = 0
+    for group in groups:
+        members = list({id(c): c for _, ops in group for c in ops if id(c) in unknown}.values())
+        if math.prod(len(c.candidates) for c in members) > MAX_COMBINATIONS:
+            continue
+        fits = []
+        for combo in itertools.product(*(c.candidates for c in members)):
+            value = {id(c): v for c, v in zip(members, combo, strict=True)}
+            if all(_holds(identity, ops, value) for identity, ops in group):
+                fits.append(combo)
+                if len(fits) > 1:
+                    break
+        if len(fits) != 1:
+            continue
+        for cell, reading in zip(members, fits[0], strict=True):
+            cell.value = reading
+            cell.flags.remove("ambiguous")
+            cell.flags.append(CHOSEN_FLAG)
+            chosen += 1
+    return chosen
+
+
+def _groups(identities: list) -> list[list]:
+    """The identities as groups joined by shared doubtful cells (union-find on the identities)."""
+    parent = list(range(len(identities)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[int, int] = {}
+    for i, (_, ops) in enumerate(identities):
+        for c in ops:
+            if c.value is None:
+                j = owner.setdefault(id(c), i)
+                parent[root(i)] = root(j)
+    out: dict[int, list] = {}
+    for i, item in enumerate(identities):
+        out.setdefault(root(i), []).append(item)
+    return list(out.values())
+
+
+def _holds(identity, ops: list[CellOut], value: dict[int, float]) -> bool:
+    got = [value[id(c)] if id(c) in value else c.value for c in ops]
+    n = len(identity.lhs)
+    return abs(sum(got[:n]) - sum(got[n:])) <= 1e-9

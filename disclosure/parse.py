@@ -60,7 +60,7 @@ class ParsedReport:
         for key, c in self.tables.active.items():
             yield "active_disclosure", key, None, c
         for row, cols in self.tables.applications.items():
-            if row == "other_handling" and self.tables.applications_layout == "2021":
+            if row == "other_handling" and self.tables.applications_layout == "2021" and self.tables.layout_decided:
                 continue  # the 2021 layout has no one-row 其他处理; its sub-rows carry it
             for a, c in cols.items():
                 yield "applications", row, a, c
@@ -90,7 +90,7 @@ class ParsedReport:
         ident = self.identity
         apps: dict[str, dict] = {}
         for row in v.ALL_APPLICATION_ROWS:
-            if row == "other_handling" and self.tables.applications_layout == "2021":
+            if row == "other_handling" and self.tables.applications_layout == "2021" and self.tables.layout_decided:
                 continue
             cells = self.tables.applications.get(row, {})
             apps[row] = {a: lake_value(cells[a].value, cells[a].flags) if a in cells else None for a in v.APPLICANTS}
@@ -176,9 +176,12 @@ def _flag_cells_not_found(tables: Tables, year: int | None) -> None:
         for key in v.active_keys(template):
             tables.active.setdefault(key, CellOut(None, None, "", ["not_found"]))
     if "applications" not in tables.found:
+        # A 2021-template report may print 其他处理 as one row too: with no label read, the
+        # rows of both layouts are listed, all `not_found`.
         layout = "one_row_other" if template == "2019" else "2021"
         tables.applications_layout = layout
-        rows = v.APPLICATION_ROWS_ONE_ROW_OTHER if layout == "one_row_other" else v.APPLICATION_ROWS_2021
+        tables.layout_decided = template == "2019"
+        rows = v.APPLICATION_ROWS_ONE_ROW_OTHER if template == "2019" else v.ALL_APPLICATION_ROWS
         for key in v.ALL_APPLICATION_ROWS:
             flags = ["not_found"] if key in rows else []
             tables.applications[key] = {a: CellOut(None, None, "", list(flags)) for a in v.APPLICANTS}

@@ -46,6 +46,9 @@ class Tables:
     active: dict[str, CellOut] = field(default_factory=dict)
     # "2021" (三(六) as three sub-rows) or "one_row_other" (其他处理 printed as one row)
     applications_layout: str = "2021"
+    # False when no printed label decided the layout (no 其他处理 row or sub-row was read): the
+    # rows of both layouts are then in the output, the unread ones null and `not_found`.
+    layout_decided: bool = True
     applications: dict[str, dict[str, CellOut]] = field(default_factory=dict)
     review: dict[str, CellOut] = field(default_factory=dict)
     found: set[str] = field(default_factory=set)  # which of "active", "applications", "review"
@@ -202,6 +205,23 @@ def spread_row(
     if spans_lost and len(non_blank) == 1 and values[0] is non_blank[0] and len(values) > 1 and want > 1:
         # Flattened text lost a merged cell: a lone value followed by empty cells.
         return _merged(non_blank[0], columns, where)
+    if spans_lost and len(values) > want:
+        starts = _value_windows(values, want)
+        if len(starts) > 1 and table == "applications":
+            fits = [s for s in starts if _row_total_fits(values[s : s + want], columns)]
+            if len(fits) == 1:
+                # Exactly one placement makes the row add up (总计 = the six applicants): the
+                # printed 总计 decides, and says so.
+                out = assign(values[fits[0] : fits[0] + want])
+                for c in out.values():
+                    c.flags.append("placed_by_identity")
+                return out
+        if len(starts) > 1:
+            # Empty slots before and after the numbers: a converter's copies of a spanning
+            # label's slots, blank cells and padding all print as ''. More than one placement
+            # of the printed numbers fits the columns: the page does not say which.
+            printed = " | ".join(c.text for c in values)
+            return {col: CellOut(None, printed, where, ["ambiguous"]) for col in columns}
     cells = _trim(values, want)
     while len(cells) > want and is_blank_text(cells[0].text) and not cells[0].text.strip():
         # Empty slots of a label spanning several columns ('| 一、… |  |  | 32 | …').
@@ -222,6 +242,36 @@ def spread_row(
         return {col: CellOut(None, values[i].text if i < len(values) else None, where) for i, col in enumerate(columns)}
     printed = " | ".join(c.text for c in values)
     return {col: CellOut(None, printed, where, ["ambiguous"]) for col in columns}
+
+
+def _value_windows(values: Sequence[Cell], want: int) -> list[int]:
+    """Where the `want` columns may start among a flattened row's cells: every window of
+    `want` cells that holds all printed (non-empty) cells and leaves only truly empty cells
+    ('', no dash) outside it. One start: the placement is the page's; several: it is not."""
+    printed = [i for i, c in enumerate(values) if c.text.strip() or c.joined]
+    if not printed:
+        return []
+    lo = max(0, printed[-1] - want + 1)
+    hi = min(printed[0], len(values) - want)
+    return list(range(lo, hi + 1))
+
+
+def _row_total_fits(cells: Sequence[Cell], columns: Sequence[str]) -> bool:
+    """Table 三's row identity (identities.ROW_TOTAL) on one placement of a row: its 总计 is
+    printed and equals the sum of the other cells (blank cells add nothing)."""
+    if "total" not in columns:
+        return False
+    nums: dict[str, int] = {}
+    for col, c in zip(columns, cells, strict=True):
+        if is_blank_text(c.text):
+            continue
+        pv = parse_value(c.text)
+        if pv is None or not isinstance(pv.value, int) or pv.unparsed or pv.decimal:
+            return False
+        nums[col] = pv.value
+    if "total" not in nums:
+        return False
+    return sum(x for col, x in nums.items() if col != "total") == nums["total"]
 
 
 def _merged(cell: Cell, columns: Sequence[str], where: str) -> dict[str, CellOut]:
@@ -607,7 +657,7 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
     rows, fragments = _value_rows(views, grid)
     if not rows:
         out.warnings.append("table 三: heading found but no rows with numbers")
-        _fill_missing_applications(out, "2021")
+        _fill_missing_applications(out, None)  # no labels read: either layout's rows are missing
         return
     best: tuple[float, list[tuple[int, str]], str] | None = None
     layouts = [("2021", v.APPLICATION_ROWS_2021), ("one_row_other", v.APPLICATION_ROWS_ONE_ROW_OTHER)]
@@ -665,7 +715,14 @@ def extract_applications(views: Sequence[RowView], grid: bool, spans_lost: bool,
         for cells in out.applications.values():
             for c in cells.values():
                 c.flags.append("position_assumed")
-    _fill_missing_applications(out, layout)
+    # The layout is the labels': without a printed 其他处理 row or sub-row, either may be the
+    # report's, so the rows of both that were not read are flagged.
+    layout_printed = bool(own_keys & _OTHER_HANDLING_ROWS)
+    out.layout_decided = layout_printed
+    _fill_missing_applications(out, layout if layout_printed else None)
+
+
+_OTHER_HANDLING_ROWS = frozenset(("other_handling", *v.OTHER_HANDLING_SUBROWS))
 
 
 def applicant_columns(
@@ -791,8 +848,13 @@ def _blank_total_by_identity(values: Sequence[Cell], n: int) -> bool:
     return sum(nums[:-1]) != nums[-1]
 
 
-def _fill_missing_applications(out: Tables, layout: str) -> None:
-    row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
+def _fill_missing_applications(out: Tables, layout: str | None) -> None:
+    """Every row the template defines is in the output: a row of the layout (of either layout
+    when the labels did not decide it, `layout` None) that was not read is null, `not_found`."""
+    if layout is None:
+        row_keys: Sequence[str] = v.ALL_APPLICATION_ROWS
+    else:
+        row_keys = v.APPLICATION_ROWS_2021 if layout == "2021" else v.APPLICATION_ROWS_ONE_ROW_OTHER
     for key in v.ALL_APPLICATION_ROWS:
         if key in out.applications:
             continue
@@ -911,7 +973,7 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
         row: dict[str, CellOut] = {}
         for a in v.APPLICANTS:
             var = (key, a)
-            if var in ambiguous or result.value(var) is None:
+            if _not_forced(result, var, ambiguous):
                 cands = result.candidates(var)
                 row[a] = CellOut(cands[0] if len(cands) == 1 else None, printed, view.line.where, ["ambiguous"], cands)
             else:
@@ -920,6 +982,14 @@ def _solve_application_runs(runs: dict[str, RowView], out: Tables, layout: str,
     unsatisfied = getattr(result, "unsatisfied", None)
     if unsatisfied:
         out.warnings.append("table 三: digit runs split without the identities the report breaks: " + ", ".join(unsatisfied))
+
+
+def _not_forced(result, var, ambiguous: set) -> bool:
+    """A cell of a split digit run is read only when every cut the identities allow gives it
+    the same value: its row's cut may still be open elsewhere (pingtan-shs-2024 表四: no cut
+    balances 复议后起诉, so that block stays open, while 行政复议 and 未经复议直接起诉 balance in
+    one way only). A truncated search determines nothing (`value` is then None)."""
+    return result.value(var) is None or (var in ambiguous and result.truncated)
 
 
 # --------------------------------------------------------------------------- table 四
@@ -958,8 +1028,19 @@ def extract_review(views: Sequence[RowView], spans_lost: bool, out: Tables, row_
     if any(c.joined for c in cells):
         _solve_review_run(cells, where[0], out, keys)
     else:
+        starts = _value_windows(cells, len(keys)) if spans_lost and len(cells) > len(keys) else []
+        if len(starts) == 1:
+            # Flattened text: empty slots before the numbers (a header row's padding, with the
+            # value row run onto it) and after them; only one placement fits.
+            cells = cells[starts[0] : starts[0] + len(keys)]
+            where = where[starts[0] : starts[0] + len(keys)]
         trimmed = _trim(cells, len(keys))
-        if len(trimmed) == len(keys) and not interleaved:
+        if len(starts) > 1:
+            printed = " | ".join(c.text for c in cells)
+            out.warnings.append(f"table 四: {len(starts)} placements of the printed cells fit its {len(keys)} columns")
+            for k in keys:
+                out.review[k] = CellOut(None, printed, where[0], ["ambiguous"])
+        elif len(trimmed) == len(keys) and not interleaved:
             for k, c, w in zip(keys, trimmed, where, strict=False):
                 out.review[k] = cell_out(c, w, table="review_litigation")
         else:
@@ -1037,7 +1118,7 @@ def _solve_review_run(cells: list[Cell], where: str, out: Tables,
     ambiguous = result.ambiguous_vars()
     for k in v.REVIEW_LITIGATION_KEYS:
         var = ("review_litigation", k)
-        if var in ambiguous or result.value(var) is None:
+        if _not_forced(result, var, ambiguous):
             cands = result.candidates(var)
             out.review[k] = CellOut(cands[0] if len(cands) == 1 else None, printed, where, ["ambiguous"], cands)
         else:

@@ -61,6 +61,13 @@ APPLICATION_ROWS_ONE_ROW_OTHER: tuple[str, ...] = tuple(
     if r not in OTHER_HANDLING_SUBROWS[1:]
 )
 ALL_APPLICATION_ROWS: tuple[str, ...] = (*APPLICATION_ROWS_2021, "other_handling")
+SUBROW_NUMBERS: dict[str, int] = {
+    key: [r for r in APPLICATION_ROWS_2021 if r.split(".")[0] == key.split(".")[0]].index(key) + 1
+    for key in APPLICATION_ROWS_2021 if "." in key
+}
+"""The number the template prints before each sub-row of table 三 (1.属于国家秘密 … 8.属于行政查询事项,
+1.本机关不掌握… 3.补正后…): a count glued to it in text that lost its breaks ('15、属于三类内部事务信息'
+= 1 | 5、…) is cut where the template's number begins."""
 
 # Outcome rows whose sum is results_total, per layout.
 OUTCOME_ROWS_2021 = APPLICATION_ROWS_2021[2:23]
@@ -265,10 +272,12 @@ WARNING_FLAGS = frozenset({
 INFO_FLAGS = frozenset({
     "split_digits", "annotated", "unit_converted", "merged_row", "merged_cell",
     "blank_placed",  # the blank cell invisible in layout text placed by the row identity (总计)
+    "placed_by_identity",  # flattened text fits several placements; the row identity (总计) fits one
     "footnote",  # a footnote mark (①, *, ※, 注, [1], superscript) was stripped; raw text kept
     "wrapped_number",  # the digits were printed over two lines of one cell (PDF) and joined
     "corrected",  # a person's correction set the value (disclosure/corrections.py); the parser's in original_*
     "ocr",  # read by OCR from a page image; the engine's confidence is in provenance (ocr_cells.py)
+    "ocr_identity_choice",  # a doubtful OCR digit: the one engine reading the report's identities allow
 })
 
 # Plausibility (numbers.implausible). A cell above these is flagged `implausible` (its value is

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.defs import audit, core, marts, raw, review
+from pipelines.defs import audit, core, marts, ocr, raw, review
 from pipelines.executors import executor_from_env
 from pipelines.resources import LakeResource, lake_resource_from_env
 
-LAYERS = (raw, core, marts, audit, review)
+LAYERS = (raw, ocr, core, marts, audit, review)
 """Each layer package exports `defs`; a new layer (or concern) is one more entry here."""
 
 

@@ -15,6 +15,8 @@ RAW_KEY = dg.AssetKey("raw_reports")
 """Report files as received (raw layer; materialized by the inbox sensor)."""
 QUARANTINE_KEY = dg.AssetKey("quarantine")
 """The quarantine ledger (raw layer; written by the inbox sensor and by `curated`)."""
+OCR_KEY = dg.AssetKey("ocr_reads")
+"""Scanned files read by OCR and filed into the raw zone or the ledger (ocr layer)."""
 CURATED_KEY = dg.AssetKey("curated")
 """The six curated tables of one agency-year (core layer)."""
 WAREHOUSE_KEYS = [dg.AssetKey(["warehouse", t]) for t in TABLES]
@@ -31,5 +33,7 @@ CURATED_JOB = "curated_job"
 """Targeted by the inbox sensor and the catch-up schedules (defined in the core layer)."""
 YEAR_JOB = "year_job"
 """Warehouse, marts and Data Docs of a year (defined in the marts layer)."""
+OCR_JOB = "ocr_job"
+"""The OCR step alone (ocr layer; requested by the OCR sensor)."""
 AUDIT_JOB = "audit_job"
 """The lake accounting check alone (audit layer)."""

@@ -22,6 +22,16 @@ Producers, one folder each (with `expected/` so score_golden.py scores a folder)
 Golden values are the SOURCE report's golden file (the donor's for filled markup, with the
 markup's agency and year, which the filled page still prints), with only "file" changed.
 Also writes `docx/office-doc/*.doc` (Word 97 from the DOCX) for the conversion test.
+
+    .venv/bin/python scripts/make_office_fixtures.py --corpus   # writes tests/fixtures/office-corpus.tar.xz
+
+`--corpus`: the same markup filled with EVERY corpus report on the 2021 template whose 表三 has
+the markup's rows (21 reports besides the folders above), each made by the
+three PDF producers (Word-like, LibreOffice, browser print) and as DOCX, one folder per
+producer under `office-corpus/` (each with `expected/`), committed as one xz tarball: the
+PDFs embed nearly the same font subsets, which xz stores once (about 11 MB of PDFs in a few MB). The 2019-template reports have no
+Word-exported markup in the corpus to fill (sh-gov-office-2019's 表二 is laid out otherwise),
+and hongze's 表三 prints an extra row; they are left out.
 """
 
 from __future__ import annotations
@@ -149,10 +159,15 @@ def md_to_html(text: str) -> str:
     return "\n".join(out)
 
 
-def page(body: str, title: str | None) -> str:
+def page(body: str, title: str | None, one_weight: bool = False) -> str:
     head = f"<title>{html.escape(title)}</title>" if title else ""
-    # One font for everything (a page naming 微软雅黑 would embed a fallback font besides).
-    style = f"<style>*{{font-family:'{NOTO}' !important}} body{{font-size:12pt}}</style>"
+    # One font for everything (a page naming 微软雅黑 would embed a fallback font besides);
+    # with `one_weight`, one weight too (each weight embeds its own glyphs).
+    weight = "font-weight:normal !important;" if one_weight else ""
+    style = f"<style>*{{font-family:'{NOTO}' !important;{weight}}} body{{font-size:12pt}}</style>"
+    if one_weight:  # LibreOffice maps 方正仿宋_GBK (face=, font-family:) to a serif font, embedded besides
+        body = re.sub(r'\sface="[^"]*"|font-family:\s*[^;"]*;?', "", body)
+        style += f"<style>body,p,td,span,font,div{{font-family:'{NOTO}'}}</style>"
     return f'<!DOCTYPE html><html><head><meta charset="utf-8">{head}{style}</head><body>{body}</body></html>'
 
 
@@ -239,7 +254,89 @@ def write_gold(folder: Path, name: str, gold: dict) -> None:
     (folder / "expected" / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+OFFICE_CORPUS_TAR = ROOT / "tests" / "fixtures" / "office-corpus.tar.xz"
+CORPUS_PRODUCERS = ("docx", "pdf-word", "pdf-lo", "pdf-chrome")
+
+
+def corpus_donors() -> list[str]:
+    """Golden files of every corpus report the Word-exported markup can print: 2021 template,
+    the markup's 表三 rows; neither the markup's own report nor a second copy of a donor above
+    (huaian-gov-2024.txt holds the numbers of huaian-gov-2024.pdf)."""
+    source = golden(FILL_MARKUP + ".json")
+    out = []
+    for path in sorted((CORPUS / "expected").glob("*.json")):
+        donor = json.loads(path.read_text(encoding="utf-8"))
+        if path.name in (FILL_MARKUP + ".json", "huaian-gov-2024.txt.json", *FILL_DONORS):
+            continue
+        if donor.get("template") == source["template"] and list(donor.get("applications") or {}) == list(source["applications"]):
+            out.append(path.name)
+    return out
+
+
+def corpus_main() -> None:
+    """Every corpus donor through every producer, into tests/fixtures/office-corpus/."""
+    markup = (CORPUS / FILL_MARKUP).read_text(encoding="utf-8")
+    source = golden(FILL_MARKUP + ".json")
+    out_dir = Path(tempfile.mkdtemp(prefix="f-office-corpus-"))
+    folders = {name: out_dir / "office-corpus" / name for name in CORPUS_PRODUCERS}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    items = []
+    for donor_name in corpus_donors():
+        gold = {**golden(donor_name), "agency": source["agency"], "year": source["year"]}
+        gold.pop("raw_text", None)
+        stem = f"filled-{donor_name.rsplit('.', 2)[0]}"
+        body = page(filled_markup(markup, source, golden(donor_name)), None, one_weight=True)
+        items.append((stem, shortened(body), gold))
+    with tempfile.TemporaryDirectory(prefix="f-office-") as tmp_name:
+        tmp = Path(tmp_name)
+        html_dir, docx_dir, lo_dir = tmp / "html", tmp / "docx", tmp / "lo"
+        for d in (html_dir, docx_dir, lo_dir):
+            d.mkdir()
+        for stem, body, _ in items:
+            (html_dir / f"{stem}.html").write_text(body, encoding="utf-8")
+            (html_dir / f"{stem}-browser.html").write_text(body.replace(NOTO, BROWSER_FONT), encoding="utf-8")
+        plain = [str(html_dir / f"{stem}.html") for stem, _, _ in items]
+        profile = tmp / "profile"
+        soffice(["--convert-to", "docx:MS Word 2007 XML", "--outdir", str(docx_dir), *plain], profile)
+        soffice(["--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(lo_dir), *plain], profile)
+        docxs = [str(docx_dir / f"{stem}.docx") for stem, _, _ in items]
+        soffice(["--convert-to", "pdf:writer_pdf_Export", "--outdir", str(folders["pdf-word"]), *docxs], profile)
+        for stem, _, gold in items:
+            shutil.copy(docx_dir / f"{stem}.docx", folders["docx"] / f"{stem}.docx")
+            write_gold(folders["docx"], f"{stem}.docx", gold)
+            shutil.copy(lo_dir / f"{stem}.pdf", folders["pdf-lo"] / f"{stem}.pdf")
+            write_gold(folders["pdf-lo"], f"{stem}.pdf", gold)
+            write_gold(folders["pdf-word"], f"{stem}.pdf", gold)
+            chrome(html_dir / f"{stem}-browser.html", folders["pdf-chrome"] / f"{stem}.pdf", tmp / "chrome")
+            write_gold(folders["pdf-chrome"], f"{stem}.pdf", gold)
+    total = sum(p.stat().st_size for f in folders.values() for p in f.rglob("*") if p.is_file())
+    pack(out_dir / "office-corpus", OFFICE_CORPUS_TAR)
+    shutil.rmtree(out_dir)
+    print(f"wrote {len(items)} reports x {len(folders)} producers, {total / 2**20:.1f} MB "
+          f"as {OFFICE_CORPUS_TAR.name} ({OFFICE_CORPUS_TAR.stat().st_size / 2**20:.1f} MB)")
+
+
+def pack(folder: Path, target: Path) -> None:
+    """A reproducible xz tarball of a folder (sorted names, no owners or times)."""
+    import lzma
+    import tarfile
+
+    def clean(info: tarfile.TarInfo) -> tarfile.TarInfo:
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        info.mtime = 0
+        return info
+
+    with lzma.open(target, "wb", preset=9 | lzma.PRESET_EXTREME) as xz, tarfile.open(fileobj=xz, mode="w") as tar:
+        for path in sorted(folder.rglob("*")):
+            tar.add(path, arcname=str(path.relative_to(folder.parent)), recursive=False, filter=clean)
+
+
 def main() -> None:
+    if "--corpus" in sys.argv[1:]:
+        corpus_main()
+        return
     for tool in ("soffice", "chromium"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} not found: apt-get install libreoffice-writer-nogui fonts-noto-cjk chromium")

@@ -49,3 +49,18 @@ def score_folder(folder: Path) -> Score:
     for gold_path in sorted((folder / "expected").glob("*.json")):
         score_file(gold_path, folder, score)
     return score
+
+
+CORPUS_TAR = Path(__file__).parent / "fixtures" / "office-corpus.tar.xz"
+"""Office-made fixtures of every corpus report the Word-exported markup prints (one folder per
+producer: docx, pdf-word, pdf-lo, pdf-chrome), from scripts/make_office_fixtures.py --corpus."""
+CORPUS_PRODUCERS = ("docx", "pdf-word", "pdf-lo", "pdf-chrome")
+
+
+def unpack_corpus(into: Path) -> Path:
+    """Unpack CORPUS_TAR under `into`; return the office-corpus folder (its producer folders)."""
+    import tarfile
+
+    with tarfile.open(CORPUS_TAR, "r:xz") as tar:
+        tar.extractall(into, filter="data")
+    return into / "office-corpus"

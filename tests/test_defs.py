@@ -15,7 +15,7 @@ from pipelines.definitions import defs
 REPO = Path(__file__).resolve().parent.parent
 
 ASSET_KEYS = {
-    "raw_reports", "quarantine", "curated",
+    "raw_reports", "quarantine", "ocr_reads", "curated",
     "warehouse/reports", "warehouse/active_disclosure", "warehouse/applications",
     "warehouse/review_litigation", "warehouse/report_sections", "warehouse/validation_issues",
     "agency_year_kpis", "expectations",
@@ -28,9 +28,9 @@ CHECKS = {
     ("curated", "all_reports_parsed"), ("agency_year_kpis", "cross_year_soft_checks"),
     ("expectations", "expectation_suite"), ("quarantine", "lake_accounting"),
     ("year_on_year", "flagged_inputs_give_no_change"), ("peer_positions", "peer_outliers"),
-    ("publication_timeliness", "late_publications"),
+    ("publication_timeliness", "late_publications"), ("ocr_reads", "every_scan_filed_or_quarantined"),
 }
-JOBS = {"curated_job", "year_job", "audit_job", "corrections_job", "review_pages_job", "review_queue_job"}
+JOBS = {"curated_job", "ocr_job", "year_job", "audit_job", "corrections_job", "review_pages_job", "review_queue_job"}
 SCHEDULES = {  # name -> (cron, timezone, job, default status)
     "yearly_backfill": ("0 3 1 2 *", "Asia/Shanghai", "curated_job", "RUNNING"),
     "daily_catch_up": ("30 2 * * *", "Asia/Shanghai", "curated_job", "RUNNING"),
@@ -38,11 +38,12 @@ SCHEDULES = {  # name -> (cron, timezone, job, default status)
 }
 SENSORS = {  # name -> (minimum interval in seconds, job)
     "inbox_sensor": (15, "curated_job"),
+    "ocr_sensor": (60, "ocr_job"),
     "year_refresh_sensor": (30, "year_job"),
     "corrections_sensor": (15, "corrections_job"),
     "review_refresh_sensor": (30, None),  # two jobs: review_pages_job, review_queue_job
 }
-LAYERS = ("raw", "core", "marts", "audit", "review")
+LAYERS = ("raw", "ocr", "core", "marts", "audit", "review")
 
 
 def test_definitions_snapshot_asset_keys_and_checks():

@@ -400,3 +400,35 @@ def test_old_word_is_converted_by_libreoffice_in_a_private_profile_and_parsed():
     score_file(gold_path, OLD_DOC, score)
     assert not score.silent and not score.wrong_identity
     assert score.accuracy >= 0.995
+
+
+# --------------------------------------------------------------------------- formatting skipped
+
+
+FORMATTED_ROW = (
+    "<w:tbl><w:tr>"
+    + tc("自然人", '<w:tcW w:w="1200" w:type="dxa"/><w:tcBorders><w:top w:val="single" w:sz="4"/></w:tcBorders>'
+         '<w:vAlign w:val="center"/>')
+    + tc("12", '<w:gridSpan w:val="2"/><w:shd w:val="clear" w:fill="auto"/>')
+    + "</w:tr></w:tbl>"
+    '<w:p><w:pPr><w:spacing w:line="480"/><w:jc w:val="both"/><w:rPr><w:b/></w:rPr></w:pPr>'
+    '<w:r><w:rPr><w:rFonts w:eastAsia="方正仿宋_GBK"/><w:sz w:val="32"/></w:rPr><w:t>四、行政复议</w:t></w:r>'
+    '<w:r><w:rPr><w:b/></w:rPr><w:tab/><w:t>情况</w:t></w:r></w:p>'
+)
+
+
+def _read_texts(body: str) -> list[tuple[str, int]]:
+    doc = read_docx(make_docx(body), "f.docx")
+    return [(c.text, c.colspan) for line in doc.lines for c in line.cells]
+
+
+def test_formatting_the_reader_skips_changes_nothing_it_reads():
+    assert _read_texts(FORMATTED_ROW) == [("自然人", 1), ("12", 2), ("四、行政复议 情况", 1)]
+
+
+def test_tracked_property_changes_are_read_from_the_part_as_it_is():
+    # A w:rPr nested in w:rPrChange: the formatting is not cut (no nesting-unsafe edit); same text.
+    changed = FORMATTED_ROW.replace('<w:sz w:val="32"/></w:rPr>', '<w:sz w:val="32"/><w:rPrChange w:id="1">'
+                                    '<w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr>')
+    assert "rPrChange" in changed
+    assert _read_texts(changed) == _read_texts(FORMATTED_ROW)

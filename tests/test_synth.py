@@ -204,10 +204,7 @@ def test_unit_variations_print_the_money_in_the_stated_unit_and_keep_the_golden_
 # Classes the parser still gets silently wrong on some generated reports (or rejects).
 # strict=True: the mark must go when the fix lands. Measured on 3,000 reports with
 # `make score-variations` (docs/synth.md).
-VARIATION_XFAIL: dict[str, str] = {
-    "pipe_label_span": "pipe spans: a spanning label's empty cells still shift or blank the values (580 silent cells in 130 reports)",
-    "one_line_body": "one-line body: some reports rejected (no tables found) and ~50 silent cells per 100 reports",
-}
+VARIATION_XFAIL: dict[str, str] = {}
 VARIATION_SLICE = 8  # reports per variation (23 × 8 ≈ 10 s); bench/score_variations.py runs 3,000
 
 

@@ -43,11 +43,21 @@ def closing_signature(texts: Sequence[str]) -> dict[str, str]:
 
 def heading_of(texts: Sequence[str], limit: int = 3) -> str:
     """The title printed first: the leading lines up to the one naming the report (年度报告),
-    joined (a title wraps over two or three lines); empty when the first lines name none."""
+    joined (a title wraps over two or three lines); empty when the first lines name none or
+    what they name is a sentence of the body (is_heading)."""
     lines = [t.strip() for t in texts[: limit + 2] if t.strip() and t.strip() != "\f"][:limit]
     joined = ""
     for line in lines:
         joined += re.sub(r"\s+", "", line)
         if "报告" in line:
-            return joined
+            return joined if is_heading(joined) else ""
     return ""
+
+
+_BODY_SENTENCE = re.compile(r"[。，,；;：:]")
+
+
+def is_heading(text: str) -> bool:
+    """Could this be a report's title? It names a report and holds no sentence punctuation (the
+    opening sentence '现向社会公布…年度报告。' names the report too, but is the body)."""
+    return "报告" in text and not _BODY_SENTENCE.search(text)

@@ -28,20 +28,22 @@ import bisect
 import ctypes
 import functools
 import itertools
+import operator
 import re
 import statistics
 import threading
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from disclosure.model import Cell, Document, Line, OcrRead, RejectedReport
-from disclosure.readers.docmeta import closing_signature, heading_of
+from disclosure.readers.docmeta import closing_signature, heading_of, is_heading
 from disclosure.vocabulary import APPLICANT_SIGNATURES
 
 # Gaps between glyphs, as fractions of the line's median em (font size).
@@ -62,6 +64,7 @@ MIN_GLYPHS_PER_PAGE = 5  # fewer printed glyphs on average: scanned pages, needs
 PDF_MAGIC = b"%PDF-"
 EOF_MARK = b"%%EOF"
 PAGE_NUMBER = re.compile(r"^[-—–] ?\d+ ?[-—–]$")  # "- 4 -" is written "-4-" as pdftotext does
+_DASHES = frozenset("-—–")  # the first character of a PAGE_NUMBER
 _PDFIUM_LOCK = threading.Lock()
 _DIGITS = frozenset("0123456789")
 _NUMERIC = frozenset("0123456789.,%")
@@ -100,6 +103,27 @@ class Glyph:
     # Estimated em size: the advance of a full-width (CJK) glyph, twice that of a
     # half-width one (digits and Latin letters are about half an em wide).
     em: float
+    # em: how far off a column's left edge a number may begin and still begin that column when
+    # it touches the label before it (0: a text layer's positions are exact; OCR's are not).
+    start_slack: ClassVar[float] = 0.0
+
+
+def _median(values: Iterable[float]) -> float:
+    """statistics.median without its overhead (same value: the middle, or the mean of the two
+    middles); the reader takes tens of thousands of medians of short lists per report."""
+    data = sorted(values)
+    n = len(data)
+    if not n:
+        raise statistics.StatisticsError("no median for empty data")
+    i = n // 2
+    return data[i] if n % 2 else (data[i - 1] + data[i]) / 2
+
+
+_X0 = operator.attrgetter("x0")
+_BASE = operator.attrgetter("base")
+_Y = operator.attrgetter("y")
+_XPOS = operator.attrgetter("x")
+_Y0, _Y1 = operator.attrgetter("y0"), operator.attrgetter("y1")
 
 
 def em_of(ch: str, width: float) -> float:
@@ -209,6 +233,8 @@ def lay_out(pages: list[list[PageRow]]) -> tuple[list[PageRow | None], int]:
 
 HEADING_EM = 1.15
 """A title line is printed at least this much larger than the page's body text."""
+HEADING_LINES = 5
+"""Lines heading_of reads (its limit + 2): the other rows of the first page need no cells."""
 
 
 def first_page_heading(glyphs: list[Glyph], bottom: float, top: float) -> str:
@@ -219,17 +245,17 @@ def first_page_heading(glyphs: list[Glyph], bottom: float, top: float) -> str:
     rows = [r for r in group_rows(glyphs) if bottom + MARGIN * (top - bottom) < r[0].base < top - MARGIN * (top - bottom)]
     if not rows:
         return ""
-    body = statistics.median(g.em for g in glyphs)
+    body = _median(g.em for g in glyphs)
     picked: list[str] = []
     for row in rows[:6]:
-        big = statistics.median(g.em for g in row) >= HEADING_EM * body
+        big = _median(g.em for g in row) >= HEADING_EM * body
         if big:
             picked.append("".join(c.text for c in split_cells(row)).replace(" ", ""))
         elif picked:
             break
-    if picked:
+    if picked and is_heading("".join(picked)):  # a larger font alone may be a table's digits
         return "".join(picked)
-    return heading_of([" ".join(c.text for c in split_cells(r)) for r in rows])
+    return heading_of([" ".join(c.text for c in split_cells(r)) for r in rows[:HEADING_LINES]])
 
 
 def unmapped(glyphs: list[Glyph]) -> int:
@@ -405,21 +431,25 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
     """
     rules: list[Rule] = []
     flat: list[HRule] = []
-    box = [ctypes.c_float() for _ in range(4)]
-    refs = [ctypes.byref(v) for v in box]
-    get_type, get_bounds = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetBounds
+    box = (ctypes.c_float * 4)()  # left, bottom, right, top
+    refs = [ctypes.byref(box, 4 * k) for k in range(4)]
+    turned = view.quarter_turns != 0
+    get_type, get_bounds = _bare("FPDFPageObj_GetType"), _bare("FPDFPageObj_GetBounds")
+    count_in_form, get_in_form = _bare("FPDFFormObj_CountObjects"), _bare("FPDFFormObj_GetObject", ctypes.c_void_p)
+    count_segments = _bare("FPDFPath_CountSegments")
     path_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    void = ctypes.c_void_p
 
-    def visit(objects: list[object], depth: int) -> None:
+    def visit(objects: list[ctypes.c_void_p], depth: int) -> None:
         for obj in objects:
             kind = get_type(obj)
             if kind == form_kind and depth < 2:
-                count = pdfium_c.FPDFFormObj_CountObjects(obj)
-                visit([pdfium_c.FPDFFormObj_GetObject(obj, j) for j in range(count)], depth + 1)
+                count = count_in_form(obj)
+                visit([void(get_in_form(obj, j)) for j in range(count)], depth + 1)
                 continue
             if kind != path_kind or not get_bounds(obj, *refs):
                 continue
-            left, bottom, right, top = view.rect(box[0].value, box[1].value, box[2].value, box[3].value)
+            left, bottom, right, top = view.rect(*box) if turned else box
             tall, wide = top - bottom, right - left
             if tall < 4 and wide < 4:
                 continue
@@ -427,47 +457,55 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
                 rules.append(Rule((left + right) / 2, bottom, top))
             elif tall <= RULE_WIDTH:
                 flat.append(HRule((bottom + top) / 2, left, right))
-            elif pdfium_c.FPDFPath_CountSegments(obj) in (4, 5):  # a rectangle: its four sides
+            elif count_segments(obj) in (4, 5):  # a rectangle: its four sides
                 rules.extend((Rule(left, bottom, top), Rule(right, bottom, top)))
                 flat.extend((HRule(bottom, left, right), HRule(top, left, right)))
             else:  # one path drawing many borders (a browser's collapsed table borders)
                 _path_edges(obj, view, rules, flat)
 
-    raw = page.raw
-    get_object = pdfium_c.FPDFPage_GetObject
-    visit([get_object(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw))], 0)
+    raw = ctypes.cast(page.raw, void)
+    get_object = _bare("FPDFPage_GetObject", void)
+    visit([void(get_object(raw, i)) for i in range(_bare("FPDFPage_CountObjects")(raw))], 0)
     return rules, flat
 
 
 MAX_PATH_SEGMENTS = 4000  # a path with more segments is a drawing, not table borders
 
 
-def _path_edges(obj: object, view: PageView, rules: list[Rule], flat: list[HRule]) -> None:
+def _path_edges(obj: ctypes.c_void_p, view: PageView, rules: list[Rule], flat: list[HRule]) -> None:
     """Vertical and horizontal straight segments of a path object, in page space."""
-    n = pdfium_c.FPDFPath_CountSegments(obj)
+    n = _bare("FPDFPath_CountSegments")(obj)
     if n <= 0 or n > MAX_PATH_SEGMENTS:
         return
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    if not _bare("FPDFPageObj_GetMatrix")(obj, ctypes.byref(m)):
         return
     x, y = ctypes.c_float(), ctypes.c_float()
     xr, yr = ctypes.byref(x), ctypes.byref(y)
     line_to, move_to = pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_MOVETO
+    get_segment = _bare("FPDFPath_GetPathSegment", ctypes.c_void_p)
+    get_point, get_kind = _bare("FPDFPathSegment_GetPoint"), _bare("FPDFPathSegment_GetType")
+    get_close = _bare("FPDFPathSegment_GetClose")
+    path = obj
+    ma, mb, mc, md, me, mf = m.a, m.b, m.c, m.d, m.e, m.f
     prev: tuple[float, float] | None = None
     start: tuple[float, float] | None = None
     for i in range(n):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        if not pdfium_c.FPDFPathSegment_GetPoint(seg, xr, yr):
+        seg = get_segment(path, i)
+        if not seg:
+            continue  # (the wrapped call would fail in GetPoint on a null segment too)
+        seg = ctypes.c_void_p(seg)
+        if not get_point(seg, xr, yr):
             continue
-        px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        px, py = ma * x.value + mc * y.value + me, mb * x.value + md * y.value + mf
+        kind = get_kind(seg)
         point = (px, py)
         if kind == move_to:
             prev = start = point
             continue
         if kind == line_to and prev is not None:
             _edge(prev, point, view, rules, flat)
-            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+            if get_close(seg) and start is not None:
                 _edge(point, start, view, rules, flat)
         prev = point
 
@@ -493,31 +531,56 @@ def _glyphs(raw_textpage: object, view: PageView = PageView()) -> list[Glyph]:
     rect_ref = ctypes.byref(rect)
     ox, oy = ctypes.c_double(), ctypes.c_double()
     ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
-    get_box = pdfium_c.FPDFText_GetLooseCharBox
-    get_origin = pdfium_c.FPDFText_GetCharOrigin
+    get_box, get_origin = _bare_calls()
+    page = ctypes.cast(raw_textpage, ctypes.c_void_p)
+    turned = view.quarter_turns != 0
+    factors = _EM_FACTORS
     out: list[Glyph] = []
     for i, ch in enumerate(text):
         if ch == _LINE_END_HYPHEN:
             ch = "-"
         elif ch in _SPACES or not ch.isprintable():
             continue
-        if not get_box(raw_textpage, i, rect_ref) or not get_origin(raw_textpage, i, ox_ref, oy_ref):
+        if not get_box(page, i, rect_ref) or not get_origin(page, i, ox_ref, oy_ref):
             continue
-        if view.quarter_turns:
+        if turned:
             x0, _, x1, _ = view.rect(rect.left, rect.bottom, rect.right, rect.top)
             base = view.baseline(ox.value, oy.value)
         else:
             x0, x1, base = rect.left, rect.right, oy.value
         if x1 <= x0:
             continue
-        out.append(Glyph(ch, x0, x1, base, em_of(ch, x1 - x0)))
+        factor = factors.get(ch)
+        if factor is None:
+            factor = factors[ch] = _em_factor(ch)
+        out.append(Glyph(ch, x0, x1, base, factor * (x1 - x0)))  # em_of(ch, x1 - x0)
     return _fill_em(out)
+
+
+_EM_FACTORS: dict[str, float] = {}
+"""_em_factor by character, filled as pages are read (a report prints a few hundred)."""
+
+
+def _bare_calls() -> tuple[object, object]:
+    """FPDFText_GetLooseCharBox and FPDFText_GetCharOrigin, bare (see _bare)."""
+    return _bare("FPDFText_GetLooseCharBox"), _bare("FPDFText_GetCharOrigin")
+
+
+@functools.cache
+def _bare(name: str, restype: type = ctypes.c_int) -> object:
+    """A PDFium function called without ctypes' argument conversion (argtypes), which costs
+    more than the call itself when made for every glyph or path segment. Callers pass exactly
+    the C types it takes: void pointers (ctypes.c_void_p), C ints, byrefs."""
+    fn = getattr(pdfium_c, name)
+    bare = ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+    bare.argtypes = None
+    return bare
 
 
 def _fill_em(glyphs: list[Glyph]) -> list[Glyph]:
     """Give glyphs whose width tells no font size (Latin, punctuation) the page's median em."""
     known = [g.em for g in glyphs if g.em > 0]
-    default = statistics.median(known) if known else 2 * statistics.median(g.x1 - g.x0 for g in glyphs or [])
+    default = _median(known) if known else 2 * _median(g.x1 - g.x0 for g in glyphs or [])
     for g in glyphs:
         if g.em <= 0:
             g.em = default
@@ -589,16 +652,22 @@ class GridTable:
     cells: list[GridCell]
     # band index -> the cells crossing that band, left to right
     by_band: list[list[GridCell]] = field(default_factory=list)
+    ys_up: list[float] = field(default_factory=list)  # ys bottom to top, for bisect (cached)
 
     def contains(self, x: float, y: float) -> bool:
         return self.xs[0] - 1 <= x <= self.xs[-1] + 1 and self.ys[-1] - 1 <= y <= self.ys[0] + 1
 
     def cell_at(self, x: float, y: float) -> GridCell | None:
-        band = _band_of(self.ys, y)
-        if band is None:
+        ys = self.ys
+        if not ys[-1] <= y <= ys[0]:
             return None
+        if len(self.ys_up) != len(ys):
+            self.ys_up = ys[::-1]
+        i = len(ys) - bisect.bisect_left(self.ys_up, y)  # as _band_of
+        band = min(max(i - 1, 0), len(ys) - 2)
+        xs = self.xs
         for cell in self.by_band[band]:
-            if self.xs[cell.c0] - 1 <= x <= self.xs[cell.c1] + 1:
+            if xs[cell.c0] - 1 <= x <= xs[cell.c1] + 1:
                 return cell
         return None
 
@@ -634,10 +703,22 @@ def ruled_tables(rules: list[Rule], flat: list[HRule]) -> list[GridTable]:
     flat = flat + open_edges(rules, flat)
     heights = sorted(_merge_positions([h.y for h in flat]), reverse=True)
     bands: list[tuple[float, float, list[float]]] = []
+    # The rules crossing a band start below its bottom and end above its top: of the rules
+    # sorted by start and by end, the shorter of those two runs is searched (same rules).
+    by_start = sorted(rules, key=_Y0)
+    starts = [r.y0 for r in by_start]
+    by_end = sorted(rules, key=_Y1)
+    ends = [r.y1 for r in by_end]
     for top, bottom in itertools.pairwise(heights):
         if top - bottom < GRID_MIN_BAND:
             continue
-        xs = _merge_positions([r.x for r in rules if r.y0 <= bottom + 1.5 and r.y1 >= top - 1.5])
+        below = bisect.bisect_right(starts, bottom + 1.5)  # by_start[:below]: y0 <= bottom + 1.5
+        above = bisect.bisect_left(ends, top - 1.5)  # by_end[above:]: y1 >= top - 1.5
+        if below <= len(ends) - above:
+            crossing = [r.x for r in by_start[:below] if r.y1 >= top - 1.5]
+        else:
+            crossing = [r.x for r in by_end[above:] if r.y0 <= bottom + 1.5]
+        xs = _merge_positions(crossing)
         bands.append((top, bottom, xs))
     tables: list[GridTable] = []
     run: list[tuple[float, float, list[float]]] = []
@@ -674,11 +755,19 @@ def open_edges(rules: list[Rule], flat: list[HRule]) -> list[HRule]:
     horizontal rule there (a browser draws no border where a row continues on the next page),
     a virtual rule from the leftmost to the rightmost of them closes the grid."""
     ends: list[tuple[float, float]] = []  # (height, x) of rule ends no horizontal rule meets
-    by_y = _Sorted(flat, key=lambda h: h.y)
+    by_y = _Sorted(flat, key=_Y)
+    spans: dict[float, list[tuple[float, float]]] = {}  # rule end height -> (x0, x1) of the rules near it
     for r in rules:
+        x = r.x
         for y in (r.y0, r.y1):
-            if not any(h.x0 - 2 <= r.x <= h.x1 + 2 for h in by_y.near(y, RULE_MERGE + 1)):
-                ends.append((y, r.x))
+            near = spans.get(y)
+            if near is None:
+                near = spans[y] = [(h.x0 - 2, h.x1 + 2) for h in by_y.near(y, RULE_MERGE + 1)]
+            for x0, x1 in near:
+                if x0 <= x <= x1:
+                    break
+            else:
+                ends.append((y, x))
     out: list[HRule] = []
     ends.sort()
     group: list[tuple[float, float]] = []
@@ -697,11 +786,15 @@ def open_sides(rules: list[Rule], flat: list[HRule]) -> list[Rule]:
     rule there and nothing ruled beyond (a browser leaves out a collapsed border), a virtual
     vertical rule joins them. Inner ends (a group label's column spanning rows) never count."""
     ends: list[tuple[float, float]] = []  # (x, height) of outer rule ends no vertical rule meets
-    by_y = _Sorted(flat, key=lambda h: h.y)
-    by_x = _Sorted(rules, key=lambda r: r.x)
+    by_y = _Sorted(flat, key=_Y)
+    by_x = _Sorted(rules, key=_XPOS)
+    extent: dict[float, tuple[float, float]] = {}  # height -> leftmost start, rightmost end of its rules
     for h in flat:
-        level = by_y.near(h.y, RULE_MERGE)
-        for x, outer in ((h.x0, all(o.x0 >= h.x0 - RULE_MERGE for o in level)), (h.x1, all(o.x1 <= h.x1 + RULE_MERGE for o in level))):
+        if h.y not in extent:
+            level = by_y.near(h.y, RULE_MERGE)  # holds h itself: never empty
+            extent[h.y] = min(o.x0 for o in level), max(o.x1 for o in level)
+        lowest, highest = extent[h.y]
+        for x, outer in ((h.x0, lowest >= h.x0 - RULE_MERGE), (h.x1, highest <= h.x1 + RULE_MERGE)):
             if outer and not any(r.y0 - 2 <= h.y <= r.y1 + 2 for r in by_x.near(x, RULE_MERGE + 1)):
                 ends.append((x, h.y))
     out: list[Rule] = []
@@ -731,18 +824,24 @@ def _grid_of(bands: list[tuple[float, float, list[float]]], flat: list[HRule]) -
         i = bisect.bisect_left(xs, x)  # the nearest of the sorted xs: i or its left neighbour
         return i - 1 if i == len(xs) or (i and x - xs[i - 1] <= xs[i] - x) else i
 
-    by_y = _Sorted(flat, key=lambda h: h.y)
+    by_y = _Sorted(flat, key=_Y)
 
-    def closed(y: float, x0: float, x1: float) -> bool:
-        width = x1 - x0
-        cover = sum(max(0.0, min(h.x1, x1) - max(h.x0, x0)) for h in by_y.near(y, RULE_MERGE))
-        return cover >= GRID_COVER * width
+    def closed(level: list[tuple[float, float]], x0: float, x1: float) -> bool:
+        """Do the horizontal rules (x0, x1) at one height cover the slot x0..x1? (their
+        overlaps summed in order; a rule beside the slot adds nothing)"""
+        cover = 0.0
+        for h0, h1 in level:
+            d = (h1 if h1 <= x1 else x1) - (h0 if h0 >= x0 else x0)
+            if d > 0.0:
+                cover += d
+        return cover >= GRID_COVER * (x1 - x0)
 
     cells: list[GridCell] = []
     open_cells: dict[tuple[int, int], GridCell] = {}
     for b, (_, bottom, band_xs) in enumerate(bands):
         slots = [(col(x0), col(x1)) for x0, x1 in itertools.pairwise(band_xs)]
         still_open: dict[tuple[int, int], GridCell] = {}
+        level = [(h.x0, h.x1) for h in by_y.near(bottom, RULE_MERGE)]
         for c0, c1 in slots:
             if c1 <= c0:
                 continue
@@ -751,7 +850,7 @@ def _grid_of(bands: list[tuple[float, float, list[float]]], flat: list[HRule]) -
                 cell = GridCell(b, b, c0, c1)
                 cells.append(cell)
             cell.bottom = b
-            if not closed(bottom, xs[c0], xs[c1]):
+            if not closed(level, xs[c0], xs[c1]):
                 still_open[(c0, c1)] = cell
         open_cells = still_open
     table = GridTable(xs, ys, cells)
@@ -776,6 +875,11 @@ def ocr_read(glyphs: Sequence[Glyph]) -> OcrRead | None:
     reads = [r for g in glyphs if (r := getattr(g, "ocr", None)) is not None]
     alternatives = tuple(dict.fromkeys(a for r in reads for a in r.alternatives))
     return OcrRead(min(r.confidence for r in reads), any(r.doubtful for r in reads), alternatives)
+
+
+def _ocr_read(glyphs: list[Glyph]) -> OcrRead | None:
+    """ocr_read, without its look-ups for a text layer's glyph (a plain Glyph has no OCR read)."""
+    return None if type(glyphs[0]) is Glyph else ocr_read(glyphs)
 
 
 def cell_text(glyphs: list[Glyph]) -> str:
@@ -820,16 +924,18 @@ def page_rows(
     loose = glyphs
     if tables:
         loose = []
+        bounds = [(t.xs[0] - 1, t.xs[-1] + 1, t.ys[-1] - 1, t.ys[0] + 1, t) for t in tables]
         for g in glyphs:
             x, y = (g.x0 + g.x1) / 2, g.base + 0.35 * g.em
-            cell = next((c for t in tables if t.contains(x, y) and (c := t.cell_at(x, y)) is not None), None)
-            if cell is None:
-                loose.append(g)
+            for x0, x1, y0, y1, t in bounds:  # t.contains(x, y), inlined
+                if x0 <= x <= x1 and y0 <= y <= y1 and (cell := t.cell_at(x, y)) is not None:
+                    cell.glyphs.append(g)
+                    break
             else:
-                cell.glyphs.append(g)
+                loose.append(g)
     out = []
     for n, row in enumerate(group_rows(loose), start=1):
-        item = PageRow(split_cells(row), f"page {page} line {n}", y=statistics.median(g.base for g in row), glyphs=row)
+        item = PageRow(split_cells(row), f"page {page} line {n}", y=_median(g.base for g in row), glyphs=row)
         if rules and any(g.ch in _DIGITS for g in row):  # only rows holding numbers are cut
             xs = rule_positions(row, rules)
             if xs:
@@ -896,8 +1002,8 @@ def rule_positions(row: list[Glyph], rules: list[Rule]) -> list[float]:
     """x positions of the vertical rules crossing the line (at least 3, i.e. two slots)."""
     if not rules:
         return []
-    em = statistics.median(g.em for g in row)
-    mid = statistics.median(g.base for g in row) + 0.35 * em
+    em = _median(g.em for g in row)
+    mid = _median(g.base for g in row) + 0.35 * em
     xs = sorted(r.x for r in rules if r.y0 - 1 <= mid <= r.y1 + 1)
     merged: list[float] = []
     for x in xs:
@@ -968,13 +1074,16 @@ def group_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
     """Cluster glyphs top to bottom; a glyph whose baseline is within LINE_TOLERANCE x em of the
     previous glyph's joins its line (cells of one table row may sit a little higher or lower)."""
     rows: list[list[Glyph]] = []
+    line: list[Glyph] = []
     base = em = 0.0
-    for g in sorted(glyphs, key=lambda g: -g.base):
-        if rows and base - g.base < LINE_TOLERANCE * min(em, g.em):
-            rows[-1].append(g)
+    for g in sorted(glyphs, key=_BASE, reverse=True):  # stable, as the key -base
+        g_em = g.em
+        if line and base - g.base < LINE_TOLERANCE * (em if em < g_em else g_em):
+            line.append(g)
         else:
-            rows.append([g])
-        base, em = g.base, g.em
+            line = [g]
+            rows.append(line)
+        base, em = g.base, g_em
     return rows
 
 
@@ -1000,34 +1109,41 @@ def split_cells(row: list[Glyph]) -> list[Cell]:
 def cells_with_glyphs(row: list[Glyph], starts: Sequence[float] = ()) -> list[tuple[Cell, list[Glyph]]]:
     """split_cells, keeping each cell's glyphs; a glyph that begins exactly at one of the
     column `starts` (a borderless table whose cells touch) also begins a new cell."""
-    row = sorted(row, key=lambda g: g.x0)
-    size = statistics.median(g.em for g in row)
+    # The hottest loop of the reader: the gap rule of _cell_gap with its thresholds in points.
+    row = sorted(row, key=_X0)
+    size = _median([g.em for g in row])
+    word, mixed, apart = WORD_GAP * size, MIXED_GAP * size, CELL_GAP * size
     cells: list[tuple[Cell, list[Glyph]]] = []
-    parts: list[str] = [row[0].ch]
-    members: list[Glyph] = [row[0]]
-    right = row[0].x1
-    prev = row[0]
-
-    def close() -> None:
-        cells.append((Cell("".join(parts), col=len(cells), ocr=ocr_read(members)), members))
-
-    for g in row[1:]:
-        gap = g.x0 - right
-        at_start = bool(starts) and g.ch in _DIGITS and any(abs(g.x0 - x) <= START_TOLERANCE for x in starts)
-        if gap >= _cell_gap(prev.ch, g.ch) * size or (at_start and right <= g.x0 + START_TOLERANCE):
-            close()
-            parts, members = [g.ch], [g]
-        elif gap >= WORD_GAP * size:
-            parts.extend((" ", g.ch))
+    first = row[0]
+    parts: list[str] = [first.ch]
+    members: list[Glyph] = [first]
+    right = first.x1
+    prev_num = first.ch in _NUMERIC
+    for g in itertools.islice(row, 1, None):
+        ch, x0 = g.ch, g.x0
+        gap = x0 - right
+        num = ch in _NUMERIC
+        # A number touching the label before it begins at a column's edge: within the glyph
+        # source's position error of it (Glyph.start_slack).
+        if gap >= (word if prev_num and num else mixed if prev_num or num else apart) or (
+            starts and ch in _DIGITS and right <= x0 + START_TOLERANCE
+            and any(abs(x0 - x) <= START_TOLERANCE + (g.start_slack * size if not prev_num else 0.0) for x in starts)
+        ):
+            cells.append((Cell("".join(parts), col=len(cells), ocr=_ocr_read(members)), members))
+            parts, members = [ch], [g]
+        elif gap >= word:
+            parts.append(" ")
+            parts.append(ch)
             members.append(g)
         else:
-            parts.append(g.ch)
+            parts.append(ch)
             members.append(g)
-        right = max(right, g.x1)
-        prev = g
-    close()
+        if g.x1 > right:
+            right = g.x1
+        prev_num = num
+    cells.append((Cell("".join(parts), col=len(cells), ocr=_ocr_read(members)), members))
     for cell, _ in cells:
-        if PAGE_NUMBER.match(cell.text):
+        if cell.text[0] in _DASHES and PAGE_NUMBER.match(cell.text):
             cell.text = cell.text.replace(" ", "")
     return cells
 
@@ -1079,8 +1195,8 @@ def learn_columns(rows: list[PageRow]) -> list[Columns]:
     for n, groups in sorted(by_count.items(), reverse=True):
         if len(groups) < 2:
             continue
-        starts = [statistics.median(min(g.x0 for g in v[i]) for v in groups) for i in range(n)]
-        centres = [statistics.median((min(g.x0 for g in v[i]) + max(g.x1 for g in v[i])) / 2 for v in groups) for i in range(n)]
+        starts = [_median(min(g.x0 for g in v[i]) for v in groups) for i in range(n)]
+        centres = [_median((min(g.x0 for g in v[i]) + max(g.x1 for g in v[i])) / 2 for v in groups) for i in range(n)]
         first, last = min(at[n]), max(at[n])
         header = next((k for k in range(first - 1, max(first - TABLE_HEAD, -1), -1) if _is_header_start(rows[k])), first)
         out.append(Columns(starts, centres, header, last + TABLE_TAIL))
@@ -1182,7 +1298,7 @@ def header_columns(rows: list[PageRow], spec: HeaderSpec = HEADER_SPECS[0]) -> l
             continue
         cells = cells_with_glyphs(first_values.glyphs)
         value_glyphs = [g for _, gl in cells[_value_tail(cells):] for g in gl]
-        left = min(g.x0 for g in value_glyphs) - 2 * statistics.median(g.em for g in value_glyphs)
+        left = min(g.x0 for g in value_glyphs) - 2 * _median(g.em for g in value_glyphs)
         # A header cell begins right of the row labels; the tail of a wrapped note in the label
         # column ("…等于第三项加第四项之和）") reaching into it is no column's.
         header = [g for gl in header_cells if gl[0].x0 >= left for g in gl]
@@ -1323,7 +1439,7 @@ def _within_columns(row: PageRow, cols: Columns) -> bool:
     values = [gl for _, gl in cells[_value_tail(cells):]]
     if not values:
         return False
-    em = statistics.median(g.em for gl in values for g in gl)
+    em = _median(g.em for gl in values for g in gl)
     if min(g.x0 for gl in values for g in gl) < cols.starts[0] - em:
         return False
     # Each value begins at a column's left edge or is centred on a column (表二's wider
@@ -1392,7 +1508,7 @@ def join_wrapped_item_labels(rows: list[PageRow], cuts: list[_Cut]) -> None:
             continue
         left = glyphs[0].x0
         values_left = min((x for x in cut.x0s if x is not None), default=left)
-        em = statistics.median(g.em for g in glyphs)
+        em = _median(g.em for g in glyphs)
         above = _column_part(rows[j - 1], cut.row, left, values_left, em)
         if above is None:
             continue
@@ -1435,7 +1551,7 @@ def label_centred_values(rows: list[PageRow], cuts: list[_Cut]) -> None:
             continue
         above, below = rows[j - 1], rows[j + 1]
         left = min((x for x in cut.x0s if x is not None), default=0.0)
-        em = statistics.median(g.em for g in cut.row.glyphs)
+        em = _median(g.em for g in cut.row.glyphs)
         if not all(_label_fragment(r, left) for r in (above, below)):
             continue
         if above.y - cut.row.y > WRAP_LEADING * em or cut.row.y - below.y > WRAP_LEADING * em:
@@ -1462,7 +1578,7 @@ def join_row_halves(cuts: list[_Cut]) -> None:
             continue
         if _page_of_row(first.row) != _page_of_row(second.row) or not second.row.glyphs:
             continue
-        em = statistics.median(g.em for g in second.row.glyphs)
+        em = _median(g.em for g in second.row.glyphs)
         pairs = list(zip(first.slots, second.slots, strict=True))
         if first.row.y - second.row.y > WRAP_LEADING * em or not all((a is None) != (b is None) for a, b in pairs):
             continue
@@ -1481,7 +1597,7 @@ def _wrapped_digits(host: _Cut, cut: _Cut, widest: dict[int, float]) -> bool:
     left room for the next digit)."""
     if not _overlaps(host, cut) or not cut.row.glyphs or not host.row.glyphs:
         return False
-    em = statistics.median(g.em for g in cut.row.glyphs)
+    em = _median(g.em for g in cut.row.glyphs)
     if host.row.y - cut.row.y > WRAP_LEADING * em:
         return False
     for k, frag in enumerate(cut.slots):

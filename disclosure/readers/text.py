@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 
+from disclosure import vocabulary as v
+from disclosure.labels import last_signature, normalise
 from disclosure.model import Cell, Document, Line
+from disclosure.numbers import is_blank_text
 from disclosure.readers.encoding import decode
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -54,6 +57,7 @@ def read_text(data: bytes, path: str = "") -> Document:
 
 def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Document:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw_lines = _split_one_line_body(raw_lines)
     style = _grid_style(raw_lines)
     if style == "tab":
         raw_lines = _unwrap_paragraph_cells("\n".join(raw_lines)).split("\n")
@@ -145,7 +149,9 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
         kinds.add("markdown")  # rows framed by pipes on both sides, as markdown writes them
     fmt = _format_name(kinds)
     grid = fmt in _GRID_FORMATS
-    if grid:
+    if grid and fmt not in _SPANS_LOST:
+        # Flattened text pads every row on the right and drops rowspan-covered slots on the
+        # left, so no edge aligns its rows: there tables.spread_row places the values.
         lines = _fold_label_spans(lines)
     return Document(lines=lines, format=fmt, title=title, meta=meta, notes=list(notes or []),
                     grid=grid, spans_lost=fmt in _SPANS_LOST)
@@ -155,6 +161,88 @@ _GRID_FORMATS = frozenset({"markdown", "text-pipe", "text-tab", "text-box", "tex
 """Text formats whose tables are true grids: an empty cell is a blank cell of its own."""
 _SPANS_LOST = frozenset({"text-pipe", "text-tab"})
 """Formats that flatten a merged cell to one slot: a lone value in a row may be a merged row."""
+
+
+_ONE_LINE_MIN_CELLS = 40
+"""Cell separators on one physical line from which it is a whole table (or body) whose line
+breaks were lost, not a row: a row of table 四, the widest, has 16 cells."""
+_NUMBER_THEN_LABEL = re.compile(r"^([+\-]?\d(?:[\d,，.．]*\d)?(?:万元|元)?)\s*([\u4e00-\u9fff（(“\"].*)$")
+
+
+def _split_one_line_body(raw_lines: list[str]) -> list[str]:
+    """A body printed on one line (line breaks lost, replaced by nothing or a space) whose
+    cells are still apart ('|' or tabs): put the row breaks back. The printed separators are
+    the cells; a row of the template's grid is its label cells, then its value cells, so a
+    label after a value (or an empty cell) starts the next row. A value glued to the next
+    row's label ('185二、上年结转…', the tab form loses the break) is cut where the label's
+    words begin; a run of digits glued to numbering ('15、属于…') is left to the label, and
+    the row before it is then a cell short (flagged by the tables, never guessed)."""
+    out: list[str] = []
+    for line in raw_lines:
+        sep = next((c for c in ("\t", "|") if line.count(c) >= _ONE_LINE_MIN_CELLS), None)
+        if sep is None:
+            out.append(line)
+            continue
+        rows: list[list[str]] = []
+        row: list[str] = []
+        after_value = False
+        for token in line.split(sep):
+            text = token.strip()
+            m = _NUMBER_THEN_LABEL.match(text) if sep == "\t" else None
+            # '2025年…' is prose, not a cell and a label
+            cut = m is not None and not _PROSE_NUMBER_UNIT.match(m.group(2))
+            parts = [m.group(1), m.group(2)] if cut else _cut_glued_cells(text) if sep == "\t" else [text]
+            for k, part in enumerate(parts):
+                is_label = bool(part) and not _NUMERIC_CELL.match(part) and not is_blank_text(part)
+                if is_label and after_value and row:
+                    if sep == "\t" and k == 0 and not part[0].isdigit():
+                        # Tab text ends a row with its last cell, no tab: a label right after
+                        # a tab is glued to an empty last cell ('…\t\t' + '五、…'), printed blank.
+                        row.append("")
+                    rows.append(row)
+                    row = []
+                row.append(part)
+                after_value = not is_label
+        if row:
+            rows.append(row)
+        joiner = "\t" if sep == "\t" else " | "
+        for r in rows:
+            # The prose before a table (title, 一、总体情况 …) or after it went into a label
+            # cell: its sentences are lines of their own again, the row keeps the last one.
+            *sentences, last = _SENTENCE_END.split(r[0])
+            out.extend(x for x in sentences if x.strip())
+            out.append(joiner.join([last, *r[1:]]) + ("" if sep == "\t" else " |"))
+    return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
+_DIGITS_THEN_NUMBERED_LABEL = re.compile(r"^(\d+)([.、．][\u4e00-\u9fff“\"].*)$")
+_DIGITS_SPACE_LABEL = re.compile(r"^([+\-]?\d[\d,，.．]*)\s+(\d[.、．][\u4e00-\u9fff“\"].*)$")
+_DASH_THEN_LABEL = re.compile(r"^([-—–/／－]+)\s*([\u4e00-\u9fff（(“\"].*)$")
+_HEAD_THEN_DIGITS = re.compile(r"^(.*总计)(\d+)$")
+
+
+def _cut_glued_cells(text: str) -> list[str]:
+    """Two cells of adjacent rows glued where the break between them was lost (tab text):
+    a count and the next sub-row's numbered label ('15、属于三类内部事务信息': the template
+    numbers 属于三类内部事务信息 5, so the count is 1), or table 四's last head and its first
+    value ('总计1'). Cut only where the template's printed words say where; else one cell."""
+    m = _DASH_THEN_LABEL.match(text)
+    if m and is_blank_text(m.group(1)):  # a blank cell printed as a dash: '-四、政府信息公开…'
+        return [m.group(1), m.group(2)]
+    m = _DIGITS_SPACE_LABEL.match(text)
+    if m:  # the break was printed as a space: '0 2、其他法律…'
+        return [m.group(1), m.group(2)]
+    m = _DIGITS_THEN_NUMBERED_LABEL.match(text)
+    if m:
+        digits, rest = m.groups()
+        key, _ = last_signature(normalise(rest), v.APPLICATION_ROW_SIGNATURES)
+        number = str(v.SUBROW_NUMBERS.get(key or "", ""))
+        if number and len(digits) > len(number) and digits.endswith(number):
+            return [digits[: -len(number)], number + rest]
+        return [text]
+    m = _HEAD_THEN_DIGITS.match(text)
+    return [m.group(1), m.group(2)] if m else [text]
 
 
 def _grid_style(raw_lines: list[str]) -> str | None:
