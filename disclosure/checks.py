@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from disclosure import identities as ids
@@ -34,15 +35,21 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+@lru_cache(maxsize=4096)
+def _pass_detail(left: float, right: float) -> str:
+    """'12 = 12': the same few small totals pass in report after report."""
+    return f"{_num(left)} = {_num(right)}"
+
+
 def _evaluate(check: str, scope: str, lhs: tuple[Operand, ...], rhs: tuple[Operand, ...], get) -> CheckResult:
-    left_vals = [get(k) for k in lhs]
-    right_vals = [get(k) for k in rhs]
+    left_vals = [*map(get, lhs)]
+    right_vals = [*map(get, rhs)]
     if None in left_vals or None in right_vals:
         blanks = [k[0] if k[1] == scope else k[1] for k, x in zip(lhs + rhs, left_vals + right_vals, strict=True) if x is None]
         return CheckResult(check, scope, "not_assessable", None, None, f"blank: {', '.join(blanks)}")
     left, right = sum(left_vals), sum(right_vals)
     if abs(left - right) < 1e-9:
-        return CheckResult(check, scope, "pass", float(left), float(right), f"{_num(left)} = {_num(right)}")
+        return CheckResult(check, scope, "pass", float(left), float(right), _pass_detail(left, right))
     names = [k[0] if k[1] == scope else k[1] for k in lhs + rhs]
     values = left_vals + right_vals
     terms = [f"{n}={_num(x)}" for n, x in zip(names, values, strict=True)]

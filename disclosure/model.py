@@ -60,7 +60,11 @@ class Line:
 
     @property
     def text(self) -> str:
-        return " ".join(c.text for c in self.cells if not c.rowspan_copy)
+        cells = self.cells
+        if len(cells) == 1:  # a paragraph: most lines of a text report (no join, no generator)
+            c = cells[0]
+            return "" if c.rowspan_copy else c.text
+        return " ".join([c.text for c in cells if not c.rowspan_copy])
 
 
 @dataclass(slots=True)
