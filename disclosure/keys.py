@@ -1,9 +1,11 @@
 """Partition-key rules: the one home for what an agency key and a report year may be.
 
-An agency key is a Dagster partition key (a dimension of the `agency|year` multi-partition
-key) and a hive directory name (`agency=<key>`), so it must satisfy both; the year range starts
-with the 2019 national template. Everything that builds, checks, encodes or decodes a key
-imports it from here.
+An agency key is a hive directory name (`agency=<key>`) and half of an agency-year key
+(`agency|year`, how the lake, the audit and the ledger name an agency-year), and it must stay a
+valid Dagster partition key; the year range starts with the 2019 national template. Dagster's
+partitions are division × year (`division|year`, pipelines/partitions.py): a division key is
+`<GB/T 2260 code> <name>` of the agency's registry division. Everything that builds, checks,
+encodes or decodes a key imports it from here.
 """
 
 from __future__ import annotations
@@ -127,3 +129,38 @@ def split_key(key: str) -> tuple[str, int]:
     """``agency|year`` → (agency, year). Agency keys never contain ``|`` (checked on ingest)."""
     agency, year = key.rsplit(KEY_SEPARATOR, 1)
     return agency, int(year)
+
+
+# --------------------------------------------------------------------------- divisions
+
+UNKNOWN_DIVISION = "000000 区划不明"
+"""Division key of a body with no registry division (unregistered, or registered without a
+GB/T 2260 code). Never guessed from the name: such bodies share this one partition per year."""
+
+
+def division_key(code: str, name: str) -> str:
+    """`350128 平潭县`: the code sorts and finds a county, the name is what the UI shows."""
+    return f"{code} {name}"
+
+
+def division_of(agency: str, registry: object) -> str:
+    """Division key of the agency key `agency` in `registry` (a disclosure.registry.Registry).
+
+    Only a body registered under exactly this canonical name has a division; its code's level
+    picks the name (county when the code's last two digits are not 00, else prefecture, else
+    province), so a province-level department sits in its province's partition.
+    """
+    res = registry.resolve(agency)  # type: ignore[attr-defined]
+    body = registry.agencies.get(res.agency_id) if res.canonical_name == agency else None  # type: ignore[attr-defined]
+    code = body.division_code if body is not None else ""
+    if len(code) != 6 or not code.isdigit():
+        return UNKNOWN_DIVISION
+    if code[4:] != "00":
+        name = body.county or body.prefecture or body.province
+    elif code[2:4] != "00":
+        name = body.prefecture or body.province
+    else:
+        name = body.province
+    if not name or agency_key_problem(name):
+        return UNKNOWN_DIVISION
+    return division_key(code, name)

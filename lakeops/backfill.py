@@ -1,8 +1,11 @@
 """Launch an asset backfill on a running Dagster webserver (GraphQL) and wait for it.
 
-    python -m lakeops.backfill --url http://127.0.0.1:3000 --year 2024          # one year, all agencies
+    python -m lakeops.backfill --url http://127.0.0.1:3000 --year 2024          # one year, every division
     python -m lakeops.backfill --all --with-year-assets                          # everything, to the marts
-    python -m lakeops.backfill --partition '平潭综合实验区|2024' --partition '测试市|2025'
+    python -m lakeops.backfill --partition '350128 平潭县|2024' --partition '000000 区划不明|2025'
+
+Partitions are division-years (`division|year`, pipelines/partitions.py); one agency is re-run by
+the UI's Materialize… with run config `agencies: [...]` (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", default="http://127.0.0.1:3000")
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--all", action="store_true", help="every partition")
-    g.add_argument("--year", type=int, help="every agency of one statistical year")
-    g.add_argument("--partition", action="append", help="an agency|year key (repeatable)")
+    g.add_argument("--year", type=int, help="every division of one statistical year")
+    g.add_argument("--partition", action="append", help="a division|year key (repeatable)")
     ap.add_argument("--with-year-assets", action="store_true", help="also warehouse, marts and expectations")
     ap.add_argument("--no-wait", action="store_true")
     args = ap.parse_args(argv)

@@ -63,7 +63,7 @@ def report(root: Path, outcome) -> None:
     print()
     print(f"disclosure-lake — lake at {root}")
     print(f"  inbox: this run accepted {len(tick.accepted)} new/changed file(s) in {tick.ticks} tick(s), "
-          f"quarantined {tick.quarantined}; curated {len(outcome.curated_keys)} partition(s)")
+          f"quarantined {tick.quarantined}; curated {len(outcome.curated_keys)} agency-year(s)")
     if any(wh.glob("reports/*/*.parquet")):
         parts = con.execute(
             f"select count(*), count(distinct agency), min(year), max(year) "

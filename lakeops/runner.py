@@ -2,8 +2,9 @@
 
 The same definitions the webserver and daemon load: the inbox sensor's evaluation is applied
 to the instance as the sensor daemon would (dynamic partitions, raw/quarantine events, cursor),
-then the curated job runs each contiguous range of partitions (≤ BATCH_SIZE) and the year job
-runs the years touched.
+then the curated job runs each contiguous range of division-year partitions (≤ BATCH_SIZE) that
+holds an agency-year still owed (restricted to those agencies when the division-years hold
+others too) and the year job runs the years touched.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from disclosure.keys import join_key
 from disclosure.lake import Lake
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,7 +43,7 @@ def ensure_dagster_home(home: Path, *, max_concurrent_runs: int = 2) -> Path:
 class TickSummary:
     accepted: list[str] = field(default_factory=list)  # partition keys
     quarantined: int = 0
-    new_agencies: int = 0
+    new_divisions: int = 0
     ticks: int = 0
     waiting: list[str] = field(default_factory=list)  # "path: reason" left for a later tick
     settling: list[str] = field(default_factory=list)  # still changing after the last tick
@@ -139,13 +141,14 @@ def _apply(instance: dg.DagsterInstance, result: dg.SensorResult, out: TickSumma
     for req in result.dynamic_partitions_requests or []:
         existing = set(instance.get_dynamic_partitions(req.partitions_def_name))
         new = [k for k in req.partition_keys if k not in existing]
-        out.new_agencies += len(new)
+        out.new_divisions += len(new)
         if new:
             instance.add_dynamic_partitions(req.partitions_def_name, new)
     for ev in result.asset_events or []:
         instance.report_runless_asset_event(ev)
         if isinstance(ev, dg.AssetMaterialization) and ev.partition:
-            out.accepted.append(str(ev.partition))
+            # the agency-year (the partition is its division-year)
+            out.accepted.append(join_key(str(ev.metadata["agency"].value), int(ev.metadata["year"].value)))  # type: ignore[arg-type]
         elif isinstance(ev, dg.AssetObservation) and ev.asset_key == dg.AssetKey("quarantine"):
             out.quarantined += int(ev.metadata["new_entries"].value)  # type: ignore[arg-type]
         elif isinstance(ev, dg.AssetObservation):
@@ -161,13 +164,13 @@ class RunSummary:
     checks: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def _run_range(job, instance, start: str, end: str, summary: RunSummary) -> None:
+def _run_range(job, instance, start: str, end: str, summary: RunSummary, run_config: dict | None = None) -> None:
     """One in-process run of `job` over the partition range start...end, counted in `summary`."""
     res = job.execute_in_process(
         instance=instance,
         tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
         raise_on_error=False,
-        run_config=QUIET,
+        run_config={**QUIET, **(run_config or {})},
     )
     summary.runs += 1
     summary.failed_runs += 0 if res.success else 1
@@ -191,19 +194,33 @@ def materialize_all(
     year_job_name: str | None = "year_job",
     years: list[int] | None = None,
 ) -> RunSummary:
-    """Curate `keys` (default: every agency-year with a raw file) in ranged runs, then the year
-    assets of the years touched (and of `years`)."""
+    """Curate the agency-years `keys` (`agency|year`; default: every agency-year with a raw file)
+    in ranged runs over their division-years, then the year assets of the years touched (and of
+    `years`). When the division-years hold other agency-years too, the runs are restricted to
+    the agencies of `keys` (run config), so an incremental run parses only what is owed."""
     from disclosure.lake import current_raw
-    from pipelines.partitions import BATCH_SIZE, agency_year_partitions, contiguous_ranges, split_key
+    from pipelines.partitions import (
+        BATCH_SIZE,
+        agency_years_of,
+        contiguous_ranges,
+        curated_run_config,
+        division_keys,
+        division_year_partitions,
+        split_key,
+    )
 
-    ordered = agency_year_partitions.get_partition_keys(dynamic_partitions_store=instance)
+    ordered = division_year_partitions.get_partition_keys(dynamic_partitions_store=instance)
     if keys is None:
-        keys = [k for k in ordered if current_raw(lake, *split_key(k)) is not None]
+        keys = [join_key(a, y) for a, y in agency_years_of(lake, ordered) if current_raw(lake, a, y) is not None]
+    owed = [split_key(k) for k in keys]
+    targets = division_keys(lake, owed)
+    in_targets = agency_years_of(lake, targets)
+    config = curated_run_config({a for a, _ in owed}) if len(set(owed)) < len(in_targets) else None
     summary = RunSummary()
     curated_job = defs.resolve_job_def("curated_job")
     t0 = time.perf_counter()
-    for start, end in contiguous_ranges(keys, ordered, batch_size or BATCH_SIZE):
-        _run_range(curated_job, instance, start, end, summary)
+    for start, end in contiguous_ranges(targets, ordered, batch_size or BATCH_SIZE):
+        _run_range(curated_job, instance, start, end, summary, config)
     summary.seconds_curated = time.perf_counter() - t0
     years = sorted({split_key(k)[1] for k in keys} | set(years or []))
     t1 = time.perf_counter()
@@ -223,17 +240,18 @@ def materialize_all(
 
 
 def pending_keys(lake: Lake, ordered: list[str]) -> list[str]:
-    """Partitions whose current raw file is neither curated (its report_id in the curated
-    `reports` file) nor quarantined (its hash in the ledger): what a run still owes."""
+    """Agency-years (`agency|year`) of the division-years `ordered` whose current raw file is
+    neither curated (its report_id in the curated `reports` file) nor quarantined (its hash in
+    the ledger): what a run still owes."""
     import pyarrow.parquet as pq
 
     from disclosure.lake import current_raw, read_ledger
-    from pipelines.partitions import split_key
+    from pipelines.partitions import agency_years_of
 
     held = {e.sha256 for e in read_ledger(lake).entries if e.sha256}
     out = []
-    for k in ordered:
-        agency, year = split_key(k)
+    for agency, year in agency_years_of(lake, ordered):
+        k = join_key(agency, year)
         raw = current_raw(lake, agency, year)
         if raw is None or raw.sha256 in held:
             continue
@@ -280,7 +298,7 @@ def run_once(root: Path, *, settle_seconds: float = 0.0, max_concurrent_runs: in
     lake audit. `RunOnce.ok` is True only when every input is accounted for."""
     from disclosure.audit import audit_lake
     from pipelines.definitions import build_defs
-    from pipelines.partitions import agency_year_partitions
+    from pipelines.partitions import division_year_partitions
     from pipelines.resources import LakeResource
 
     root = Path(root).resolve()
@@ -290,7 +308,7 @@ def run_once(root: Path, *, settle_seconds: float = 0.0, max_concurrent_runs: in
     defs = build_defs(LakeResource(root=str(root), sensor_requests_runs=False))
     with dg.DagsterInstance.from_config(str(home)) as instance:
         tick = apply_sensor_tick(instance, lake, home, settle_seconds=settle_seconds)
-        ordered = agency_year_partitions.get_partition_keys(dynamic_partitions_store=instance)
+        ordered = division_year_partitions.get_partition_keys(dynamic_partitions_store=instance)
         keys = pending_keys(lake, ordered)
         runs = materialize_all(defs, instance, lake, keys, years=stale_years(lake))
         review = materialize_review(defs, instance, lake)
@@ -303,12 +321,12 @@ def materialize_review(defs: dg.Definitions, instance: dg.DagsterInstance, lake:
     """Bring every review page and queue up to date, in process: the runs the review refresh
     sensor would request (pipelines/defs/review/sensors.py)."""
     from pipelines.defs.review.sensors import refresh_requests
-    from pipelines.partitions import agency_year_partitions
+    from pipelines.partitions import division_year_partitions
 
     summary = RunSummary()
-    ordered = [str(k) for k in agency_year_partitions.get_partition_keys(dynamic_partitions_store=instance)]
+    ordered = [str(k) for k in division_year_partitions.get_partition_keys(dynamic_partitions_store=instance)]
     for r in refresh_requests(lake, ordered):
         start = r.tags.get("dagster/asset_partition_range_start", str(r.partition_key))
         end = r.tags.get("dagster/asset_partition_range_end", str(r.partition_key))
-        _run_range(defs.resolve_job_def(r.job_name), instance, start, end, summary)
+        _run_range(defs.resolve_job_def(r.job_name), instance, start, end, summary, r.run_config or None)
     return summary

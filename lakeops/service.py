@@ -195,16 +195,27 @@ def wait_backfill(svc: Services, backfill_id: str, timeout: float = 900, poll: f
         time.sleep(poll)
 
 
-def wait_partitions(svc: Services, expected: set[str], timeout: float = 300) -> list[str]:
-    """Wait until the inbox sensor has registered every expected `agency|year` partition."""
+def wait_partitions(svc: Services, expected: set[str], timeout: float = 300, *, lake: object) -> list[str]:
+    """Wait until the inbox sensor has taken in every expected agency-year (`agency|year`): its
+    raw receipt is in the lake at `lake` (a path or URL) and its division-year partition is
+    registered. Returns the registered `division|year` keys."""
+    from disclosure.lake import Lake
+    from pipelines.partitions import division_keys, split_key
+
+    lk = Lake.at(lake) if not isinstance(lake, Lake) else lake
+    wanted = [split_key(k) for k in expected]
+    pending = list(wanted)
     deadline = time.monotonic() + timeout
     while True:
-        node = svc.graphql(PARTITIONS)["assetNodeOrError"] or {}
-        keys = node.get("partitionKeys") or []
-        if expected <= set(keys):
-            return keys
+        pending = [(a, y) for a, y in pending if not any(lk.raw_dir(y, a).glob("*.json"))]
+        if not pending:
+            keys = (svc.graphql(PARTITIONS)["assetNodeOrError"] or {}).get("partitionKeys") or []
+            missing = set(division_keys(lk, wanted)) - set(keys)
+            if not missing:
+                return keys
         if time.monotonic() > deadline:
-            raise TimeoutError(f"partitions not registered: {sorted(expected - set(keys))[:5]}")
+            raise TimeoutError(f"agency-years not taken in: {pending[:5]}" if pending
+                               else f"division partitions not registered: {sorted(missing)[:5]}")
         time.sleep(1)
 
 

@@ -11,6 +11,11 @@ import duckdb
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 GOLDEN = REPORTS / "expected"
 
+# Dagster division partitions of the fixture bodies (registry code + name, disclosure/data/agencies.csv).
+PINGTAN = "350128 平潭县"  # 平潭综合实验区 (a management committee with the county's code)
+HONGZE = "320813 洪泽区"  # 洪泽区人民政府
+SHANGHAI = "310000 上海市"  # 上海市人民政府办公厅 (province level)
+
 
 def stage(inbox: Path, *names: str, sub: str = "") -> list[Path]:
     target = inbox / sub

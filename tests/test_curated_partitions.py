@@ -17,13 +17,14 @@ from disclosure.lake import Lake, read_curated, read_quarantine
 from lakeops.runner import RunSummary, _run_range, apply_sensor_tick
 from pipelines.definitions import build_defs
 from pipelines.resources import LakeResource
-from tests.pipeline_helpers import stage
+from tests.pipeline_helpers import PINGTAN, stage
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
-BAD = "平潭综合实验区|2023"
-GOOD = {"平潭综合实验区|2022", "平潭综合实验区|2024"}
+# one agency per division-year here, so a division-year's truth is its agency-year's
+BAD = f"{PINGTAN}|2023"
+GOOD = {f"{PINGTAN}|2022", f"{PINGTAN}|2024"}
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +48,8 @@ def run(tmp_path_factory: pytest.TempPathFactory):
     with dg.instance_for_test() as instance:
         apply_sensor_tick(instance, lake, root / ".state")
         summary = RunSummary()
-        # one ranged run: the box 平潭 × 2021…2024 (2021 has no report)
-        _run_range(defs.resolve_job_def("curated_job"), instance, "平潭综合实验区|2021", "平潭综合实验区|2024", summary)
+        # one ranged run: the box 平潭县 × 2021…2024 (2021 has no report)
+        _run_range(defs.resolve_job_def("curated_job"), instance, f"{PINGTAN}|2021", f"{PINGTAN}|2024", summary)
         mp.undo()
         evals = {}
         for name in ("pandera_schema", "report_identities", "ambiguous_cells", "all_reports_parsed"):
@@ -82,8 +83,8 @@ def test_every_check_result_names_its_partition_and_what_failed(run) -> None:
 
 
 def test_an_agency_year_without_a_report_is_neither_materialized_nor_checked(run) -> None:
-    assert all("平潭综合实验区|2021" not in e for e in run["evals"].values())
-    assert "平潭综合实验区|2021" not in run["instance"].get_materialized_partitions(dg.AssetKey("curated"))
+    assert all(f"{PINGTAN}|2021" not in e for e in run["evals"].values())
+    assert f"{PINGTAN}|2021" not in run["instance"].get_materialized_partitions(dg.AssetKey("curated"))
 
 
 def test_a_rerun_adds_no_ledger_line(run) -> None:

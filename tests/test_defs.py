@@ -44,6 +44,9 @@ SENSORS = {  # name -> (minimum interval in seconds, job)
     "review_refresh_sensor": (30, None),  # two jobs: review_pages_job, review_queue_job
 }
 LAYERS = ("raw", "ocr", "core", "marts", "audit", "review")
+DIVISION_YEAR = {"raw_reports", "curated", "review/pages"}
+"""Assets partitioned by division × year (`division|year`, ≤ ~3,400 × years at national scale);
+every other asset but the quarantine ledger and the OCR step is partitioned by year alone."""
 
 
 def test_definitions_snapshot_asset_keys_and_checks():
@@ -52,6 +55,18 @@ def test_definitions_snapshot_asset_keys_and_checks():
     assert keys == ASSET_KEYS
     checks = {(k.asset_key.to_user_string(), k.name) for k in repo.asset_graph.asset_check_keys}
     assert checks == CHECKS
+
+
+def test_definitions_snapshot_partitions_are_division_year_or_year_never_agency():
+    repo = defs.get_repository_def()
+    dims = {}
+    for k in repo.asset_graph.get_all_asset_keys():
+        p = repo.asset_graph.get(k).partitions_def
+        dims[k.to_user_string()] = (None if p is None else tuple(d.name for d in p.partitions_defs)
+                                    if isinstance(p, dg.MultiPartitionsDefinition) else (type(p).__name__,))
+    assert {k for k, d in dims.items() if d == ("division", "year")} == DIVISION_YEAR
+    assert {k for k, d in dims.items() if d is None} == {"quarantine", "ocr_reads"}
+    assert {d for k, d in dims.items() if k not in DIVISION_YEAR | {"quarantine", "ocr_reads"}} == {("StaticPartitionsDefinition",)}
 
 
 def test_definitions_snapshot_jobs_schedules_and_sensors():

@@ -10,9 +10,10 @@ import duckdb
 import pytest
 
 from lakeops.service import launch_backfill, running_services, wait_backfill, wait_partitions
-from tests.pipeline_helpers import assert_cells_match_golden, lake_cells, stage
+from tests.pipeline_helpers import PINGTAN, assert_cells_match_golden, lake_cells, stage
 
-KEYS = {"平潭综合实验区|2022", "平潭综合实验区|2023", "平潭综合实验区|2024"}
+AGENCY_YEARS = {"平潭综合实验区|2022", "平潭综合实验区|2023", "平潭综合实验区|2024"}
+KEYS = {f"{PINGTAN}|{y}" for y in (2022, 2023, 2024)}  # their division-year partitions
 
 
 @pytest.mark.skipif(os.environ.get("DISCLOSURE_SKIP_E2E") == "1", reason="DISCLOSURE_SKIP_E2E=1")
@@ -22,12 +23,12 @@ def test_backfill_launched_through_graphql_lands_golden_values_in_the_lake(tmp_p
     env = {"DISCLOSURE_SENSOR_RUNS": "0", "DISCLOSURE_YEAR_REFRESH": "0"}
     with running_services(lake, tmp_path / "home", env=env, backfill_interval_seconds=3) as svc:
         # the inbox sensor (running by default in the daemon) registers the partitions
-        wait_partitions(svc, KEYS, timeout=240)
+        wait_partitions(svc, AGENCY_YEARS, timeout=240, lake=lake)
         backfill_id = launch_backfill(svc, [["curated"]], sorted(KEYS), title="e2e")
         result = wait_backfill(svc, backfill_id, timeout=420)
         per_partition = {k: _partition_view(svc, k) for k in sorted(KEYS)}
     assert result["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), result
-    # contiguous agency-years of one agency: one run for the batch (BackfillPolicy.multi_run)
+    # contiguous division-years of one division: one run for the batch (BackfillPolicy.multi_run)
     assert len(result["runs"]) == 1 and result["runs"][0]["status"] == "SUCCESS"
     glob = str(lake / "curated") + "/{table}/*/*/*.parquet"
     for year in (2022, 2023, 2024):

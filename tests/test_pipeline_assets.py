@@ -15,7 +15,7 @@ from pipelines.definitions import build_defs
 from pipelines.defs.core.assets import warehouse
 from pipelines.defs.marts.assets import agency_year_kpis
 from pipelines.resources import LakeResource
-from tests.pipeline_helpers import assert_cells_match_golden, lake_cells, stage
+from tests.pipeline_helpers import HONGZE, PINGTAN, SHANGHAI, assert_cells_match_golden, lake_cells, stage
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
@@ -59,8 +59,8 @@ def test_every_dropped_file_is_curated_or_quarantined(run) -> None:
 
 
 def test_neighbouring_agencies_of_one_year_run_as_one_batch(run) -> None:
-    # Ranges are boxes (agencies × years), built year by year: 2019 上海; 2022 平潭; 2023 平潭+洪泽
-    # (neighbours in registration order) in one run.
+    # Ranges are boxes (divisions × years), built year by year: 2019 上海; 2022 平潭; 2023 洪泽+平潭
+    # (neighbouring divisions in registration order) in one run.
     assert run["summary"].runs == 3
 
 
@@ -84,7 +84,7 @@ def test_rerun_replaces_partitions_without_duplicating_rows(run) -> None:
 
 def test_checks_report_identity_failures_with_the_printed_numbers(run) -> None:
     checks = run["summary"].checks
-    # one evaluation per partition (4 agency-years)
+    # one evaluation per division-year (4 agency-years in 4 division-years)
     assert checks["curated:pandera_schema"] == {"passed": 4, "failed": 0}
     # hongze-gov-2023 violates its own 表四 identities (golden notes): only its partition fails the check.
     assert checks["curated:report_identities"]["failed"] == 1
@@ -96,9 +96,9 @@ def test_checks_report_identity_failures_with_the_printed_numbers(run) -> None:
              if r.event and r.event.dagster_event and not r.event.dagster_event.event_specific_data.passed]
     assert any("review" in t for t in texts)
     failed = [r for r in recs if r.event and not r.event.dagster_event.event_specific_data.passed]
-    assert {r.event.dagster_event.event_specific_data.partition for r in failed} == {"洪泽区人民政府|2023"}
+    assert {r.event.dagster_event.event_specific_data.partition for r in failed} == {f"{HONGZE}|2023"}
     desc = failed[0].event.dagster_event.event_specific_data.description
-    assert desc.startswith("2 failed identities:") or "failed identit" in desc, desc
+    assert ("failed identit" in desc) and "洪泽区人民政府: " in desc, desc
 
 
 def test_year_assets_compact_the_curated_year_and_build_kpis(run) -> None:
@@ -122,12 +122,13 @@ def test_year_assets_compact_the_curated_year_and_build_kpis(run) -> None:
 def test_each_partition_s_metadata_is_its_own_rows_source_file_report_id_and_file_hashes(run) -> None:
     inst: dg.DagsterInstance = run["instance"]
     lake: Lake = run["lake"]
-    for key, name in (("平潭综合实验区|2022", "pingtan-2022.txt"), ("洪泽区人民政府|2023", "hongze-gov-2023.txt")):
+    for key, agency, name in ((f"{PINGTAN}|2022", "平潭综合实验区", "pingtan-2022.txt"),
+                              (f"{HONGZE}|2023", "洪泽区人民政府", "hongze-gov-2023.txt")):
         recs = inst.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=dg.AssetKey("curated"), asset_partitions=[key]), limit=1).records
         md = recs[0].asset_materialization.metadata
-        assert md["source_file"].value == name
-        agency, year = key.split("|")
+        assert md["source_file"].value == name and md["agency"].value == agency and md["agencies"].value == 1
+        year = key.split("|")[1]
         raw = current_raw(lake, agency, int(year))
         assert md["report_id"].value == raw.sha256
         n_app = duckdb.connect().execute(
@@ -141,7 +142,7 @@ def test_each_partition_s_metadata_is_its_own_rows_source_file_report_id_and_fil
 def test_an_agency_year_without_a_report_is_never_materialized(run) -> None:
     inst: dg.DagsterInstance = run["instance"]
     done = inst.get_materialized_partitions(dg.AssetKey("curated"))
-    assert done == {"平潭综合实验区|2022", "平潭综合实验区|2023", "上海市人民政府办公厅|2019", "洪泽区人民政府|2023"}
+    assert done == {f"{PINGTAN}|2022", f"{PINGTAN}|2023", f"{SHANGHAI}|2019", f"{HONGZE}|2023"}
 
 
 def test_schedules_request_the_previous_year_and_the_changed_partitions(run) -> None:
@@ -158,7 +159,7 @@ def test_schedules_request_the_previous_year_and_the_changed_partitions(run) -> 
     ctx = dg.build_schedule_context(instance=run["instance"], scheduled_execution_time=when, resources=res)
     yearly = list(yearly_backfill(ctx))
     spans = {(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"]) for r in yearly}
-    assert spans == {("平潭综合实验区|2023", "洪泽区人民政府|2023")}
+    assert spans == {(f"{HONGZE}|2023", f"{PINGTAN}|2023")}
     # nothing changed yet: the daily catch-up has nothing to do
     assert list(daily_catch_up(dg.build_schedule_context(instance=run["instance"], scheduled_execution_time=when, resources=res))) == []
     # a corrected re-publication of 平潭 2023 arrives in the raw zone
@@ -166,8 +167,10 @@ def test_schedules_request_the_previous_year_and_the_changed_partitions(run) -> 
               year=2023, source_file="pingtan-2023-corrected.txt")
     daily = list(daily_catch_up(dg.build_schedule_context(instance=run["instance"], scheduled_execution_time=when, resources=res)))
     assert [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"]) for r in daily] == [
-        ("平潭综合实验区|2023", "平潭综合实验区|2023")
+        (f"{PINGTAN}|2023", f"{PINGTAN}|2023")
     ]
+    # restricted to the agency whose raw file changed (its division's other agencies are not re-parsed)
+    assert daily[0].run_config == {"ops": {"curated": {"config": {"agencies": ["平潭综合实验区"]}}}}
 
 
 def test_duckdb_sum_of_value_includes_no_ambiguous_candidate(run) -> None:

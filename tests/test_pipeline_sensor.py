@@ -13,7 +13,7 @@ from disclosure.ingest import load_state
 from disclosure.lake import Lake, current_raw, raw_history, read_quarantine, sha256_bytes
 from pipelines.defs.raw.sensors import inbox_sensor
 from pipelines.resources import LakeResource
-from tests.pipeline_helpers import stage
+from tests.pipeline_helpers import PINGTAN, stage
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
@@ -39,7 +39,7 @@ def test_a_new_file_is_only_seen_on_the_first_tick_and_read_on_the_second(lake: 
         first = evaluate(instance, lake, None)
         second = evaluate(instance, lake, first.cursor)
     assert not first.run_requests and "1 file(s) settling" in first.skip_reason.skip_message
-    assert [r.partition_key for r in second.run_requests] == ["平潭综合实验区|2024"]
+    assert [r.partition_key for r in second.run_requests] == [f"{PINGTAN}|2024"]
 
 
 @pytest.fixture
@@ -55,15 +55,17 @@ def test_new_file_is_identified_copied_to_raw_registered_and_run_with_its_hash_a
         res = tick(instance, lake, None)
     sha = sha256_bytes(src.read_bytes())
     assert [r.run_key for r in res.run_requests] == [sha]
-    assert res.run_requests[0].partition_key == "平潭综合实验区|2024"
-    assert res.dynamic_partitions_requests[0].partition_keys == ["平潭综合实验区"]
+    assert res.run_requests[0].partition_key == f"{PINGTAN}|2024"
+    # the division-year partition, restricted to the agency whose file arrived
+    assert res.run_requests[0].run_config == {"ops": {"curated": {"config": {"agencies": ["平潭综合实验区"]}}}}
+    assert res.dynamic_partitions_requests[0].partition_keys == [PINGTAN]
     raw = current_raw(lake, "平潭综合实验区", 2024)
     assert raw is not None and raw.sha256 == sha and raw.source_file == "pingtan-2024.txt"
     assert raw.path(lake) == lake.raw / "year=2024" / "agency=平潭综合实验区" / f"{sha}.txt"
     assert raw.path(lake).read_bytes() == src.read_bytes()
     mats = [e for e in res.asset_events if isinstance(e, dg.AssetMaterialization)]
-    assert [m.partition for m in mats] == ["平潭综合实验区|2024"]
-    assert mats[0].metadata["sha256"].value == sha
+    assert [m.partition for m in mats] == [f"{PINGTAN}|2024"]
+    assert mats[0].metadata["sha256"].value == sha and mats[0].metadata["agency"].value == "平潭综合实验区"
 
 
 def test_unchanged_files_request_nothing_on_the_next_tick(lake: Lake) -> None:
@@ -85,7 +87,7 @@ def test_changed_file_supersedes_the_old_one_and_both_are_kept(lake: Lake) -> No
         second = tick(instance, lake, first.cursor)
     new_sha = sha256_bytes(src.read_bytes())
     assert [r.run_key for r in second.run_requests] == [new_sha]
-    assert second.run_requests[0].partition_key == "平潭综合实验区|2024"
+    assert second.run_requests[0].partition_key == f"{PINGTAN}|2024"
     hist = raw_history(lake, "平潭综合实验区", 2024)
     assert [h.sha256 for h in hist] == [sha256_bytes(old), new_sha]
     assert current_raw(lake, "平潭综合实验区", 2024).sha256 == new_sha  # newest wins
@@ -131,7 +133,7 @@ def test_manifest_supplies_agency_and_year_with_their_source(lake: Lake) -> None
     )
     with dg.instance_for_test() as instance:
         res = tick(instance, lake, None)
-    assert res.run_requests[0].partition_key == "西宁经济技术开发区|2022"
+    assert res.run_requests[0].partition_key == "630100 西宁市|2022"  # a prefecture code: the prefecture's partition
     raw = current_raw(lake, "西宁经济技术开发区", 2022)
     assert raw.agency_source.startswith("manifest") and raw.url == "https://example.org/r"
 

@@ -26,15 +26,15 @@ from lakeops.runner import RunSummary, _run_range, apply_sensor_tick
 from pipelines.definitions import build_defs
 from pipelines.defs.review.assets import corrections_job
 from pipelines.defs.review.sensors import corrections_tick, refresh_requests
-from pipelines.partitions import agency_year_partitions, join_key
+from pipelines.partitions import division_year_partitions, join_key
 from pipelines.resources import LakeResource
-from tests.pipeline_helpers import stage
+from tests.pipeline_helpers import PINGTAN, stage
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 AGENCY, YEAR = "平潭综合实验区自然资源与生态环境局", 2021
-KEY = join_key(AGENCY, YEAR)
+KEY = f"{PINGTAN}|{YEAR}"  # the agency-year's division-year partition
 CELL = "active_disclosure.normative_documents.issued"
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshots" / "review_page.png"
 
@@ -68,12 +68,12 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
         summary = RunSummary()
 
         def refresh() -> list[dg.RunRequest]:
-            ordered = [str(k) for k in agency_year_partitions.get_partition_keys(dynamic_partitions_store=instance)]
+            ordered = [str(k) for k in division_year_partitions.get_partition_keys(dynamic_partitions_store=instance)]
             requests = refresh_requests(lake, ordered)
             for r in requests:  # what the daemon does with the sensor's requests
                 start = r.tags.get("dagster/asset_partition_range_start", str(r.partition_key))
                 end = r.tags.get("dagster/asset_partition_range_end", str(r.partition_key))
-                _run_range(defs.resolve_job_def(r.job_name), instance, start, end, summary)
+                _run_range(defs.resolve_job_def(r.job_name), instance, start, end, summary, r.run_config or None)
             return requests
 
         _run_range(defs.resolve_job_def("corrections_job"), instance, KEY, KEY, summary)
@@ -96,7 +96,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
         out["tick_again"] = corrections_tick(lake, cursor)
         for r in requests:
             _run_range(defs.resolve_job_def(corrections_job.name), instance, str(r.partition_key),
-                       str(r.partition_key), summary)
+                       str(r.partition_key), summary, r.run_config)
         out["refresh_after"] = refresh()
         out["after_cell"] = _cell(lake)
         out["after_queue"] = read_queue(lake, YEAR)
@@ -157,6 +157,8 @@ def test_accept_refuses_a_value_that_is_no_candidate_and_records_one_that_is(pip
 def test_the_sensor_requests_the_corrected_partition_once(pipeline) -> None:
     assert pipeline["tick_before"][0] == []  # no corrections file yet
     assert [str(r.partition_key) for r in pipeline["requests"]] == [KEY] and pipeline["problems"] == []
+    # the correction re-curates only its own agency of the division-year
+    assert [r.run_config["ops"]["curated"]["config"]["agencies"] for r in pipeline["requests"]] == [[AGENCY]]
     assert pipeline["tick_again"][0] == []  # same bytes: nothing requested twice
 
 
@@ -292,11 +294,18 @@ def test_the_corrections_sensor_names_an_invalid_line_and_requests_nothing_for_i
     assert json.loads(result.cursor)["lines"] == 1
 
 
-def test_stale_pages_are_rebuilt_in_one_ranged_run_per_year_and_span(monkeypatch) -> None:
+def test_stale_pages_are_rebuilt_in_one_ranged_run_per_year_and_span(monkeypatch, tmp_path: Path) -> None:
     import pipelines.defs.review.sensors as rs
+    from tests.pipeline_helpers import HONGZE, SHANGHAI
 
-    ordered = [join_key(a, y) for a in "ABCD" for y in (2020, 2021)]
-    stale = [("A", 2020), ("C", 2020), ("B", 2021), ("Z", 2021)]  # Z: not a registered partition yet
-    assert rs.page_ranges(stale, ordered) == [("A|2020", "C|2020"), ("Z|2021", "Z|2021"), ("B|2021", "B|2021")]
+    lake = Lake(tmp_path)
+    ordered = [join_key(d, y) for d in (SHANGHAI, HONGZE, PINGTAN, "000000 区划不明") for y in (2020, 2021)]
+    # 沭阳县 (321322) is not a registered partition yet: a range of its own
+    stale = [("上海市人民政府办公厅", 2020), (AGENCY, 2020), ("平潭综合实验区", 2020), ("洪泽区人民政府", 2021),
+             ("沭阳县发展和改革局", 2021)]
+    assert rs.page_ranges(lake, stale, ordered) == [
+        ("321322 沭阳县|2021", "321322 沭阳县|2021"), (f"{SHANGHAI}|2020", f"{SHANGHAI}|2020"),
+        (f"{PINGTAN}|2020", f"{PINGTAN}|2020"), (f"{HONGZE}|2021", f"{HONGZE}|2021")]
     monkeypatch.setattr(rs, "BATCH_SIZE", 2)
-    assert rs.page_ranges([("A", 2020), ("B", 2020), ("D", 2020)], ordered) == [("A|2020", "B|2020"), ("D|2020", "D|2020")]
+    assert rs.page_ranges(lake, [("上海市人民政府办公厅", 2020), ("洪泽区人民政府", 2020), ("测试市", 2020)], ordered) == [
+        (f"{SHANGHAI}|2020", f"{HONGZE}|2020"), ("000000 区划不明|2020", "000000 区划不明|2020")]

@@ -94,13 +94,13 @@ NO_LOG_CAPTURE = {"compute_logs": {"module": "dagster._core.storage.noop_compute
 
 
 def run_pipeline(lake: Lake) -> tuple[list[str], list[str]]:
-    """Inbox tick + curated runs in-process; (accepted partition keys, dynamic agency partitions)."""
+    """Inbox tick + curated runs in-process; (accepted agency-years, dynamic division partitions)."""
     defs = build_defs(LakeResource(root=str(lake.root)))
     with dg.instance_for_test(overrides=NO_LOG_CAPTURE) as instance:
         tick = apply_sensor_tick(instance, lake, lake.root / ".state")
         summary = materialize_all(defs, instance, lake, year_job_name=None)
         assert summary.failed_runs == 0
-        return tick.accepted, instance.get_dynamic_partitions("agency")
+        return tick.accepted, instance.get_dynamic_partitions("division")
 
 
 def lake_bytes(lake: Lake) -> bytes:
@@ -190,7 +190,7 @@ def test_file_names_manifest_fields_and_agency_names_never_reach_outside_the_lak
     outside.write_text((REPORTS / "pingtan-2019.txt").read_text("utf-8") + "\nOUTSIDE-MARKER\n", "utf-8")
     before = sorted(p for p in tmp_path.rglob("*") if not p.is_relative_to(lake.root))
 
-    accepted, agencies = run_pipeline(lake)
+    accepted, divisions = run_pipeline(lake)
 
     assert sorted(p for p in tmp_path.rglob("*") if not p.is_relative_to(lake.root)) == before
     assert all(p.resolve().is_relative_to(lake.root.resolve()) and not p.is_symlink() for p in lake.root.rglob("*"))
@@ -200,7 +200,8 @@ def test_file_names_manifest_fields_and_agency_names_never_reach_outside_the_lak
     assert sorted((q.source_file, q.code) for q in read_quarantine(lake)) == [("dot.txt", "bad_agency_key")]
     assert sorted(accepted) == ["..%2F..%2Fescape|2024", "平潭综合实验区|2022", "平潭综合实验区|2023",
                                 "洪泽区人民政府|2023", "洪泽区人民政府|2024"]
-    assert sorted(agencies) == ["..%2F..%2Fescape", "平潭综合实验区", "洪泽区人民政府"]
+    # an unregistered body (whatever its name) is filed under the unknown division, never a guessed one
+    assert sorted(divisions) == ["000000 区划不明", "320813 洪泽区", "350128 平潭县"]
     for zone in (lake.raw, lake.curated / "reports"):
         dirs = [p.relative_to(zone) for p in zone.glob("*/*") if p.is_dir()]
         assert all(len(d.parts) == 2 and d.parts[1] == f"agency={encode_agency_key(decode_agency_key(d.parts[1][7:]))}"

@@ -30,7 +30,8 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 AGENCY = "平潭综合实验区"
 YEARS = (2021, 2022, 2023, 2024)
-KEYS = {f"{AGENCY}|{y}" for y in YEARS}
+AGENCY_YEARS = {f"{AGENCY}|{y}" for y in YEARS}
+KEYS = {f"350128 平潭县|{y}" for y in YEARS}  # their division-year partitions
 SCALE_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "FSSPEC_S3_ENDPOINT_URL")
 
 
@@ -56,13 +57,13 @@ def test_backfill_spread_over_two_dask_workers_gives_the_single_process_lake_byt
     env.update({"DISCLOSURE_LAKE_ROOT": root, "DAGSTER_HOME": str(home), "PYTHONWARNINGS": "ignore",
                 "DISCLOSURE_SENSOR_RUNS": "0", "DISCLOSURE_YEAR_REFRESH": "0",
                 "DAGSTER_GRPC_TIMEOUT_SECONDS": "300",  # a busy 2-core CI machine: code-server calls > 60 s
-                "DISCLOSURE_BATCH_SIZE": "1"})  # one agency-year per run: four runs for the workers
+                "DISCLOSURE_BATCH_SIZE": "1"})  # one division-year per run: four runs for the workers
     worker_env = {**os.environ, **env}
     with dask_cluster(scale_logs, workers=2, env=worker_env) as (address, worker_pids):
         env["DISCLOSURE_DASK_SCHEDULER"] = address
         with running_services(root, home, env=env, storage="postgres", postgres_url=postgres_url,  # type: ignore[arg-type]
                               backfill_interval_seconds=2, max_concurrent_runs=2) as svc:
-            wait_partitions(svc, KEYS, timeout=240)
+            wait_partitions(svc, AGENCY_YEARS, timeout=240, lake=root)
             backfill_id = launch_backfill(svc, [["curated"]], sorted(KEYS), title="dask")
             result = wait_backfill(svc, backfill_id, timeout=900)
     assert result["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), result

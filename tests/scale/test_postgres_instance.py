@@ -13,7 +13,8 @@ from tests.pipeline_helpers import assert_cells_match_golden, lake_cells, stage
 from tests.scale.conftest import libpq_url
 
 AGENCY = "平潭综合实验区"
-KEYS = {f"{AGENCY}|{y}" for y in (2022, 2023, 2024)}
+AGENCY_YEARS = {f"{AGENCY}|{y}" for y in (2022, 2023, 2024)}
+KEYS = {f"350128 平潭县|{y}" for y in (2022, 2023, 2024)}  # their division-year partitions
 
 
 def test_backfill_on_postgres_instance_storage_lands_golden_values_and_records_runs_in_postgres(
@@ -26,7 +27,7 @@ def test_backfill_on_postgres_instance_storage_lands_golden_values_and_records_r
     with running_services(lake, tmp_path / "home", env=env, storage="postgres", postgres_url=postgres_url,
                           backfill_interval_seconds=2) as svc:
         assert "postgres" in (tmp_path / "home" / "dagster.yaml").read_text("utf-8")
-        wait_partitions(svc, KEYS, timeout=240)  # the sensor daemon wrote the dynamic partitions to PostgreSQL
+        wait_partitions(svc, AGENCY_YEARS, timeout=240, lake=lake)  # the sensor daemon wrote the dynamic partitions to PostgreSQL
         backfill_id = launch_backfill(svc, [["curated"]], sorted(KEYS), title="postgres")
         result = wait_backfill(svc, backfill_id, timeout=420)
     assert result["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), result
@@ -40,8 +41,8 @@ def test_backfill_on_postgres_instance_storage_lands_golden_values_and_records_r
     with con, con.cursor() as cur:
         cur.execute("select status from runs where run_id = %s", (result["runs"][0]["runId"],))
         assert cur.fetchall() == [("SUCCESS",)]
-        cur.execute("select partition from dynamic_partitions where partitions_def_name = 'agency'")
-        assert cur.fetchall() == [(AGENCY,)]
+        cur.execute("select partition from dynamic_partitions where partitions_def_name = 'division'")
+        assert cur.fetchall() == [("350128 平潭县",)]
         cur.execute("select count(distinct partition) from event_logs where dagster_event_type = "
                     "'ASSET_MATERIALIZATION' and asset_key = %s", ('["curated"]',))
         assert cur.fetchone() == (3,)

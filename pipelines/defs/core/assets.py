@@ -1,11 +1,13 @@
-"""Core: agency-year partitions parsed into the curated zone, and per-year warehouse copies.
+"""Core: division-year partitions parsed into the curated zone (one agency-year per hive
+partition), and per-year warehouse copies.
 
-`curated` hands the run's partitions (a backfill run covers up to `BATCH_SIZE` agency-years) to
-the Dagster-free `disclosure.curate.curate` and turns its outcome per partition into events:
-one materialization per written partition, with that partition's own metadata (rows, source
-file, report_id, file hashes), and one evaluation of each check per partition, naming what
-failed. A partition held back (parser or schema) is quarantined and not materialized; an
-agency-year without a raw file is neither materialized nor checked.
+`curated` expands the run's division-years (a backfill run covers up to `BATCH_SIZE` of them)
+into the agency-years that have a raw file, hands them to the Dagster-free
+`disclosure.curate.curate`, and turns its outcome into events: one materialization per
+division-year with at least one agency-year written (metadata: each agency's rows, source file,
+report_id), and one evaluation of each check per division-year, naming the agencies and what
+failed. An agency-year held back (parser or schema) is quarantined and not written; a
+division-year with nothing written is not materialized.
 """
 
 
@@ -17,7 +19,14 @@ from disclosure.lake import Lake, compact_year
 from disclosure.schema import TABLES
 from pipelines.keys import CURATED_KEY, RAW_KEY, WAREHOUSE_KEYS
 from pipelines.metadata import md_table
-from pipelines.partitions import BATCH_SIZE, agency_year_partitions, partition_key, split_key, year_partitions
+from pipelines.partitions import (
+    BATCH_SIZE,
+    AgencySelection,
+    DivisionMap,
+    agency_years_of,
+    division_year_partitions,
+    year_partitions,
+)
 from pipelines.resources import LakeResource
 
 CELL_TABLES = ("active_disclosure", "applications", "review_litigation")
@@ -47,15 +56,17 @@ _CURATED_DESCRIPTION = (
     "batch API: "
     + "; ".join(f"**{t.name}** — {t.description}" for t in TABLES.values())
     + " Files: `data_lake/curated/{table}/year=YYYY/agency={agency_key}/part-0.parquet` (written atomically; "
-    "a re-run replaces the partition). year and agency are hive partition columns. A partition is "
-    "materialized only when its report was received and passed; its checks are evaluated per partition."
+    "a re-run replaces the agency-year). year and agency are hive partition columns. Dagster's partition is the "
+    "division-year (`division|year`, division from the agency registry): it is materialized when at least one of "
+    "its agency-years was received and passed, its checks are evaluated per division-year and name the agencies. "
+    "One agency: Materialize… its division-year with run config `agencies: [{agency}]`."
 )
 
 
 @dg.asset(
     key=CURATED_KEY,
     group_name="core",
-    partitions_def=agency_year_partitions,
+    partitions_def=division_year_partitions,
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=BATCH_SIZE),
     deps=[RAW_KEY],
     description=_CURATED_DESCRIPTION,
@@ -70,113 +81,141 @@ _CURATED_DESCRIPTION = (
         dg.AssetCheckSpec(
             CHECK_SCHEMA,
             asset=CURATED_KEY,
-            partitions_def=agency_year_partitions,
-            description="Every table passes its pandera schema (generated from disclosure/schema.py, with "
-            "the table keys unique); a failing partition is held back (quarantined, not written).",
+            partitions_def=division_year_partitions,
+            description="Every table of every agency-year the run curated passes its pandera schema (generated "
+            "from disclosure/schema.py, with the table keys unique); a failing agency-year is held back "
+            "(quarantined, not written).",
         ),
         dg.AssetCheckSpec(
             CHECK_IDENTITIES,
             asset=CURATED_KEY,
-            partitions_def=agency_year_partitions,
-            description="The report's own identities (vocabulary.md) hold; failures list the printed numbers.",
+            partitions_def=division_year_partitions,
+            description="The reports' own identities (vocabulary.md) hold; failures list the agency and the printed numbers.",
         ),
         dg.AssetCheckSpec(
             CHECK_AMBIGUOUS,
             asset=CURATED_KEY,
-            partitions_def=agency_year_partitions,
+            partitions_def=division_year_partitions,
             description="No cell is flagged ambiguous (digit runs with several splits).",
         ),
         dg.AssetCheckSpec(
             CHECK_PARSED,
             asset=CURATED_KEY,
-            partitions_def=agency_year_partitions,
-            description="The partition's current raw file was parsed (not rejected).",
+            partitions_def=division_year_partitions,
+            description="The current raw file of every agency-year the run curated was parsed (not rejected).",
         ),
     ],
     output_required=False,
 )
-def curated(context: dg.AssetExecutionContext, lake: LakeResource):
+def curated(context: dg.AssetExecutionContext, lake: LakeResource, config: AgencySelection):
     lk: Lake = lake.lake
-    outcomes = curate(lk, [split_key(k) for k in context.partition_keys])
+    outcomes = curate(lk, agency_years_of(lk, context.partition_keys, config.agencies))
     counts = dict.fromkeys(("written", "held", "absent"), 0)
+    divisions = DivisionMap(lk)
+    groups: dict[str, list[PartitionOutcome]] = {}
     for out in outcomes:
         counts[out.status] += 1
         if out.status == "absent":
             continue  # never materialized, never checked: "missing" in the UI
-        key = partition_key(out.agency, out.year)
-        if out.status == "written":
-            yield dg.AssetMaterialization(asset_key=CURATED_KEY, partition=key, metadata=partition_metadata(out))
-        yield from partition_checks(out, key)
+        groups.setdefault(str(divisions.key(out.agency, out.year)), []).append(out)
+    for key, outs in groups.items():
+        if any(o.status == "written" for o in outs):
+            yield dg.AssetMaterialization(asset_key=CURATED_KEY, partition=key, metadata=partition_metadata(outs))
+        yield from partition_checks(outs, key)
     # Every check output is emitted once (the evaluations above carry the partitions).
     for name in context.assets_def.check_specs_by_output_name:
         yield dg.Output(None, output_name=name)
     context.log.info(
-        f"curated: {counts['written']} partition(s) written, {counts['held']} held back (quarantined), "
-        f"{counts['absent']} without a raw file (not materialized)"
+        f"curated: {counts['written']} agency-year(s) written, {counts['held']} held back (quarantined), "
+        f"{counts['absent']} without a raw file (not materialized), in {len(groups)} division-year(s)"
+        + (f"; restricted to {len(config.agencies)} agenc(ies)" if config.agencies else "")
     )
 
 
 # Items listed in a check description / metadata table (the counts are exact).
 _KEEP = 30
+# Agencies of a division-year whose file list is copied into the materialization's metadata.
+_FILES_OF = 10
 
 
 def _listed(items: list[str], limit: int = 5) -> str:
     return ", ".join(items[:limit]) + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
 
 
-def partition_metadata(out: PartitionOutcome) -> dict[str, object]:
-    """The materialization metadata of one partition: its own rows, source, report_id and files."""
-    rows = out.rows
-    app = next((w for w in out.writes if w.table == "applications"), None)
-    return {
+def partition_metadata(outs: list[PartitionOutcome]) -> dict[str, object]:
+    """The materialization metadata of one division-year: per agency written, its rows, source
+    file and report_id; the row counts summed; the files of the first few agencies."""
+    written = [o for o in outs if o.status == "written"]
+    rows: dict[str, int] = {}
+    for o in written:
+        for t, n in o.rows.items():
+            rows[t] = rows.get(t, 0) + n
+    md: dict[str, object] = {
         "dagster/row_count": rows.get("applications", 0),
         **{f"rows.{t}": n for t, n in rows.items()},
-        "source_file": out.source_file or "",
-        "report_id": out.report_id or "",
-        "flags": out.flagged_cells,
-        "path": dg.MetadataValue.path(app.path if app else ""),
+        "agencies": len(written),
+        "flags": sum(o.flagged_cells for o in written),
+        "agency_years": dg.MetadataValue.md(md_table(
+            [{"agency": o.agency, "year": o.year, "report_id": (o.report_id or "")[:12], "source_file": o.source_file or "",
+              "applications": o.rows.get("applications", 0)} for o in written],
+            ["agency", "year", "report_id", "source_file", "applications"], limit=100)),
         "files": dg.MetadataValue.json(
-            [{"table": w.table, "path": w.path, "rows": w.rows, "sha256": w.sha256, "n_bytes": w.n_bytes} for w in out.writes]
+            [{"agency": o.agency, "table": w.table, "path": w.path, "rows": w.rows, "sha256": w.sha256,
+              "n_bytes": w.n_bytes} for o in written[:_FILES_OF] for w in o.writes]
         ),
     }
+    if len(written) == 1:  # the one agency's own identity, as a field of its own
+        o = written[0]
+        app = next((w for w in o.writes if w.table == "applications"), None)
+        md.update(agency=o.agency, source_file=o.source_file or "", report_id=o.report_id or "",
+                  path=dg.MetadataValue.path(app.path if app else ""))
+    return md
 
 
-def partition_checks(out: PartitionOutcome, key: str) -> list[dg.AssetCheckEvaluation]:
-    """The four check evaluations of one partition, each saying what failed."""
+def partition_checks(outs: list[PartitionOutcome], key: str) -> list[dg.AssetCheckEvaluation]:
+    """The four check evaluations of one division-year over the agency-years the run curated,
+    each naming the agencies and what failed."""
 
     def ev(name: str, passed: bool, description: str, severity=dg.AssetCheckSeverity.WARN, **md) -> dg.AssetCheckEvaluation:
         return dg.AssetCheckEvaluation(
             asset_key=CURATED_KEY, check_name=name, passed=passed, partition=key, description=description,
-            severity=severity, blocking=False, metadata={"partition": key, **md},
+            severity=severity, blocking=False,
+            metadata={"partition": key, "agencies": _listed(sorted(o.agency for o in outs), _KEEP), **md},
         )
 
-    schema_failed = out.reason_code == "schema_violation"
-    fc = [f"{f['table']}.{f['column']} {f['check']} ({f['failure_case']})" for f in out.schema_failures]
-    ids = [
-        f"{f['check']} {f['scope'] or ''}: {f['lhs']} vs {f['rhs']}".replace(" :", ":") for f in out.failed_identities
-    ]
-    parsed = out.status != "held" or schema_failed
+    schema_failed = [o for o in outs if o.reason_code == "schema_violation"]
+    fc = [f"{o.agency}: {f['table']}.{f['column']} {f['check']} ({f['failure_case']})"
+          for o in schema_failed for f in o.schema_failures]
+    rejected = [o for o in outs if o.status == "held" and o.reason_code != "schema_violation"]
+    written = [o for o in outs if o.status == "written"]
     checks = [
         ev(CHECK_SCHEMA, not schema_failed,
-           (f"{len(fc)} schema failure(s), held back: {_listed(fc)}" if schema_failed else "all tables pass"),
+           (f"{len(fc)} schema failure(s), {len(schema_failed)} agency-year(s) held back: {_listed(fc)}"
+            if schema_failed else f"all tables of {len(outs)} agency-year(s) pass"),
            severity=dg.AssetCheckSeverity.ERROR, failures=len(fc),
-           failure_cases=dg.MetadataValue.md(md_table(pd.DataFrame(out.schema_failures[:_KEEP])) if fc else "none")),
-        ev(CHECK_PARSED, parsed,
-           "parsed" if parsed else f"rejected {out.reason_code}: {out.reason}",
-           source_file=out.source_file or "", report_id=out.report_id or ""),
+           failure_cases=dg.MetadataValue.md(md_table(pd.DataFrame(
+               [{"agency": o.agency, **f} for o in schema_failed for f in o.schema_failures][:_KEEP])) if fc else "none")),
+        ev(CHECK_PARSED, not rejected,
+           (f"{len(rejected)} rejected: " + _listed([f"{o.agency} {o.reason_code}: {o.reason}" for o in rejected])
+            if rejected else f"{len(outs)} parsed"),
+           source_file=_listed([o.source_file or "" for o in outs], _KEEP),
+           report_id=_listed([o.report_id or "" for o in outs], _KEEP)),
     ]
-    if out.status == "written":
+    if written:
+        ids = [f"{o.agency}: " + f"{f['check']} {f['scope'] or ''}: {f['lhs']} vs {f['rhs']}".replace(" :", ":")
+               for o in written for f in o.failed_identities]
+        cells = [f"{o.agency}: {c}" for o in written for c in o.ambiguous_cells]
+        evaluated = sum(o.identities_evaluated for o in written)
         checks += [
             ev(CHECK_IDENTITIES, not ids,
                f"{len(ids)} failed identit{'y' if len(ids) == 1 else 'ies'}: {_listed(ids)}" if ids
-               else f"{out.identities_evaluated} evaluated, none failed",
-               failed=len(ids), evaluated=out.identities_evaluated,
-               failures=dg.MetadataValue.md(md_table(pd.DataFrame(out.failed_identities[:_KEEP])) if ids else "none")),
-            ev(CHECK_AMBIGUOUS, not out.ambiguous_cells,
-               f"{len(out.ambiguous_cells)} ambiguous cell(s): {_listed(out.ambiguous_cells)}" if out.ambiguous_cells
-               else "no ambiguous cell",
-               ambiguous_cells=len(out.ambiguous_cells),
-               cells=", ".join(out.ambiguous_cells[:_KEEP]) or "none"),
+               else f"{evaluated} evaluated, none failed",
+               failed=len(ids), evaluated=evaluated,
+               failures=dg.MetadataValue.md(md_table(pd.DataFrame(
+                   [{"agency": o.agency, **f} for o in written for f in o.failed_identities][:_KEEP])) if ids else "none")),
+            ev(CHECK_AMBIGUOUS, not cells,
+               f"{len(cells)} ambiguous cell(s): {_listed(cells)}" if cells else "no ambiguous cell",
+               ambiguous_cells=len(cells), cells=", ".join(cells[:_KEEP]) or "none"),
         ]
     return checks
 

@@ -9,5 +9,5 @@ from pipelines.keys import CURATED_JOB, CURATED_KEY
 curated_job = dg.define_asset_job(
     CURATED_JOB,
     selection=dg.AssetSelection.assets(CURATED_KEY),
-    description="Parse agency-year partitions into the curated zone.",
+    description="Parse division-year partitions (their agency-years, or the agencies of run config `agencies`) into the curated zone.",
 )

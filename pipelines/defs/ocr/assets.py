@@ -16,7 +16,7 @@ import dagster as dg
 from disclosure.ocr_batch import PageDone, lake_ocr_settings, ocr_quarantined
 from pipelines.keys import OCR_JOB, OCR_KEY, QUARANTINE_KEY
 from pipelines.metadata import md_table
-from pipelines.partitions import agency_partitions, open_years
+from pipelines.partitions import DivisionMap, division_partitions, open_years
 from pipelines.resources import LakeResource
 
 CHECK_ACCOUNTED = "every_scan_filed_or_quarantined"
@@ -56,10 +56,11 @@ def ocr_reads(context: dg.AssetExecutionContext, config: OcrConfig, lake: LakeRe
                          + (" (from the cache)" if p.cached else ""))
 
     res = ocr_quarantined(lk, settings, years=open_years(), max_workers=config.max_workers, progress=progress)
-    new_agencies = sorted({a["agency"] for a in res.accepted}
-                          - set(context.instance.get_dynamic_partitions(agency_partitions.name)))
-    if new_agencies:
-        context.instance.add_dynamic_partitions(agency_partitions.name, new_agencies)
+    divisions = DivisionMap(lk)  # the filed agency-years' division-year partitions (pipelines/partitions.py)
+    new_divisions = sorted({divisions(a["agency"]) for a in res.accepted}
+                           - set(context.instance.get_dynamic_partitions(division_partitions.name)))
+    if new_divisions:
+        context.instance.add_dynamic_partitions(division_partitions.name, new_divisions)
     from disclosure.lake import current_raw, read_ledger
 
     ledger = {(e.sha256, e.code) for e in read_ledger(lk).entries}

@@ -5,17 +5,18 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.keys import CURATED_KEY, QUARANTINE_KEY, RAW_KEY
-from pipelines.partitions import agency_year_partitions
+from pipelines.partitions import division_year_partitions
 
 raw_reports = dg.AssetSpec(
     RAW_KEY,
     group_name="raw",
-    partitions_def=agency_year_partitions,
+    partitions_def=division_year_partitions,
     description=(
         "Report files as received, one immutable copy per content hash under "
         "`data_lake/raw/year=YYYY/agency={agency_key}/{sha256}.{ext}` with a `{sha256}.json` receipt "
         "(source file, time received, url, where agency/year came from). The newest file of an "
-        "agency-year is current; older ones are kept. Recorded by the inbox sensor."
+        "agency-year is current; older ones are kept. Recorded by the inbox sensor, one materialization "
+        "per file on the file's division-year partition (`division|year`, the agency in its metadata)."
     ),
     metadata={
         "dagster/column_schema": dg.TableSchema(

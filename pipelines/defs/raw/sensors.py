@@ -1,6 +1,6 @@
 """The inbox sensor: new / changed / unreadable files into the raw zone or the quarantine ledger."""
 
-
+import hashlib
 
 import dagster as dg
 
@@ -8,7 +8,14 @@ from disclosure.ingest import IngestResult, dump_state, ingest_inbox, load_state
 from disclosure.lake import Lake, read_ledger
 from pipelines.keys import CURATED_JOB, QUARANTINE_KEY, RAW_KEY
 from pipelines.metadata import md_table
-from pipelines.partitions import agency_partitions, join_key, open_years, partition_key
+from pipelines.partitions import (
+    AGENCIES_TAG,
+    DivisionMap,
+    curated_run_config,
+    division_partitions,
+    join_key,
+    open_years,
+)
 from pipelines.resources import LakeResource
 
 
@@ -30,13 +37,14 @@ def evaluate_inbox(
 ) -> tuple[dg.SensorResult, IngestResult]:
     """`ingest_tick`, with what the tick did (files settling, waiting, …) for in-process callers."""
     res = ingest_inbox(lake, load_state(cursor), years=open_years(), max_files=max_files)
-    new_agencies = sorted({a.raw.agency for a in res.accepted})
+    divisions = DivisionMap(lake)
+    new_divisions = sorted({divisions(a.raw.agency) for a in res.accepted})
     events: list[dg.AssetMaterialization | dg.AssetObservation] = []
     run_requests: list[dg.RunRequest] = []
     bulk = len(res.accepted) > raw_events_limit
     if bulk:
         rows = [
-            {"partition": join_key(a.raw.agency, a.raw.year), "file": a.inbox_path, "sha256": a.raw.sha256[:12],
+            {"partition": join_key(a.raw.agency, a.raw.year), "division": divisions(a.raw.agency), "file": a.inbox_path, "sha256": a.raw.sha256[:12],
              "supersedes": (a.superseded.sha256[:12] if a.superseded else "")}
             for a in res.accepted
         ]
@@ -46,14 +54,19 @@ def evaluate_inbox(
                 metadata={
                     "accepted_files": len(res.accepted),
                     "partitions": len({r["partition"] for r in rows}),
+                    "division_years": len({(r["division"], r["partition"].rsplit("|", 1)[1]) for r in rows}),
                     "superseded": sum(1 for a in res.accepted if a.superseded),
                     "files": dg.MetadataValue.md(md_table(rows, ["partition", "file", "sha256", "supersedes"], limit=50)),
                 },
             )
         )
+    by_partition: dict[str, list] = {}
     for acc in res.accepted:
-        key = partition_key(acc.raw.agency, acc.raw.year)
+        key = divisions.key(acc.raw.agency, acc.raw.year)
+        by_partition.setdefault(str(key), []).append(acc)
         md: dict[str, object] = {
+            "agency": acc.raw.agency,
+            "year": acc.raw.year,
             "sha256": acc.raw.sha256,
             "path": dg.MetadataValue.path(str(acc.raw.path(lake))),
             "source_file": acc.inbox_path,
@@ -69,10 +82,17 @@ def evaluate_inbox(
             md["identity_decision"] = acc.decision  # supersedes / collision (disclosure/collisions.py)
         if not bulk:
             events.append(dg.AssetMaterialization(asset_key=RAW_KEY, partition=key, metadata=md))
-        if requests_runs:
-            run_requests.append(
-                dg.RunRequest(run_key=acc.raw.sha256, partition_key=key, tags={"disclosure/source_file": acc.inbox_path})
-            )
+    if requests_runs:
+        # One run per division-year of the tick, restricted to the agencies whose file arrived
+        # (the division's other agencies are untouched); run key = the files' hashes.
+        for key, accs in sorted(by_partition.items()):
+            shas = sorted(a.raw.sha256 for a in accs)
+            agencies = sorted({a.raw.agency for a in accs})
+            run_key = shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
+            run_requests.append(dg.RunRequest(
+                run_key=run_key, partition_key=key, run_config=curated_run_config(agencies),
+                tags={"disclosure/source_file": accs[0].inbox_path if len(accs) == 1 else f"{len(accs)} files",
+                      AGENCIES_TAG: ",".join(agencies)[:200]}))
     if res.quarantined or res.ledger_torn_lines or res.manifest_problems:
         rows = [
             {"file": q.source_file, "code": q.code, "reason": q.reason, "sha256": (q.sha256 or "")[:12]}
@@ -92,7 +112,7 @@ def evaluate_inbox(
             # A torn line (a writer killed mid-line) is skipped, never fatal; the audit names it too.
             md["ledger_torn_lines"] = ", ".join(map(str, ledger.torn_lines))
         events.append(dg.AssetObservation(asset_key=QUARANTINE_KEY, metadata=md))
-    dyn = [agency_partitions.build_add_request(new_agencies)] if new_agencies else []
+    dyn = [division_partitions.build_add_request(new_divisions)] if new_divisions else []
     skip = None
     if not res.accepted and not res.quarantined:
         skip = f"no new or changed files in {lake.inbox} ({res.unchanged} unchanged)"
@@ -117,7 +137,7 @@ def evaluate_inbox(
     description=(
         "Watches data_lake/inbox/ (sub-folders, optional manifest.csv with file,agency,year,url). "
         "Each new or changed file (by content hash) is identified, copied into the immutable raw "
-        "zone, registered as an agency partition and run (run key = SHA-256); files that cannot be "
+        "zone, registered under its division partition (division|year from the agency registry) and run (one run per division-year of the tick, restricted to the arrived agencies; run key = SHA-256); files that cannot be "
         "read or identified, or whose agency cannot be a partition key, go to the quarantine ledger."
     ),
 )

@@ -21,7 +21,13 @@ from disclosure.lake import Lake
 from disclosure.review import build_queue, curated_years, queue_path, write_queue
 from disclosure.review_page import page_path, write_page
 from pipelines.keys import CURATED_KEY
-from pipelines.partitions import BATCH_SIZE, agency_year_partitions, partition_key, split_key, year_partitions
+from pipelines.partitions import (
+    BATCH_SIZE,
+    AgencySelection,
+    agency_years_of,
+    division_year_partitions,
+    year_partitions,
+)
 from pipelines.resources import LakeResource
 
 REVIEW_QUEUE_KEY = dg.AssetKey(["review", "queue"])
@@ -54,27 +60,39 @@ def _counts(lk: Lake, agency: str, year: int) -> tuple[int, int, int]:
 @dg.asset(
     key=REVIEW_PAGES_KEY,
     group_name="review",
-    partitions_def=agency_year_partitions,
+    partitions_def=division_year_partitions,
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=BATCH_SIZE),
     deps=[CURATED_KEY],
-    description="A static HTML review page per agency-year (review/pages/year=YYYY/agency={agency_key}.html): tables "
+    description="A static HTML review page per agency-year (review/pages/year=YYYY/agency={agency_key}.html), one "
+    "materialization per division-year (run config `agencies` restricts a run to some agencies): tables "
     "二/三/四 as printed, flagged cells highlighted with printed text and candidates, failed identities with "
     "their sums, the source excerpt of each flagged cell. Self-contained (no script, no CDN).",
     kinds={"html"},
     output_required=False,
 )
-def review_pages(context: dg.AssetExecutionContext, lake: LakeResource):
+def review_pages(context: dg.AssetExecutionContext, lake: LakeResource, config: AgencySelection):
     lk: Lake = lake.lake
-    written = 0
-    for key in context.partition_keys:
-        agency, year = split_key(key)
+    from pipelines.partitions import DivisionMap
+
+    divisions = DivisionMap(lk)
+    pages: dict[str, list[tuple[str, str, tuple[int, int, int]]]] = {}
+    agency_years = agency_years_of(lk, context.partition_keys, config.agencies)
+    for agency, year in agency_years:
         path = write_page(lk, agency, year)
         if path is None:
-            continue  # not curated (no raw file, or held back): no page, not materialized
-        written += 1
-        yield dg.AssetMaterialization(asset_key=REVIEW_PAGES_KEY, partition=partition_key(agency, year),
-                                      metadata=page_metadata(path, *_counts(lk, agency, year)))
-    context.log.info(f"review pages: {written} written of {len(context.partition_keys)} partition(s)")
+            continue  # not curated (no raw file, or held back): no page
+        pages.setdefault(str(divisions.key(agency, year)), []).append((agency, path, _counts(lk, agency, year)))
+    for key, written in pages.items():  # one materialization per division-year with a page
+        if len(written) == 1:
+            md = {"agency": written[0][0], **page_metadata(written[0][1], *written[0][2])}
+        else:
+            md = {"pages": len(written), "open_cells": sum(c[0] for _, _, c in written),
+                  "corrected_cells": sum(c[1] for _, _, c in written),
+                  "failed_identities": sum(c[2] for _, _, c in written),
+                  "agencies": ", ".join(a for a, _, _ in written[:30]) + (" …" if len(written) > 30 else "")}
+        yield dg.AssetMaterialization(asset_key=REVIEW_PAGES_KEY, partition=key, metadata=md)
+    context.log.info(f"review pages: {sum(map(len, pages.values()))} written of {len(agency_years)} agency-year(s) "
+                     f"in {len(context.partition_keys)} division-year(s)")
 
 
 def stale_pages(lk: Lake) -> list[tuple[str, int]]:

@@ -3,11 +3,12 @@
 * `corrections_sensor` watches `corrections/corrections.jsonl`. When its bytes change, every
   line after the ones the cursor has seen (all lines, when an earlier line changed: the file is
   append-only, so that means it was edited) names an agency-year; each is re-curated by
-  `corrections_job`, run key = file hash + partition, so a tick that died is redone and a run
+  `corrections_job` on its division-year, restricted to that agency (run config), run key = file
+  hash + agency-year, so a tick that died is redone and a run
   is never requested twice. Invalid lines are logged with their line number and request nothing.
 * `review_refresh_sensor`, once no curated or corrections run is in flight, rebuilds the review
   pages of the agency-years whose page is older than their curated files (ranged runs of up to
-  BATCH_SIZE partitions, as a backfill) and the queue of each year whose curated partitions are
+  BATCH_SIZE division-years, as a backfill, restricted to the stale agencies by run config) and the queue of each year whose curated partitions are
   newer than its queue file.
 """
 
@@ -22,14 +23,18 @@ from disclosure.corrections import affected_partitions, corrections_path, read_c
 from disclosure.lake import Lake, current_raw
 from disclosure.review import curated_years, queue_path
 from pipelines.partitions import (
+    AGENCIES_TAG,
     BATCH_SIZE,
-    agency_year_partitions,
+    DivisionMap,
+    contiguous_ranges,
+    curated_run_config,
+    division_year_partitions,
     join_key,
-    partition_key,
 )
 from pipelines.resources import LakeResource
 
 from .assets import (
+    REVIEW_PAGES_KEY,
     corrections_job,
     review_pages_job,
     review_queue_job,
@@ -58,13 +63,16 @@ def corrections_tick(lake: Lake, cursor: str | None) -> tuple[list[dg.RunRequest
     new = [c for c in f.corrections if c.line > seen]
     problems = [o.detail for o in f.invalid if o.line > seen]
     requests = []
+    divisions = DivisionMap(lake)
     for agency, year in affected_partitions(lake, new):
         if current_raw(lake, agency, year) is None:
             problems.append(f"{join_key(agency, year)}: no raw file for this agency-year; its correction waits")
             continue
+        # The agency-year's division-year, restricted to that agency (run config).
         requests.append(dg.RunRequest(run_key=f"corrections:{sha[:16]}:{join_key(agency, year)}",
-                                      partition_key=partition_key(agency, year),
-                                      tags={"disclosure/corrections_sha256": sha}))
+                                      partition_key=divisions.key(agency, year),
+                                      run_config=curated_run_config([agency]),
+                                      tags={"disclosure/corrections_sha256": sha, AGENCIES_TAG: agency}))
     n = data.count(b"\n")
     return requests, json.dumps({"sha": sha, "lines": n, "prefix": _prefix_sha(data, n)}), problems
 
@@ -101,45 +109,29 @@ def _range_tags(start: str, end: str) -> dict[str, str]:
     return {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
 
 
-def page_ranges(stale: list[tuple[str, int]], ordered: list[str]) -> list[tuple[str, str]]:
-    """Ranges of agency-year keys covering `stale`: per year, spans of at most BATCH_SIZE agencies
-    in partition order (a partition inside a span that is not stale is re-rendered, or skipped
-    when it is not curated: cheaper than a run each)."""
-    from pipelines.partitions import split_key
-
-    agencies: list[str] = []
-    for k in ordered:
-        a = split_key(k)[0]
-        if a not in agencies:
-            agencies.append(a)
-    pos = {a: i for i, a in enumerate(agencies)}
-    by_year: dict[int, list[str]] = {}
-    for a, y in stale:
-        by_year.setdefault(y, []).append(a)
-    out: list[tuple[str, str]] = []
-    for year in sorted(by_year):
-        known = sorted({a for a in by_year[year] if a in pos}, key=pos.__getitem__)
-        out += [(join_key(a, year), join_key(a, year)) for a in by_year[year] if a not in pos]
-        span: list[str] = []
-        for a in known:
-            if span and pos[a] - pos[span[0]] >= BATCH_SIZE:
-                out.append((join_key(span[0], year), join_key(span[-1], year)))
-                span = []
-            span.append(a)
-        if span:
-            out.append((join_key(span[0], year), join_key(span[-1], year)))
-    return out
+def page_ranges(lake: Lake, stale: list[tuple[str, int]], ordered: list[str]) -> list[tuple[str, str]]:
+    """Ranges of division-year keys covering exactly the division-years of the agency-years
+    `stale`: boxes of at most BATCH_SIZE division-years in partition order (the runs are
+    restricted to the stale agencies by run config). A division not yet registered as a
+    partition gets a range of its own."""
+    divisions = DivisionMap(lake)
+    keys = sorted({str(divisions.key(a, y)) for a, y in stale})
+    known = set(ordered)
+    return [(k, k) for k in keys if k not in known] + contiguous_ranges([k for k in keys if k in known], ordered,
+                                                                       BATCH_SIZE)
 
 
 def refresh_requests(lake: Lake, ordered: list[str]) -> list[dg.RunRequest]:
     """Runs that bring the review pages and queues up to date with the curated zone.
 
-    `ordered` is every agency-year key in partition order (a ranged run covers a box of it)."""
+    `ordered` is every division-year key in partition order (a ranged run covers a box of it)."""
     out: list[dg.RunRequest] = []
     stale = stale_pages(lake)
-    for start, end in page_ranges(stale, ordered):
+    agencies = sorted({a for a, _ in stale})
+    for start, end in page_ranges(lake, stale, ordered):
         mark = max((lake.curated_path("reports", y, a).stat().st_mtime_ns for a, y in stale), default=0)
         out.append(dg.RunRequest(run_key=f"review_pages:{start}:{end}:{mark}", job_name=review_pages_job.name,
+                                 run_config=curated_run_config(agencies, op=REVIEW_PAGES_KEY.to_python_identifier()),
                                  tags=_range_tags(start, end)))
     years = stale_queue_years(lake)
     if years:  # one run over the span of stale years (the queue asset runs a range at once)
@@ -166,7 +158,7 @@ def review_refresh_sensor(context: dg.SensorEvaluationContext, lake: LakeResourc
     for job in (corrections_job.name, "curated_job", review_pages_job.name):
         if context.instance.get_runs_count(dg.RunsFilter(job_name=job, statuses=_IN_FLIGHT)):
             return
-    ordered = [str(k) for k in agency_year_partitions.get_partition_keys(dynamic_partitions_store=context.instance)]
+    ordered = [str(k) for k in division_year_partitions.get_partition_keys(dynamic_partitions_store=context.instance)]
     yield from refresh_requests(lake.lake, ordered)
 
 
