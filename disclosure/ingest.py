@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -88,7 +89,7 @@ class IngestResult:
     accepted: list[Accepted] = field(default_factory=list)
     quarantined: list[QuarantineEntry] = field(default_factory=list)
     unchanged: int = 0
-    pending: int = 0  # stable files left for the next tick (max_files reached)
+    pending: int = 0  # stable files left for the next tick (max_files or the time budget reached)
     settling: list[str] = field(default_factory=list)  # size or mtime changed since the last tick
     waiting: list[Waiting] = field(default_factory=list)  # held (bad manifest) or failed to store
     ledger_torn_lines: list[int] = field(default_factory=list)
@@ -138,8 +139,15 @@ def _was_held(old: list | None) -> bool:
     return bool(old and len(old) > 3 and str(old[3]).startswith("held"))
 
 
-def ingest_inbox(lake: Lake, state: State | dict, *, years: list[str], max_files: int = 500) -> IngestResult:
-    """Process new / changed inbox files (at most `max_files` reads per call)."""
+def ingest_inbox(lake: Lake, state: State | dict, *, years: list[str], max_files: int = 500,
+                 time_budget_s: float | None = None) -> IngestResult:
+    """Process new / changed inbox files (at most `max_files` reads per call).
+
+    With `time_budget_s`, no new file is started once that many seconds have passed (at least
+    one file is always read, so every call makes progress); the rest are `pending` for the next
+    call. A sensor tick that outlives Dagster's sensor timeout is thrown away and re-run from the
+    old cursor, so a count limit alone can loop forever on a slow or loaded machine."""
+    started = time.monotonic()
     old_state = load_state(state)
     result = IngestResult(state=State(dict(old_state.files), {}))
     listing = list_inbox(lake.inbox)
@@ -190,7 +198,8 @@ def ingest_inbox(lake: Lake, state: State | dict, *, years: list[str], max_files
             result.state.settling[rel] = [size, mtime]
             result.waiting.append(Waiting(rel, f"its manifest {held.manifest} cannot be read"))
             continue
-        if reads >= max_files:
+        if reads >= max_files or (reads and time_budget_s is not None
+                                  and time.monotonic() - started >= time_budget_s):
             result.state.settling[rel] = [size, mtime]
             result.pending += 1
             continue

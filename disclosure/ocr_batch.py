@@ -229,6 +229,24 @@ def waiting_scans(lake) -> tuple[list, int]:
     return [e for e in out if not (done / f"{e.sha256}.json").exists()], len(out)
 
 
+def filed_scans(lake) -> set[str]:
+    """Content hashes of the scans the OCR step filed into the raw zone: their `needs_ocr` ledger
+    entry records the first refusal, not where the file ended up, so it no longer holds them."""
+    import json
+
+    done = lake.root / "ocr" / "done"
+    if not done.is_dir():
+        return set()
+    out = set()
+    for marker in done.glob("*.json"):
+        try:
+            if json.loads(marker.read_text("utf-8")).get("code") is None:
+                out.add(marker.stem)
+        except (OSError, ValueError):
+            continue  # a torn marker: the step re-reads that file (from the page cache)
+    return out
+
+
 def ocr_quarantined(lake, settings: OcrSettings, *, years: Sequence[str | int], max_workers: int = 2,
                     progress: Callable[[PageDone], None] | None = None) -> StepResult:
     """Read by OCR every file the ledger holds as `needs_ocr` (or a page image), then file each

@@ -246,9 +246,10 @@ def pending_keys(lake: Lake, ordered: list[str]) -> list[str]:
     import pyarrow.parquet as pq
 
     from disclosure.lake import current_raw, read_ledger
+    from disclosure.ocr_batch import filed_scans
     from pipelines.partitions import agency_years_of
 
-    held = {e.sha256 for e in read_ledger(lake).entries if e.sha256}
+    held = {e.sha256 for e in read_ledger(lake).entries if e.sha256} - filed_scans(lake)
     out = []
     for agency, year in agency_years_of(lake, ordered):
         k = join_key(agency, year)
@@ -293,9 +294,9 @@ class RunOnce:
 
 def run_once(root: Path, *, settle_seconds: float = 0.0, max_concurrent_runs: int = 2) -> RunOnce:
     """Process the inbox of the lake at `root` once, through Dagster, in this process: the inbox
-    sensor's ticks (with the daemon's cursor, on the lake's instance `<root>/.dagster`), the
-    curated runs of every partition still owed, the year assets of the years touched, then the
-    lake audit. `RunOnce.ok` is True only when every input is accounted for."""
+    sensor's ticks (with the daemon's cursor, on the lake's instance `<root>/.dagster`), the OCR
+    step when scans wait for it, the curated runs of every partition still owed, the year assets
+    of the years touched, then the lake audit. `RunOnce.ok` is True only when every input is accounted for."""
     from disclosure.audit import audit_lake
     from pipelines.definitions import build_defs
     from pipelines.partitions import division_year_partitions
@@ -308,13 +309,31 @@ def run_once(root: Path, *, settle_seconds: float = 0.0, max_concurrent_runs: in
     defs = build_defs(LakeResource(root=str(root), sensor_requests_runs=False))
     with dg.DagsterInstance.from_config(str(home)) as instance:
         tick = apply_sensor_tick(instance, lake, home, settle_seconds=settle_seconds)
+        ocr = run_ocr_step(defs, instance, lake)
         ordered = division_year_partitions.get_partition_keys(dynamic_partitions_store=instance)
         keys = pending_keys(lake, ordered)
         runs = materialize_all(defs, instance, lake, keys, years=stale_years(lake))
+        runs.runs += ocr.runs
+        runs.failed_runs += ocr.failed_runs
         review = materialize_review(defs, instance, lake)
         runs.runs += review.runs
         runs.failed_runs += review.failed_runs
     return RunOnce(tick=tick, runs=runs, audit=audit_lake(lake), curated_keys=keys)
+
+
+def run_ocr_step(defs: dg.Definitions, instance: dg.DagsterInstance, lake: Lake) -> RunSummary:
+    """The OCR step in process, when the ledger holds scans it has not read (the OCR sensor's
+    rule, pipelines/defs/ocr/sensors.py), so the scans it files are curated by this same run."""
+    from disclosure.ocr_batch import waiting_scans
+    from pipelines.keys import OCR_JOB
+
+    summary = RunSummary()
+    if waiting_scans(lake)[0]:
+        res = defs.resolve_job_def(OCR_JOB).execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET)
+        summary.runs += 1
+        summary.failed_runs += 0 if res.success else 1
+        _count_checks(summary, res)
+    return summary
 
 
 def materialize_review(defs: dg.Definitions, instance: dg.DagsterInstance, lake: Lake) -> RunSummary:

@@ -18,6 +18,9 @@ class LakeResource(dg.ConfigurableResource):
     sensor_requests_runs: bool = True
     # Files the inbox sensor reads per tick (keeps a tick well under the 60 s sensor timeout).
     max_files_per_tick: int = 500
+    # Seconds after which a tick starts no new file (the rest wait for the next tick): Dagster
+    # discards a tick that outlives its 60 s sensor timeout and re-runs it from the old cursor.
+    tick_seconds: float = 40.0
     # Above this many accepted files in one tick, one summary observation replaces the
     # per-partition raw_reports materializations (each event is a SQLite write).
     raw_events_per_tick: int = 100
@@ -34,6 +37,7 @@ def lake_resource_from_env() -> LakeResource:
         root=os.environ.get("DISCLOSURE_LAKE_ROOT", str(default_root())),
         sensor_requests_runs=os.environ.get("DISCLOSURE_SENSOR_RUNS", "1") != "0",
         max_files_per_tick=int(os.environ.get("DISCLOSURE_MAX_FILES_PER_TICK", "500")),
+        tick_seconds=float(os.environ.get("DISCLOSURE_TICK_SECONDS", "40")),
         raw_events_per_tick=int(os.environ.get("DISCLOSURE_RAW_EVENTS_PER_TICK", "100")),
         year_refresh=os.environ.get("DISCLOSURE_YEAR_REFRESH", "1") != "0",
     )

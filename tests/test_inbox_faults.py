@@ -239,3 +239,17 @@ def test_the_old_cursor_form_is_still_read(lake: Lake) -> None:
     old = json.dumps({"pingtan-2024.txt": [st.st_size, st.st_mtime_ns, sha256_bytes(src.read_bytes())]})
     res = ingest_inbox(lake, ingest.load_state(old), years=YEARS)
     assert res.unchanged == 1 and not res.settling
+
+
+def test_a_tick_past_its_time_budget_starts_no_new_file_and_the_next_tick_takes_the_rest(lake: Lake) -> None:
+    """A sensor tick that outlives Dagster's sensor timeout is discarded and re-run from the old
+    cursor, forever: past its time budget a tick leaves the other files pending (at least one
+    file is read per tick, so the inbox always drains)."""
+    stage(lake.inbox, *GOOD)
+    st = ingest_inbox(lake, State(), years=YEARS).state  # first sight: both settling
+    first = ingest_inbox(lake, st, years=YEARS, time_budget_s=0.0)
+    assert (len(first.accepted), first.pending, first.busy) == (1, 1, True)
+    second = ingest_inbox(lake, first.state, years=YEARS, time_budget_s=0.0)
+    assert (len(second.accepted), second.pending) == (1, 0)
+    assert raw_keys(lake) == GOOD_KEYS
+    assert_accounted(lake)

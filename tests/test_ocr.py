@@ -400,3 +400,30 @@ def test_the_ocr_sensor_requests_the_step_only_while_a_scan_waits(tmp_path) -> N
     quarantine(lake, source_file="notes.md", code="not_a_report", reason="no tables", data=b"# notes")
     (request,) = ocr_sensor(dg.build_sensor_context(resources={"lake": resource})).run_requests
     assert request.run_key.startswith("ocr-") and request.tags["disclosure/scans"] == "1"
+
+
+def test_disclosure_lake_run_reads_a_scan_by_ocr_and_curates_it_in_the_same_run(tmp_path, monkeypatch) -> None:
+    """`disclosure-lake run` (lakeops.runner.run_once) runs the OCR step when a scan waits, and the
+    agency-year the scan is filed under is curated by that same run (its `needs_ocr` ledger entry
+    no longer holds it); a second run starts nothing. The pages come from the engine's cached
+    readings, so no model is loaded."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from disclosure.lake import Lake, sha256_bytes
+    from lakeops.runner import run_once
+
+    root = tmp_path / "lake"
+    monkeypatch.setenv("DISCLOSURE_LAKE_ROOT", str(root))
+    monkeypatch.setenv("DAGSTER_HOME", str(root / ".dagster"))
+    lake = Lake.at(root)
+    lake.ensure()
+    shutil.copy2(UNRULED, lake.inbox / UNRULED.name)
+    _copy_readings(lake.root / "ocr" / "pages")
+    first = run_once(root)
+    assert first.ok, first.audit
+    reports = lake.curated_path("reports", 2023, "沭阳县发展和改革局")
+    assert pq.read_table(reports, columns=["report_id"]).column(0).to_pylist() == [sha256_bytes(UNRULED.read_bytes())]
+    again = run_once(root)
+    assert again.ok and again.runs.runs == 0 and again.curated_keys == []
