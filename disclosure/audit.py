@@ -248,7 +248,11 @@ def _check_partition(key: tuple[int, str], files: dict[str, Path], res: AuditRes
 
 def _reconcile_partitions(lake: Lake, raw: dict[tuple[int, str], list[RawFile]], ledger: list[LedgerLine],
                           res: AuditResult) -> None:
-    rejected = {e.sha256 for e in ledger if e.sha256}
+    from disclosure.ocr_batch import filed_scans
+
+    # A scan's `needs_ocr` entry records its first refusal; once the OCR step filed it, it is owed
+    # to the lake like any raw file.
+    rejected = {e.sha256 for e in ledger if e.sha256} - filed_scans(lake)
     schema_held = [e for e in ledger if e.code == "schema_violation"]
     curated = _partition_dirs(lake)
     res.partitions_curated = len(curated)

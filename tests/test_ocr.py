@@ -379,9 +379,15 @@ def test_the_ocr_step_files_a_scan_into_the_lake_and_quarantines_a_blank_page_wi
     assert [(q.code, q.reason.startswith("after OCR")) for q in blank] == [("no_statistical_tables", True)]
     again_md = again.asset_materializations_for_node("ocr_reads")[0].metadata
     assert again_md["files_read"].value == 0 and again_md["already_done"].value == 2
+    # Filed but not yet curated: the audit says the lake owes it (its needs_ocr entry no longer holds it).
+    from disclosure.audit import audit_lake
+
+    owed = [(f.kind, f.subject) for f in audit_lake(lake).problems]
+    assert ("not_curated", "沭阳县发展和改革局|2023") in owed
     # The partition's curation reads the scan from the lake's page cache.
     (out,) = curate(lake, [("沭阳县发展和改革局", 2023)])
     assert out.status == "written", out.reason
+    assert "not_curated" not in {f.kind for f in audit_lake(lake).problems}
 
 
 def test_the_ocr_sensor_requests_the_step_only_while_a_scan_waits(tmp_path) -> None:
