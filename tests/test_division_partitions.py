@@ -92,3 +92,15 @@ def test_one_agency_is_re_materialized_alone_and_the_others_files_are_untouched(
     assert run["after"][gov] == run["before"][gov]  # same bytes, not even rewritten
     assert run["after"][zrz][0] == run["before"][zrz][0]  # rewritten with the same bytes (idempotent)
     assert run["after"][zrz][1] > run["before"][zrz][1]
+
+
+def test_a_one_agency_run_reports_the_whole_division_years_row_count(run) -> None:
+    """The UI shows the latest materialization's `dagster/row_count`: after a run restricted to
+    one agency it still counts every agency's curated rows of the division-year (the bug: 175 of
+    700 shown after a one-agency run from the launchpad)."""
+    import pyarrow.parquet as pq
+
+    newest, full = run["mats"][0].metadata, run["mats"][-1].metadata
+    held = sum(pq.ParquetFile(p).metadata.num_rows for p in (run["gov"], run["zrz"]))
+    assert newest["dagster/row_count"].value == full["dagster/row_count"].value == held
+    assert newest["agencies_in_partition"].value == 2 and newest["agencies"].value == 1

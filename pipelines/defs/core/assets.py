@@ -120,7 +120,10 @@ def curated(context: dg.AssetExecutionContext, lake: LakeResource, config: Agenc
         groups.setdefault(str(divisions.key(out.agency, out.year)), []).append(out)
     for key, outs in groups.items():
         if any(o.status == "written" for o in outs):
-            yield dg.AssetMaterialization(asset_key=CURATED_KEY, partition=key, metadata=partition_metadata(outs))
+            md = partition_metadata(outs)
+            if config.agencies:  # a run restricted to some agencies: the partition holds the others too
+                md.update(partition_totals(lk, key))
+            yield dg.AssetMaterialization(asset_key=CURATED_KEY, partition=key, metadata=md)
         yield from partition_checks(outs, key)
     # Every check output is emitted once (the evaluations above carry the partitions).
     for name in context.assets_def.check_specs_by_output_name:
@@ -144,7 +147,8 @@ def _listed(items: list[str], limit: int = 5) -> str:
 
 def partition_metadata(outs: list[PartitionOutcome]) -> dict[str, object]:
     """The materialization metadata of one division-year: per agency written, its rows, source
-    file and report_id; the row counts summed; the files of the first few agencies."""
+    file and report_id; the row counts summed (`agencies` = written by this run); the files of
+    the first few agencies."""
     written = [o for o in outs if o.status == "written"]
     rows: dict[str, int] = {}
     for o in written:
@@ -170,6 +174,21 @@ def partition_metadata(outs: list[PartitionOutcome]) -> dict[str, object]:
         md.update(agency=o.agency, source_file=o.source_file or "", report_id=o.report_id or "",
                   path=dg.MetadataValue.path(app.path if app else ""))
     return md
+
+
+def partition_totals(lk: Lake, key: str) -> dict[str, object]:
+    """What a division-year holds after a run restricted to some of its agencies: the UI shows the
+    latest materialization's `dagster/row_count`, which must count every agency's curated rows,
+    not only the ones this run wrote (read from the Parquet footers, not the data)."""
+    import pyarrow.parquet as pq
+
+    agencies, rows = 0, 0
+    for agency, year in agency_years_of(lk, [key]):
+        path = lk.curated_path("applications", year, agency)
+        if path.exists():
+            agencies += 1
+            rows += pq.ParquetFile(path).metadata.num_rows
+    return {"dagster/row_count": rows, "agencies_in_partition": agencies}
 
 
 def partition_checks(outs: list[PartitionOutcome], key: str) -> list[dg.AssetCheckEvaluation]:
