@@ -229,10 +229,11 @@ class _RowText:
         # forward[i]: (j, value) of every cell text[i:j]; backward[j]: (i, value) likewise
         self.forward: list[list[tuple[int, int]]] = [[] for _ in range(length + 1)]
         self.backward: list[list[tuple[int, int]]] = [[] for _ in range(length + 1)]
+        text, signed, forward, backward = self.text, row.signed, self.forward, self.backward
         for i in range(length):
-            for j, v in _cells_at(self.text, i, ends[i], row.signed):
-                self.forward[i].append((j, v))
-                self.backward[j].append((i, v))
+            cells = forward[i] = _cells_at(text, i, ends[i], signed)  # a new list per call
+            for j, v in cells:
+                backward[j].append((i, v))
         self.splittable = _splittable(self)
 
 

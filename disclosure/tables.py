@@ -91,9 +91,19 @@ def row_view(index: int, line: Line) -> RowView:
         if not c.joined and _is_label_text(c.text) and not (i and _LONE_NUMERAL.fullmatch(c.text.strip())):
             last_label = i
     label = normalise("".join([c.text for c in cells[: last_label + 1]])) if last_label >= 0 else ""
-    values = [c for c in cells[last_label + 1 :] if not c.rowspan_copy]
-    joined = any(c.joined for c in values)
-    n_numbers = sum(1 for c in values if c.joined or not is_blank_text(c.text))
+    # The value cells, whether one is a joined run and how many print something: one pass.
+    values: list[Cell] = []
+    joined = False
+    n_numbers = 0
+    for c in cells[last_label + 1 :]:
+        if c.rowspan_copy:
+            continue
+        values.append(c)
+        if c.joined:
+            joined = True
+            n_numbers += 1
+        elif not is_blank_text(c.text):
+            n_numbers += 1
     return RowView(index, line, label, values, joined, n_numbers)
 
 
