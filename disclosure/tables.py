@@ -87,10 +87,15 @@ def _is_label_text(text: str) -> bool:
 
 def row_view(index: int, line: Line) -> RowView:
     cells = line.cells
+    # The last label cell: scanned from the right, the value cells after it are all a row
+    # usually has to look at (the test is pure, so the first hit is the last label).
     last_label = -1
-    for i, c in enumerate(cells):
-        if not c.joined and _is_label_text(c.text) and not (i and _LONE_NUMERAL.fullmatch(c.text.strip())):
+    lone_numeral = _LONE_NUMERAL.fullmatch
+    for i in range(len(cells) - 1, -1, -1):
+        c = cells[i]
+        if not c.joined and _is_label_text(c.text) and not (i and lone_numeral(c.text.strip())):
             last_label = i
+            break
     label = normalise("".join([c.text for c in cells[: last_label + 1]])) if last_label >= 0 else ""
     # The value cells, whether one is a joined run and how many print something: one pass.
     values: list[Cell] = []
