@@ -113,6 +113,7 @@ def running_services(
             postgres_url=postgres_url,
             dequeue_interval_seconds=1,
             sensor_threads=True,
+            user_code_retries=3,
         ),
         "utf-8",
     )

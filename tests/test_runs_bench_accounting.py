@@ -42,3 +42,18 @@ def test_cpu_between_is_per_kind_difference_and_drops_idle_kinds() -> None:
     a = {"daemon": 10.0, "webserver": 5.0}
     b = {"daemon": 14.5, "webserver": 5.01, "run worker": 30.0}
     assert cpu_between(a, b) == {"daemon": 4.5, "run worker": 30.0}
+
+
+def test_a_run_launch_that_times_out_under_load_is_retried_not_failed(tmp_path: Path) -> None:
+    # The bug: under load ~20 a review run's launch call to the code server timed out
+    # ("Unexpected error in IPC client") and Dagster's queue failed the run at once (0 retries);
+    # a backfill's run failing so fails the backfill. The services' instance retries 3 times.
+    import dagster as dg
+
+    from lakeops.storage import instance_yaml
+
+    (tmp_path / "dagster.yaml").write_text(instance_yaml(tmp_path, user_code_retries=3), "utf-8")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as inst:
+        cfg = inst.get_concurrency_config().run_queue_config
+        assert cfg.max_user_code_failure_retries == 3 and cfg.user_code_failure_retry_delay == 10
+    assert "max_user_code_failure_retries" not in instance_yaml(tmp_path)  # the repository's own stays stock
