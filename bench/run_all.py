@@ -174,37 +174,88 @@ def build_inbox(inbox: Path, agency_years: int, per_division: int = AGENCIES_PER
     return len(rows), [f"{r[1]}|{r[2]}" for r in rows]
 
 
+def process_kind(cmdline: list[str], name: str) -> str:
+    """Which part of the pipeline a process is, from its command line (for CPU per stage). The
+    code servers' command lines carry the instance's config (which names PostgreSQL when that is
+    the storage), so the executable decides, not a word anywhere in the line."""
+    exe = Path(cmdline[0]).name if cmdline else name
+    cmd = " ".join(cmdline[1:])
+    if name == "postgres" or exe == "postgres" or (cmdline and cmdline[0].startswith("postgres:")):
+        return "postgres"
+    if "spawn_main" in cmd or "execute_run" in cmd or "execute_step" in cmd:
+        return "run worker"  # launched by a code server (DefaultRunLauncher → multiprocessing spawn)
+    if "api grpc" in cmd:
+        return "code server"
+    if "lakeops.daemon" in cmd or "dagster-daemon" in cmd:
+        return "daemon"
+    if "dagster-webserver" in cmd or "dagster_webserver" in cmd:
+        return "webserver"
+    return "other"  # tail -F of compute logs, watch_orphans, resource_tracker
+
+
 @dataclass
 class RssSampler:
-    """Samples RSS of this process and every process of the given process groups' trees."""
+    """Samples RSS and CPU time of this process and its whole process tree (webserver, daemon,
+    code servers, run workers, PostgreSQL), every `interval` s.
 
-    roots: list[int] = field(default_factory=list)
+    CPU is kept per pid as the last value seen (user + system of the process itself, never its
+    `children_*`, which would count a reaped run worker twice); a process that lives less than
+    one interval is missed, one that ends loses at most its last interval. `mark()` stamps the
+    totals per kind at a stage boundary."""
+
+    interval: float = 0.5
     peak_sum: float = 0.0
     peak_one: float = 0.0
+    peak_by_kind: dict[str, float] = field(default_factory=dict)
+    cpu: dict[int, tuple[str, float]] = field(default_factory=dict)  # pid -> (kind, cpu s)
+    marks: dict[str, dict[str, float]] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _seen: dict[int, psutil.Process] = field(default_factory=dict)
 
     def _procs(self) -> list[psutil.Process]:
-        out = [psutil.Process()]
-        for pid in self.roots:
+        me = psutil.Process()
+        out = [me]
+        try:
+            out += me.children(recursive=True)
+        except psutil.Error:
+            pass
+        # reuse Process objects so a pid's create_time guards against pid reuse
+        return [self._seen.setdefault(p.pid, p) for p in out]
+
+    def sample(self) -> None:
+        total = 0.0
+        by_kind: dict[str, float] = defaultdict(float)
+        me = os.getpid()
+        for p in self._procs():
             try:
-                p = psutil.Process(pid)
-                out += [p, *p.children(recursive=True)]
+                with p.oneshot():
+                    rss = p.memory_info().rss / 2**20
+                    t = p.cpu_times()
+                    kind = "bench" if p.pid == me else process_kind(p.cmdline(), p.name())
             except psutil.Error:
-                pass
-        return out
+                continue
+            total += rss
+            by_kind[kind] += rss
+            self.peak_one = max(self.peak_one, rss)
+            self.cpu[p.pid] = (kind, t.user + t.system)
+        self.peak_sum = max(self.peak_sum, total)
+        for k, v in by_kind.items():
+            self.peak_by_kind[k] = max(self.peak_by_kind.get(k, 0.0), v)
+
+    def cpu_by_kind(self) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for kind, s in self.cpu.values():
+            out[kind] += s
+        return dict(out)
+
+    def mark(self, name: str) -> None:
+        self.sample()
+        self.marks[name] = self.cpu_by_kind()
 
     def run(self) -> None:
         while not self._stop.is_set():
-            total = 0.0
-            for p in self._procs():
-                try:
-                    rss = p.memory_info().rss / 2**20
-                except psutil.Error:
-                    continue
-                total += rss
-                self.peak_one = max(self.peak_one, rss)
-            self.peak_sum = max(self.peak_sum, total)
-            self._stop.wait(0.5)
+            self.sample()
+            self._stop.wait(self.interval)
 
     def __enter__(self) -> RssSampler:
         self._t = threading.Thread(target=self.run, daemon=True)
@@ -214,6 +265,10 @@ class RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._t.join()
+
+
+def cpu_between(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    return {k: b.get(k, 0.0) - a.get(k, 0.0) for k in sorted(set(a) | set(b)) if b.get(k, 0.0) - a.get(k, 0.0) > 0.05}
 
 
 def du_mb(path: Path) -> float:
@@ -236,10 +291,58 @@ def count_events(home: Path) -> dict[str, int]:
         return out
 
 
-def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: float | None) -> Path:
-    from lakeops.service import launch_backfill, running_services, wait_backfill, wait_partitions
+def backfill_runs(home: Path, backfill_id: str) -> list[dict]:
+    """The backfill's runs from the instance: kind (curated / year), status, start and end."""
+    import warnings
 
-    work = Path(args.out).resolve() / f"backfill-{size}"
+    import dagster as dg
+
+    warnings.filterwarnings("ignore")
+    with dg.DagsterInstance.from_config(str(home)) as inst:
+        recs = inst.get_run_records(dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
+        out = []
+        for r in recs:
+            sel = r.dagster_run.asset_selection or set()
+            kind = "curated" if dg.AssetKey("curated") in sel else "year"
+            out.append({"kind": kind, "status": r.dagster_run.status.value, "start": r.start_time, "end": r.end_time})
+        return out
+
+
+def wait_phases(svc, home: Path, backfill_id: str, rss: RssSampler, *, timeout: float, poll: float = 2.0) -> dict:
+    """wait_backfill, marking the sampler when the first year-level run starts (every curated
+    run has finished by then: the year assets depend on all curated partitions)."""
+    from lakeops.service import BACKFILL_STATUS
+
+    deadline = time.monotonic() + timeout
+    marked = False
+    t_curated = None
+    while True:
+        b = svc.graphql(BACKFILL_STATUS, {"id": backfill_id})["partitionBackfillOrError"]
+        if not marked:
+            try:
+                runs = backfill_runs(home, backfill_id)
+            except Exception:
+                runs = []
+            if any(r["kind"] == "year" and r["status"] not in ("QUEUED", "NOT_STARTED") for r in runs):
+                rss.mark("curated done")
+                t_curated = time.perf_counter()
+                marked = True
+        if b.get("status") in ("COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"):
+            b["t_curated"] = t_curated
+            return b
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"backfill {backfill_id} still {b.get('status')} after {timeout} s")
+        time.sleep(poll)
+
+
+def fmt_cpu(d: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.0f}" for k, v in sorted(d.items(), key=lambda kv: -kv[1]))
+
+
+def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: float | None) -> Path:
+    from lakeops.service import launch_backfill, running_services, wait_partitions
+
+    work = Path(args.out).resolve() / f"backfill-{size}-{args.storage}"
     shutil.rmtree(work, ignore_errors=True)
     lake, home = work / "lake", work / "home"
     t = time.perf_counter()
@@ -262,34 +365,74 @@ def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: fl
     if not args.no_gx:
         assets.append(["expectations"])
     load0 = os.getloadavg()[0]
+    loads = [load0]
     with RssSampler() as rss:
+        rss.mark("start")
         t0 = time.perf_counter()
         with running_services(lake, home, env=env, max_concurrent_runs=args.max_concurrent_runs,
                               storage=args.storage, postgres_url=args.postgres_url,
                               backfill_interval_seconds=args.backfill_interval) as svc:
-            rss.roots = [p.pid for p in svc.procs]
+            rss.mark("services up")
             t_start = time.perf_counter() - t0
-            wait_partitions(svc, set(keys), timeout=3600, lake=lake)
+            wait_partitions(svc, set(keys), timeout=4 * 3600, lake=lake)
+            rss.mark("ingested")
+            loads.append(os.getloadavg()[0])
             t_ingest = time.perf_counter() - t0
             t1 = time.perf_counter()
             bid = launch_backfill(svc, assets, all_partitions=True, title=f"bench {size}")
-            result = wait_backfill(svc, bid, timeout=4 * 3600, poll=2)
+            result = wait_phases(svc, home, bid, rss, timeout=8 * 3600)
+            rss.mark("done")
+            loads.append(os.getloadavg()[0])
             t_backfill = time.perf_counter() - t1
-    tag = f"{size:,} agency-years"
+    t_cur = (result.pop("t_curated") or time.perf_counter()) - t1
+    (work / "raw.json").write_text(json.dumps({
+        "size": size, "storage": args.storage, "t_start": t_start, "t_ingest": t_ingest, "t_curated": t_cur,
+        "t_backfill": t_backfill, "loads": loads, "cpu_marks": rss.marks, "peak_one": rss.peak_one,
+        "peak_sum": rss.peak_sum, "peak_by_kind": rss.peak_by_kind, "result": result}, default=str), "utf-8")
+    tag = f"{size:,} agency-years, {args.storage}"
     total = t_ingest + t_backfill
     runs = result["runs"]
     failed = sum(r["status"] != "SUCCESS" for r in runs)
+    phases = backfill_runs(home, bid)
+    cur_runs = [r for r in phases if r["kind"] == "curated"]
+    year_runs = [r for r in phases if r["kind"] == "year"]
+    load_note = f"load avg {' → '.join(f'{x:.1f}' for x in loads)} (2 vCPU)"
     row("backfill", f"{tag}: inbox → marts wall s", f"{total:.0f}",
-        f"services start {t_start:.0f} s + ingest {t_ingest - t_start:.0f} s + backfill {t_backfill:.0f} s; "
-        f"{len(runs)} runs ({failed} failed), status {result['status']}, storage {args.storage}, "
-        f"batch {args.batch_size}, {'with' if not args.no_gx else 'without'} GX, load avg {load0:.1f}→{os.getloadavg()[0]:.1f}")
-    row("backfill", f"{tag}: wall ms per agency-year", f"{total / size * 1000:.1f}")
-    if core_s_per_partition:
-        core_wall = core_s_per_partition * size / min(args.max_concurrent_runs, psutil.cpu_count() or 1)
-        row("backfill", f"{tag}: overhead ms per agency-year", f"{(t_backfill - core_wall) / size * 1000:.1f}",
-            f"(backfill wall − core CPU {core_s_per_partition * 1000:.1f} ms × N / {args.max_concurrent_runs} workers) / N")
+        f"services start {t_start:.0f} s + ingest {t_ingest - t_start:.0f} s + curated {t_cur:.0f} s + "
+        f"year assets {t_backfill - t_cur:.0f} s; {len(runs)} runs ({len(cur_runs)} curated, {len(year_runs)} year, "
+        f"{failed} not SUCCESS), status {result['status']}, batch {args.batch_size} division-years a run, "
+        f"{'with' if not args.no_gx else 'without'} GX; {load_note}")
+    row("backfill", f"{tag}: wall ms per agency-year", f"{total / size * 1000:.1f}",
+        f"ingest {(t_ingest - t_start) / size * 1000:.1f}, curated {t_cur / size * 1000:.1f}, "
+        f"year assets {(t_backfill - t_cur) / size * 1000:.1f}")
+    m = rss.marks
+    stages = [("ingest", "services up", "ingested"), ("curated", "ingested", "curated done"),
+              ("year assets", "curated done", "done")]
+    cpu_stage: dict[str, dict[str, float]] = {}
+    for name, a, b in stages:
+        if a in m and b in m:
+            cpu_stage[name] = cpu_between(m[a], m[b])
+            tot = sum(cpu_stage[name].values())
+            row("backfill", f"{tag}: CPU s, {name} (all processes)", f"{tot:.0f}",
+                f"{tot / size * 1000:.1f} ms per agency-year; by process: {fmt_cpu(cpu_stage[name])}")
+    if "services up" in m:
+        su = cpu_between(m["start"], m["services up"])
+        row("backfill", f"{tag}: CPU s, services start", f"{sum(su.values()):.0f}", fmt_cpu(su))
+    if core_s_per_partition and "curated" in cpu_stage:
+        core_cpu = core_s_per_partition * size
+        cur = cpu_stage["curated"]
+        dagster_cpu = sum(v for k, v in cur.items() if k != "bench")  # the bench's own polling left out
+        row("backfill", f"{tag}: Dagster overhead CPU ms per agency-year (curated)",
+            f"{(dagster_cpu - core_cpu) / size * 1000:.1f}",
+            f"(curated-stage CPU of every process but the bench {dagster_cpu:.0f} s − core CPU "
+            f"{core_s_per_partition * 1000:.1f} ms × N = {core_cpu:.0f} s) / N; target ≤ 2")
+        ncores = min(args.max_concurrent_runs, psutil.cpu_count() or 1)
+        row("backfill", f"{tag}: Dagster overhead wall ms per agency-year (curated)",
+            f"{(t_cur - core_cpu / ncores) / size * 1000:.1f}",
+            f"(curated wall {t_cur:.0f} s − core CPU / {ncores} workers) / N; inflated by the load")
     row("backfill", f"{tag}: peak RSS MiB (largest process)", f"{rss.peak_one:.0f}",
-        f"sum over webserver + daemon + runs + bench: {rss.peak_sum:.0f} MiB")
+        f"process tree (bench + webserver + daemon + code servers + runs{' + PostgreSQL' if args.storage == 'postgres' else ''}): "
+        f"{rss.peak_sum:.0f} MiB; peak per kind: " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(rss.peak_by_kind.items())))
     if args.storage != "postgres":
         row("backfill", f"{tag}: DAGSTER_HOME MiB", f"{du_mb(home):.0f}")
     else:
@@ -307,8 +450,103 @@ def bench_backfill(size: int, args: argparse.Namespace, core_s_per_partition: fl
             f"{ev['materializations']:,} materializations + {ev['planned']:,} planned; {ev['runs']} runs")
     except Exception as err:  # bookkeeping only
         print(f"  (event count failed: {err})")
-    (work / "result.json").write_text(json.dumps({"size": size, "seconds": total, "result": result}), "utf-8")
+    (work / "result.json").write_text(json.dumps({
+        "size": size, "storage": args.storage, "seconds": total, "t_start": t_start, "t_ingest": t_ingest,
+        "t_curated": t_cur, "t_backfill": t_backfill, "loads": loads, "cpu_marks": m, "runs": phases,
+        "peak_one": rss.peak_one, "peak_sum": rss.peak_sum, "peak_by_kind": rss.peak_by_kind, "result": result,
+    }, default=str), "utf-8")
     return lake
+
+
+# --------------------------------------------------------------------------- stages (in process)
+
+
+def _cum(stats, names: dict[str, tuple[str, str]]) -> dict[str, float]:
+    """Cumulative profiled seconds of each named (file suffix, function) in a pstats.Stats."""
+    out = dict.fromkeys(names, 0.0)
+    for (fname, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
+        for label, (suffix, fn) in names.items():
+            if func == fn and fname.endswith(suffix):
+                out[label] += ct
+    return out
+
+
+INGEST_PARTS = {
+    "read inbox file": ("lake/inbox.py", "read_inbox_file"),
+    "sha256": ("model.py", "report_id"),
+    "identify (reader + identity)": ("identify.py", "identify_file"),
+    "registry resolve": ("registry.py", "resolve"),
+    "store raw (copy + receipt)": ("lake/raw_zone.py", "store_raw"),
+    "ledger (quarantine)": ("lake/ledger.py", "quarantine"),
+    "manifests + listing": ("manifest.py", "read_manifests"),
+}
+CURATE_PARTS = {
+    "parse (reader + tables + identity)": ("batch.py", "parse_one"),
+    "frames": ("batch.py", "frames_for"),
+    "pandera validation": ("batch.py", "validate_frames"),
+    "Parquet writes": ("lake/parquet.py", "write_partitions"),
+    "read raw + receipts": ("lake/raw_zone.py", "read_raw"),
+    "current_raw": ("lake/raw_zone.py", "current_raw"),
+    "corrections": ("corrections.py", "corrected_frames"),
+}
+
+
+def bench_stages(n: int, out: Path) -> None:
+    """Where CPU goes per agency-year without Dagster: the inbox tick (`ingest_inbox`, as the
+    sensor runs it) and curation (`curate`, as the curated asset runs it) of n generated
+    agency-years, each timed unprofiled (CPU), then once under cProfile for the split (shares
+    of the profiled total applied to the unprofiled CPU)."""
+    import cProfile
+    import pstats
+
+    from disclosure.curate import curate
+    from disclosure.ingest import State, ingest_inbox
+    from disclosure.lake import Lake
+
+    def build(tag: str) -> tuple[Lake, list[tuple[str, int]]]:
+        root = out / f"stages-{n}-{tag}"
+        shutil.rmtree(root, ignore_errors=True)
+        _, keys = build_inbox(root / "inbox", n)
+        lk = Lake.at(root)
+        lk.ensure()
+        return lk, [(k.split("|")[0], int(k.split("|")[1])) for k in keys]
+
+    years = [str(y) for y in YEARS]
+    results = {}
+    for tag, prof in (("plain", None), ("profiled", cProfile.Profile(time.process_time))):
+        lk, keys = build(tag)
+        st = ingest_inbox(lk, State(), years=years, max_files=10**9).state  # first sight: files settle
+        gc.collect()
+        if prof:
+            prof.enable()
+        c0, w0 = time.process_time(), time.perf_counter()
+        res = ingest_inbox(lk, st, years=years, max_files=10**9)
+        ing = (time.process_time() - c0, time.perf_counter() - w0)
+        c0, w0 = time.process_time(), time.perf_counter()
+        outs = curate(lk, keys)
+        cur = (time.process_time() - c0, time.perf_counter() - w0)
+        if prof:
+            prof.disable()
+        results[tag] = (ing, cur, len(res.accepted), sum(o.status == "written" for o in outs))
+    ing, cur, acc, wr = results["plain"]
+    n = len(keys)
+    load = os.getloadavg()[0]
+    row("stages", f"ingest tick, {n:,} files: CPU ms per file", f"{ing[0] / n * 1000:.1f}",
+        f"wall {ing[1] / n * 1000:.1f} ms; {acc} accepted; no Dagster; load {load:.1f}")
+    row("stages", f"curate, {n:,} agency-years: CPU ms per agency-year", f"{cur[0] / n * 1000:.1f}",
+        f"wall {cur[1] / n * 1000:.1f} ms; {wr} written; no Dagster")
+    stats = pstats.Stats(prof)
+    p_ing, p_cur = results["profiled"][0][0], results["profiled"][1][0]
+    # The profile covers both calls; shares are of each call's own profiled CPU.
+    ing_parts = _cum(stats, INGEST_PARTS)
+    cur_parts = _cum(stats, CURATE_PARTS)
+    for label, sec in ing_parts.items():
+        row("stages", f"  ingest: {label} ms per file", f"{sec / p_ing * ing[0] / n * 1000:.2f}",
+            f"{sec / p_ing:.0%} of the tick (profiled)")
+    for label, sec in cur_parts.items():
+        row("stages", f"  curate: {label} ms per agency-year", f"{sec / p_cur * cur[0] / n * 1000:.2f}",
+            f"{sec / p_cur:.0%} of curate (profiled)")
+    stats.sort_stats("tottime").dump_stats(str(out / f"stages-{n}.prof"))
 
 
 # --------------------------------------------------------------------------- reads
@@ -374,6 +612,7 @@ def bench_reads(lake: Path, year: int, tile_to: int) -> None:
 def write_table(out: Path, header: str) -> None:
     lines = [header, "", "| section | measure | value | note |", "|---|---|---:|---|"]
     lines += [f"| {s} | {m} | {v} | {n} |" for s, m, v, n in ROWS]
+    (out / f"run_all-{os.getpid()}.md").write_text("\n".join(lines) + "\n", "utf-8")
     (out / "run_all.md").write_text("\n".join(lines) + "\n", "utf-8")
     print("\n" + "\n".join(lines))
 
@@ -419,6 +658,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds between backfill daemon evaluations (Dagster's own: 30; see lakeops/daemon.py)")
     ap.add_argument("--skip-core", action="store_true")
     ap.add_argument("--skip-backfill", action="store_true")
+    ap.add_argument("--skip-reads", action="store_true")
+    ap.add_argument("--stages", type=int, default=0, help="in-process ingest/curate split of N agency-years (no Dagster)")
+    ap.add_argument("--core-ms", type=float, help="core CPU ms per agency-year measured before (skips the core section)")
     ap.add_argument("--lake", help="lake for the read section when --skip-backfill")
     ap.add_argument("--read-year", type=int, default=2024)
     ap.add_argument("--tile-to", type=int, default=20000)
@@ -433,13 +675,15 @@ def main(argv: list[str] | None = None) -> int:
     except OSError:
         pass
     print(header, flush=True)
-    core = None if args.skip_core else bench_core(args.n)
+    core = args.core_ms / 1000 if args.core_ms else None if args.skip_core else bench_core(args.n)
+    if args.stages:
+        bench_stages(args.stages, out.resolve())
     lake = Path(args.lake) if args.lake else None
     if not args.skip_backfill:
         with _postgres(args, out):
             for size in [int(s) for s in args.sizes.split(",") if s]:
                 lake = bench_backfill(size, args, core)
-    if lake is not None:
+    if lake is not None and not args.skip_reads:
         bench_reads(lake, args.read_year, args.tile_to)
     write_table(out, header)
     return 0

@@ -96,6 +96,7 @@ def instance_yaml(
     dequeue_interval_seconds: int | None = None,
     sensor_threads: bool = False,
     absolute: bool = True,
+    user_code_retries: int = 0,
 ) -> str:
     """A ``dagster.yaml`` for `home`.
 
@@ -114,6 +115,10 @@ def instance_yaml(
         "  config:\n"
         f"    max_concurrent_runs: {max_concurrent_runs}\n"
         + (f"    dequeue_interval_seconds: {dequeue_interval_seconds}\n" if dequeue_interval_seconds else "")
+        # A run whose launch call to the code server times out (a loaded machine) is re-queued
+        # instead of failed: Dagster's default (0 retries) fails the run, and so the backfill.
+        + (f"    max_user_code_failure_retries: {user_code_retries}\n    user_code_failure_retry_delay: 10\n"
+           if user_code_retries else "")
     )
     if storage == "sqlite":
         store = (

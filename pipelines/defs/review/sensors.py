@@ -146,6 +146,19 @@ _IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.Da
               dg.DagsterRunStatus.STARTED]
 
 
+def curation_in_flight(instance: dg.DagsterInstance) -> bool:
+    """A curated, corrections or review-pages run is queued or running, or a backfill is still
+    requesting runs. A backfill's runs are of the asset job, not curated_job, and between two of
+    them none may be in flight: without the backfill test the sensor rebuilt the review pages
+    after every few curated runs of a large backfill, taking CPU and run slots from it."""
+    from dagster._core.execution.backfill import BulkActionStatus
+
+    for job in (corrections_job.name, "curated_job", review_pages_job.name):
+        if instance.get_runs_count(dg.RunsFilter(job_name=job, statuses=_IN_FLIGHT)):
+            return True
+    return bool(instance.get_backfills(status=BulkActionStatus.REQUESTED, limit=1))
+
+
 @dg.sensor(
     name="review_refresh_sensor",
     jobs=[review_pages_job, review_queue_job],
@@ -155,14 +168,20 @@ _IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.Da
     "curated or corrections run is in flight.",
 )
 def review_refresh_sensor(context: dg.SensorEvaluationContext, lake: LakeResource) -> Iterator[dg.RunRequest]:
-    for job in (corrections_job.name, "curated_job", review_pages_job.name):
-        if context.instance.get_runs_count(dg.RunsFilter(job_name=job, statuses=_IN_FLIGHT)):
-            return
+    if curation_in_flight(context.instance):
+        return
     ordered = [str(k) for k in division_year_partitions.get_partition_keys(dynamic_partitions_store=context.instance)]
     yield from refresh_requests(lake.lake, ordered)
 
 
 REVIEW_SENSORS = [corrections_sensor, review_refresh_sensor]
 
-__all__ = ["REVIEW_SENSORS", "corrections_sensor", "corrections_tick", "refresh_requests",
-           "review_refresh_sensor", "stale_queue_years"]
+__all__ = [
+    "REVIEW_SENSORS",
+    "corrections_sensor",
+    "corrections_tick",
+    "curation_in_flight",
+    "refresh_requests",
+    "review_refresh_sensor",
+    "stale_queue_years",
+]
