@@ -23,7 +23,7 @@ def test_backfill_launched_through_graphql_lands_golden_values_in_the_lake(tmp_p
     env = {"DISCLOSURE_SENSOR_RUNS": "0", "DISCLOSURE_YEAR_REFRESH": "0"}
     with running_services(lake, tmp_path / "home", env=env, backfill_interval_seconds=3) as svc:
         # the inbox sensor (running by default in the daemon) registers the partitions
-        wait_partitions(svc, AGENCY_YEARS, timeout=240, lake=lake)
+        wait_partitions(svc, AGENCY_YEARS, timeout=480, lake=lake)
         backfill_id = launch_backfill(svc, [["curated"]], sorted(KEYS), title="e2e")
         result = wait_backfill(svc, backfill_id, timeout=420)
         per_partition = {k: _partition_view(svc, k) for k in sorted(KEYS)}

@@ -63,7 +63,7 @@ def test_backfill_spread_over_two_dask_workers_gives_the_single_process_lake_byt
         env["DISCLOSURE_DASK_SCHEDULER"] = address
         with running_services(root, home, env=env, storage="postgres", postgres_url=postgres_url,  # type: ignore[arg-type]
                               backfill_interval_seconds=2, max_concurrent_runs=2) as svc:
-            wait_partitions(svc, AGENCY_YEARS, timeout=240, lake=root)
+            wait_partitions(svc, AGENCY_YEARS, timeout=480, lake=root)
             backfill_id = launch_backfill(svc, [["curated"]], sorted(KEYS), title="dask")
             result = wait_backfill(svc, backfill_id, timeout=900)
     assert result["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), result

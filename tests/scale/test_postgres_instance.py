@@ -27,7 +27,7 @@ def test_backfill_on_postgres_instance_storage_lands_golden_values_and_records_r
     with running_services(lake, tmp_path / "home", env=env, storage="postgres", postgres_url=postgres_url,
                           backfill_interval_seconds=2) as svc:
         assert "postgres" in (tmp_path / "home" / "dagster.yaml").read_text("utf-8")
-        wait_partitions(svc, AGENCY_YEARS, timeout=240, lake=lake)  # the sensor daemon wrote the dynamic partitions to PostgreSQL
+        wait_partitions(svc, AGENCY_YEARS, timeout=480, lake=lake)  # the sensor daemon wrote the dynamic partitions to PostgreSQL
         backfill_id = launch_backfill(svc, [["curated"]], sorted(KEYS), title="postgres")
         result = wait_backfill(svc, backfill_id, timeout=420)
     assert result["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), result
