@@ -7,8 +7,6 @@ zone and compacted with `compact_year`.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
