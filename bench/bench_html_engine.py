@@ -14,6 +14,11 @@
 2. **Breakdown of one HTML report** through the real code: decode + `read_html` (the reader),
    `tables.extract`, the rest of `parse_bytes` (identity, checks), and `frames_for` +
    `validate_frames` (batch frames + pandera) per report, against the floor per report.
+3. **The reader's own phases**, `read_html`'s steps run one by one: decode, the lxml parse, the
+   source gates and the passes they open, `_complex_elements`, the walk (`_Reader.flow`:
+   paragraphs and the table grid) and the rest (image-table check, title, meta). This is what
+   an engine port could save: only the parse is the engine's, the walk is Python per node in
+   either engine (selectolax wraps each node in a Python object as lxml does).
 
 Median of `--rounds` rounds; the machine is shared, so compare ratios, not absolute ms.
 """
@@ -24,6 +29,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import lxml.html
@@ -31,7 +37,8 @@ from lxml import etree
 
 from disclosure.batch import frames_for, validate_frames
 from disclosure.parse import parse_bytes
-from disclosure.readers.encoding import declared_charset, decode
+from disclosure.readers import html as html_reader
+from disclosure.readers.encoding import declared_charset, decode, decode_to_utf8
 from disclosure.readers.html import read_html
 from disclosure.tables import extract
 
@@ -120,6 +127,37 @@ def parse_lexbor(text: str) -> object:
     return LexborHTMLParser(text)
 
 
+READER_PHASES = ("decode", "parse", "gates", "complex", "walk", "rest")
+
+
+def reader_phases(data: bytes) -> list[float]:
+    """CPU seconds of each of READER_PHASES for one page: read_html's steps, one by one."""
+    h = html_reader
+    marks = [time.process_time()]
+    text, note, raw = decode_to_utf8(data, "", declared=declared_charset(data))
+    marks.append(time.process_time())
+    root, _ = h._parse(raw, text, "")
+    marks.append(time.process_time())
+    src, firsts = h._gate_source(data, raw), {}
+    if h._gate(src, "hidden", firsts):
+        h._drop_hidden(root)
+    if h._gate(src, "div_table", firsts):
+        h._div_tables(root)
+    footnotes = h._footnote_marks(root)
+    marks.append(time.process_time())
+    complex_ = h._complex_elements(root)
+    marks.append(time.process_time())
+    reader = h._Reader(notes=[note], complex=complex_, footnotes=footnotes)
+    reader.flow(root)
+    reader.flush()
+    marks.append(time.process_time())
+    h._reject_image_tables(root, reader.lines, "")
+    h._title(root, reader)
+    h._meta(reader.lines)
+    marks.append(time.process_time())
+    return [b - a for a, b in pairwise(marks)]
+
+
 def cpu_ms(fn: Callable[[], object], n: int, rounds: int) -> float:
     fn()  # warm
     runs = []
@@ -186,6 +224,14 @@ def main() -> None:
     for label, ms in rows:
         print(f"  {label:34} {ms:7.2f} ms  {ms / floor:5.2f}x floor")
     print(f"  {'total':34} {total_ms:7.2f} ms  {total_ms / floor:5.2f}x floor (limit 1.6x)")
+
+    print("\n3. the reader's phases, ms CPU per page (median of the runs)")
+    print(f"{'page':32} " + " ".join(f"{p:>8}" for p in READER_PHASES) + f" {'sum':>8}")
+    for name, data in pages:
+        reader_phases(data)  # warm
+        runs = [reader_phases(data) for _ in range(a.n * a.rounds)]
+        med = [statistics.median(col) * 1000 for col in zip(*runs, strict=True)]
+        print(f"{name:32} " + " ".join(f"{m:8.2f}" for m in med) + f" {sum(med):8.2f}")
 
 
 if __name__ == "__main__":

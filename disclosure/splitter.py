@@ -204,11 +204,12 @@ class _Form:
     name: str
     coef: tuple[tuple[Var, int], ...]
     const: int
+    # Run rows the form involves (a var's row key is its run row's key). Set once at
+    # construction: every form's rows are read, and a cached_property pays a lock per first read.
+    rows: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def rows(self) -> frozenset[str]:
-        """Run rows the form involves (a var's row key is its run row's key)."""
-        return frozenset(v[0] for v, _c in self.coef)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rows", frozenset([v[0] for v, _c in self.coef]))
 
 
 class _RowText:
@@ -229,10 +230,11 @@ class _RowText:
         # forward[i]: (j, value) of every cell text[i:j]; backward[j]: (i, value) likewise
         self.forward: list[list[tuple[int, int]]] = [[] for _ in range(length + 1)]
         self.backward: list[list[tuple[int, int]]] = [[] for _ in range(length + 1)]
+        text, signed, forward, backward = self.text, row.signed, self.forward, self.backward
         for i in range(length):
-            for j, v in _cells_at(self.text, i, ends[i], row.signed):
-                self.forward[i].append((j, v))
-                self.backward[j].append((i, v))
+            cells = forward[i] = _cells_at(text, i, ends[i], signed)  # a new list per call
+            for j, v in cells:
+                backward[j].append((i, v))
         self.splittable = _splittable(self)
 
 
@@ -484,7 +486,7 @@ def _row_coefs(
 
 
 def _contribution(cut: tuple[int, ...], row_coefs: Sequence[Sequence[tuple[int, int]]]) -> tuple[int, ...]:
-    return tuple(sum(c * cut[k] for k, c in pairs) for pairs in row_coefs)
+    return tuple([sum([c * cut[k] for k, c in pairs]) for pairs in row_coefs])
 
 
 def _dp(
@@ -639,10 +641,11 @@ def _to_form(identity: Identity, owner: Mapping[Var, str], known: Mapping[Var, i
     const = 0
     for sign, side in ((1, identity.lhs), (-1, identity.rhs)):
         for var in side:
-            value = known.get(var)
             if var in owner:
                 coef[var] = coef.get(var, 0) + sign
-            elif value is not None:
+                continue
+            value = known.get(var)
+            if value is not None:
                 const += sign * value
             else:
                 return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -86,14 +87,29 @@ def _is_label_text(text: str) -> bool:
 
 def row_view(index: int, line: Line) -> RowView:
     cells = line.cells
+    # The last label cell: scanned from the right, the value cells after it are all a row
+    # usually has to look at (the test is pure, so the first hit is the last label).
     last_label = -1
-    for i, c in enumerate(cells):
-        if not c.joined and _is_label_text(c.text) and not (i and _LONE_NUMERAL.fullmatch(c.text.strip())):
+    lone_numeral = _LONE_NUMERAL.fullmatch
+    for i in range(len(cells) - 1, -1, -1):
+        c = cells[i]
+        if not c.joined and _is_label_text(c.text) and not (i and lone_numeral(c.text.strip())):
             last_label = i
+            break
     label = normalise("".join([c.text for c in cells[: last_label + 1]])) if last_label >= 0 else ""
-    values = [c for c in cells[last_label + 1 :] if not c.rowspan_copy]
-    joined = any(c.joined for c in values)
-    n_numbers = sum(1 for c in values if c.joined or not is_blank_text(c.text))
+    # The value cells, whether one is a joined run and how many print something: one pass.
+    values: list[Cell] = []
+    joined = False
+    n_numbers = 0
+    for c in cells[last_label + 1 :]:
+        if c.rowspan_copy:
+            continue
+        values.append(c)
+        if c.joined:
+            joined = True
+            n_numbers += 1
+        elif not is_blank_text(c.text):
+            n_numbers += 1
     return RowView(index, line, label, values, joined, n_numbers)
 
 
@@ -582,6 +598,25 @@ def _value_rows(views: Sequence[RowView], grid: bool) -> tuple[list[RowView], li
 
 
 _OTHER_HANDLING_KEYS = frozenset(("other_handling", "other_handling.other"))
+_OTHER_HANDLING = object()
+"""Marks a key of `_OTHER_HANDLING_KEYS` in `_signature_tests`."""
+
+
+@lru_cache(maxsize=64)
+def _signature_tests(keys: tuple[str, ...]) -> list:
+    """Per key of an alignment: `_OTHER_HANDLING`, None (no signature), or a test of a text
+    for any of the key's signatures (one regex search of literal words in C, in place of an
+    `any(s in text ...)` per key and row; the keys are the few template layouts)."""
+    out: list = []
+    for key in keys:
+        sigs = v.APPLICATION_ROW_SIGNATURES.get(key, ())
+        if key in _OTHER_HANDLING_KEYS:
+            out.append(_OTHER_HANDLING)
+        elif not sigs:
+            out.append(None)
+        else:
+            out.append(re.compile("|".join(re.escape(s) for s in sigs)).search)
+    return out
 
 
 def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
@@ -603,6 +638,7 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
     # Score of row i as key j: its own label's key (10, another key -12), else the words around
     # it: 其他 for the 其他处理 rows (2), a signature of the key (3). Built row by row.
     matrix: list[list[float]] = []
+    tests = _signature_tests(tuple(keys))
     for i in range(n):
         o = own[i]
         if o is not None:
@@ -612,19 +648,62 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
         ctx = context[i]
         other = 2.0 if v.OTHER_WORD in ctx else 0.0
         matrix.append([
-            other if key in _OTHER_HANDLING_KEYS
-            else (3.0 if any(s in ctx for s in v.APPLICATION_ROW_SIGNATURES.get(key, ())) else 0.0)
-            for key in keys
+            other if test is _OTHER_HANDLING else (3.0 if test is not None and test(ctx) else 0.0)
+            for test in tests
         ])
     skip_costs = [
         -9.0 if own[i] is not None else (-1.0 if r.n_numbers < 3 and not r.joined else -4.0) for i, r in enumerate(rows)
     ]
-    scores = np.array(matrix, dtype=float).reshape(n, m)
-    return _dp_align(scores, np.array(skip_costs, dtype=float), keys)
+    return _dp_align_lists(matrix, skip_costs, keys)
+
+
+def _dp_align_lists(scores: list[list[float]], skip_costs: list[float],
+                    keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
+    """`_dp_align` over plain lists: the same float operations in the same order, element by
+    element (a table has some 25 rows and keys, where numpy's per-call cost outweighed its
+    loops). Ties resolve as numpy's do: `maximum` keeps the later operand when neither is greater."""
+    m = len(keys)
+    prev = [-float(j) for j in range(m + 1)]  # before any row: skipping the first j keys
+    took_rows: list[list[bool]] = []
+    came_rows: list[list[int]] = []
+    neg_inf = -math.inf
+    for row, skip_cost in zip(scores, skip_costs, strict=True):
+        took: list[bool] = []
+        came: list[int] = []
+        new: list[float] = []
+        acc = came_max = 0  # set at j == 0
+        for j in range(m + 1):
+            assign = prev[j - 1] + row[j - 1] if j else neg_inf
+            skip = prev[j] + skip_cost
+            took_j = assign > skip
+            took.append(took_j)
+            # Skipping keys after this row: new[j] = max_{j' <= j} best[j'] - (j - j').
+            t = (assign if took_j else skip) + j
+            if j == 0 or not acc > t:
+                acc = t
+            if j == 0:
+                came_max = 0
+            elif t >= acc and j > came_max:
+                came_max = j
+            came.append(came_max)
+            new.append(acc - j)
+        took_rows.append(took)
+        came_rows.append(came)
+        prev = new
+    pairs: list[tuple[int, str]] = []
+    j = m
+    for i in range(len(scores) - 1, -1, -1):
+        j = came_rows[i][j]
+        if took_rows[i][j]:
+            pairs.append((i, keys[j - 1]))
+            j -= 1
+    pairs.reverse()
+    return float(prev[m]), pairs
 
 
 def _dp_align(scores: np.ndarray, skip_costs: np.ndarray, keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
-    """Vectorised alignment DP: per row, assign / skip the row, then skip keys (cost 1 each)."""
+    """Vectorised alignment DP: per row, assign / skip the row, then skip keys (cost 1 each).
+    (The reference for `_dp_align_lists`, which the parser uses; kept for its tests.)"""
     n, m = scores.shape
     ar = np.arange(m + 1, dtype=float)
     prev = -ar  # before any row: skipping the first j keys

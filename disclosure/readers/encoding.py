@@ -157,17 +157,36 @@ def decode(data: bytes, path: str = "", declared: str | None = None) -> tuple[st
     decodings, the declared one is taken if its text is common Chinese; otherwise the one
     with the highest common-Chinese share wins.
     """
+    text, note, _ = _decode(data, path, declared)
+    return text, note
+
+
+def decode_to_utf8(data: bytes, path: str = "", declared: str | None = None) -> tuple[str, str, bytes]:
+    """`decode`, plus the text as UTF-8 bytes (lone surrogates passed through) for a parser.
+
+    Most pages are strict UTF-8 already: their bytes are `data` itself, not re-encoded (on a
+    100 KB Chinese page encoding the text again costs as much as decoding it).
+    """
+    text, note, strict_utf8 = _decode(data, path, declared)
+    return text, note, data if strict_utf8 else text.encode("utf-8", "surrogatepass")
+
+
+def _decode(data: bytes, path: str, declared: str | None) -> tuple[str, str, bool]:
+    """(text, note, whether text is exactly `data` decoded as strict UTF-8): see `decode`."""
     bom = _from_bom(data)
     if bom is not None:
-        return bom
+        return *bom, False
     if data.startswith(codecs.BOM_UTF8):
         # A UTF-8 BOM in front of bytes that are not UTF-8 (an editor added it to a GBK file).
         data = data[len(codecs.BOM_UTF8) :]
+        stripped = True
+    else:
+        stripped = False
     declared_note = f" (declared {declared})" if declared and declared != "utf-8" else ""
     utf8 = _decode_tolerant(data, "utf-8")
     if utf8 is not None:
         text, errors = utf8
-        return text, "encoding: utf-8" + declared_note + _replaced(errors)
+        return text, "encoding: utf-8" + declared_note + _replaced(errors), not errors and not stripped
     order = [declared] if declared and declared not in ("utf-8", *_LEGACY) else []
     order += sorted(_LEGACY, key=lambda enc: enc != declared)
     tried = ["utf-8"]
@@ -180,11 +199,12 @@ def decode(data: bytes, path: str = "", declared: str | None = None) -> tuple[st
         text, errors = decoded
         share = common_share(text)
         if enc == declared and share >= _MIN_COMMON_SHARE:
-            return text, f"encoding: {enc} (declared{_replaced(errors)})"
+            return text, f"encoding: {enc} (declared{_replaced(errors)})", False
         if share >= _SURE_SHARE and not errors:  # no other decoding can read better
             return (
                 text,
                 f"encoding: {enc} (detected, {share:.0%} common Chinese; declared {declared or 'none'})",
+                False,
             )
         if best is None or (share, -errors) > (best[0], -best[1]):
             best = (share, errors, enc, text)
@@ -193,7 +213,7 @@ def decode(data: bytes, path: str = "", declared: str | None = None) -> tuple[st
         return text, (
             f"encoding: {enc} (detected, {share:.0%} common Chinese; "
             f"declared {declared or 'none'}{_replaced(errors)})"
-        )
+        ), False
     raise RejectedReport(
         "unreadable_encoding",
         f"bytes decode as none of {', '.join(tried)} with Chinese text"

@@ -89,7 +89,7 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
             if header.group(1) == "标题":
                 title = header.group(2).strip()
             continue
-        for page in raw.split("\f"):
+        for page in raw.split("\f") if "\f" in raw else (raw,):
             stripped = page.strip()
             if style in ("box", "grid-table") and stripped and _BOX_RULE.match(stripped):
                 flush_group()  # a rule ends the row above it
@@ -113,7 +113,8 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
             if style == "grid-table" and stripped.startswith("|") and in_table:
                 group.append((_bar_cells(stripped, "|"), where))
                 continue
-            flush_group()
+            if group:
+                flush_group()
             if not stripped or _PAGE_NUMBER.match(stripped) or _RULE.fullmatch(stripped):
                 continue
             if style == "tab" and "\t" in page:
@@ -121,7 +122,7 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
                 kinds.add("tab")
                 lines.append(Line([Cell(t.strip(), i) for i, t in enumerate(page.strip("\n ").split("\t"))], where, table))
                 continue
-            if _is_pipe_row(stripped):
+            if "|" in stripped and _is_pipe_row(stripped):
                 if _MD_SEPARATOR.match(stripped):
                     kinds.add("markdown")  # only markdown tables have |---| rows
                     continue
@@ -132,7 +133,7 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
                 lines.append(Line(_pipe_cells(stripped), where, table))
                 continue
             in_table = False
-            if _is_crawler_line(stripped):
+            if len(stripped) >= _CRAWLER_MIN_LENGTH and _is_crawler_line(stripped):
                 kinds.add("crawler")
                 lines.extend(_crawler_lines(stripped, where))
             else:
@@ -140,10 +141,10 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
                     parts = [t for t in _LAYOUT_GAP.split(stripped) if t]
                     lines.append(Line([Cell(t, i) for i, t in enumerate(parts)], where))
                     continue
-                cells = [Cell(t, i) for i, t in enumerate(_LAYOUT_GAP.split(stripped)) if t]
-                if len(cells) > 1:
+                texts = [t for t in _LAYOUT_GAP.split(stripped) if t]
+                if len(texts) > 1:
                     kinds.add("layout")
-                lines.append(Line(_split_number_tail(cells), where))
+                lines.append(Line(_split_number_tail_texts(texts), where))
     flush_group()
     if pipe_lines and framed * 2 > pipe_lines:
         kinds.add("markdown")  # rows framed by pipes on both sides, as markdown writes them
@@ -179,7 +180,9 @@ def _split_one_line_body(raw_lines: list[str]) -> list[str]:
     the row before it is then a cell short (flagged by the tables, never guessed)."""
     out: list[str] = []
     for line in raw_lines:
-        sep = next((c for c in ("\t", "|") if line.count(c) >= _ONE_LINE_MIN_CELLS), None)
+        # (A line shorter than the threshold cannot print that many separators: most lines.)
+        sep = None if len(line) < _ONE_LINE_MIN_CELLS else "\t" if line.count("\t") >= _ONE_LINE_MIN_CELLS \
+            else "|" if line.count("|") >= _ONE_LINE_MIN_CELLS else None
         if sep is None:
             out.append(line)
             continue
@@ -248,14 +251,12 @@ def _cut_glued_cells(text: str) -> list[str]:
 def _grid_style(raw_lines: list[str]) -> str | None:
     """The grid form of a whole text, decided once: box-drawing bars (w3m), pandoc grid
     tables (+---+ rules), or tab-separated cells (innerText); None for other text."""
-    boxes = tabs = grid_rules = 0
-    for line in raw_lines:
-        if _BOX_BAR.search(line):
-            boxes += 1
-        if "\t" in line:
-            tabs += 1
-        if _GRID_TABLE_RULE.match(line):
-            grid_rules += 1
+    # A line can match a form only if the whole text holds its character: one scan of the
+    # text in C rules out the forms a report does not use (most reports: all three).
+    text = "\n".join(raw_lines)
+    boxes = sum(1 for line in raw_lines if _BOX_BAR.search(line)) if _BOX_BAR.search(text) else 0
+    tabs = sum(1 for line in raw_lines if "\t" in line) if "\t" in text else 0
+    grid_rules = sum(1 for line in raw_lines if _GRID_TABLE_RULE.match(line)) if "+" in text else 0
     if boxes >= 5:
         return "box"
     if grid_rules >= 5:
@@ -367,11 +368,17 @@ def _pipe_cells(line: str) -> list[Cell]:
 
 def _split_number_tail(cells: list[Cell]) -> list[Cell]:
     """Layout text sometimes leaves one space between numbers ('2 0 0'): split such cells."""
+    return _split_number_tail_texts([c.text for c in cells])
+
+
+def _split_number_tail_texts(texts: list[str]) -> list[Cell]:
+    """`_split_number_tail` of the cells' texts (the reader's cells, numbered by position)."""
     out: list[Cell] = []
-    for c in cells:
-        text = c.text
-        parts = text.split(" ")
-        if len(parts) > 1 and all(_PLAIN_NUMBER.fullmatch(p) for p in parts):
+    plain = _PLAIN_NUMBER.fullmatch
+    for text in texts:
+        # (A text with no space is one part: only the label-then-numbers test applies.)
+        parts = text.split(" ") if " " in text else None
+        if parts is not None and all(plain(p) for p in parts):
             out.extend(Cell(p, len(out) + i) for i, p in enumerate(parts))
         else:
             # A label and its first number separated by one space ('结果 3') keep apart too.
@@ -382,13 +389,17 @@ def _split_number_tail(cells: list[Cell]) -> list[Cell]:
                 out.append(Cell(m.group(1), len(out)))
                 out.extend(Cell(p, len(out) + i) for i, p in enumerate(m.group(2).split()))
             else:
-                out.append(Cell(c.text, len(out)))
+                out.append(Cell(text, len(out)))
     return out
+
+
+_CRAWLER_MIN_LENGTH = 80
+"""Characters from which a line may be crawler rows (several labels and their numbers)."""
 
 
 def _is_crawler_line(line: str) -> bool:
     """A line that holds table rows glued to their numbers (several labels, digits right after)."""
-    if len(line) < 80:
+    if len(line) < _CRAWLER_MIN_LENGTH:
         return False
     hits = sum(1 for w in ("本年新收", "上年结转", "予以公开", "部分公开", "结转下年", "行政许可", "行政处罚") if w in line)
     return hits >= 3 and len(_GLUED.findall(line)) >= 5
