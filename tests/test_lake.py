@@ -169,7 +169,8 @@ def test_warehouse_compacts_a_year_into_one_sorted_file_with_agency_column(tmp_p
     res = L.compact_year(lake, "review_litigation", 2024)
     assert res.rows == 4
     df = L.read_warehouse(lake, "review_litigation", 2024)
-    assert df["agency"].tolist() == sorted(df["agency"].tolist()) and set(df["year"]) == {2024}
+    keys = list(zip(df["proceeding"], df["outcome"], df["agency"], strict=True))  # the table's key, then agency
+    assert keys == sorted(keys) and set(df["year"]) == {2024}
     n = duckdb.connect().execute(
         f"select count(*) from read_parquet('{lake.warehouse}/review_litigation/*/*.parquet', hive_partitioning=true) where year=2024"
     ).fetchone()

@@ -60,14 +60,15 @@ def _to_arrow(df: pd.DataFrame, table: str, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
 
 
-def write_parquet_atomic(path: LakePath, table: pa.Table, *, durable: bool = True, lake: Lake | None = None
-                         ) -> tuple[str, int]:
+def write_parquet_atomic(path: LakePath, table: pa.Table, *, durable: bool = True, lake: Lake | None = None,
+                         **write_options) -> tuple[str, int]:
     """Write `table` to `path` atomically (temp file in the same folder, rename); returns (sha256, bytes).
 
     With `lake`, the file's SHA-256 is recorded in the lake manifest (`record_hashes`).
+    `write_options` go to `pyarrow.parquet.write_table` (the warehouse's row groups and page index).
     """
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
+    pq.write_table(table, sink, compression="zstd", **write_options)
     data = sink.getvalue().to_pybytes()
     _atomic_write_bytes(path, data, durable=durable)
     sha = sha256_bytes(data)
@@ -209,15 +210,40 @@ def _with_dtypes(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def compact_year(lake: Lake, table: str, year: int) -> WriteResult:
-    """Write one sorted file with every agency of a year (agency kept as a column) to the warehouse."""
+WAREHOUSE_ROW_GROUP_ROWS = 128 * 1024
+"""Rows per warehouse row group. The file is sorted by the table's key first (`warehouse_sort`), so
+one `row × applicant` of a national year (200,000 rows) spans 2–3 row groups of this size and a
+filter on it skips the rest by their min/max statistics; pyarrow's default (1 M rows) made the
+usual query read 5–6× more (bench/bench_read_national.py, docs/benchmarks.md)."""
+
+
+def warehouse_sort(table: str) -> list[str]:
+    """The warehouse's sort order: the table's key columns (what a query filters on: row, applicant,
+    proceeding, …), then agency, then report_id — so a year's file is sorted by (row, applicant,
+    agency) for `applications`, and each key's rows are contiguous, in agency order."""
+    cols = TABLES[table].column_names
+    key = [k for k in TABLES[table].key if k in cols and k not in ("report_id", "agency", "year")]
+    return [*key, "agency", "report_id"]
+
+
+def compact_year(lake: Lake, table: str, year: int, *, row_group_size: int = WAREHOUSE_ROW_GROUP_ROWS
+                 ) -> WriteResult:
+    """Write one sorted file with every agency of a year (agency kept as a column) to the warehouse.
+
+    Every column of the curated table is kept (report_id, raw_text, where, flags, …: each value
+    still traces to its source file and printed text). Sorted by `warehouse_sort` (declared in the
+    file's `sorting_columns`), in row groups of `row_group_size` rows with a page index, so a
+    filter on the key reads only the row groups (and pages) that can hold it.
+    """
     df = read_curated(lake, table, year=year)
-    key = [k for k in TABLES[table].key if k in df.columns]
-    df = df.sort_values(["agency", *key], kind="stable") if len(df) else df
+    order = warehouse_sort(table)
+    df = df.sort_values(order, kind="stable") if len(df) else df
     schema = arrow_schema(table, with_agency=True)
     arrow = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+    sorting = [pq.SortingColumn(schema.get_field_index(c)) for c in order]
     path = lake.warehouse_path(table, year)
-    sha, n = write_parquet_atomic(path, arrow, lake=lake)
+    sha, n = write_parquet_atomic(path, arrow, lake=lake, row_group_size=row_group_size,
+                                  write_page_index=True, sorting_columns=sorting)
     return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
 
 
