@@ -16,6 +16,7 @@ import pandas as pd
 
 from disclosure.curate import PartitionOutcome, curate
 from disclosure.lake import Lake, compact_year
+from disclosure.lake.parquet import WAREHOUSE_ROW_GROUP_ROWS, warehouse_sort
 from disclosure.schema import TABLES
 from pipelines.keys import CURATED_KEY, RAW_KEY, WAREHOUSE_KEYS
 from pipelines.metadata import md_table
@@ -246,8 +247,10 @@ def partition_checks(outs: list[PartitionOutcome], key: str) -> list[dg.AssetChe
             group_name="core",
             partitions_def=year_partitions,
             deps=[dg.AssetDep(CURATED_KEY, partition_mapping=dg.MultiToSingleDimensionPartitionMapping("year"))],
-            description=f"One compacted, sorted Parquet file per year of the curated **{t}** table "
-            f"(agency kept as a column) for fast reads: data_lake/warehouse/{t}/year=YYYY/part-0.parquet. "
+            description=f"One compacted Parquet file per year of the curated **{t}** table "
+            f"(agency kept as a column) for fast reads, sorted by ({', '.join(warehouse_sort(t))}) in "
+            f"row groups of {WAREHOUSE_ROW_GROUP_ROWS:,} rows, so a filter on the key reads only its row groups: "
+            f"data_lake/warehouse/{t}/year=YYYY/part-0.parquet. "
             + TABLES[t].description,
             kinds={"parquet"},
             metadata={"dagster/column_schema": dg.TableSchema(columns=table_schema(t))},
