@@ -3,7 +3,7 @@
     .venv/bin/python scripts/make_office_fixtures.py       # writes tests/fixtures/{pdf,docx}/office-*/
 
 Needs (fixture building only, never the tests): Debian `libreoffice-writer-nogui`,
-`fonts-noto-cjk`, `fonts-wqy-zenhei` and `chromium`. Each source is a corpus report that has a table form: the
+`libreoffice-calc-nogui` (the .et fixture), `fonts-noto-cjk`, `fonts-wqy-zenhei` and `chromium`. Each source is a corpus report that has a table form: the
 HTML reports as published (Word-exported HTML with `valign=center` cells and narrow, wrapping
 label columns among them), the markdown reports' pipe tables as HTML tables, and the
 Word-exported markup of shuyang-fgj-2023 filled with the numbers of other 2021-template reports
@@ -481,13 +481,25 @@ def make_sheet(folder: Path, tmp: Path, profile: Path) -> None:
     shutil.copy(tmp / "table-2-calc.xls", folder / "table-2-calc.et")
 
 
+def check_tools() -> None:
+    """The programs and the two fonts the fixtures are made with. Without WenQuanYi Zen Hei,
+    Chromium falls back to Noto CJK, embedded as Type 3 fonts: twice the size, and a different
+    fixture from the committed one (seen: the tarball grew from 2.6 to 4.4 MB)."""
+    for tool in ("soffice", "chromium", "fc-match"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} not found: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui "
+                     "fonts-noto-cjk fonts-wqy-zenhei chromium")
+    for font in (NOTO, BROWSER_FONT):
+        found = subprocess.run(["fc-match", "-f", "%{family}", font], capture_output=True, text=True, check=True).stdout
+        if font not in found:
+            sys.exit(f"font {font!r} not installed (fc-match gives {found!r}): apt-get install fonts-noto-cjk fonts-wqy-zenhei")
+
+
 def main() -> None:
+    check_tools()
     if "--corpus" in sys.argv[1:]:
         corpus_main()
         return
-    for tool in ("soffice", "chromium"):
-        if shutil.which(tool) is None:
-            sys.exit(f"{tool} not found: apt-get install libreoffice-writer-nogui fonts-noto-cjk chromium")
     folders = {
         "docx": DOCX / "office-lo", "word": PDF / "office-word", "lo": PDF / "office-lo",
         "chrome": PDF / "office-chrome", "unruled": PDF / "office-chrome-unruled", "doc": DOCX / "office-doc",
