@@ -12,7 +12,7 @@ child processes), since wall time on a shared machine measures the neighbours. R
 * DOCX reader alone and reader + parse;
 * per producer of the office-made fixtures (Word-like = LibreOffice's PDF of a .docx,
   LibreOffice's own HTML export, browser print-to-PDF ruled and borderless, and the DOCX; then
-  the same producers over every 2021-template corpus report, tests/fixtures/office-corpus.tar.xz):
+  the same producers over every corpus report with a table form, tests/fixtures/office-corpus.tar.xz):
   cells exact / flagged / silent, identity right, and parse rate over the folder's reports;
 * resident memory after many reports (it must stay flat: no growth per report).
 """

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/make_office_fixtures.py       # writes tests/fixtures/{pdf,docx}/office-*/
 
 Needs (fixture building only, never the tests): Debian `libreoffice-writer-nogui`,
-`fonts-noto-cjk`, `fonts-wqy-zenhei` and `chromium`. Each source is a corpus report that has a table form: the
+`libreoffice-calc-nogui` (the .et fixture), `fonts-noto-cjk`, `fonts-wqy-zenhei` and `chromium`. Each source is a corpus report that has a table form: the
 HTML reports as published (Word-exported HTML with `valign=center` cells and narrow, wrapping
 label columns among them), the markdown reports' pipe tables as HTML tables, and the
 Word-exported markup of shuyang-fgj-2023 filled with the numbers of other 2021-template reports
@@ -21,17 +21,20 @@ Producers, one folder each (with `expected/` so score_golden.py scores a folder)
 
 Golden values are the SOURCE report's golden file (the donor's for filled markup, with the
 markup's agency and year, which the filled page still prints), with only "file" changed.
-Also writes `docx/office-doc/*.doc` (Word 97 from the DOCX) for the conversion test.
+Also writes `docx/office-doc/*.doc` (Word 97 from the DOCX) and `docx/office-doc/table-2-calc.et`
+(an Excel 97 workbook by LibreOffice Calc) for the conversion tests.
 
     .venv/bin/python scripts/make_office_fixtures.py --corpus   # writes tests/fixtures/office-corpus.tar.xz
 
-`--corpus`: the same markup filled with EVERY corpus report on the 2021 template whose 表三 has
-the markup's rows (21 reports besides the folders above), each made by the
-three PDF producers (Word-like, LibreOffice, browser print) and as DOCX, one folder per
-producer under `office-corpus/` (each with `expected/`), committed as one xz tarball: the
-PDFs embed nearly the same font subsets, which xz stores once (about 11 MB of PDFs in a few MB). The 2019-template reports have no
-Word-exported markup in the corpus to fill (sh-gov-office-2019's 表二 is laid out otherwise),
-and hongze's 表三 prints an extra row; they are left out.
+`--corpus`: every corpus report that has a table form, each in the markup of its layout filled
+with its golden values (31 reports besides the folders above): the markup above for the
+2021-template reports whose 表三 has its rows; the same with 三(六) 其他处理 merged into one row
+for hongze's 表三 (the 2019 row in a 2021 report); and sh-gov-office-2019's own markup for
+the 2019 template (its 表二, whole rows blank, the procurement amount printed in yuan). Each
+made by the three PDF producers (Word-like, LibreOffice, browser print) and as DOCX, one folder
+per producer under `office-corpus/` (each with `expected/`), committed as one xz tarball: the
+PDFs embed nearly the same font subsets, which xz stores once (about 21 MB of files in 4.4 MB).
+The filled pages print the markup's agency and year, which their golden files carry.
 """
 
 from __future__ import annotations
@@ -104,6 +107,37 @@ def value_slots(root: etree._Element) -> list[etree._Element]:
     return slots
 
 
+MONEY = re.compile(r"^\s*\d[\d,]*(\.\d+)?元\s*$")
+"""A 2019 amount printed in yuan with its unit in the cell (sh-gov-office-2019: '251000元')."""
+
+
+def grid_slots(root: etree._Element) -> list[etree._Element]:
+    """The <td>s that hold a statistical value, blank rows included: the trailing run of
+    numeric, money or blank cells of every row (the 2019 markup leaves whole rows blank)."""
+    slots: list[etree._Element] = []
+    for table in root.iter("table"):
+        for tr in table.iter("tr"):
+            tds = tr.findall("td")
+            texts = [td.text_content().replace("\xa0", " ").strip() for td in tds]
+            start = len(texts)
+            while start and (not texts[start - 1] or NUMBER.match(texts[start - 1]) or MONEY.match(texts[start - 1])):
+                start -= 1
+            if start == 0 and not any(texts):
+                continue  # a spacer row
+            slots.extend(tds[start:])
+    return slots
+
+
+def printed_yuan(amount_10k: object) -> str:
+    """An amount in 万元 printed as the 2019 markup prints it: yuan with the unit ('251000元')."""
+    if amount_10k is None:
+        return ""
+    from decimal import Decimal
+
+    yuan = (Decimal(str(amount_10k)) * 10000).normalize()
+    return f"{yuan:f}元"
+
+
 def printed(value: object) -> str:
     if value is None:
         return ""
@@ -131,6 +165,69 @@ def filled_markup(markup: str, source: dict, donor: dict) -> str:
         raise SystemExit(f"{source['file']}: value slots do not hold the golden values in template order")
     for td, value in zip(slots, value_sequence(donor), strict=True):
         _set_text(td, printed(value))
+    return lhtml.tostring(root, encoding="unicode")
+
+
+FILL_MARKUP_2019 = "sh-gov-office-2019.html"
+"""The corpus's one 2019-template markup (its own 表二 rows, blank cells as &nbsp;)."""
+
+
+def printed_2019(gold: dict) -> list[str]:
+    """The golden cells as the 2019 markup prints them, in template order (the procurement
+    amount in yuan with its unit, blanks empty)."""
+    out = [printed_yuan(v) if key == "procurement.amount_10k_yuan" else printed(v) for key, v in gold["active_disclosure"].items()]
+    for row in gold["applications"].values():
+        out.extend(printed(row[a]) for a in APPLICANTS)
+    out.extend(printed(v) for v in gold["review_litigation"].values())
+    return out
+
+
+def markup_2019() -> str:
+    raw = (CORPUS / FILL_MARKUP_2019).read_text(encoding="utf-8")
+    return fit_width(page(re.sub(r"(</?)ucapcontent", r"\1div", raw), None))
+
+
+def filled_markup_2019(markup: str, source: dict, donor: dict) -> str:
+    """The 2019 markup with a 2019-template report's numbers, slot by slot; a slot is filled
+    only after the markup's own golden values are found in exactly those slots."""
+    root = lhtml.fromstring(markup)
+    slots = grid_slots(root)
+    seen = [td.text_content().replace("\xa0", " ").strip() for td in slots]
+    if seen != printed_2019(source):
+        raise SystemExit(f"{source['file']}: 2019 value slots do not hold the golden values in template order")
+    for td, text in zip(slots, printed_2019(donor), strict=True):
+        _set_text(td, text)
+    return lhtml.tostring(root, encoding="unicode")
+
+
+def as_2021_rows(donor: dict) -> dict:
+    """A report whose 表三 prints 三(六) 其他处理 as one row (hongze: 'other_handling', the 2019
+    layout in a 2021 report) seen through the 2021 markup: that row's numbers in the first
+    sub-row's slots, the other two sub-rows blank (merge_other_handling then drops them)."""
+    apps = dict(donor["applications"])
+    apps["other_handling.overdue_correction"] = apps.pop("other_handling")
+    return {**donor, "applications": apps}
+
+
+def merge_other_handling(markup: str) -> str:
+    """The 2021 markup's three 三(六) sub-rows made into the one row 'other_handling' prints:
+    the 其他处理 label spans both label columns, sub-rows 2 and 3 are removed."""
+    root = lhtml.fromstring(markup)
+    for tr in root.iter("tr"):
+        tds = tr.findall("td")
+        if tds and "".join(tds[0].text_content().split()).startswith("（六）其他处理") and tds[0].get("rowspan") == "3":
+            tds[0].attrib.pop("rowspan")
+            tds[0].set("colspan", "2")
+            tr.remove(tds[1])
+            for _ in range(2):
+                nxt = tr.getnext()
+                nxt.getparent().remove(nxt)
+            break
+    else:
+        raise SystemExit("markup: no three-row 三(六) 其他处理")
+    for td in root.iter("td"):
+        if "".join(td.text_content().split()).startswith("三、本年度办理结果") and td.get("rowspan"):
+            td.set("rowspan", str(int(td.get("rowspan")) - 2))
     return lhtml.tostring(root, encoding="unicode")
 
 
@@ -273,21 +370,59 @@ def corpus_donors() -> list[str]:
     return out
 
 
-def corpus_main() -> None:
-    """Every corpus donor through every producer, into tests/fixtures/office-corpus/."""
+def corpus_donors_2019() -> list[str]:
+    """Golden files of every 2019-template corpus report (the markup's own report included:
+    its corpus fixture is the markup with its own numbers written back)."""
+    return [p.name for p in sorted((CORPUS / "expected").glob("*.json"))
+            if json.loads(p.read_text(encoding="utf-8")).get("template") == "2019"]
+
+
+def corpus_donors_one_other() -> list[str]:
+    """2021-template reports whose 表三 prints 三(六) as one row (hongze): the markup's rows
+    plus 'other_handling', the three sub-rows null."""
+    source = list(golden(FILL_MARKUP + ".json")["applications"])
+    out = []
+    for path in sorted((CORPUS / "expected").glob("*.json")):
+        donor = json.loads(path.read_text(encoding="utf-8"))
+        apps = donor.get("applications") or {}
+        if donor.get("template") == "2021" and list(apps) == [*source, "other_handling"]:
+            if any(v is not None for k in source if k.startswith("other_handling.") for v in apps[k].values()):
+                raise SystemExit(f"{path.name}: both 三(六) layouts hold numbers")
+            out.append(path.name)
+    return out
+
+
+def corpus_items() -> list[tuple[str, str, dict]]:
+    """(stem, page, golden) of every corpus report with a table form, each in the markup of
+    its layout: 2021 rows, 2019 rows, 2021 rows with one 三(六) row. The golden file is the
+    donor's, with the markup's agency and year (which the filled page prints)."""
     markup = (CORPUS / FILL_MARKUP).read_text(encoding="utf-8")
     source = golden(FILL_MARKUP + ".json")
+    m2019 = markup_2019()
+    s2019 = golden(FILL_MARKUP_2019 + ".json")
+    items = []
+
+    def add(donor_name: str, body: str, src: dict) -> None:
+        gold = {**golden(donor_name), "agency": src["agency"], "year": src["year"]}
+        gold.pop("raw_text", None)
+        items.append((f"filled-{donor_name.rsplit('.', 2)[0]}", shortened(page(body, None, one_weight=True)), gold))
+
+    for donor_name in corpus_donors():
+        add(donor_name, filled_markup(markup, source, golden(donor_name)), source)
+    for donor_name in corpus_donors_2019():
+        add(donor_name, filled_markup_2019(m2019, s2019, golden(donor_name)), s2019)
+    for donor_name in corpus_donors_one_other():
+        add(donor_name, merge_other_handling(filled_markup(markup, source, as_2021_rows(golden(donor_name)))), source)
+    return items
+
+
+def corpus_main() -> None:
+    """Every corpus donor through every producer, into tests/fixtures/office-corpus/."""
     out_dir = Path(tempfile.mkdtemp(prefix="f-office-corpus-"))
     folders = {name: out_dir / "office-corpus" / name for name in CORPUS_PRODUCERS}
     for folder in folders.values():
         folder.mkdir(parents=True)
-    items = []
-    for donor_name in corpus_donors():
-        gold = {**golden(donor_name), "agency": source["agency"], "year": source["year"]}
-        gold.pop("raw_text", None)
-        stem = f"filled-{donor_name.rsplit('.', 2)[0]}"
-        body = page(filled_markup(markup, source, golden(donor_name)), None, one_weight=True)
-        items.append((stem, shortened(body), gold))
+    items = corpus_items()
     with tempfile.TemporaryDirectory(prefix="f-office-") as tmp_name:
         tmp = Path(tmp_name)
         html_dir, docx_dir, lo_dir = tmp / "html", tmp / "docx", tmp / "lo"
@@ -333,13 +468,38 @@ def pack(folder: Path, target: Path) -> None:
             tar.add(path, arcname=str(path.relative_to(folder.parent)), recursive=False, filter=clean)
 
 
+SHEET_ROWS = "信息内容,本年新制作数量,本年新公开数量,对外公开总数量\n规章,13,13,524\n规范性文件,60,60,368\n"
+
+
+def make_sheet(folder: Path, tmp: Path, profile: Path) -> None:
+    """表二's first rows as an old binary workbook (Excel 97 / BIFF8, what WPS's .et holds),
+    saved by LibreOffice Calc (Debian `libreoffice-calc-nogui`), for the .et conversion test."""
+    csv = tmp / "table-2-calc.csv"
+    csv.write_text(SHEET_ROWS, encoding="utf-8")
+    # CSV filter options: comma, double quote, UTF-8 (76), from line 1.
+    soffice(["--infilter=CSV:44,34,76,1", "--convert-to", "xls:MS Excel 97", "--outdir", str(tmp), str(csv)], profile)
+    shutil.copy(tmp / "table-2-calc.xls", folder / "table-2-calc.et")
+
+
+def check_tools() -> None:
+    """The programs and the two fonts the fixtures are made with. Without WenQuanYi Zen Hei,
+    Chromium falls back to Noto CJK, embedded as Type 3 fonts: twice the size, and a different
+    fixture from the committed one (seen: the tarball grew from 2.6 to 4.4 MB)."""
+    for tool in ("soffice", "chromium", "fc-match"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} not found: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui "
+                     "fonts-noto-cjk fonts-wqy-zenhei chromium")
+    for font in (NOTO, BROWSER_FONT):
+        found = subprocess.run(["fc-match", "-f", "%{family}", font], capture_output=True, text=True, check=True).stdout
+        if font not in found:
+            sys.exit(f"font {font!r} not installed (fc-match gives {found!r}): apt-get install fonts-noto-cjk fonts-wqy-zenhei")
+
+
 def main() -> None:
+    check_tools()
     if "--corpus" in sys.argv[1:]:
         corpus_main()
         return
-    for tool in ("soffice", "chromium"):
-        if shutil.which(tool) is None:
-            sys.exit(f"{tool} not found: apt-get install libreoffice-writer-nogui fonts-noto-cjk chromium")
     folders = {
         "docx": DOCX / "office-lo", "word": PDF / "office-word", "lo": PDF / "office-lo",
         "chrome": PDF / "office-chrome", "unruled": PDF / "office-chrome-unruled", "doc": DOCX / "office-doc",
@@ -377,6 +537,7 @@ def main() -> None:
             if stem in UNRULED:
                 chrome(html_dir / f"{stem}-unruled.html", folders["unruled"] / f"{stem}.pdf", tmp / "chrome")
                 write_gold(folders["unruled"], f"{stem}.pdf", gold)
+        make_sheet(folders["doc"], tmp, profile)
         doc_name = Path(docxs[1]).stem + ".doc"
         write_gold(folders["doc"], doc_name, items[1][2])
     total = sum(p.stat().st_size for f in folders.values() for p in f.rglob("*") if p.is_file())

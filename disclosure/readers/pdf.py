@@ -325,7 +325,13 @@ def _inflated_size(data: bytes, start: int, cap: int) -> tuple[int, int]:
     inflater = zlib.decompressobj()
     size = 0
     view = memoryview(data)[start:]
-    pending: bytes | memoryview = view[:INFLATE_STEP]
+    # The first piece ends just past the stream's `endstream`: at the end of its data zlib
+    # copies whatever input follows into unused_data, so feeding a whole 1 MB window cost a
+    # copy of the rest of the file per stream (a browser's PDF has ~900 streams). A stream
+    # running past that point (a forged keyword) is fed on in INFLATE_STEP pieces, with the
+    # same result: zlib's output does not depend on how its input is cut.
+    end = data.find(b"endstream", start, start + INFLATE_STEP)
+    pending: bytes | memoryview = view[: INFLATE_STEP if end < 0 else end - start + 16]
     offset = len(pending)
     try:
         while size <= cap:
@@ -340,7 +346,7 @@ def _inflated_size(data: bytes, start: int, cap: int) -> tuple[int, int]:
                 offset += len(pending)
     except zlib.error:
         pass  # a damaged stream: PDFium decides what to make of it
-    consumed = offset - len(inflater.unconsumed_tail)
+    consumed = offset - len(inflater.unconsumed_tail) - len(inflater.unused_data)
     return size, consumed
 
 
