@@ -183,11 +183,11 @@ def test_zip_bomb_is_refused_by_compression_ratio_quickly():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("word/document.xml", b"<" + b" " * (8 * 2**20))  # 8 MB of spaces, ~8 KB packed
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine must not fail it
     with pytest.raises(RejectedReport) as err:
         read_docx(out.getvalue(), "bomb.docx")
     assert err.value.code == "zip_bomb"
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
 
 
 def test_zip_bomb_is_refused_by_declared_total_size_before_inflating():

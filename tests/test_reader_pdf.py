@@ -138,12 +138,12 @@ def test_encrypted_pdf_is_refused_as_encrypted():
     ids=["truncated", "garbage", "not-pdf", "empty"],
 )
 def test_damaged_pdf_is_refused_quickly_with_a_reason(data, code):
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine must not fail it
     with pytest.raises(RejectedReport) as err:
         read_pdf(data, "bad.pdf")
     assert err.value.code == code
     assert err.value.path == "bad.pdf"
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def assemble_pdf(objs: list[bytes]) -> bytes:

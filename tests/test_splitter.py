@@ -251,9 +251,9 @@ def test_pathological_run_is_truncated_quickly_and_everything_involved_is_ambigu
     rows = [RunRow(r, cols, ("1" * 40,)) for r in APPLICATION_ROWS_2021]
     small = RunRow(T4, REVIEW_LITIGATION_KEYS, ("0" * 15,))
     identities = application_identities(list(APPLICATION_ROWS_2021)) + review_litigation_identities(T4)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine must not fail it
     result = solve([*rows, small], {}, identities, max_work=50_000)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert result.truncated
     assert elapsed < 2.0
     assert {v for r in rows for v in r.vars} <= result.ambiguous_vars()
