@@ -207,7 +207,13 @@ def wait_partitions(svc: Services, expected: set[str], timeout: float = 300, *, 
     wanted = [split_key(k) for k in expected]
     pending = list(wanted)
     deadline = time.monotonic() + timeout
+    fs = None if lk.is_local else getattr(lk.root, "fs", None)
     while True:
+        if fs is not None:
+            # s3fs caches directory listings with no expiry: a folder listed while the sensor was
+            # still writing its receipt stayed empty in this process for good (test_dask_workers
+            # timed out on one agency-year whose receipt was on S3 since the first tick).
+            fs.invalidate_cache()
         pending = [(a, y) for a, y in pending if not any(lk.raw_dir(y, a).glob("*.json"))]
         if not pending:
             keys = (svc.graphql(PARTITIONS)["assetNodeOrError"] or {}).get("partitionKeys") or []
