@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-import numpy as np
-
 from disclosure import vocabulary as v
 from disclosure.labels import last_signature, normalise
 from disclosure.model import Cell, Document, Line
@@ -659,9 +657,10 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
 
 def _dp_align_lists(scores: list[list[float]], skip_costs: list[float],
                     keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
-    """`_dp_align` over plain lists: the same float operations in the same order, element by
-    element (a table has some 25 rows and keys, where numpy's per-call cost outweighed its
-    loops). Ties resolve as numpy's do: `maximum` keeps the later operand when neither is greater."""
+    """Alignment DP: per row, assign / skip the row, then skip keys (cost 1 each).
+    Plain lists, not numpy: a table has some 25 rows and keys, where numpy's per-call cost
+    outweighed its loops. Ties resolve as `np.maximum.accumulate` would: the later operand wins
+    when neither is greater (the numpy version is the oracle in tests/test_core_speed_fast_paths.py)."""
     m = len(keys)
     prev = [-float(j) for j in range(m + 1)]  # before any row: skipping the first j keys
     took_rows: list[list[bool]] = []
@@ -695,36 +694,6 @@ def _dp_align_lists(scores: list[list[float]], skip_costs: list[float],
     for i in range(len(scores) - 1, -1, -1):
         j = came_rows[i][j]
         if took_rows[i][j]:
-            pairs.append((i, keys[j - 1]))
-            j -= 1
-    pairs.reverse()
-    return float(prev[m]), pairs
-
-
-def _dp_align(scores: np.ndarray, skip_costs: np.ndarray, keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
-    """Vectorised alignment DP: per row, assign / skip the row, then skip keys (cost 1 each).
-    (The reference for `_dp_align_lists`, which the parser uses; kept for its tests.)"""
-    n, m = scores.shape
-    ar = np.arange(m + 1, dtype=float)
-    prev = -ar  # before any row: skipping the first j keys
-    took_assign = np.zeros((n, m + 1), dtype=bool)
-    came_from = np.zeros((n, m + 1), dtype=np.int64)
-    for i in range(n):
-        assign = np.full(m + 1, -np.inf)
-        assign[1:] = prev[:-1] + scores[i]
-        skip = prev + skip_costs[i]
-        took_assign[i] = assign > skip
-        best = np.where(took_assign[i], assign, skip)
-        # Skipping keys after this row: new[j] = max_{j' <= j} best[j'] - (j - j').
-        t = best + ar
-        acc = np.maximum.accumulate(t)
-        came_from[i] = np.maximum.accumulate(np.where(t >= acc, np.arange(m + 1), 0))
-        prev = acc - ar
-    pairs: list[tuple[int, str]] = []
-    j = m
-    for i in range(n - 1, -1, -1):
-        j = int(came_from[i][j])
-        if took_assign[i][j]:
             pairs.append((i, keys[j - 1]))
             j -= 1
     pairs.reverse()

@@ -366,20 +366,18 @@ def _pipe_cells(line: str) -> list[Cell]:
     return [Cell(p.strip(), i) for i, p in enumerate(parts)]
 
 
-def _split_number_tail(cells: list[Cell]) -> list[Cell]:
-    """Layout text sometimes leaves one space between numbers ('2 0 0'): split such cells."""
-    return _split_number_tail_texts([c.text for c in cells])
-
-
 def _split_number_tail_texts(texts: list[str]) -> list[Cell]:
-    """`_split_number_tail` of the cells' texts (the reader's cells, numbered by position)."""
+    """Layout text sometimes leaves one space between numbers ('2 0 0'): split such cell texts
+    into cells, numbered by their position in the result."""
     out: list[Cell] = []
     plain = _PLAIN_NUMBER.fullmatch
     for text in texts:
         # (A text with no space is one part: only the label-then-numbers test applies.)
         parts = text.split(" ") if " " in text else None
         if parts is not None and all(plain(p) for p in parts):
-            out.extend(Cell(p, len(out) + i) for i, p in enumerate(parts))
+            # (The start is taken first: `extend` grows `out` while it consumes the generator.)
+            start = len(out)
+            out.extend(Cell(p, start + i) for i, p in enumerate(parts))
         else:
             # A label and its first number separated by one space ('结果 3') keep apart too.
             # (Only a text ending in a digit or space can match: skip the regex for the rest.)
@@ -387,7 +385,8 @@ def _split_number_tail_texts(texts: list[str]) -> list[Cell]:
             m = _LABEL_THEN_NUMBERS.fullmatch(text) if last.isdigit() or last.isspace() else None
             if m and not _NUMBERED_END.search(m.group(1)):
                 out.append(Cell(m.group(1), len(out)))
-                out.extend(Cell(p, len(out) + i) for i, p in enumerate(m.group(2).split()))
+                start = len(out)
+                out.extend(Cell(p, start + i) for i, p in enumerate(m.group(2).split()))
             else:
                 out.append(Cell(text, len(out)))
     return out
