@@ -69,10 +69,9 @@ def instrument() -> None:
         ("_info", "metadata"),
     ):
         setattr(pdf, attr, timed(name, getattr(pdf, attr)))
-    original = pdf.pdfium.PdfDocument.__getitem__
-    pdf.pdfium.PdfDocument.__getitem__ = timed("page load (get_page)", original)
-    original_tp = pdf.pdfium.PdfPage.get_textpage
-    pdf.pdfium.PdfPage.get_textpage = timed("text page (FPDFText_LoadPage)", original_tp)
+    # The reader loads pages and text pages through the raw API (looked up at call time).
+    pdf.pdfium_c.FPDF_LoadPage = timed("page load (FPDF_LoadPage)", pdf.pdfium_c.FPDF_LoadPage)
+    pdf.pdfium_c.FPDFText_LoadPage = timed("text page (FPDFText_LoadPage)", pdf.pdfium_c.FPDFText_LoadPage)
 
 
 class Sampler:
