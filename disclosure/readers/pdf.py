@@ -364,19 +364,38 @@ def _info(pdf: pdfium.PdfDocument) -> dict[str, str]:
 
 def _page_content(pdf: pdfium.PdfDocument, index: int, path: str) -> PageContent:
     """The printed (non-blank) glyphs of one page, its ruling lines and its shown height."""
+    # Raw page and text page handles, closed here: pypdfium2's wrappers register a weakref
+    # finalizer each, which cost more than the close itself.
+    raw = pdfium_c.FPDF_LoadPage(pdf.raw, index)
+    if not raw:  # (the message pdf[index] gives)
+        raise RejectedReport("corrupt_file", f"page {index + 1} cannot be loaded (Failed to load page.)", path)
+    page = _RawPage(raw)
+    textpage = pdfium_c.FPDFText_LoadPage(raw)
     try:
-        page = pdf[index]
-    except pdfium.PdfiumError as exc:
-        raise RejectedReport("corrupt_file", f"page {index + 1} cannot be loaded ({exc})", path) from None
-    textpage = page.get_textpage()
-    try:
+        if not textpage:
+            raise pdfium.PdfiumError("Failed to load text page.")  # as page.get_textpage()
         view = PageView.of(page)
         rules, flat = page_rules(page, view)
         _left, bottom, _right, top = view.rect(*page.get_mediabox())
-        return PageContent(_glyphs(textpage.raw, view), rules, flat, bottom, top)
+        return PageContent(_glyphs(textpage, view), rules, flat, bottom, top)
     finally:
-        textpage.close()
-        page.close()
+        if textpage:
+            pdfium_c.FPDFText_ClosePage(textpage)
+        pdfium_c.FPDF_ClosePage(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class _RawPage:
+    """A loaded page handle with what the reader asks of pdfium.PdfPage (raw, get_mediabox)."""
+
+    raw: object
+
+    def get_mediabox(self) -> tuple[float, float, float, float]:
+        """As PdfPage.get_mediabox(): the MediaBox, or ANSI A when the page defines none."""
+        left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+        if not pdfium_c.FPDFPage_GetMediaBox(self.raw, left, bottom, right, top):
+            return (0, 0, 612, 792)
+        return (left.value, bottom.value, right.value, top.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,17 +460,17 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
     refs = [ctypes.byref(box, 4 * k) for k in range(4)]
     turned = view.quarter_turns != 0
     get_type, get_bounds = _bare("FPDFPageObj_GetType"), _bare("FPDFPageObj_GetBounds")
-    count_in_form, get_in_form = _bare("FPDFFormObj_CountObjects"), _bare("FPDFFormObj_GetObject", ctypes.c_void_p)
+    count_in_form, get_in_form = _bare("FPDFFormObj_CountObjects"), _bare("FPDFFormObj_GetObject", _Pointer)
     count_segments = _bare("FPDFPath_CountSegments")
     path_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
     void = ctypes.c_void_p
 
-    def visit(objects: list[ctypes.c_void_p], depth: int) -> None:
+    def visit(objects: Iterable[_Pointer], depth: int) -> None:
         for obj in objects:
             kind = get_type(obj)
             if kind == form_kind and depth < 2:
                 count = count_in_form(obj)
-                visit([void(get_in_form(obj, j)) for j in range(count)], depth + 1)
+                visit([get_in_form(obj, j) for j in range(count)], depth + 1)
                 continue
             if kind != path_kind or not get_bounds(obj, *refs):
                 continue
@@ -470,9 +489,14 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
                 _path_edges(obj, view, rules, flat)
 
     raw = ctypes.cast(page.raw, void)
-    get_object = _bare("FPDFPage_GetObject", void)
-    visit([void(get_object(raw, i)) for i in range(_bare("FPDFPage_CountObjects")(raw))], 0)
+    get_object = _bare("FPDFPage_GetObject", _Pointer)
+    visit((get_object(raw, i) for i in range(_bare("FPDFPage_CountObjects")(raw))), 0)
     return rules, flat
+
+
+class _Pointer(ctypes.c_void_p):
+    """A pointer result kept as a ctypes object (ctypes turns a plain c_void_p result into an
+    int, which would need wrapping again to be passed back: one Python object per page object)."""
 
 
 MAX_PATH_SEGMENTS = 4000  # a path with more segments is a drawing, not table borders
@@ -893,9 +917,11 @@ def cell_text(glyphs: list[Glyph]) -> str:
     a space (the wrap is the page's, not the writer's)."""
     if not glyphs:
         return ""
+    if len(glyphs) == 1:  # most ruled cells hold one digit or none
+        return line_text(glyphs)
     out = ""
     for line in group_rows(glyphs):
-        text = " ".join(c.text for c in split_cells(line))
+        text = line_text(line)
         if out and not (_wide(out[-1]) or _wide(text[0])):
             out += " "
         out += text
@@ -908,7 +934,8 @@ def grid_rows(table: GridTable, page: int, index: int) -> list[PageRow]:
     texts = {id(cell): cell_text(cell.glyphs) for cell in table.cells}
     for b, band_cells in enumerate(table.by_band):
         cells = [
-            Cell(texts[id(c)], col=c.c0, colspan=c.c1 - c.c0, rowspan_copy=c.top != b, ocr=ocr_read(c.glyphs))
+            Cell(texts[id(c)], col=c.c0, colspan=c.c1 - c.c0, rowspan_copy=c.top != b,
+                 ocr=None if not c.glyphs or type(c.glyphs[0]) is Glyph else ocr_read(c.glyphs))
             for c in band_cells
         ]
         if not any(c.text for c in cells if not c.rowspan_copy):
@@ -916,6 +943,33 @@ def grid_rows(table: GridTable, page: int, index: int) -> list[PageRow]:
         out.append(PageRow(cells=[], where=f"page {page} table {index + 1} row {b + 1}", grid=cells,
                            table=index, y=table.ys[b]))
     return out
+
+
+def _place_in_grids(glyphs: list[Glyph], tables: list[GridTable]) -> list[Glyph]:
+    """Put each glyph inside a ruled grid into its cell (GridTable.contains, then .cell_at,
+    inlined: this runs for every glyph of a page); return the glyphs outside every grid."""
+    loose: list[Glyph] = []
+    bounds = [
+        (t.xs[0] - 1, t.xs[-1] + 1, t.ys[-1] - 1, t.ys[0] + 1, t.ys[-1], t.ys[0], t.ys[::-1], t.by_band, t.xs)
+        for t in tables
+    ]
+    bisect_left = bisect.bisect_left
+    for g in glyphs:
+        x, y = (g.x0 + g.x1) / 2, g.base + 0.35 * g.em
+        for x0, x1, y0, y1, low, high, ys_up, by_band, xs in bounds:
+            if x0 <= x <= x1 and y0 <= y <= y1 and low <= y <= high:
+                n = len(ys_up)
+                band = min(max(n - bisect_left(ys_up, y) - 1, 0), n - 2)  # as _band_of
+                for cell in by_band[band]:
+                    if xs[cell.c0] - 1 <= x <= xs[cell.c1] + 1:
+                        cell.glyphs.append(g)
+                        break
+                else:
+                    continue  # in no cell of this grid: the next grid, or loose
+                break
+        else:
+            loose.append(g)
+    return loose
 
 
 def page_rows(
@@ -927,18 +981,7 @@ def page_rows(
     position instead: a row is a band between rules whatever the baselines inside it.
     """
     tables = ruled_tables(rules, flat or [])
-    loose = glyphs
-    if tables:
-        loose = []
-        bounds = [(t.xs[0] - 1, t.xs[-1] + 1, t.ys[-1] - 1, t.ys[0] + 1, t) for t in tables]
-        for g in glyphs:
-            x, y = (g.x0 + g.x1) / 2, g.base + 0.35 * g.em
-            for x0, x1, y0, y1, t in bounds:  # t.contains(x, y), inlined
-                if x0 <= x <= x1 and y0 <= y <= y1 and (cell := t.cell_at(x, y)) is not None:
-                    cell.glyphs.append(g)
-                    break
-            else:
-                loose.append(g)
+    loose = glyphs if not tables else _place_in_grids(glyphs, tables)
     out = []
     for n, row in enumerate(group_rows(loose), start=1):
         item = PageRow(split_cells(row), f"page {page} line {n}", y=_median(g.base for g in row), glyphs=row)
@@ -1032,7 +1075,7 @@ def _cut_at_rules(item: PageRow, row: list[Glyph], xs: list[float]) -> None:
         else:
             k = min(bisect.bisect_right(xs, centre) - 1, len(slots) - 1)
             slots[k].append(g)
-    texts = [" ".join(c.text for c in split_cells(s)) if s else "" for s in slots]
+    texts = [line_text(s) if s else "" for s in slots]
     if not any(NUMBER.fullmatch(t) for t in texts):
         return
     item.signature = tuple(round(x) for x in xs)
@@ -1105,6 +1148,34 @@ def _cell_gap(left: str, right: str) -> float:
     if left_num or right_num:
         return MIXED_GAP
     return CELL_GAP
+
+
+def line_text(row: list[Glyph]) -> str:
+    """" ".join of the texts of split_cells(row), without building the cells: a word gap and a
+    cell gap both print as one space (every cell gap is at least a word gap), so the text is the
+    glyphs left to right with a space at each gap of WORD_GAP em or more. Only a cell beginning
+    with a dash (a page number "- 4 -" loses its spaces) needs the cells: then they are built."""
+    if len(row) == 1:
+        ch = row[0].ch
+        return ch if ch[:1] not in _DASHES else " ".join(c.text for c in split_cells(row))
+    row = sorted(row, key=_X0)
+    size = _median([g.em for g in row])
+    word = WORD_GAP * size
+    if not (MIXED_GAP * size >= word and CELL_GAP * size >= word):  # a negative em: no shortcut
+        return " ".join(c.text for c in split_cells(row))
+    first = row[0]
+    parts: list[str] = [first.ch]
+    right = first.x1
+    for g in itertools.islice(row, 1, None):
+        if g.x0 - right >= word:
+            parts.append(" ")
+        parts.append(g.ch)
+        if g.x1 > right:
+            right = g.x1
+    text = "".join(parts)
+    if not _DASHES.isdisjoint(text):  # a cell may be a page number
+        return " ".join(c.text for c in split_cells(row))
+    return text
 
 
 def split_cells(row: list[Glyph]) -> list[Cell]:
