@@ -458,27 +458,22 @@ def cell_text(tc: etree._Element, numbering: Numbering) -> str:
 # --------------------------------------------------------------------------- fast path
 
 _FAST_REFUSED = (
-    "self::processing-instruction() or self::w:sdt or self::w:customXml or self::w:smartTag or self::w:ins"
-    " or self::w:moveTo or self::w:moveFrom or self::w:sym or self::w:noBreakHyphen or self::w:cr"
-    " or self::w:hMerge or self::w:gridBefore or self::w:subDoc or self::w:altChunk"
-    " or local-name() = 'txbxContent' or local-name() = 'AlternateContent'"
-    " or (self::w:tbl and ancestor::w:tbl) or (self::w:p and ancestor::w:p) or (self::w:t and *)"
-    " or (self::* and parent::w:tbl and not(self::w:tr or self::w:tblPr or self::w:tblGrid))"
+    b"<!--", b"<!DOCTYPE", b"txbxContent", b"AlternateContent", b"<w:sdt", b"<w:customXml", b"<w:smartTag", b"<w:ins ", b"<w:ins>",
+    b"<w:moveTo", b"<w:moveFrom", b"<w:sym", b"<w:noBreakHyphen", b"<w:cr", b"hMerge", b"gridBefore",
+    b"<w:subDoc", b"<w:altChunk", "\ufdd0".encode()[:2],
 )
-"""Nodes the one-pass transform does not read as the tree walk does, so the tree walk reads the
-part: processing instructions (they cut a w:t's text for the walk), content controls and other
-block wrappers, tracked insertions and moves, symbols, legacy merges, grid offsets, text boxes
-and markup-compatibility blocks (the walk detaches or drops them), nested tables (layout
-tables) and paragraphs, w:t with children, and table children other than rows and properties.
-One predicate, so the tree is traversed once."""
+"""What the one-pass transform does not read, so the tree walk reads it: comments and DTDs (entity
+references), text boxes and markup-compatibility blocks, content controls and other block wrappers, tracked insertions and
+moves, symbols, legacy merges, grid offsets; and the separators it writes (U+FDD0-U+FDDF:
+their UTF-8 starts with EF B7)."""
 
-_SEPARATOR_UTF8 = "\ufdd0".encode()[:2]  # U+FDD0-U+FDDF all start EF B7 in UTF-8
 _S_P, _S_TBL, _S_TR, _S_TC, _S_FIELD, _S_CELL_P, _S_UNSURE, _S_TBL_END = (chr(0xFDD0 + i) for i in range(8))
 _FAST_XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:w="{W}">
  <xsl:output method="text" encoding="utf-8"/>
  <xsl:template match="/">
-  <xsl:if test="count(w:document/w:body) != 1 or //node()[{_FAST_REFUSED}]">{_S_UNSURE}</xsl:if>
+  <xsl:if test="count(w:document/w:body) != 1 or //w:tbl//w:tbl or //w:t[*] or //w:p//w:p
+      or //w:tbl/*[not(self::w:tr or self::w:tblPr or self::w:tblGrid)]">{_S_UNSURE}</xsl:if>
   <xsl:for-each select="w:document/w:body/*">
    <xsl:choose>
     <xsl:when test="self::w:p"><xsl:call-template name="p"/>{_S_P}</xsl:when>
@@ -502,7 +497,8 @@ _FAST_XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0"
 text, a space per w:tab outside w:tabs and per w:br, in document order): each body paragraph's text then _S_P; each
 table as _S_TBL, per row _S_TR, per cell _S_TC gridSpan _S_FIELD vMerge (N none, R restart, C continue)
 _S_FIELD and its paragraphs each ended by _S_CELL_P, then _S_TBL_END. _S_UNSURE first when the part
-holds a layout the tree walk reads differently (see _FAST_REFUSED; no body or two)."""
+holds a layout the tree walk reads differently (nested tables or paragraphs, odd table
+children, w:t with children, no body or two)."""
 
 
 def _fast_lines(parts: dict[str, bytes], path: str, numbering: Numbering) -> tuple[list[Line], int] | None:
@@ -514,8 +510,10 @@ def _fast_lines(parts: dict[str, bytes], path: str, numbering: Numbering) -> tup
     tree walk, so a damaged part is refused the same way.
     """
     data = parts.get(DOCUMENT_PART)
-    if numbering.levels or not data or _SEPARATOR_UTF8 in data or b"<!DOCTYPE" in data:
-        return None  # numbering labels, text holding our separators, entity references (DTD)
+    if numbering.levels or not data or any(marker in data for marker in _FAST_REFUSED):
+        return None
+    if data.find(b"<?", 1) != -1 or data.count(W.encode()) != 1 or _W_DECLARED not in data[:4096]:
+        return None  # processing instructions; `w` not the one prefix of the main namespace
     root = _parse_document(data, path)
     out = str(_FAST_XSLT(root))
     if out.startswith(_S_UNSURE):
