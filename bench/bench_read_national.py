@@ -11,7 +11,11 @@ one 64-hex id per agency; tiling the ids made the file 30× smaller than a real 
 laid out as `disclosure.lake.compact_year` writes the warehouse (`--layout warehouse`: sorted by
 `warehouse_sort` = row, applicant, agency, report_id, row groups of `WAREHOUSE_ROW_GROUP_ROWS`,
 page index, zstd, every column), or as it did before 2026-12-02 (`--layout agency-first`: sorted
-by agency, row groups of ~1 M rows), streamed group by group so the generator stays small.
+by agency, row groups of ~1 M rows), streamed group by group so the generator stays small, or as
+the wide values file `compact_year` writes beside it (`--layout wide`: `wide_values` of the base,
+one row per report and one Int64 column per cell, tiled; `--compression`, `--row-group`,
+`--no-int-dictionary` try other write options); the wide layout's queries are the same questions
+asked of its columns (`select agency, new_received__total` is the filtered one).
 
 Timed (median of `--repeat` after one warm-up, wall and CPU time of the process — all DuckDB
 threads — since the machine is shared: CPU time is what a quiet machine's wall time is bounded
