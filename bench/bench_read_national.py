@@ -11,7 +11,11 @@ one 64-hex id per agency; tiling the ids made the file 30× smaller than a real 
 laid out as `disclosure.lake.compact_year` writes the warehouse (`--layout warehouse`: sorted by
 `warehouse_sort` = row, applicant, agency, report_id, row groups of `WAREHOUSE_ROW_GROUP_ROWS`,
 page index, zstd, every column), or as it did before 2026-12-02 (`--layout agency-first`: sorted
-by agency, row groups of ~1 M rows), streamed group by group so the generator stays small.
+by agency, row groups of ~1 M rows), streamed group by group so the generator stays small, or as
+the wide values file `compact_year` writes beside it (`--layout wide`: `wide_values` of the base,
+one row per report and one Int64 column per cell, tiled; `--compression`, `--row-group`,
+`--no-int-dictionary` try other write options); the wide layout's queries are the same questions
+asked of its columns (`select agency, new_received__total` is the filtered one).
 
 Timed (median of `--repeat` after one warm-up, wall and CPU time of the process — all DuckDB
 threads — since the machine is shared: CPU time is what a quiet machine's wall time is bounded
@@ -96,7 +100,7 @@ def _groups(base, copies: int, layout: str):
             yield _copy(part, k, ids)
 
 
-def write_year(path: Path, base, agencies: int, layout: str) -> tuple[int, int]:
+def write_year(path: Path, base, agencies: int, layout: str, wide_options: dict | None = None) -> tuple[int, int]:
     """Tile `base` to `agencies` agencies into one Parquet file laid out as `layout`; (rows, agencies)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -107,6 +111,8 @@ def write_year(path: Path, base, agencies: int, layout: str) -> tuple[int, int]:
     copies = -(-agencies // n_base)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
+    if layout == "wide":
+        return write_wide_year(path, tmp, base, copies, wide_options), n_base * copies
     if layout == "agency-first":
         group_rows, options = AGENCY_FIRST_ROW_GROUP_ROWS, {}
     else:
@@ -131,6 +137,33 @@ def write_year(path: Path, base, agencies: int, layout: str) -> tuple[int, int]:
     return rows, n_base * copies
 
 
+def write_wide_year(path: Path, tmp: Path, base, copies: int, options: dict | None) -> int:
+    """The wide values file (`disclosure.lake.parquet.wide_values`) of the tiled year: the base's
+    wide rows copied `copies` times (agency `NNNNNN-<name>`, a distinct report_id per copy), sorted
+    by (agency, report_id), written as `write_wide_values` does unless `options` override it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from disclosure.lake.parquet import (
+        WIDE_COMPRESSION,
+        WIDE_ROW_GROUP_ROWS,
+        WIDE_SORT,
+        wide_values,
+    )
+
+    wide = wide_values(base, "applications", YEAR)
+    ids = sorted(set(wide["report_id"].to_pylist()))
+    year = pa.concat_tables([_copy(wide, k, ids) for k in range(copies)])
+    year = year.sort_by([(c, "ascending") for c in WIDE_SORT])
+    opts = {"compression": WIDE_COMPRESSION, "row_group_size": WIDE_ROW_GROUP_ROWS,
+            "write_page_index": True,
+            "sorting_columns": [pq.SortingColumn(year.schema.get_field_index(c)) for c in WIDE_SORT],
+            **(options or {})}
+    pq.write_table(year, tmp, **opts)
+    os.replace(tmp, path)
+    return year.num_rows
+
+
 def timed(fn, repeat: int) -> tuple[float, float, int]:
     """(median wall ms, median CPU ms of this process, i.e. every DuckDB thread, rows)."""
     fn()  # warm-up (page cache, DuckDB's metadata cache)
@@ -152,7 +185,10 @@ def main() -> int:
     ap.add_argument("--base", type=int, default=1000, help="generated reports parsed and tiled")
     ap.add_argument("--out", default="/tmp/scale-read")
     ap.add_argument("--keep", action="store_true", help="keep the generated file")
-    ap.add_argument("--layout", choices=("warehouse", "agency-first"), default="warehouse")
+    ap.add_argument("--layout", choices=("warehouse", "agency-first", "wide"), default="warehouse")
+    ap.add_argument("--compression", help="wide layout: zstd, snappy, none (default: write_wide_values')")
+    ap.add_argument("--row-group", type=int, help="wide layout: rows per row group (default WIDE_ROW_GROUP_ROWS)")
+    ap.add_argument("--no-int-dictionary", action="store_true", help="wide layout: no dictionary pages for the Int64 cells")
     ap.add_argument("--repeat", type=int, default=7, help="timed runs per query (median)")
     ap.add_argument("--reuse", action="store_true", help="time the file left by an earlier --keep run")
     args = ap.parse_args()
@@ -168,7 +204,14 @@ def main() -> int:
         md = pq.ParquetFile(path).metadata
         rows, n_ag = md.num_rows, args.agencies
     else:
-        rows, n_ag = write_year(path, base, args.agencies, args.layout)
+        wide_options = {}
+        if args.compression:
+            wide_options["compression"] = args.compression
+        if args.row_group:
+            wide_options["row_group_size"] = args.row_group
+        if args.no_int_dictionary:
+            wide_options["use_dictionary"] = ["report_id", "agency"]
+        rows, n_ag = write_year(path, base, args.agencies, args.layout, wide_options)
     gen_write = time.perf_counter() - t
     mib = path.stat().st_size / 2**20
     md = pq.ParquetFile(path).metadata
@@ -189,8 +232,24 @@ def main() -> int:
         ("one agency's year, DuckDB", lambda: con.sql(
             f"select * from read_parquet('{p}') where agency = '{one}'").to_arrow_table().num_rows, ""),
     ]
+    if args.layout == "wide":
+        cases = [
+            ("whole year, every column (185), into Arrow, DuckDB",
+             lambda: con.sql(f"select * from read_parquet('{p}')").to_arrow_table().num_rows, "≤ 1,000"),
+            ("whole year into Arrow, pyarrow", lambda: pq.read_table(p).num_rows, ""),
+            ("the year's values (agency + 182 cells) into Arrow, DuckDB", lambda: con.sql(
+                f"select * exclude (report_id, year) from read_parquet('{p}')").to_arrow_table().num_rows, "≤ 1,000"),
+            ("filtered: every agency's total new applications, DuckDB", lambda: con.sql(
+                f"select agency, new_received__total from read_parquet('{p}')").to_arrow_table().num_rows, "≤ 100"),
+            ("one agency's year, DuckDB", lambda: con.sql(
+                f"select * from read_parquet('{p}') where agency = '{one}'").to_arrow_table().num_rows, ""),
+        ]
+        opts = f"compression {args.compression or 'default'}, row group {args.row_group or 'default'}, " \
+               f"int dictionary {'off' if args.no_int_dictionary else 'on'}"
+    else:
+        opts = "zstd"
     head = (f"Layout `{args.layout}`. One year ({YEAR}) of `applications` for {n_ag:,} agencies: {rows:,} rows, "
-             f"{mib:.0f} MiB, {md.num_row_groups} row groups, zstd (synthetic: {args.base} parsed reports tiled; generated in "
+             f"{mib:.0f} MiB, {md.num_row_groups} row groups, {opts} (synthetic: {args.base} parsed reports tiled; generated in "
              f"{gen_parse[0]:.0f} s parse + {gen_write:.0f} s write). DuckDB {duckdb.__version__}, threads {threads}; "
              "load average {load0:.1f} at start, {load1:.1f} at the end (2 vCPU, shared).")
     lines = ["", "", f"| query | wall ms (median of {args.repeat}) | CPU ms (all threads) | rows | target ms |",

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -68,7 +69,8 @@ def write_parquet_atomic(path: LakePath, table: pa.Table, *, durable: bool = Tru
     `write_options` go to `pyarrow.parquet.write_table` (the warehouse's row groups and page index).
     """
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", **write_options)
+    write_options.setdefault("compression", "zstd")
+    pq.write_table(table, sink, **write_options)
     data = sink.getvalue().to_pybytes()
     _atomic_write_bytes(path, data, durable=durable)
     sha = sha256_bytes(data)
@@ -244,7 +246,132 @@ def compact_year(lake: Lake, table: str, year: int, *, row_group_size: int = WAR
     path = lake.warehouse_path(table, year)
     sha, n = write_parquet_atomic(path, arrow, lake=lake, row_group_size=row_group_size,
                                   write_page_index=True, sorting_columns=sorting)
+    if table in WIDE_TABLES:
+        write_wide_values(lake, table, year, arrow, long_sha256=sha)
     return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
+
+
+WIDE_TABLES: tuple[str, ...] = ("applications",)
+"""Long tables that also get a wide values file beside their warehouse year (`wide_values`):
+`applications` is a full grid (every row key × every applicant), 26 × 7 = 182 Int64 cells."""
+WIDE_SUFFIX = "_wide"
+WIDE_ROW_GROUP_ROWS = 64 * 1024
+"""Rows (reports) per wide row group: a national year (200,000 reports) is 4 groups, so DuckDB's
+threads each decode one; measured in bench/bench_read_national.py (docs/benchmarks.md)."""
+WIDE_COMPRESSION = "zstd"
+"""zstd as the rest of the lake: snappy and none read within ±15 % of it in the 200k bench (noise level)."""
+WIDE_SORT: tuple[str, ...] = ("agency", "report_id")
+
+
+def wide_table_name(table: str) -> str:
+    """The warehouse folder of a table's wide values file: `applications` → `applications_wide`."""
+    return table + WIDE_SUFFIX
+
+
+def wide_path(lake: Lake, table: str, year: int) -> LakePath:
+    """warehouse/<table>_wide/year=YYYY/part-0.parquet: a folder of its own, so the documented glob
+    `warehouse/<table>/*/*.parquet` never mixes it with the long file."""
+    return lake.warehouse / wide_table_name(table) / f"year={year}" / PART_FILE
+
+
+def _cell_keys(table: str) -> tuple[str, str]:
+    """The two key columns (besides report_id) whose product is a table's grid of cells."""
+    keys = [k for k in TABLES[table].key if k != "report_id"]
+    if len(keys) != 2:
+        raise ValueError(f"{table}: a wide file needs a key of report_id + two cell columns, not {keys}")
+    return keys[0], keys[1]
+
+
+def wide_column_name(first: str, second: str) -> str:
+    """The wide column of one cell: '.' of a row key becomes '_', the two keys are joined by '__'
+    (`withheld.state_secret` × `natural_person` → `withheld_state_secret__natural_person`), so every
+    name is a plain SQL and Python identifier, needing no quotes."""
+    return f"{first.replace('.', '_')}__{second}"
+
+
+def wide_cells(table: str) -> list[tuple[str, str, str]]:
+    """(column name, first key, second key) of every cell column, in the vocabulary's order (the
+    `isin` of the key columns in `disclosure.schema.TABLES`: printed row order, then applicant)."""
+    first, second = _cell_keys(table)
+    cols = {c.name: c for c in TABLES[table].columns}
+    out = [(wide_column_name(a, b), a, b) for a in cols[first].isin for b in cols[second].isin]
+    names = [n for n, _, _ in out]
+    if len(set(names)) != len(names) or not all(n.isidentifier() for n in names):
+        raise ValueError(f"{table}: wide column names are not distinct identifiers")
+    return out
+
+
+def wide_schema(table: str) -> pa.Schema:
+    """report_id, agency, year, then one column per cell of the value's type; each cell field
+    carries its two keys as field metadata (so a reader can map a column back without parsing)."""
+    first, second = _cell_keys(table)
+    cols = {c.name: c for c in TABLES[table].columns}
+    value_type = cols["value"].arrow_type
+    fields = [pa.field(c, cols[c].arrow_type, nullable=False) for c in ("report_id", "agency", "year")]
+    fields += [pa.field(n, value_type, nullable=True, metadata={first: a, second: b})
+               for n, a, b in wide_cells(table)]
+    return pa.schema(fields)
+
+
+def wide_values(long: pa.Table, table: str, year: int) -> pa.Table:
+    """The long rows of one year as one row per report (sorted by agency, report_id) and one column
+    per cell: each non-null wide cell is exactly one long row's `value`; a cell is null where its
+    long row's value is null (blank, unread, flagged) or the report has no such row (another
+    template). Provenance (raw_text, where, flags, …) stays in the long table: join on report_id.
+    A key pair outside the vocabulary or a duplicate (report_id, key, key) raises: never dropped
+    or chosen silently."""
+    import pyarrow.compute as pc
+
+    first, second = _cell_keys(table)
+    cells = wide_cells(table)
+    schema = wide_schema(table)
+    reports = long.select(["report_id", "agency"]).group_by(["report_id", "agency"]).aggregate([])
+    if len(set(reports["report_id"].to_pylist())) != reports.num_rows:
+        raise ValueError(f"{table} {year}: a report_id with more than one agency")
+    reports = reports.sort_by([(c, "ascending") for c in WIDE_SORT])
+    n_rep, n_cell = reports.num_rows, len(cells)
+    rep = pc.index_in(long["report_id"], reports["report_id"]).to_numpy(zero_copy_only=False)
+    names = pa.array([n for n, _, _ in cells])
+    cell_of = pc.index_in(pc.binary_join_element_wise(
+        pc.replace_substring(long[first], ".", "_"), long[second], "__"), names)
+    if cell_of.null_count:
+        raise ValueError(f"{table} {year}: {cell_of.null_count} rows with a key outside the vocabulary")
+    flat = rep.astype(np.int64) * n_cell + cell_of.to_numpy(zero_copy_only=False).astype(np.int64)
+    if len(np.unique(flat)) != len(flat):
+        raise ValueError(f"{table} {year}: duplicate ({first}, {second}) rows within a report")
+    value = long["value"].combine_chunks() if long.num_rows else pa.array([], schema.field(3).type)
+    grid = np.zeros(n_rep * n_cell, dtype=value.type.to_pandas_dtype())
+    valid = np.zeros(n_rep * n_cell, dtype=bool)
+    grid[flat] = value.fill_null(0).to_numpy(zero_copy_only=False)
+    valid[flat] = value.is_valid().to_numpy(zero_copy_only=False)
+    grid, valid = grid.reshape(n_rep, n_cell), valid.reshape(n_rep, n_cell)
+    arrays = [reports["report_id"], reports["agency"], pa.array(np.full(n_rep, year, dtype=np.int64))]
+    arrays += [pa.array(grid[:, j], type=schema.field(3 + j).type, mask=~valid[:, j]) for j in range(n_cell)]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def write_wide_values(lake: Lake, table: str, year: int, long: pa.Table, *, long_sha256: str,
+                      row_group_size: int = WIDE_ROW_GROUP_ROWS) -> WriteResult:
+    """Write `wide_values` of a year's long warehouse rows beside it, atomically (as every lake file).
+
+    The file's metadata names the SHA-256 of the long warehouse file it was derived from
+    (`disclosure.long_sha256`): a reader can tell a wide file that lags its long file. Every column
+    keeps pyarrow's dictionary pages (a column of counts repeats few values; the tiled 200k year
+    read 641 vs 803 ms CPU with them, within the machine's noise but not worse)."""
+    wide = wide_values(long, table, year)
+    wide = wide.replace_schema_metadata({"disclosure.long_sha256": long_sha256, "disclosure.table": table})
+    sorting = [pq.SortingColumn(wide.schema.get_field_index(c)) for c in WIDE_SORT]
+    path = wide_path(lake, table, year)
+    sha, n = write_parquet_atomic(path, wide, lake=lake, row_group_size=row_group_size, compression=WIDE_COMPRESSION,
+                                  write_page_index=True,
+                                  sorting_columns=sorting)
+    return WriteResult(table=wide_table_name(table), path=str(path), rows=wide.num_rows, sha256=sha, n_bytes=n)
+
+
+def read_wide_values(lake: Lake, table: str, year: int) -> pd.DataFrame:
+    """A year's wide values file as pandas (nullable Int64 cells)."""
+    fs, where = _fs_and_path(wide_path(lake, table, year))
+    return pq.read_table(where, filesystem=fs).to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def read_warehouse(lake: Lake, table: str, year: int) -> pd.DataFrame:
