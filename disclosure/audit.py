@@ -52,6 +52,7 @@ from disclosure.lake import (
     scan_inbox,
     sha256_bytes,
 )
+from disclosure.lake.parquet import WIDE_TABLES, wide_path, wide_table_name
 from disclosure.schema import TABLES
 
 PROBLEM_KINDS = (
@@ -338,6 +339,29 @@ def _check_warehouse(lake: Lake, res: AuditResult) -> None:
         if _ids_of(wh) != curated_ids:
             res.warnings.append(Finding("warehouse_stale", str(wh), "report_ids differ from the curated partitions "
                                         "of the year (year refresh pending)"))
+    _check_wide_files(lake, res)
+
+
+def _check_wide_files(lake: Lake, res: AuditResult) -> None:
+    """A wide values file names the SHA-256 of the long file it was derived from: a crash between
+    the two writes leaves it lagging, and its readers would see last run's numbers."""
+    for table in WIDE_TABLES:
+        for folder in sorted((lake.warehouse / wide_table_name(table)).glob("year=*")):
+            year = int(folder.name.removeprefix("year="))
+            wide, long = wide_path(lake, table, year), lake.warehouse_path(table, year)
+            if not wide.exists():
+                continue
+            try:
+                meta = pq.read_schema(wide).metadata or {}
+            except Exception as e:  # an unreadable file is the hash check's problem; say it here too
+                res.warnings.append(Finding("warehouse_stale", str(wide), f"wide values file unreadable: {e}"))
+                continue
+            derived_from = meta.get(b"disclosure.long_sha256", b"").decode()
+            now = sha256_bytes(long.read_bytes()) if long.exists() else "(missing)"
+            if derived_from != now:
+                res.warnings.append(Finding(
+                    "warehouse_stale", str(wide), f"wide values derived from long file {derived_from[:12] or '(unnamed)'}, "
+                    f"but {long.name} of year {year} now hashes to {now[:12]} (compact the year again)"))
 
 
 def _year_ids(lake: Lake, year: int) -> set[str]:

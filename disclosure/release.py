@@ -31,6 +31,7 @@ from datetime import date as Date
 from pathlib import Path
 
 from disclosure.lake import Lake, read_hashes
+from disclosure.lake.parquet import WIDE_TABLES, wide_table, wide_table_name
 from disclosure.schema import MART_TABLES, TABLES, Table
 
 ZONES: tuple[str, ...] = ("warehouse", "marts")
@@ -53,6 +54,11 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def warehouse_tables() -> dict[str, Table]:
+    """Every table of the released warehouse: the long tables, then the wide values files."""
+    return {**TABLES, **{wide_table_name(t): wide_table(t) for t in WIDE_TABLES}}
+
+
 def dictionary_records() -> list[dict[str, object]]:
     """Every column of every released table (warehouse tables, then marts)."""
     def rows(zone: str, tables: dict[str, Table]):
@@ -61,14 +67,14 @@ def dictionary_records() -> list[dict[str, object]]:
                 yield {"zone": zone, "table": t.name, "column": c.name, "type": c.dtype, "nullable": c.nullable,
                        "allowed": "|".join(c.isin) if c.isin else "", "min": "" if c.ge is None else c.ge,
                        "description": c.description}
-    return [*rows("warehouse", TABLES), *rows("marts", MART_TABLES)]
+    return [*rows("warehouse", warehouse_tables()), *rows("marts", MART_TABLES)]
 
 
 def dictionary_markdown() -> str:
     lines = ["# Data dictionary", "", "Generated from `disclosure/schema.py` (`TABLES`, `MART_TABLES`). "
              "`year` is a hive partition column (in the path, not in the file); in the warehouse `agency` is "
              "stored in the file.", ""]
-    for zone, tables in (("warehouse", TABLES), ("marts", MART_TABLES)):
+    for zone, tables in (("warehouse", warehouse_tables()), ("marts", MART_TABLES)):
         for t in tables.values():
             lines += [f"## {zone}/{t.name}", "", t.description, "", "| column | type | null | description |",
                       "|---|---|---|---|"]
@@ -197,4 +203,4 @@ def write_release(lake: Lake, out: Path, *, day: Date | None = None) -> ReleaseR
 
 
 __all__ = ["ReleaseError", "ReleaseResult", "dictionary_markdown", "dictionary_records", "release_contents",
-           "write_release"]
+           "warehouse_tables", "write_release"]

@@ -257,3 +257,23 @@ def test_a_flipped_byte_in_a_curated_file_is_named_by_its_content_hash(lake: Lak
 def test_every_lake_file_is_world_readable(lake: Lake) -> None:
     modes = {p.relative_to(lake.root).parts[0]: p.stat().st_mode & 0o777 for p in lake.root.rglob("*") if p.is_file()}
     assert modes["curated"] == 0o644 and modes["raw"] == 0o444 and modes["hashes.jsonl"] == 0o644
+
+
+def test_a_wide_values_file_that_lags_its_long_file_is_a_warehouse_stale_warning(lake: Lake) -> None:
+    # A crash between the long write and the wide write leaves last run's wide numbers beside the
+    # new long file: the wide file names the long file it came from, and the audit compares.
+    from disclosure.lake import compact_year
+    from disclosure.lake.parquet import wide_path
+
+    compact_year(lake, "applications", 2023)
+    assert audit_lake(lake).warnings == []
+    wide = wide_path(lake, "applications", 2023)
+    old_wide = wide.read_bytes()
+    stage(lake.inbox, "hongze-gov-2023.txt")
+    ingest(lake)
+    curate(lake)
+    compact_year(lake, "applications", 2023)
+    assert audit_lake(lake).warnings == []
+    wide.write_bytes(old_wide)  # as if the wide write of this compaction had never happened
+    stale = [w for w in audit_lake(lake).warnings if w.kind == "warehouse_stale"]
+    assert [w.subject for w in stale] == [str(wide)] and "compact the year again" in stale[0].detail

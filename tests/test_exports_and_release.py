@@ -26,8 +26,8 @@ from disclosure.exports import (
 )
 from disclosure.lake import Lake
 from disclosure.mart_store import build_lake_marts, read_mart
-from disclosure.release import ReleaseError, write_release
-from disclosure.schema import MART_TABLES, TABLES
+from disclosure.release import ReleaseError, warehouse_tables, write_release
+from disclosure.schema import MART_TABLES
 
 
 def test_marts_in_the_lake_have_their_schema_and_rebuild_to_the_same_bytes(mart_lake: Lake) -> None:
@@ -107,7 +107,12 @@ def test_release_is_dated_checksummed_with_a_data_dictionary_and_idempotent(mart
     assert lake_files <= released
     dictionary = json.loads((first.path / "data_dictionary.json").read_text("utf-8"))
     assert {(d["table"], d["column"]) for d in dictionary} == {
-        (t.name, c.name) for tables in (TABLES, MART_TABLES) for t in tables.values() for c in t.columns}
+        (t.name, c.name) for tables in (warehouse_tables(), MART_TABLES) for t in tables.values() for c in t.columns}
+    # Every released file is described, the wide values files included (a column per cell).
+    assert {rel.split("/")[1] for rel in lake_files} <= {d["table"] for d in dictionary}
+    assert "applications_wide" in {rel.split("/")[1] for rel in lake_files}
+    wide_columns = {d["column"] for d in dictionary if d["table"] == "applications_wide"}
+    assert {"report_id", "new_received__total", "withheld_state_secret__natural_person"} <= wide_columns
     assert "## marts/peer_positions" in (first.path / "data_dictionary.md").read_text("utf-8")
     assert first.digest in (first.path / "README.md").read_text("utf-8")
     mtime = (first.path / "SHA256SUMS").stat().st_mtime_ns

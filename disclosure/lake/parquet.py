@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from disclosure.schema import TABLES
+from disclosure.schema import TABLES, Column, Table
 
 from .fs import (
     HASHES_NAME,
@@ -299,6 +299,22 @@ def wide_cells(table: str) -> list[tuple[str, str, str]]:
     if len(set(names)) != len(names) or not all(n.isidentifier() for n in names):
         raise ValueError(f"{table}: wide column names are not distinct identifiers")
     return out
+
+
+def wide_table(table: str) -> Table:
+    """The wide values file described as a schema `Table` (for the release's data dictionary):
+    report_id, agency, year, then one nullable cell column per `wide_cells` entry."""
+    cols = {c.name: c for c in TABLES[table].columns}
+    first, second = _cell_keys(table)
+    value = cols["value"]
+    cells = tuple(
+        Column(name, value.dtype, f"`value` of the {table} row with {first} = {a}, {second} = {b} (null: blank, "
+               "unread or flagged, or a row the report's template lacks; provenance in the long table, join on "
+               "report_id)", nullable=True, ge=value.ge)
+        for name, a, b in wide_cells(table))
+    return Table(wide_table_name(table), f"{TABLES[table].description} One row per report, one column per cell "
+                 "(the wide values file beside the warehouse year; derived only from the long rows).",
+                 (cols["report_id"], cols["agency"], cols["year"], *cells), key=("report_id",))
 
 
 def wide_schema(table: str) -> pa.Schema:
