@@ -347,13 +347,23 @@ def wide_values(long: pa.Table, table: str, year: int) -> pa.Table:
     reports = reports.sort_by([(c, "ascending") for c in WIDE_SORT])
     n_rep, n_cell = reports.num_rows, len(cells)
     rep = pc.index_in(long["report_id"], reports["report_id"]).to_numpy(zero_copy_only=False)
-    names = pa.array([n for n, _, _ in cells])
-    cell_of = pc.index_in(pc.binary_join_element_wise(
-        pc.replace_substring(long[first], ".", "_"), long[second], "__"), names)
-    if cell_of.null_count:
-        raise ValueError(f"{table} {year}: {cell_of.null_count} rows with a key outside the vocabulary")
-    flat = rep.astype(np.int64) * n_cell + cell_of.to_numpy(zero_copy_only=False).astype(np.int64)
-    if len(np.unique(flat)) != len(flat):
+    # `wide_cells` is the product first.isin × second.isin in that order, so a row's cell is
+    # (index of its first key) × len(second.isin) + (index of its second key): two lookups in
+    # short lists, not one in joined strings (which was 3/4 of the pivot at 3.5 M rows).
+    firsts = [a for _, a, _ in cells[:: len({b for _, _, b in cells})]]
+    seconds = list(dict.fromkeys(b for _, _, b in cells))
+    assert [(a, b) for _, a, b in cells] == [(a, b) for a in firsts for b in seconds]
+    first_of = pc.index_in(long[first], pa.array(firsts, pa.string()))
+    second_of = pc.index_in(long[second], pa.array(seconds, pa.string()))
+    outside = pc.sum(pc.or_kleene(pc.is_null(first_of), pc.is_null(second_of))).as_py() or 0
+    if outside:
+        raise ValueError(f"{table} {year}: {outside} rows with a key outside the vocabulary")
+    cell_of = (first_of.to_numpy(zero_copy_only=False).astype(np.int64) * len(seconds)
+               + second_of.to_numpy(zero_copy_only=False).astype(np.int64))
+    flat = rep.astype(np.int64) * n_cell + cell_of
+    occupied = np.zeros(n_rep * n_cell, dtype=bool)
+    occupied[flat] = True
+    if int(np.count_nonzero(occupied)) != len(flat):  # two rows landed on one cell
         raise ValueError(f"{table} {year}: duplicate ({first}, {second}) rows within a report")
     value = long["value"].combine_chunks() if long.num_rows else pa.array([], schema.field(3).type)
     grid = np.zeros(n_rep * n_cell, dtype=value.type.to_pandas_dtype())
