@@ -110,6 +110,12 @@ def test_year_assets_compact_the_curated_year_and_build_kpis(run) -> None:
         f"select count(*) from read_parquet('{lake.curated}/applications/year=2023/*/*.parquet')"
     ).fetchone()[0]
     assert n_wh == n_cur > 0
+    # The warehouse asset writes the wide values file beside its year and names it: one row per report.
+    wide_files = [m.materialization.metadata["wide_files"].value for m in run["years"].get_asset_materialization_events()
+                  if "wide_files" in m.materialization.metadata]
+    assert len(wide_files) == 1 and len(wide_files[0]) == 1 and Path(wide_files[0][0]).exists()
+    n_reports = con.execute(f"select count(distinct report_id) from read_parquet('{lake.warehouse_path('applications', 2023)}')").fetchone()[0]
+    assert con.execute(f"select count(*) from read_parquet('{wide_files[0][0]}')").fetchone()[0] == n_reports
     kpis = con.execute(
         f"select agency from read_parquet('{lake.mart_path('agency_year_kpis', 2023)}') order by agency"
     ).fetchall()

@@ -16,7 +16,13 @@ import pandas as pd
 
 from disclosure.curate import PartitionOutcome, curate
 from disclosure.lake import Lake, compact_year
-from disclosure.lake.parquet import WAREHOUSE_ROW_GROUP_ROWS, warehouse_sort
+from disclosure.lake.parquet import (
+    WAREHOUSE_ROW_GROUP_ROWS,
+    WIDE_TABLES,
+    warehouse_sort,
+    wide_path,
+    wide_table_name,
+)
 from disclosure.schema import TABLES
 from pipelines.keys import CURATED_KEY, RAW_KEY, WAREHOUSE_KEYS
 from pipelines.metadata import md_table
@@ -251,6 +257,9 @@ def partition_checks(outs: list[PartitionOutcome], key: str) -> list[dg.AssetChe
             f"(agency kept as a column) for fast reads, sorted by ({', '.join(warehouse_sort(t))}) in "
             f"row groups of {WAREHOUSE_ROW_GROUP_ROWS:,} rows, so a filter on the key reads only its row groups: "
             f"data_lake/warehouse/{t}/year=YYYY/part-0.parquet. "
+            + (f"Beside it, the wide values file (one row per report, one Int64 column per cell, derived "
+               f"only from these rows): data_lake/warehouse/{wide_table_name(t)}/year=YYYY/part-0.parquet. "
+               if t in WIDE_TABLES else "")
             + TABLES[t].description,
             kinds={"parquet"},
             metadata={"dagster/column_schema": dg.TableSchema(columns=table_schema(t))},
@@ -270,6 +279,8 @@ def warehouse(context: dg.AssetExecutionContext, lake: LakeResource):
                 "dagster/row_count": sum(r.rows for r in results),
                 "path": dg.MetadataValue.path(results[0].path if len(results) == 1 else str(lk.warehouse / t)),
                 "files": dg.MetadataValue.json([{"path": r.path, "rows": r.rows, "sha256": r.sha256} for r in results]),
+                **({"wide_files": dg.MetadataValue.json([str(wide_path(lk, t, y)) for y in years])}
+                   if t in WIDE_TABLES else {}),
             },
         )
 
