@@ -220,30 +220,36 @@ def main() -> int:
     copies = -(-args.agencies // len(set(base["agency"].to_pylist())))
     one = f"{copies // 2:06d}-" + base["agency"][0].as_py()
     p = str(path)
-    cases = [
-        ("whole year, every column (11), into Arrow, DuckDB",
-         lambda: con.sql(f"select * from read_parquet('{p}')").to_arrow_table().num_rows, "≤ 1,000"),
-        ("whole year into Arrow, pyarrow", lambda: pq.read_table(p).num_rows, ""),
-        ("the year's values (agency, row, applicant, value) into Arrow, DuckDB", lambda: con.sql(
-            f"select agency, row, applicant, value from read_parquet('{p}')").to_arrow_table().num_rows, "≤ 1,000"),
-        ("filtered: every agency's total new applications, DuckDB", lambda: con.sql(
-            f"select agency, value from read_parquet('{p}') where row = 'new_received' and applicant = 'total'"
-        ).to_arrow_table().num_rows, "≤ 100"),
-        ("one agency's year, DuckDB", lambda: con.sql(
-            f"select * from read_parquet('{p}') where agency = '{one}'").to_arrow_table().num_rows, ""),
-    ]
+    long_q = "where row = 'new_received' and applicant = 'total'"
+    queries = {  # (label, DuckDB query or None for pyarrow's read_table, target); the same questions per layout
+        "long": [
+            ("whole year, every column (11), into Arrow, DuckDB", "select * from read_parquet('{p}')", "≤ 1,000"),
+            ("whole year into Arrow, pyarrow", None, ""),
+            ("the year's values (agency, row, applicant, value) into Arrow, DuckDB",
+             "select agency, row, applicant, value from read_parquet('{p}')", "≤ 1,000"),
+            ("filtered: every agency's total new applications, DuckDB",
+             "select agency, value from read_parquet('{p}') " + long_q, "≤ 100"),
+            ("one agency's year, DuckDB", "select * from read_parquet('{p}') where agency = '{one}'", ""),
+        ],
+        "wide": [
+            ("whole year, every column (185), into Arrow, DuckDB", "select * from read_parquet('{p}')", "≤ 1,000"),
+            ("whole year into Arrow, pyarrow", None, ""),
+            ("the year's values (agency + 182 cells) into Arrow, DuckDB",
+             "select * exclude (report_id, year) from read_parquet('{p}')", "≤ 1,000"),
+            ("filtered: every agency's total new applications, DuckDB",
+             "select agency, new_received__total from read_parquet('{p}')", "≤ 100"),
+            ("one agency's year, DuckDB", "select * from read_parquet('{p}') where agency = '{one}'", ""),
+        ],
+    }
+
+    def run(sql: str | None):
+        if sql is None:
+            return lambda: pq.read_table(p).num_rows
+        q = sql.format(p=p, one=one)
+        return lambda: con.sql(q).to_arrow_table().num_rows
+
+    cases = [(label, run(sql), target) for label, sql, target in queries["wide" if args.layout == "wide" else "long"]]
     if args.layout == "wide":
-        cases = [
-            ("whole year, every column (185), into Arrow, DuckDB",
-             lambda: con.sql(f"select * from read_parquet('{p}')").to_arrow_table().num_rows, "≤ 1,000"),
-            ("whole year into Arrow, pyarrow", lambda: pq.read_table(p).num_rows, ""),
-            ("the year's values (agency + 182 cells) into Arrow, DuckDB", lambda: con.sql(
-                f"select * exclude (report_id, year) from read_parquet('{p}')").to_arrow_table().num_rows, "≤ 1,000"),
-            ("filtered: every agency's total new applications, DuckDB", lambda: con.sql(
-                f"select agency, new_received__total from read_parquet('{p}')").to_arrow_table().num_rows, "≤ 100"),
-            ("one agency's year, DuckDB", lambda: con.sql(
-                f"select * from read_parquet('{p}') where agency = '{one}'").to_arrow_table().num_rows, ""),
-        ]
         opts = f"compression {args.compression or 'default'}, row group {args.row_group or 'default'}, " \
                f"int dictionary {'off' if args.no_int_dictionary else 'on'}"
     else:
