@@ -10,8 +10,8 @@ PDF and DOCX files are included (their readers share tables.py/numbers.py).
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 from disclosure.model import RejectedReport
@@ -34,8 +34,13 @@ def snapshot(path: Path) -> str:
 
 
 def main() -> None:
-    out = Path(sys.argv[1])
-    roots = [Path(p) for p in sys.argv[2:]] or DEFAULT_ROOTS
+    # argparse, so that `--help` prints the usage (three helpers' `--help` runs wrote a `--help/` folder).
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", type=Path, help="folder the snapshot is written to")
+    ap.add_argument("roots", type=Path, nargs="*", help="folders parsed (default: tests/fixtures and the shared corpus)")
+    args = ap.parse_args()
+    out = args.out
+    roots = args.roots or DEFAULT_ROOTS
     n = 0
     for root in roots:
         if not root.exists():
