@@ -78,18 +78,13 @@ def read_docx(data: bytes, path: str) -> Document:
     return _finish(parts, path, lines, notes)
 
 
-def _tree_lines(parts: dict[str, bytes], path: str, numbering: Numbering | None = None) -> tuple[list[Line], int]:
+def _tree_lines(parts: dict[str, bytes], path: str, numbering: Numbering) -> tuple[list[Line], int]:
     """The body's Lines and table count by the tree walk (reads every layout)."""
     root = _parse_document(parts.get(DOCUMENT_PART), path)
     _drop_fallbacks(root)
     body = root.find(f"{_W}body")
     if body is None:
         raise RejectedReport("corrupt_file", "word/document.xml has no w:body", path)
-    if numbering is None:
-        try:
-            numbering = _numbering(parts, path)
-        except RejectedReport:
-            numbering = Numbering()
     lines: list[Line] = []
     tables = _emit_blocks(body, numbering, lines, 0)
     return lines, tables
@@ -543,11 +538,11 @@ def _lines_of(out: str) -> tuple[list[Line], int]:
     lines: list[Line] = []
     tables = 0
     for chunk in out.split(_S_TBL_END):
-        para_part, _, table = chunk.partition(_S_TBL)
+        para_part, table_mark, table = chunk.partition(_S_TBL)
         for para in para_part.split(_S_P)[:-1] if para_part else ():
             if para.strip():
                 lines.append(Line(cells=[Cell(para)], where=f"line {len(lines) + 1}"))
-        if not _:
+        if not table_mark:  # the last chunk: paragraphs after the last table
             continue
         open_merges: dict[int, str] = {}
         for r, row in enumerate(table.split(_S_TR)[1:]):
