@@ -13,7 +13,7 @@ An agency-year without a raw file is `absent`: nothing is written for it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -74,43 +74,48 @@ def _flag_lists(flags: pd.Series) -> list[list[str]]:
     return [list(f) if f is not None and not isinstance(f, float) else [] for f in flags.tolist()]
 
 
-def _flag_mask(flags: pd.Series, flag: str) -> list[bool]:
-    """Rows whose flags name `flag`."""
-    return [flag in f for f in _flag_lists(flags)]
+IDENTITY_FIELDS = ("check", "scope", "lhs", "rhs", "detail")
+"""What a failed identity carries into its partition's outcome (the `validation_issues` columns)."""
 
 
-def _cell_names(df: pd.DataFrame, table: str) -> list[str]:
-    a, b = CELL_TABLES[table]
-    return [f"{table}.{x}.{y}" for x, y in zip(df[a], df[b], strict=True)]
+def _native(value: object) -> object:
+    """A cell as the outcome keeps it: None for a missing value (NaN, NA, None)."""
+    return None if pd.isna(value) else value
 
 
-def _evidence(out: PartitionOutcome, frames: dict[str, pd.DataFrame]) -> None:
+def _evidence_by_report(frames: Mapping[str, pd.DataFrame], wanted: Mapping[str, PartitionOutcome]) -> None:
+    """Fill each outcome in `wanted` (by report_id) with its report's evidence, in one pass per table.
+
+    The batch's frames are read as column lists once, not cut into per-report frames: cutting a
+    250-report chunk into 1,500 small frames and filtering each cost a third of curation.
+    Rows keep their order within a report (identities as the report checked them, ambiguous
+    cells table by table in `CELL_TABLES` order).
+    """
     issues = frames.get("validation_issues")
     if issues is not None and len(issues):
-        out.identities_evaluated = len(issues)
-        fails = issues[issues["status"] == "fail"]
-        out.failed_identities = [
-            {k: (None if pd.isna(v) else v) for k, v in r.items()}
-            for r in fails[["check", "scope", "lhs", "rhs", "detail"]].to_dict("records")
-        ]
-    for table in CELL_TABLES:
+        failed = (issues["status"] == "fail").tolist()
+        columns = [issues[c].tolist() for c in IDENTITY_FIELDS]
+        for i, rid in enumerate(issues["report_id"].tolist()):
+            out = wanted.get(str(rid))
+            if out is None:
+                continue
+            out.identities_evaluated += 1
+            if failed[i]:
+                out.failed_identities.append({k: _native(col[i]) for k, col in zip(IDENTITY_FIELDS, columns, strict=True)})
+    for table, (a, b) in CELL_TABLES.items():
         df = frames.get(table)
         if df is None or not len(df):
             continue
-        out.flagged_cells += sum(1 for f in _flag_lists(df["flags"]) if f)
-        amb = df[_flag_mask(df["flags"], "ambiguous")]
-        out.ambiguous_cells.extend(_cell_names(amb, table))
-
-
-def _split(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
-    """Batch frames → {report_id: {table: its rows}}."""
-    out: dict[str, dict[str, pd.DataFrame]] = {}
-    for t, df in frames.items():
-        if not len(df):
-            continue
-        for rid, part in df.groupby("report_id", sort=False):
-            out.setdefault(str(rid), {})[t] = part
-    return out
+        rows = zip(df["report_id"].tolist(), _flag_lists(df["flags"]), df[a].tolist(), df[b].tolist(), strict=True)
+        for rid, flags, x, y in rows:
+            if not flags:
+                continue
+            out = wanted.get(str(rid))
+            if out is None:
+                continue
+            out.flagged_cells += 1
+            if "ambiguous" in flags:
+                out.ambiguous_cells.append(f"{table}.{x}.{y}")
 
 
 def curate_chunk(lake: Lake, partitions: list[tuple[str, int]], known: set | None = None) -> list[PartitionOutcome]:
@@ -160,9 +165,7 @@ def curate_chunk(lake: Lake, partitions: list[tuple[str, int]], known: set | Non
         for w in write_partitions(lake, frames, durable=False):
             by_path[w.path].writes.append(w)
     # --- evidence per partition.
-    for rid, parts in _split(frames).items():
-        if rid in outcomes:
-            _evidence(outcomes[rid], parts)
+    _evidence_by_report(frames, outcomes)
     return [*outcomes.values(), *absent]
 
 

@@ -10,6 +10,7 @@ encodes or decodes a key imports it from here.
 
 from __future__ import annotations
 
+import functools
 import os
 import unicodedata
 from collections.abc import Iterable
@@ -81,8 +82,12 @@ def _encode(agency: str) -> str:
     return "".join(quote(ch, safe="") if ch in _ENCODE else ch for ch in agency)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def encode_agency_key(agency: str) -> str:
-    """Directory value of `agency` (readable; percent-encodes only what a hive path needs)."""
+    """Directory value of `agency` (readable; percent-encodes only what a hive path needs).
+
+    Cached: a curated run asks for each agency's key about a dozen times (six tables, raw zone,
+    outcomes), and the check walks every character. A refused key raises, and is not cached."""
     problem = agency_key_problem(agency)
     if problem:
         raise AgencyKeyError(agency, problem)

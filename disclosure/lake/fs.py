@@ -77,6 +77,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+def _create_temp(path: Path) -> tuple[int, str]:
+    """A new hidden temp file beside `path` (`.<name>.<pid>.<random>.tmp`, which `disclosure audit`
+    finds if a crash leaves one), its folder made only when missing.
+
+    What `tempfile.mkstemp` does, minus its per-call overhead and the `mkdir` of a folder that is
+    already there: a quarter of a curated write's own cost, six files per agency-year.
+    """
+    tmp = f"{path.parent}/.{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(tmp, flags, 0o600), tmp
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(tmp, flags, 0o600), tmp
+
+
 def _atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None, durable: bool = True) -> None:
     """Write `data` to `path` via a hidden temp file in the same directory and a rename.
 
@@ -85,8 +101,8 @@ def _atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None, dur
     On an fsspec URL the object is written whole (one PUT, atomic on object stores); on the
     local ``file://`` filesystem through a hidden temp file and a move, as for local paths.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     if not is_local_path(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
         if path.protocol in ("file", "local"):
             tmp_path = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
             tmp_path.write_bytes(data)
@@ -94,16 +110,16 @@ def _atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None, dur
         else:
             path.write_bytes(data)
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_temp(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(fd, "wb") as fh:
+            # Created 0600, which would hide lake files from a notebook server running as another
+            # user: lake files are world-readable, raw and quarantined bytes read-only (0444).
+            os.fchmod(fh.fileno(), LAKE_FILE_MODE if mode is None else mode)
             fh.write(data)
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())
-        # mkstemp creates 0600: lake files are world-readable (a notebook server running as
-        # another user reads the lake), raw and quarantined bytes read-only (0444).
-        os.chmod(tmp, LAKE_FILE_MODE if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
