@@ -101,6 +101,18 @@ def test_layouts_the_fast_path_does_not_read_fall_back_to_the_tree_walk(layout):
     docx.read_docx(data, "x.docx")  # and the reader still reads them (through the tree walk)
 
 
+@pytest.mark.parametrize("layout", ["nested table", "paragraph in a paragraph", "odd table child"])
+def test_a_part_the_fast_path_parsed_and_declined_is_not_parsed_again(layout, monkeypatch):
+    data = make_docx(FALLBACKS[layout])
+    _, tree = _both(data)
+    calls: list[str] = []
+    parse = docx._parse_document
+    monkeypatch.setattr(docx, "_parse_document", lambda d, path: calls.append(path) or parse(d, path))
+    read = docx.read_docx(data, "x.docx")
+    assert calls == ["x.docx"]
+    assert _shape(read.lines) == _shape(tree[0])
+
+
 def test_auto_numbered_paragraphs_fall_back_to_the_tree_walk():
     data = make_docx(p("属于国家秘密", (1, 0)), NUMBERING)
     fast, _ = _both(data)

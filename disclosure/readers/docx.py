@@ -72,15 +72,21 @@ def read_docx(data: bytes, path: str) -> Document:
         notes.append(f"docx: automatic numbering not restored ({exc.message})")
     # The streaming pass reads the common layout several times faster than the tree walk; it
     # declines (None) whatever it cannot read exactly as the walk does, numbering included.
-    fast = _fast_lines(parts, path, numbering)
-    lines, tables = fast if fast is not None else _tree_lines(parts, path, numbering)
+    parsed: list[etree._Element] = []  # the part, when the fast pass parsed it and then declined
+    fast = _fast_lines(parts, path, numbering, keep=parsed)
+    lines, tables = fast if fast is not None else _tree_lines(parts, path, numbering, parsed[0] if parsed else None)
     notes.insert(0, f"docx: {tables} tables")
     return _finish(parts, path, lines, notes)
 
 
-def _tree_lines(parts: dict[str, bytes], path: str, numbering: Numbering) -> tuple[list[Line], int]:
-    """The body's Lines and table count by the tree walk (reads every layout)."""
-    root = _parse_document(parts.get(DOCUMENT_PART), path)
+def _tree_lines(parts: dict[str, bytes], path: str, numbering: Numbering,
+                root: etree._Element | None = None) -> tuple[list[Line], int]:
+    """The body's Lines and table count by the tree walk (reads every layout).
+
+    `root` is the main part as `_parse_document` parsed it, when the fast pass already did:
+    parsing a 180 KB part again cost about 6 ms (the XSLT pass leaves the tree unchanged)."""
+    if root is None:
+        root = _parse_document(parts.get(DOCUMENT_PART), path)
     _drop_fallbacks(root)
     body = root.find(f"{_W}body")
     if body is None:
@@ -498,9 +504,11 @@ holds a layout the tree walk reads differently (nested tables or paragraphs, odd
 children, w:t with children, no body or two)."""
 
 
-def _fast_lines(parts: dict[str, bytes], path: str, numbering: Numbering) -> tuple[list[Line], int] | None:
+def _fast_lines(parts: dict[str, bytes], path: str, numbering: Numbering,
+                keep: list[etree._Element] | None = None) -> tuple[list[Line], int] | None:
     """The body's Lines and table count by one XSLT pass, or None where that pass cannot be sure
-    to read what the tree walk reads (then the tree walk reads the part).
+    to read what the tree walk reads (then the tree walk reads the part). A part it parsed
+    before declining is appended to `keep`, for the tree walk to read without parsing it again.
 
     It reads the common layout: paragraphs and flat tables in the body, runs' text, tabs and
     breaks, gridSpan and vMerge, without automatic numbering; the part is parsed as for the
@@ -516,6 +524,8 @@ def _fast_lines(parts: dict[str, bytes], path: str, numbering: Numbering) -> tup
     root = _parse_document(data, path)
     out = str(_FAST_XSLT(root))
     if out.startswith(_S_UNSURE):
+        if keep is not None:
+            keep.append(root)
         return None
     return _lines_of(out)
 
