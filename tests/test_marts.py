@@ -13,6 +13,7 @@ from golden_frames import REPORTS_DIR, frames_from_golden, golden_paths
 from disclosure.marts import (
     CONFLICT,
     CROSS_YEAR_CHECKS,
+    CROSS_YEAR_TABLES,
     KPIS,
     Ambiguous,
     Identity,
@@ -193,6 +194,14 @@ def test_cell_flagged_ambiguous_is_unknown_not_a_number() -> None:
 @pytest.fixture(scope="module")
 def pingtan_checks() -> pd.DataFrame:
     return cross_year_checks(frames_from_golden(golden_paths(*PINGTAN)))
+
+
+def test_cross_year_checks_need_only_the_cross_year_tables(pingtan_checks: pd.DataFrame) -> None:
+    frames = frames_from_golden(golden_paths(*PINGTAN))
+    assert set(CROSS_YEAR_TABLES) < set(frames)  # the agency_year_kpis asset reads only these for y-1
+    only = cross_year_checks({t: frames[t] for t in CROSS_YEAR_TABLES})
+    pd.testing.assert_frame_equal(only, pingtan_checks)
+    assert len(only)
 
 
 def check(checks: pd.DataFrame, year: int, name: str) -> pd.Series:

@@ -53,8 +53,8 @@ def _kpi_columns() -> list[dg.TableColumn]:
     ],
 )
 def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    from disclosure.marts import CROSS_YEAR_TABLES, cross_year_checks
     from disclosure.marts import agency_year_kpis as kpis_of
-    from disclosure.marts import cross_year_checks
 
     lk = lake.lake
     years = [int(k) for k in context.partition_keys]
@@ -74,8 +74,8 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
         total += len(kpis)
         preview = kpis if preview.empty else preview
         # The year before is read from the curated zone: its warehouse copy may not be built yet.
-        prev = {t: read_curated(lk, t, year=y - 1) for t in cur}
-        both = {t: pd.concat([prev[t], cur[t]], ignore_index=True) for t in cur}
+        prev = {t: read_curated(lk, t, year=y - 1) for t in CROSS_YEAR_TABLES}
+        both = {t: pd.concat([prev[t], cur[t]], ignore_index=True) for t in CROSS_YEAR_TABLES}
         res = cross_year_checks(both)
         checks.append(res[res["year"] == y])
     cy = pd.concat(checks, ignore_index=True) if checks else pd.DataFrame(columns=["status"])
