@@ -65,6 +65,7 @@ from .parquet import (  # noqa: F401
     read_curated,
     read_hashes,
     read_warehouse,
+    read_year,
     record_hashes,
     warehouse_frames,
     write_parquet_atomic,

@@ -9,7 +9,7 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
-from disclosure.lake import _atomic_write_bytes, read_curated, warehouse_frames, write_parquet_atomic
+from disclosure.lake import _atomic_write_bytes, read_year, warehouse_frames, write_parquet_atomic
 from pipelines.keys import GX_KEY, KPIS_KEY, WAREHOUSE_KEYS
 from pipelines.metadata import md_table
 from pipelines.partitions import year_partitions
@@ -73,8 +73,9 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
         files.append({"path": str(path), "rows": len(kpis), "sha256": sha})
         total += len(kpis)
         preview = kpis if preview.empty else preview
-        # The year before is read from the curated zone: its warehouse copy may not be built yet.
-        prev = {t: read_curated(lk, t, year=y - 1) for t in CROSS_YEAR_TABLES}
+        # The year before: its warehouse copy where that is current, else its curated partitions
+        # (the copy may not be built yet, or lag a re-curated agency).
+        prev = {t: read_year(lk, t, y - 1) for t in CROSS_YEAR_TABLES}
         both = {t: pd.concat([prev[t], cur[t]], ignore_index=True) for t in CROSS_YEAR_TABLES}
         res = cross_year_checks(both)
         checks.append(res[res["year"] == y])
