@@ -648,7 +648,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=500, help="generated reports per format for the core sections")
     ap.add_argument("--batch-size", type=int, default=int(os.environ.get("DISCLOSURE_BATCH_SIZE", "3000")))
     ap.add_argument("--chunk-size", type=int, default=250)
-    ap.add_argument("--files-per-tick", type=int, default=1500)
+    ap.add_argument("--files-per-tick", type=int, default=100_000,
+                    help="files the inbox sensor reads per tick at most; the 40 s tick budget (DISCLOSURE_TICK_SECONDS) decides first")
     ap.add_argument("--max-concurrent-runs", type=int, default=2)
     ap.add_argument("--storage", default="sqlite", choices=["sqlite", "sqlite-stock", "postgres"])
     ap.add_argument("--postgres-url", help="postgresql+psycopg2://…/db; without it, --storage postgres starts "
