@@ -986,14 +986,15 @@ def _place_in_grids(glyphs: list[Glyph], tables: list[GridTable]) -> list[Glyph]
     inlined: this runs for every glyph of a page); return the glyphs outside every grid."""
     loose: list[Glyph] = []
     bounds = [
-        (t.xs[0] - 1, t.xs[-1] + 1, t.ys[-1] - 1, t.ys[0] + 1, t.ys[-1], t.ys[0], t.ys[::-1], _band_edges(t))
+        (t.xs[0] - 1, t.xs[-1] + 1, t.ys[-1], t.ys[0], t.ys[::-1], _band_edges(t))
         for t in tables
     ]
+    # (contains' test of y, ys[-1] - 1 <= y <= ys[0] + 1, is implied by cell_at's ys[-1] <= y <= ys[0])
     bisect_left = bisect.bisect_left
     for g in glyphs:
         x, y = (g.x0 + g.x1) / 2, g.base + 0.35 * g.em
-        for x0, x1, y0, y1, low, high, ys_up, edges in bounds:
-            if x0 <= x <= x1 and y0 <= y <= y1 and low <= y <= high:
+        for x0, x1, low, high, ys_up, edges in bounds:
+            if x0 <= x <= x1 and low <= y <= high:
                 n = len(ys_up)
                 band = min(max(n - bisect_left(ys_up, y) - 1, 0), n - 2)  # as _band_of
                 lefts, rights, cells = edges[band]
