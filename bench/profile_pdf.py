@@ -1,6 +1,6 @@
 """Where the PDF path's CPU time goes, per producer of the office-made fixtures (issue 11).
 
-    .venv/bin/python bench/profile_pdf.py [--repeats 3] [--cprofile N | --sample N] [FOLDER ...]
+    .venv/bin/python bench/profile_pdf.py [--repeats 3] [--cprofile N | --sample N | --against REV] [FOLDER ...]
 
 For each folder: CPU ms per report (time.process_time) of the whole parse, split into the
 bomb check (check_bytes), opening the document, each page's load, text page and glyph
@@ -8,7 +8,10 @@ extraction, rules, Python-level layout (page_rows, lay_out, emit_lines) and the 
 parse_document; with --cprofile N, the N costliest functions by own time as well (cProfile
 inflates functions called often); with --sample N, the N functions most often on top of the
 stack and on the stack, sampled every millisecond of CPU time (SIGPROF: no per-call overhead,
-so small hot functions are not inflated; the stage timers are off then).
+so small hot functions are not inflated; the stage timers are off then), and by source line.
+With --against REV: read_pdf's CPU ms per report, this tree's reader against the reader at git
+revision REV (loaded as a second module), alternating round by round in one process (no timers),
+and whether the two give the same lines and metadata for every file.
 Default folders: the three PDF producers of tests/fixtures/office-corpus.tar.xz (31 reports
 each), unpacked to a temporary folder.
 """
@@ -17,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib.util
 import io
 import pstats
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -63,6 +68,9 @@ def instrument() -> None:
         ("page_rules", "rules (page objects)"),
         ("first_page_heading", "heading"),
         ("page_rows", "page_rows (grids, lines, cells)"),
+        ("ruled_tables", "  of which ruled_tables"),
+        ("_place_in_grids", "  of which _place_in_grids"),
+        ("grid_rows", "  of which grid_rows"),
         ("mark_margins", "margins"),
         ("lay_out", "lay_out (chrome, borderless)"),
         ("emit_lines", "emit_lines"),
@@ -80,6 +88,7 @@ class Sampler:
     def __init__(self, interval: float = 0.001) -> None:
         self.interval = interval
         self.own: Counter[str] = Counter()
+        self.lines: Counter[str] = Counter()  # own samples by source line
         self.total: Counter[str] = Counter()
         self.n = 0
 
@@ -94,6 +103,7 @@ class Sampler:
                 name += f" from {frame.f_back.f_code.co_name}:{frame.f_back.f_lineno}"
             if top:
                 self.own[name] += 1
+                self.lines[f"{Path(code.co_filename).name}:{frame.f_lineno} ({code.co_name})"] += 1
                 top = False
             if name not in seen:
                 self.total[name] += 1
@@ -116,6 +126,9 @@ class Sampler:
         lines.append("  on the stack (cumulative):")
         for name, k in self.total.most_common(top):
             lines.append(f"  {k / self.n:6.1%}  {name}")
+        lines.append("  own samples by source line:")
+        for name, k in self.lines.most_common(top):
+            lines.append(f"  {k / self.n:6.1%}  {name}")
         return "\n".join(lines)
 
 
@@ -129,14 +142,46 @@ def run(files: list[tuple[bytes, str]]) -> None:
         STAGES["parse_document (shared)"] += time.process_time() - start
 
 
+def reader_at(rev: str, tmp: Path):
+    """disclosure/readers/pdf.py as of git revision `rev`, imported as its own module."""
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:disclosure/readers/pdf.py"],
+                            check=True, capture_output=True).stdout
+    path = tmp / f"pdf_at_{rev.replace('/', '_')}.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def against(folder: Path, files: list[tuple[bytes, str]], base, rounds: int) -> None:
+    """CPU ms per report of read_pdf, base and this tree alternating; equal output checked."""
+    for data, name in files:
+        a, b = base.read_pdf(data, name), pdf.read_pdf(data, name)
+        if (a.lines, a.metadata, a.notes) != (b.lines, b.metadata, b.notes):
+            print(f"  {name}: OUTPUT DIFFERS")
+    times: dict[str, list[float]] = {"base": [], "new": []}
+    for _ in range(rounds):
+        for label, module in (("base", base), ("new", pdf)):
+            start = time.process_time()
+            for data, name in files:
+                module.read_pdf(data, name)
+            times[label].append(1000 * (time.process_time() - start) / len(files))
+    b, n = min(times["base"]), min(times["new"])
+    print(f"{folder.name}: read_pdf ms/report, best of {rounds}: base {b:.2f}, new {n:.2f} ({n / b - 1:+.1%}); "
+          f"all rounds base {' '.join(f'{t:.1f}' for t in times['base'])} / new {' '.join(f'{t:.1f}' for t in times['new'])}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("folders", nargs="*", type=Path)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--cprofile", type=int, default=0, help="print the N costliest functions (own time)")
     ap.add_argument("--sample", type=int, default=0, help="print the N functions most sampled (no timers)")
+    ap.add_argument("--against", metavar="REV", help="compare read_pdf with the reader at git revision REV")
     a = ap.parse_args()
-    if not a.sample:
+    if not a.sample and not a.against:
         instrument()
     with tempfile.TemporaryDirectory(prefix="profile-pdf-") as tmp:
         folders = a.folders
@@ -148,6 +193,9 @@ def main() -> None:
             folders = [corpus / p for p in ("pdf-word", "pdf-lo", "pdf-chrome")]
         for folder in folders:
             files = [(p.read_bytes(), p.name) for p in sorted(folder.iterdir()) if p.suffix == ".pdf"]
+            if a.against:
+                against(folder, files, reader_at(a.against, Path(tmp)), max(a.repeats, 2))
+                continue
             run(files)  # warm up
             STAGES.clear()
             prof = cProfile.Profile() if a.cprofile else None

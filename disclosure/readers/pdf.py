@@ -259,8 +259,16 @@ def first_page_heading(glyphs: list[Glyph], bottom: float, top: float) -> str:
 
 
 def unmapped(glyphs: list[Glyph]) -> int:
-    """How many glyphs carry no real character (U+FFFD, private use): a font without ToUnicode."""
+    """How many glyphs carry no real character (U+FFFD, private use): a font without ToUnicode.
+    A glyph counted begins with such a character, so text holding none counts none: one
+    search of the joined text settles the usual page."""
+    if not _UNMAPPED.search("".join(map(_CH, glyphs))):
+        return 0
     return sum(1 for g in glyphs if g.ch == "\ufffd" or "\ue000" <= g.ch <= "\uf8ff")
+
+
+_UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff]")
+_CH = operator.attrgetter("ch")
 
 
 def check_bytes(data: bytes, path: str) -> None:
@@ -458,23 +466,27 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
     flat: list[HRule] = []
     box = (ctypes.c_float * 4)()  # left, bottom, right, top
     refs = [ctypes.byref(box, 4 * k) for k in range(4)]
+    # The four floats read at once (floats.tolist()): indexing the ctypes array four times and
+    # unpacking *refs for every object cost more than the bounds call itself.
+    floats = memoryview(box).cast("B").cast("f")
+    left_ref, bottom_ref, right_ref, top_ref = refs
     turned = view.quarter_turns != 0
     get_type, get_bounds = _bare("FPDFPageObj_GetType"), _bare("FPDFPageObj_GetBounds")
     count_in_form, get_in_form = _bare("FPDFFormObj_CountObjects"), _bare("FPDFFormObj_GetObject", _Pointer)
     count_segments = _bare("FPDFPath_CountSegments")
     path_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
-    void = ctypes.c_void_p
 
-    def visit(objects: Iterable[_Pointer], depth: int) -> None:
-        for obj in objects:
+    def visit(parent: ctypes.c_void_p, count: int, get_object: object, depth: int) -> None:
+        for i in range(count):  # (a text object, half of a page's objects, costs two calls)
+            obj = get_object(parent, i)
             kind = get_type(obj)
-            if kind == form_kind and depth < 2:
-                count = count_in_form(obj)
-                visit([get_in_form(obj, j) for j in range(count)], depth + 1)
+            if kind != path_kind:
+                if kind == form_kind and depth < 2:
+                    visit(obj, count_in_form(obj), get_in_form, depth + 1)
                 continue
-            if kind != path_kind or not get_bounds(obj, *refs):
+            if not get_bounds(obj, left_ref, bottom_ref, right_ref, top_ref):
                 continue
-            left, bottom, right, top = view.rect(*box) if turned else box
+            left, bottom, right, top = view.rect(*floats.tolist()) if turned else floats.tolist()
             tall, wide = top - bottom, right - left
             if tall < 4 and wide < 4:
                 continue
@@ -488,9 +500,8 @@ def page_rules(page: pdfium.PdfPage, view: PageView = PageView()) -> tuple[list[
             else:  # one path drawing many borders (a browser's collapsed table borders)
                 _path_edges(obj, view, rules, flat)
 
-    raw = ctypes.cast(page.raw, void)
-    get_object = _bare("FPDFPage_GetObject", _Pointer)
-    visit((get_object(raw, i) for i in range(_bare("FPDFPage_CountObjects")(raw))), 0)
+    raw = ctypes.cast(page.raw, ctypes.c_void_p)
+    visit(raw, _bare("FPDFPage_CountObjects")(raw), _bare("FPDFPage_GetObject", _Pointer), 0)
     return rules, flat
 
 
@@ -552,43 +563,57 @@ def _glyphs(raw_textpage: object, view: PageView = PageView()) -> list[Glyph]:
     n = pdfium_c.FPDFText_CountChars(raw_textpage)
     if n <= 0:
         return []
-    buf = ctypes.create_string_buffer((n + 1) * 2)
-    got = pdfium_c.FPDFText_GetText(raw_textpage, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
-    text = buf.raw[: max(got - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    # A buffer of a power-of-two length (> n: room for the NUL): a few array types in all, where
+    # create_string_buffer made (or looked up) one per page length.
+    buf = (ctypes.c_ushort * (1 << n.bit_length()))()
+    got = pdfium_c.FPDFText_GetText(raw_textpage, 0, n, buf)
+    text = ctypes.string_at(buf, max(got - 1, 0) * 2).decode("utf-16-le", errors="replace")
     if len(text) != n:  # characters outside the BMP: fall back to one call per character
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw_textpage, i) or 0xFFFD) for i in range(n))
-    rect = pdfium_c.FS_RECTF()
-    rect_ref = ctypes.byref(rect)
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    # The box (FS_RECTF: left, top, right, bottom) and origin (x, y) land in buffers read
+    # through memoryviews: cheaper than ctypes' field and .value descriptors, glyph by glyph.
+    box = (ctypes.c_float * 4)()
+    box_ref = ctypes.byref(box)
+    origin = (ctypes.c_double * 2)()
+    ox_ref, oy_ref = ctypes.byref(origin), ctypes.byref(origin, 8)
+    box_f, origin_f = memoryview(box).cast("B").cast("f"), memoryview(origin).cast("B").cast("d")
     get_box, get_origin = _bare_calls()
     page = ctypes.cast(raw_textpage, ctypes.c_void_p)
     turned = view.quarter_turns != 0
-    factors = _EM_FACTORS
+    printed = _PRINTED
     out: list[Glyph] = []
+    append = out.append
     for i, ch in enumerate(text):
-        if ch == _LINE_END_HYPHEN:
-            ch = "-"
-        elif ch in _SPACES or not ch.isprintable():
+        kept = printed.get(ch, False)
+        if kept is False:
+            kept = printed[ch] = _printed(ch)
+        if kept is None:
             continue
-        if not get_box(page, i, rect_ref) or not get_origin(page, i, ox_ref, oy_ref):
+        if not get_box(page, i, box_ref) or not get_origin(page, i, ox_ref, oy_ref):
             continue
         if turned:
-            x0, _, x1, _ = view.rect(rect.left, rect.bottom, rect.right, rect.top)
-            base = view.baseline(ox.value, oy.value)
+            x0, _, x1, _ = view.rect(box_f[0], box_f[3], box_f[2], box_f[1])
+            base = view.baseline(origin_f[0], origin_f[1])
         else:
-            x0, x1, base = rect.left, rect.right, oy.value
+            x0, x1, base = box_f[0], box_f[2], origin_f[1]
         if x1 <= x0:
             continue
-        factor = factors.get(ch)
-        if factor is None:
-            factor = factors[ch] = _em_factor(ch)
-        out.append(Glyph(ch, x0, x1, base, factor * (x1 - x0)))  # em_of(ch, x1 - x0)
+        append(Glyph(kept[0], x0, x1, base, kept[1] * (x1 - x0)))  # em_of(ch, x1 - x0)
     return _fill_em(out)
 
 
-_EM_FACTORS: dict[str, float] = {}
-"""_em_factor by character, filled as pages are read (a report prints a few hundred)."""
+def _printed(ch: str) -> tuple[str, float] | None:
+    """A text page character as a glyph (its character, _em_factor), or None when it prints
+    nothing (a space, a control or format character)."""
+    if ch == _LINE_END_HYPHEN:
+        ch = "-"
+    elif ch in _SPACES or not ch.isprintable():
+        return None
+    return ch, _em_factor(ch)
+
+
+_PRINTED: dict[str, tuple[str, float] | None] = {}
+"""_printed by text page character, filled as pages are read (a report prints a few hundred)."""
 
 
 def _bare_calls() -> tuple[object, object]:
@@ -600,9 +625,14 @@ def _bare_calls() -> tuple[object, object]:
 def _bare(name: str, restype: type = ctypes.c_int) -> object:
     """A PDFium function called without ctypes' argument conversion (argtypes), which costs
     more than the call itself when made for every glyph or path segment. Callers pass exactly
-    the C types it takes: void pointers (ctypes.c_void_p), C ints, byrefs."""
+    the C types it takes: void pointers (ctypes.c_void_p), C ints, byrefs.
+
+    Made with PYFUNCTYPE (the C calling convention, keeping the GIL): these calls return in
+    well under a microsecond, and releasing and taking back the GIL around each was about a
+    tenth of its cost. PDFium never calls back into Python here, and its calls are serialised
+    by _PDFIUM_LOCK anyway."""
     fn = getattr(pdfium_c, name)
-    bare = ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+    bare = ctypes.PYFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
     bare.argtypes = None
     return bare
 
@@ -844,6 +874,22 @@ def _overlap(a: list[float], b: list[float]) -> bool:
     return min(a[-1], b[-1]) - max(a[0], b[0]) > 0
 
 
+def _covered(level: list[tuple[float, float]], x0: float, x1: float) -> bool:
+    """Do the horizontal rules (x0, x1) at one height cover the slot x0..x1, GRID_COVER of it?
+    (their overlaps summed in order; a rule beside the slot adds nothing). The sum only grows
+    (each term is positive), so it stops once the slot is covered: the same answer as the
+    whole sum."""
+    need = GRID_COVER * (x1 - x0)
+    cover = 0.0
+    for h0, h1 in level:
+        d = (h1 if h1 <= x1 else x1) - (h0 if h0 >= x0 else x0)
+        if d > 0.0:
+            cover += d
+            if cover >= need:
+                return True
+    return cover >= need
+
+
 def _grid_of(bands: list[tuple[float, float, list[float]]], flat: list[HRule]) -> GridTable | None:
     if len(bands) < 2:
         return None  # one ruled box is a frame or a note, not a statistics table
@@ -855,16 +901,6 @@ def _grid_of(bands: list[tuple[float, float, list[float]]], flat: list[HRule]) -
         return i - 1 if i == len(xs) or (i and x - xs[i - 1] <= xs[i] - x) else i
 
     by_y = _Sorted(flat, key=_Y)
-
-    def closed(level: list[tuple[float, float]], x0: float, x1: float) -> bool:
-        """Do the horizontal rules (x0, x1) at one height cover the slot x0..x1? (their
-        overlaps summed in order; a rule beside the slot adds nothing)"""
-        cover = 0.0
-        for h0, h1 in level:
-            d = (h1 if h1 <= x1 else x1) - (h0 if h0 >= x0 else x0)
-            if d > 0.0:
-                cover += d
-        return cover >= GRID_COVER * (x1 - x0)
 
     cells: list[GridCell] = []
     open_cells: dict[tuple[int, int], GridCell] = {}
@@ -880,7 +916,7 @@ def _grid_of(bands: list[tuple[float, float, list[float]]], flat: list[HRule]) -
                 cell = GridCell(b, b, c0, c1)
                 cells.append(cell)
             cell.bottom = b
-            if not closed(level, xs[c0], xs[c1]):
+            if not _covered(level, xs[c0], xs[c1]):
                 still_open[(c0, c1)] = cell
         open_cells = still_open
     table = GridTable(xs, ys, cells)
@@ -950,26 +986,46 @@ def _place_in_grids(glyphs: list[Glyph], tables: list[GridTable]) -> list[Glyph]
     inlined: this runs for every glyph of a page); return the glyphs outside every grid."""
     loose: list[Glyph] = []
     bounds = [
-        (t.xs[0] - 1, t.xs[-1] + 1, t.ys[-1] - 1, t.ys[0] + 1, t.ys[-1], t.ys[0], t.ys[::-1], t.by_band, t.xs)
+        (t.xs[0] - 1, t.xs[-1] + 1, t.ys[-1], t.ys[0], t.ys[::-1], _band_edges(t))
         for t in tables
     ]
+    # (contains' test of y, ys[-1] - 1 <= y <= ys[0] + 1, is implied by cell_at's ys[-1] <= y <= ys[0])
     bisect_left = bisect.bisect_left
     for g in glyphs:
         x, y = (g.x0 + g.x1) / 2, g.base + 0.35 * g.em
-        for x0, x1, y0, y1, low, high, ys_up, by_band, xs in bounds:
-            if x0 <= x <= x1 and y0 <= y <= y1 and low <= y <= high:
+        for x0, x1, low, high, ys_up, edges in bounds:
+            if x0 <= x <= x1 and low <= y <= high:
                 n = len(ys_up)
                 band = min(max(n - bisect_left(ys_up, y) - 1, 0), n - 2)  # as _band_of
-                for cell in by_band[band]:
-                    if xs[cell.c0] - 1 <= x <= xs[cell.c1] + 1:
-                        cell.glyphs.append(g)
-                        break
+                lefts, rights, cells = edges[band]
+                if lefts is None:  # cells out of order: cell_at's scan
+                    cell = next((c for c, lo, hi in zip(cells, *rights, strict=True) if lo <= x <= hi), None)
                 else:
+                    k = bisect_left(rights, x)
+                    cell = cells[k] if k < len(cells) and lefts[k] <= x else None
+                if cell is None:
                     continue  # in no cell of this grid: the next grid, or loose
+                cell.glyphs.append(g)
                 break
         else:
             loose.append(g)
     return loose
+
+
+def _band_edges(table: GridTable) -> list[tuple]:
+    """Per band: its cells' left and right edges as cell_at tests them (xs[c0] - 1, xs[c1] + 1),
+    and the cells. cell_at takes the first cell, left to right, whose edges hold x; where both
+    edge lists ascend that is the first cell whose right edge is at or beyond x, if its left
+    edge is not beyond x (every later left edge is further right): one bisect instead of a scan.
+    A band whose edges do not ascend gets (None, (lefts, rights), cells): scanned as cell_at."""
+    xs = table.xs
+    out: list[tuple] = []
+    for cells in table.by_band:
+        lefts = [xs[c.c0] - 1 for c in cells]
+        rights = [xs[c.c1] + 1 for c in cells]
+        ascending = all(a <= b for a, b in itertools.pairwise(lefts)) and all(a <= b for a, b in itertools.pairwise(rights))
+        out.append((lefts, rights, cells) if ascending else (None, (lefts, rights), cells))
+    return out
 
 
 def page_rows(
