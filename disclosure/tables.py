@@ -954,15 +954,17 @@ def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | Non
     return None
 
 
-def _split_identities(layout: str | None):
+@lru_cache(maxsize=8)
+def _split_identities(layout: str | None) -> tuple:
     """The report's identities (`disclosure.identities`, the one definition of vocabulary.md's
-    promises) as the splitter's equations: table 三's for a layout, or table 四's when layout is None."""
+    promises) as the splitter's equations: table 三's for a layout, or table 四's when layout is None.
+    Built once per layout (a tuple of frozen identities: the same for every report)."""
     from disclosure.identities import LAYOUT_ROWS
     from disclosure.splitter import application_identities, review_litigation_identities
 
     if layout is not None:
-        return application_identities(LAYOUT_ROWS[layout])
-    return review_litigation_identities("review_litigation")
+        return tuple(application_identities(LAYOUT_ROWS[layout]))
+    return tuple(review_litigation_identities("review_litigation"))
 
 
 def _digits_around_blank_cells(view: RowView, n: int) -> list[int | None] | None:
