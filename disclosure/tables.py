@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -660,29 +659,33 @@ def _dp_align_lists(scores: list[list[float]], skip_costs: list[float],
     """Alignment DP: per row, assign / skip the row, then skip keys (cost 1 each).
     Plain lists, not numpy: a table has some 25 rows and keys, where numpy's per-call cost
     outweighed its loops. Ties resolve as `np.maximum.accumulate` would: the later operand wins
-    when neither is greater (the numpy version is the oracle in tests/test_core_speed_fast_paths.py)."""
+    when neither is greater (the numpy version is the oracle in tests/test_core_speed_fast_paths.py).
+
+    Key 0 (no key assigned yet) is set before each row's loop: it can only skip the row."""
     m = len(keys)
     prev = [-float(j) for j in range(m + 1)]  # before any row: skipping the first j keys
     took_rows: list[list[bool]] = []
     came_rows: list[list[int]] = []
-    neg_inf = -math.inf
+    cols = range(1, m + 1)
     for row, skip_cost in zip(scores, skip_costs, strict=True):
-        took: list[bool] = []
-        came: list[int] = []
-        new: list[float] = []
-        acc = came_max = 0  # set at j == 0
-        for j in range(m + 1):
-            assign = prev[j - 1] + row[j - 1] if j else neg_inf
-            skip = prev[j] + skip_cost
-            took_j = assign > skip
-            took.append(took_j)
-            # Skipping keys after this row: new[j] = max_{j' <= j} best[j'] - (j - j').
-            t = (assign if took_j else skip) + j
-            if j == 0 or not acc > t:
+        acc = prev[0] + skip_cost  # j = 0: nothing to assign, skip the row
+        took = [False]
+        came = [0]
+        new = [acc]
+        came_max = 0
+        for j, before, here, score in zip(cols, prev, prev[1:], row, strict=False):  # prev: m + 1 entries
+            assign = before + score
+            skip = here + skip_cost
+            if assign > skip:
+                took.append(True)
+                t = assign + j
+            else:
+                took.append(False)
+                t = skip + j
+            # Skipping keys after this row: new[j] = max_{j' <= j} best[j'] - (j - j'); a tie
+            # moves the maximum (and where it came from) to the later j.
+            if t >= acc:
                 acc = t
-            if j == 0:
-                came_max = 0
-            elif t >= acc and j > came_max:
                 came_max = j
             came.append(came_max)
             new.append(acc - j)

@@ -112,3 +112,59 @@ def test_grid_style_of_a_text_without_the_form_characters_is_none_and_with_them_
     assert _grid_style(["+----+----+"] * 5) == "grid-table"
     assert _grid_style(["a\tb"] * 5) == "tab"
     assert _grid_style(["a\tb"] * 4) is None
+
+
+def _dp_align_lists_before(scores: list[list[float]], skip_costs: list[float],
+                           keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
+    """`_dp_align_lists` as it was before its loop over zip (seventh session): the oracle."""
+    import math
+
+    m = len(keys)
+    prev = [-float(j) for j in range(m + 1)]
+    took_rows: list[list[bool]] = []
+    came_rows: list[list[int]] = []
+    neg_inf = -math.inf
+    for row, skip_cost in zip(scores, skip_costs, strict=True):
+        took: list[bool] = []
+        came: list[int] = []
+        new: list[float] = []
+        acc = came_max = 0
+        for j in range(m + 1):
+            assign = prev[j - 1] + row[j - 1] if j else neg_inf
+            skip = prev[j] + skip_cost
+            took_j = assign > skip
+            took.append(took_j)
+            t = (assign if took_j else skip) + j
+            if j == 0 or not acc > t:
+                acc = t
+            if j == 0:
+                came_max = 0
+            elif t >= acc and j > came_max:
+                came_max = j
+            came.append(came_max)
+            new.append(acc - j)
+        took_rows.append(took)
+        came_rows.append(came)
+        prev = new
+    pairs: list[tuple[int, str]] = []
+    j = m
+    for i in range(len(scores) - 1, -1, -1):
+        j = came_rows[i][j]
+        if took_rows[i][j]:
+            pairs.append((i, keys[j - 1]))
+            j -= 1
+    pairs.reverse()
+    return float(prev[m]), pairs
+
+
+def test_alignment_dp_gives_what_its_previous_loop_gave_on_tables_of_every_size():
+    rng = random.Random(1202)
+    for _ in range(4000):
+        n, m = rng.randint(0, 30), rng.randint(0, 30)
+        scores = [[rng.choice((10.0, -12.0, 3.0, 2.0, 0.0)) for _ in range(m)] for _ in range(n)]
+        skips = [rng.choice((-9.0, -1.0, -4.0)) for _ in range(n)]
+        keys = [f"k{j}" for j in range(m)]
+        got = _dp_align_lists(scores, skips, keys)
+        want = _dp_align_lists_before(scores, skips, keys)
+        assert got == want
+        assert repr(got[0]) == repr(want[0])  # the same float, sign of a zero included

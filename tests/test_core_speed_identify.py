@@ -36,3 +36,23 @@ def test_strip_chrome_on_random_stamps_is_as_before() -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
         assert strip_chrome(text) == strip_chrome_before(text)
     assert strip_chrome("打印于 2025/2/14 09:30 某县") == "打印于   某县"  # the stamp still goes
+
+
+def mentions_disclosure_before(body: str) -> bool:
+    norm = "".join(body.split())
+    return not ("政府信息公开" not in norm and "信息公开" not in norm)
+
+
+def test_disclosure_mention_gate_is_as_before() -> None:
+    from disclosure.parse import mentions_disclosure
+
+    rng = random.Random(3)
+    pieces = ["政府", "信息", "公开", "信息公开", " ", "\n", "\u3000", "年度报告", "息", "信"]
+    for _ in range(5000):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 8)))
+        assert mentions_disclosure(body) == mentions_disclosure_before(body)
+    for p in sorted(FIXTURES.rglob("*")):
+        if p.suffix in (".txt", ".md", ".html"):
+            text = p.read_bytes().decode("utf-8", "replace")
+            assert mentions_disclosure(text) == mentions_disclosure_before(text)
+    assert mentions_disclosure("政府信息\n公开工作年度报告")  # broken over two lines: still a report
