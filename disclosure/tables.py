@@ -616,6 +616,13 @@ def _signature_tests(keys: tuple[str, ...]) -> list:
     return out
 
 
+@lru_cache(maxsize=1024)
+def _named_key_scores(named: str, keys: tuple[str, ...]) -> tuple[float, ...]:
+    """The scores of a row that names key `named`: 10 for it, -12 for every other key. The
+    same few keys and layouts recur in every report (read-only: shared between rows)."""
+    return tuple([10.0 if key == named else -12.0 for key in keys])
+
+
 def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
     """Monotonic alignment of value rows to template keys (maximum total score)."""
     n, m = len(rows), len(keys)
@@ -634,13 +641,13 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
 
     # Score of row i as key j: its own label's key (10, another key -12), else the words around
     # it: 其他 for the 其他处理 rows (2), a signature of the key (3). Built row by row.
-    matrix: list[list[float]] = []
+    matrix: list[Sequence[float]] = []
     tests = _signature_tests(tuple(keys))
     for i in range(n):
         o = own[i]
         if o is not None:
             # The row names another key; "other_handling" vs its sub-rows are near misses.
-            matrix.append([10.0 if key == o else -12.0 for key in keys])
+            matrix.append(_named_key_scores(o, tuple(keys)))
             continue
         ctx = context[i]
         other = 2.0 if v.OTHER_WORD in ctx else 0.0
@@ -654,7 +661,7 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
     return _dp_align_lists(matrix, skip_costs, keys)
 
 
-def _dp_align_lists(scores: list[list[float]], skip_costs: list[float],
+def _dp_align_lists(scores: Sequence[Sequence[float]], skip_costs: Sequence[float],
                     keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
     """Alignment DP: per row, assign / skip the row, then skip keys (cost 1 each).
     Plain lists, not numpy: a table has some 25 rows and keys, where numpy's per-call cost

@@ -168,3 +168,59 @@ def test_alignment_dp_gives_what_its_previous_loop_gave_on_tables_of_every_size(
         want = _dp_align_lists_before(scores, skips, keys)
         assert got == want
         assert repr(got[0]) == repr(want[0])  # the same float, sign of a zero included
+
+
+def test_named_key_scores_are_the_per_row_list_they_replace():
+    from disclosure.identities import LAYOUT_ROWS
+    from disclosure.tables import _named_key_scores
+
+    for keys in LAYOUT_ROWS.values():
+        for named in (*keys, "not_a_key"):
+            assert list(_named_key_scores(named, tuple(keys))) == [10.0 if k == named else -12.0 for k in keys]
+
+
+def _split_number_tail_texts_before(texts: list[str]) -> list:
+    """`_split_number_tail_texts` as it was: each space-separated part tested on its own."""
+    import re
+
+    from disclosure.model import Cell
+    from disclosure.readers.text import _LABEL_THEN_NUMBERS, _NUMBERED_END
+
+    plain = re.compile(r"[+\-]?\d+(\.\d+)?").fullmatch
+    out: list = []
+    for text in texts:
+        parts = text.split(" ") if " " in text else None
+        if parts is not None and all(plain(p) for p in parts):
+            start = len(out)
+            out.extend(Cell(p, start + i) for i, p in enumerate(parts))
+        else:
+            last = text[-1:]
+            m = _LABEL_THEN_NUMBERS.fullmatch(text) if last.isdigit() or last.isspace() else None
+            if m and not _NUMBERED_END.search(m.group(1)):
+                out.append(Cell(m.group(1), len(out)))
+                start = len(out)
+                out.extend(Cell(p, start + i) for i, p in enumerate(m.group(2).split()))
+            else:
+                out.append(Cell(text, len(out)))
+    return out
+
+
+def test_number_tail_split_cuts_every_fixture_line_and_random_text_as_before():
+    from pathlib import Path
+
+    from disclosure.readers.text import _LAYOUT_GAP
+
+    fixtures = Path(__file__).parent / "fixtures"
+    n = 0
+    for p in sorted(fixtures.rglob("*")):
+        if p.suffix in (".txt", ".md"):
+            for line in p.read_bytes().decode("utf-8", "replace").splitlines():
+                texts = [t for t in _LAYOUT_GAP.split(line.strip()) if t]
+                assert _split_number_tail_texts(texts) == _split_number_tail_texts_before(texts)
+                n += 1
+    assert n > 5000
+    rng = random.Random(9)
+    pieces = ["1", "0", "23", "-4", "+5", "1.5", ".", " ", "  ", "结果", "合计", "1.", "、", "\u3000", "２", "a"]
+    for _ in range(20000):
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 7))) for _ in range(rng.randrange(1, 4))]
+        assert _split_number_tail_texts(texts) == _split_number_tail_texts_before(texts)
