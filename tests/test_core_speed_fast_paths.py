@@ -224,3 +224,32 @@ def test_number_tail_split_cuts_every_fixture_line_and_random_text_as_before():
     for _ in range(20000):
         texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 7))) for _ in range(rng.randrange(1, 4))]
         assert _split_number_tail_texts(texts) == _split_number_tail_texts_before(texts)
+
+
+def test_page_number_and_rule_lines_start_with_one_of_the_gate_characters():
+    """The gate before `_PAGE_NUMBER` / `_RULE` in parse_text skips only lines neither matches."""
+    from pathlib import Path
+
+    from disclosure.readers.text import _PAGE_NUMBER, _PAGE_OR_RULE_STARTS, _RULE
+
+    def skipped_before(stripped: str) -> bool:
+        return bool(_PAGE_NUMBER.match(stripped) or _RULE.fullmatch(stripped))
+
+    def skipped_now(stripped: str) -> bool:
+        return stripped[0] in _PAGE_OR_RULE_STARTS and skipped_before(stripped)
+
+    spaces = [chr(i) for i in range(0x110000) if chr(i).isspace()]
+    rng = random.Random(4)
+    pieces = ["-", "—", "–", "第", "页", "=", "_", "1", "23", "x", "  ", *spaces]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8))) for _ in range(30000)]
+    fixtures = Path(__file__).parent / "fixtures"
+    for p in sorted(fixtures.rglob("*")):
+        if p.suffix in (".txt", ".md"):
+            texts += p.read_bytes().decode("utf-8", "replace").split("\n")
+    hits = 0
+    for text in texts:
+        stripped = text.strip()
+        if stripped:
+            assert skipped_now(stripped) == skipped_before(stripped)
+            hits += skipped_before(stripped)
+    assert hits > 100

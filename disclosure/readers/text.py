@@ -22,6 +22,10 @@ from disclosure.readers.encoding import decode
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _LAYOUT_GAP = re.compile(r"\s{2,}|\t|\u3000+")
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^\s*第\s*\d+\s*页")
+_PAGE_OR_RULE_STARTS = frozenset("-—–第=_")
+r"""The characters a stripped line that `_PAGE_NUMBER` or `_RULE` matches starts with (their
+leading \s* matches nothing after str.strip: both use the same whitespace): any other line is
+neither, without the two regex calls."""
 _CRAWLER_HEADER = re.compile(r"^(标题|发布时间|发布机构|文号|栏目|原文链接|本地目录|来源)\s*[:：]\s*(.*)$")
 # A numeric run in crawler text: digits with the spaces, signs and decimal points that may
 # sit between cells, plus a unit printed right after the number.
@@ -118,7 +122,9 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
                 continue
             if group:
                 flush_group()
-            if not stripped or _PAGE_NUMBER.match(stripped) or _RULE.fullmatch(stripped):
+            if not stripped or (
+                stripped[0] in _PAGE_OR_RULE_STARTS and (_PAGE_NUMBER.match(stripped) or _RULE.fullmatch(stripped))
+            ):
                 continue
             if style == "tab" and "\t" in page:
                 open_table()
