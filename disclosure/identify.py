@@ -97,10 +97,18 @@ def is_chrome(line: str) -> bool:
     return bool(m) and not _TITLE_WORDS.search(normalise(text[m.end():]))
 
 
+_PRINT_STAMP = re.compile(r"\d{4}/\d{1,2}/\d{1,2}\s*(?:(?:上午|下午)\s*)?\d{1,2}:\d{2}(?::\d{2})?")
+"""A browser's print stamp anywhere in a text ('2025/2/14 09:30')."""
+
+
 def strip_chrome(text: str) -> str:
     """`text` with visit dates and print-header stamps removed (so no date of theirs is read)."""
     text = _CHROME_DATE.sub(" ", text)
-    return re.sub(r"\d{4}/\d{1,2}/\d{1,2}\s*(?:(?:上午|下午)\s*)?\d{1,2}:\d{2}(?::\d{2})?", " ", text)
+    # A stamp holds a '/' and a ':': without both no search is needed. The search is led by
+    # \d, which the regex engine tries at every offset (~45 µs on a 3,000-character body).
+    if "/" not in text or ":" not in text:
+        return text
+    return _PRINT_STAMP.sub(" ", text)
 
 
 # --------------------------------------------------------------------------- years

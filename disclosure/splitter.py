@@ -41,7 +41,7 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from disclosure import identities as ids
 
@@ -213,7 +213,9 @@ class _Form:
 
 
 class _RowText:
-    """A run row as one string; a cell is an edge between two positions of it."""
+    """A run row as one string; a cell is an edge between two positions of it.
+
+    Read-only once built (shared through `_row_text` by every row printed alike)."""
 
     def __init__(self, row: RunRow) -> None:
         segs = [s for s in row.segments if s]
@@ -221,6 +223,7 @@ class _RowText:
             _check_chars(s, row.signed)
         self.text = "".join(segs)
         self.n = len(row.columns)
+        self._all_cuts: list[tuple[int, ...]] | None = None
         length = len(self.text)
         ends: list[int] = []
         pos = 0
@@ -236,6 +239,25 @@ class _RowText:
             for j, v in cells:
                 backward[j].append((i, v))
         self.splittable = _splittable(self)
+
+    @property
+    def all_cuts(self) -> list[tuple[int, ...]]:
+        """Every cut of a short row, ignoring identities (`_all_cuts`, computed once)."""
+        if self._all_cuts is None:
+            self._all_cuts = _all_cuts(self)
+        return self._all_cuts
+
+
+@lru_cache(maxsize=4096)
+def _row_text_of(segments: tuple[str, ...], signed: bool, n: int) -> _RowText:
+    return _RowText(RunRow("", ("",) * n, segments, signed))
+
+
+def _row_text(row: RunRow) -> _RowText:
+    """The row's `_RowText`, shared by every row with the same digits and number of cells:
+    it depends on nothing else, and the same runs recur within a table and across reports
+    (a row of zeros, '0000000', is the commonest run of all)."""
+    return _row_text_of(tuple(row.segments), row.signed, len(row.columns))
 
 
 def _cells_at(text: str, i: int, stop: int, signed: bool) -> list[tuple[int, int]]:
@@ -405,9 +427,12 @@ def _row_splits(row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: _Budg
     """Every cut of ``row`` satisfying all ``forms`` (each involving only this row's vars)."""
     if len(rt.text) >= rt.n >= 1 and math.comb(len(rt.text) - 1, rt.n - 1) <= _SMALL_ROW_CUTS:
         # few cuts exist at all (e.g. 9 digits in 7 cells): listing them beats the search
-        cuts = _all_cuts(rt)
+        cuts = rt.all_cuts
         budget.spend(len(cuts) * rt.n)
-        return [cut for cut in cuts if _satisfies(row, cut, forms)]
+        if not forms:
+            return list(cuts)
+        tests = _form_tests(row, forms)
+        return [cut for cut in cuts if all(sum([c * cut[k] for k, c in pairs]) == -const for pairs, const in tests)]
     return _RowSearch(row, rt, forms, budget).cuts()
 
 
@@ -438,9 +463,11 @@ def _row_satisfiable(row: RunRow, rt: _RowText, forms: Sequence[_Form], budget: 
     return _RowSearch(row, rt, forms, budget).exists()
 
 
-def _satisfies(row: RunRow, cut: tuple[int, ...], forms: Sequence[_Form]) -> bool:
-    values = dict(zip(row.vars, cut, strict=True))
-    return all(sum(c * values[v] for v, c in form.coef) + form.const == 0 for form in forms)
+def _form_tests(row: RunRow, forms: Sequence[_Form]) -> list[tuple[list[tuple[int, int]], int]]:
+    """Per form, its (cell index, coefficient) pairs over the row and its constant, found
+    once for all the cuts of the row (a cut satisfies a form when Σ c·cut[k] = -const)."""
+    index = {v: k for k, v in enumerate(row.vars)}
+    return [([(index[v], c) for v, c in form.coef], form.const) for form in forms]
 
 
 def _row_candidates(
@@ -474,19 +501,36 @@ class _Dp:
     paths: list[dict[str, tuple[int, ...]]] = field(default_factory=list)
 
 
-def _row_coefs(
-    row: RunRow, var_forms: Mapping[Var, list[tuple[int, int]]], n_forms: int
-) -> list[list[tuple[int, int]]]:
-    """Per form, the (cell index, coefficient) pairs of this row's cells."""
-    out: list[list[tuple[int, int]]] = [[] for _ in range(n_forms)]
+def _active_coefs(
+    row: RunRow, var_forms: Mapping[Var, list[tuple[int, int]]]
+) -> list[tuple[int, list[tuple[int, int]]]]:
+    """(form, its (cell index, coefficient) pairs) of the forms that touch this row; a row
+    is in few of a table's forms, so the others are never summed."""
+    per_form: dict[int, list[tuple[int, int]]] = {}
     for k, var in enumerate(row.vars):
         for f, c in var_forms.get(var, ()):
-            out[f].append((k, c))
-    return out
+            per_form.setdefault(f, []).append((k, c))
+    return list(per_form.items())
 
 
-def _contribution(cut: tuple[int, ...], row_coefs: Sequence[Sequence[tuple[int, int]]]) -> tuple[int, ...]:
-    return tuple([sum([c * cut[k] for k, c in pairs]) for pairs in row_coefs])
+def _group_by_contribution(
+    cuts: Sequence[tuple[int, ...]], active: Sequence[tuple[int, list[tuple[int, int]]]], n_forms: int
+) -> dict[tuple[int, ...], list[tuple[int, ...]]]:
+    """The cuts keyed by their contribution to every form (in order of first appearance),
+    summing only the forms that touch the row: the others get 0 from every cut."""
+    groups: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
+    zero = [0] * n_forms
+    for cut in cuts:
+        contrib = zero.copy()
+        for f, pairs in active:
+            contrib[f] = sum([c * cut[k] for k, c in pairs])
+        key = tuple(contrib)
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [cut]
+        else:
+            members.append(cut)
+    return groups
 
 
 def _dp(
@@ -511,21 +555,29 @@ def _dp(
             var_forms.setdefault(var, []).append((f, c))
     if any(not cuts[row.row] for row in rows):
         return _Dp(feasible=False)
+    touched: set[int] = set()  # forms some grouped row contributes to with a nonzero value
     for row in rows:
-        groups: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
-        row_coefs = _row_coefs(row, var_forms, len(forms))
-        budget.spend(len(cuts[row.row]))
-        for cut in cuts[row.row]:
-            groups.setdefault(_contribution(cut, row_coefs), []).append(cut)
+        active = _active_coefs(row, var_forms)
+        row_cuts = cuts[row.row]
+        budget.spend(len(row_cuts))
+        if len(row_cuts) == 1:  # one cut (a row of zeros): one group, its contribution a constant
+            (cut,) = row_cuts
+            for f, pairs in active:
+                const[f] += sum([c * cut[k] for k, c in pairs])
+            fixed.append(row)
+            continue
+        groups = _group_by_contribution(row_cuts, active, len(forms))
         if len(groups) == 1:
             (contrib,) = groups
-            const = [a + b for a, b in zip(const, contrib, strict=True)]
+            for f, _pairs in active:
+                const[f] += contrib[f]
             fixed.append(row)
         else:
             grouped.append((row, groups))
+            touched.update(f for f, _pairs in active if any(c[f] for c in groups))
     grouped.sort(key=lambda rg: len(rg[1]))
-    dims = sorted({f for _row, g in grouped for c in g for f, x in enumerate(c) if x})
-    if any(const[f] for f in range(len(forms)) if f not in dims):
+    dims = sorted(touched)
+    if any(const[f] for f in range(len(forms)) if f not in touched):
         return _Dp(feasible=False)
     branch = [(row, _reduce(g, dims)) for row, g in grouped]
     m = len(branch)
@@ -749,7 +801,7 @@ def solve(
             if var in known:
                 raise ValueError(f"cell {var!r} is both a run cell and known")
             owner[var] = row.row
-    texts = {row.row: _RowText(row) for row in rows}
+    texts = {row.row: _row_text(row) for row in rows}
     live = [row for row in rows if texts[row.row].splittable]
     live_names = {row.row for row in live}
     live_owner = {v: r for v, r in owner.items() if r in live_names}
@@ -793,8 +845,20 @@ def _assemble(
         relaxed += res.relaxed
         for name, cuts in res.possible.items():
             row = by_name[name]
-            for k, var in enumerate(row.vars):
-                vals = sorted({cut[k] for cut in cuts})
+            if not cuts:
+                continue  # its cells keep no candidates (as set above)
+            if len(cuts) == 1:  # one cut: each cell's one value
+                for var, val in zip(row.vars, cuts[0], strict=True):
+                    candidate_sets[var] = (val,)
+                    if not res.truncated:
+                        determined[var] = val
+                if not res.truncated:
+                    ambiguous.difference_update(row.vars)
+                continue
+            # A row's cells in order, each with the values its cuts give it (zip(*cuts): the
+            # columns of the cuts; a cut has one value per cell).
+            for var, column in zip(row.vars, zip(*cuts, strict=True), strict=True):
+                vals = sorted(set(column))
                 candidate_sets[var] = tuple(vals)
                 if not res.truncated and len(vals) == 1:
                     determined[var] = vals[0]
@@ -804,11 +868,13 @@ def _assemble(
     count = 0 if truncated else _product(res.count for res in solved)
     solutions: list[dict[Var, int]] = []
     if not truncated:
-        for combo in itertools.islice(itertools.product(*[res.paths for res in solved]), max_solutions):
+        # Each path of a component as its (var, value) pairs, built once: a combination of
+        # paths is then their union in the same order.
+        flat = [[_path_items(path, by_name) for path in res.paths] for res in solved]
+        for combo in itertools.islice(itertools.product(*flat), max_solutions):
             sol: dict[Var, int] = {}
             for part in combo:
-                for name, cut in part.items():
-                    sol.update(zip(by_name[name].vars, cut, strict=True))
+                sol.update(part)
             solutions.append(sol)
     return SplitResult(
         solutions=solutions,
@@ -820,6 +886,13 @@ def _assemble(
         ambiguous=frozenset(ambiguous),
         determined=determined,
     )
+
+
+def _path_items(path: Mapping[str, tuple[int, ...]], by_name: Mapping[str, RunRow]) -> list[tuple[Var, int]]:
+    items: list[tuple[Var, int]] = []
+    for name, cut in path.items():
+        items.extend(zip(by_name[name].vars, cut, strict=True))
+    return items
 
 
 def _product(values: Iterable[int]) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -617,6 +616,13 @@ def _signature_tests(keys: tuple[str, ...]) -> list:
     return out
 
 
+@lru_cache(maxsize=1024)
+def _named_key_scores(named: str, keys: tuple[str, ...]) -> tuple[float, ...]:
+    """The scores of a row that names key `named`: 10 for it, -12 for every other key. The
+    same few keys and layouts recur in every report (read-only: shared between rows)."""
+    return tuple([10.0 if key == named else -12.0 for key in keys])
+
+
 def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
     """Monotonic alignment of value rows to template keys (maximum total score)."""
     n, m = len(rows), len(keys)
@@ -635,13 +641,13 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
 
     # Score of row i as key j: its own label's key (10, another key -12), else the words around
     # it: 其他 for the 其他处理 rows (2), a signature of the key (3). Built row by row.
-    matrix: list[list[float]] = []
+    matrix: list[Sequence[float]] = []
     tests = _signature_tests(tuple(keys))
     for i in range(n):
         o = own[i]
         if o is not None:
             # The row names another key; "other_handling" vs its sub-rows are near misses.
-            matrix.append([10.0 if key == o else -12.0 for key in keys])
+            matrix.append(_named_key_scores(o, tuple(keys)))
             continue
         ctx = context[i]
         other = 2.0 if v.OTHER_WORD in ctx else 0.0
@@ -655,34 +661,38 @@ def _align(rows: list[RowView], fragments: list[list[str]], keys: Sequence[str])
     return _dp_align_lists(matrix, skip_costs, keys)
 
 
-def _dp_align_lists(scores: list[list[float]], skip_costs: list[float],
+def _dp_align_lists(scores: Sequence[Sequence[float]], skip_costs: Sequence[float],
                     keys: Sequence[str]) -> tuple[float, list[tuple[int, str]]]:
     """Alignment DP: per row, assign / skip the row, then skip keys (cost 1 each).
     Plain lists, not numpy: a table has some 25 rows and keys, where numpy's per-call cost
     outweighed its loops. Ties resolve as `np.maximum.accumulate` would: the later operand wins
-    when neither is greater (the numpy version is the oracle in tests/test_core_speed_fast_paths.py)."""
+    when neither is greater (the numpy version is the oracle in tests/test_core_speed_fast_paths.py).
+
+    Key 0 (no key assigned yet) is set before each row's loop: it can only skip the row."""
     m = len(keys)
     prev = [-float(j) for j in range(m + 1)]  # before any row: skipping the first j keys
     took_rows: list[list[bool]] = []
     came_rows: list[list[int]] = []
-    neg_inf = -math.inf
+    cols = range(1, m + 1)
     for row, skip_cost in zip(scores, skip_costs, strict=True):
-        took: list[bool] = []
-        came: list[int] = []
-        new: list[float] = []
-        acc = came_max = 0  # set at j == 0
-        for j in range(m + 1):
-            assign = prev[j - 1] + row[j - 1] if j else neg_inf
-            skip = prev[j] + skip_cost
-            took_j = assign > skip
-            took.append(took_j)
-            # Skipping keys after this row: new[j] = max_{j' <= j} best[j'] - (j - j').
-            t = (assign if took_j else skip) + j
-            if j == 0 or not acc > t:
+        acc = prev[0] + skip_cost  # j = 0: nothing to assign, skip the row
+        took = [False]
+        came = [0]
+        new = [acc]
+        came_max = 0
+        for j, before, here, score in zip(cols, prev, prev[1:], row, strict=False):  # prev: m + 1 entries
+            assign = before + score
+            skip = here + skip_cost
+            if assign > skip:
+                took.append(True)
+                t = assign + j
+            else:
+                took.append(False)
+                t = skip + j
+            # Skipping keys after this row: new[j] = max_{j' <= j} best[j'] - (j - j'); a tie
+            # moves the maximum (and where it came from) to the later j.
+            if t >= acc:
                 acc = t
-            if j == 0:
-                came_max = 0
-            elif t >= acc and j > came_max:
                 came_max = j
             came.append(came_max)
             new.append(acc - j)
@@ -954,15 +964,17 @@ def _subtotal_column(views: Sequence[RowView], rows: list[RowView]) -> int | Non
     return None
 
 
-def _split_identities(layout: str | None):
+@lru_cache(maxsize=8)
+def _split_identities(layout: str | None) -> tuple:
     """The report's identities (`disclosure.identities`, the one definition of vocabulary.md's
-    promises) as the splitter's equations: table 三's for a layout, or table 四's when layout is None."""
+    promises) as the splitter's equations: table 三's for a layout, or table 四's when layout is None.
+    Built once per layout (a tuple of frozen identities: the same for every report)."""
     from disclosure.identities import LAYOUT_ROWS
     from disclosure.splitter import application_identities, review_litigation_identities
 
     if layout is not None:
-        return application_identities(LAYOUT_ROWS[layout])
-    return review_litigation_identities("review_litigation")
+        return tuple(application_identities(LAYOUT_ROWS[layout]))
+    return tuple(review_litigation_identities("review_litigation"))
 
 
 def _digits_around_blank_cells(view: RowView, n: int) -> list[int | None] | None:

@@ -22,6 +22,10 @@ from disclosure.readers.encoding import decode
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _LAYOUT_GAP = re.compile(r"\s{2,}|\t|\u3000+")
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^\s*第\s*\d+\s*页")
+_PAGE_OR_RULE_STARTS = frozenset("-—–第=_")
+r"""The characters a stripped line that `_PAGE_NUMBER` or `_RULE` matches starts with (their
+leading \s* matches nothing after str.strip: both use the same whitespace): any other line is
+neither, without the two regex calls."""
 _CRAWLER_HEADER = re.compile(r"^(标题|发布时间|发布机构|文号|栏目|原文链接|本地目录|来源)\s*[:：]\s*(.*)$")
 # A numeric run in crawler text: digits with the spaces, signs and decimal points that may
 # sit between cells, plus a unit printed right after the number.
@@ -41,8 +45,11 @@ _BOX_JUNCTIONS = re.compile(r"[├┤┼┬┴┌┐└┘┣┫╋┳┻╠╣�
 # pandoc's markdown keeps inline styles as bracketed spans: [0]{style="font-family: …"}
 _PANDOC_SPAN = re.compile(r"\[([^\[\]]*)\]\{[^{}]*\}")
 _NUMERIC_CELL = re.compile(r"^[+\-]?[\d,，.．]+(?:万元|元)?$")
-_PLAIN_NUMBER = re.compile(r"[+\-]?\d+(\.\d+)?")
 # A layout cell that is a label and its numbers with one space between ('结果 3', '合计 2 0 0').
+_PLAIN_NUMBERS_SPACED = re.compile(r"[+\-]?\d+(?:\.\d+)?(?: [+\-]?\d+(?:\.\d+)?)*")
+"""Plain numbers ('3', '-2', '1.5') with one space between each: every part of
+`text.split(" ")` a plain number, tested in one match (a double space gives an empty part:
+no match)."""
 _LABEL_THEN_NUMBERS = re.compile(r"(.*[^\d\s.+\-])\s+((?:[+\-]?\d+(?:\.\d+)?\s*)+)")
 _NUMBERED_END = re.compile(r"\d[.、．]$")
 _PROSE_NUMBER_UNIT = re.compile(r"[年月日号%个件项条次期名人家万亿]")
@@ -115,7 +122,9 @@ def parse_text(text: str, path: str = "", notes: list[str] | None = None) -> Doc
                 continue
             if group:
                 flush_group()
-            if not stripped or _PAGE_NUMBER.match(stripped) or _RULE.fullmatch(stripped):
+            if not stripped or (
+                stripped[0] in _PAGE_OR_RULE_STARTS and (_PAGE_NUMBER.match(stripped) or _RULE.fullmatch(stripped))
+            ):
                 continue
             if style == "tab" and "\t" in page:
                 open_table()
@@ -370,11 +379,11 @@ def _split_number_tail_texts(texts: list[str]) -> list[Cell]:
     """Layout text sometimes leaves one space between numbers ('2 0 0'): split such cell texts
     into cells, numbered by their position in the result."""
     out: list[Cell] = []
-    plain = _PLAIN_NUMBER.fullmatch
+    plain_spaced = _PLAIN_NUMBERS_SPACED.fullmatch
     for text in texts:
         # (A text with no space is one part: only the label-then-numbers test applies.)
-        parts = text.split(" ") if " " in text else None
-        if parts is not None and all(plain(p) for p in parts):
+        if " " in text and plain_spaced(text):
+            parts = text.split(" ")
             # (The start is taken first: `extend` grows `out` while it consumes the generator.)
             start = len(out)
             out.extend(Cell(p, start + i) for i, p in enumerate(parts))
