@@ -262,10 +262,12 @@ def compact_year(lake: Lake, table: str, year: int, *, row_group_size: int = WAR
     return WriteResult(table=table, path=str(path), rows=arrow.num_rows, sha256=sha, n_bytes=n)
 
 
-WAREHOUSE_INPUTS_NAME = "_inputs.json"
+WAREHOUSE_INPUTS_NAME = ".inputs.json"
 """Beside each warehouse year file: the fingerprint of the curated files it was compacted from, and
-the SHA-256, size and mtime of the file it wrote. The leading underscore keeps it out of pyarrow's and the
-release's file discovery, and the Parquet file's bytes stay a function of its rows alone."""
+the SHA-256, size and mtime of the file it wrote. A hidden file, as temp files are: it is a
+stamp that holds mtimes, not data, so it is outside the lake's promise that a re-run writes the
+same bytes (the Parquet file's bytes stay a function of its rows alone), and pyarrow's, DuckDB's
+and the release's file discovery never see it."""
 
 
 def _inputs_path(lake: Lake, table: str, year: int) -> LakePath:
