@@ -33,6 +33,8 @@ from functools import cache
 from typing import Literal
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from disclosure import identities as ids
 from disclosure import vocabulary as v
@@ -281,16 +283,56 @@ def known(cells: Mapping[CellKey, object]) -> Cells:
     return {k: (None if isinstance(x, Ambiguous) else x) for k, x in cells.items()}  # type: ignore[misc]
 
 
-def _columns(frame: pd.DataFrame, names: tuple[str, ...]) -> Iterator[tuple]:
-    """Rows of some columns as plain Python tuples (much faster than itertuples on Arrow strings)."""
-    return zip(*(frame[n].tolist() for n in names), strict=True)
+def _pylist(column: pd.Series) -> list:
+    """A column's values as Python objects. An Arrow-backed column goes through pyarrow's
+    `to_pylist`, in C++: pandas' `tolist` on it iterates value by value. Nulls come out as None
+    there and as pd.NA elsewhere; every reader here takes both as blank."""
+    if isinstance(column.dtype, pd.ArrowDtype):
+        return pa.array(column).to_pylist()
+    return column.tolist()
+
+
+_NO_FLAGS: tuple[str, ...] = ()
+
+
+def _flags_among(column: pd.Series, wanted: frozenset[str]) -> list[tuple[str, ...]]:
+    """Per cell of a `flags` column, the flags it carries out of `wanted` (a tuple, `()` for none).
+
+    Worked out on the Arrow list in C++ (flatten, match, parent index): a fifth of a national
+    year's cells carry some flag, and turning every list into Python objects was half the KPI
+    and cross-year time. Only the cells with a wanted flag are touched in Python.
+    """
+    if not (isinstance(column.dtype, pd.ArrowDtype) and pa.types.is_list(column.dtype.pyarrow_dtype)):
+        return [tuple(f for f in x if f in wanted) if isinstance(x, list | tuple) else _NO_FLAGS
+                for x in column.tolist()]
+    flags = pa.array(column)
+    if isinstance(flags, pa.ChunkedArray):
+        flags = flags.combine_chunks()
+    out: list[tuple[str, ...]] = [_NO_FLAGS] * len(flags)
+    flat = pc.list_flatten(flags)
+    hit = pc.is_in(flat, value_set=pa.array(sorted(wanted), flat.type))
+    rows = pc.list_parent_indices(flags).filter(hit).to_pylist()
+    for i, flag in zip(rows, flat.filter(hit).to_pylist(), strict=True):
+        out[i] = (*out[i], flag)
+    return out
+
+
+def _columns(frame: pd.DataFrame, names: tuple[str, ...], *, flags: frozenset[str] = frozenset()
+             ) -> Iterator[tuple]:
+    """Rows of some columns as plain Python tuples (much faster than itertuples on Arrow strings);
+    a `flags` column gives each cell's flags out of `flags` (see `_flags_among`)."""
+    return zip(*(_flags_among(frame[n], flags) if n == "flags" else _pylist(frame[n]) for n in names),
+               strict=True)
+
+
+_AMBIGUOUS = frozenset({"ambiguous"})
 
 
 def cells_by_report(frames: Mapping[str, pd.DataFrame]) -> dict[str, Cells]:
     """Printed cells of tables 三 and 四, per report_id."""
     out: dict[str, Cells] = {}
     for table, a, b in ((APP, "row", "applicant"), (RL, "proceeding", "outcome")):
-        for rid, x, y, value, flags in _columns(frames[table], ("report_id", a, b, "value", "flags")):
+        for rid, x, y, value, flags in _columns(frames[table], ("report_id", a, b, "value", "flags"), flags=_AMBIGUOUS):
             out.setdefault(rid, {})[(table, x, y)] = _cell_value(value, flags)  # type: ignore[assignment]
     return out
 
@@ -315,7 +357,7 @@ def flags_by_report(frames: Mapping[str, pd.DataFrame]) -> dict[str, CellFlags]:
     """Warning flags (`KPI_EXCLUDING_FLAGS`) of the cells of tables 三 and 四 that carry any, per report_id."""
     out: dict[str, CellFlags] = {}
     for table, a, b in ((APP, "row", "applicant"), (RL, "proceeding", "outcome")):
-        for rid, x, y, flags in _columns(frames[table], ("report_id", a, b, "flags")):
+        for rid, x, y, flags in _columns(frames[table], ("report_id", a, b, "flags"), flags=KPI_EXCLUDING_FLAGS):
             warn = KPI_EXCLUDING_FLAGS.intersection(flags) if isinstance(flags, list | tuple) else ()
             if warn:
                 out.setdefault(rid, {})[(table, x, y)] = frozenset(warn)
@@ -347,6 +389,10 @@ def kpi_row(printed: Mapping[CellKey, object], flags: Mapping[CellKey, frozenset
 
 def kpi_columns() -> list[str]:
     return [*ID_COLUMNS, *(k.name for k in KPIS)]
+
+
+KPI_TABLES: tuple[str, ...] = ("reports", APP, RL)
+"""The tables `agency_year_kpis` reads (the asset reads only these, and table 二 for the checks)."""
 
 
 def agency_year_kpis(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -462,7 +508,7 @@ def _report_values(cells: Cells, table_two: dict[str, object], template: str | N
 def table_two_by_report(frames: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     columns = ("report_id", "category", "metric", "value", "flags")
-    for rid, c, m, value, flags in _columns(frames["active_disclosure"], columns):
+    for rid, c, m, value, flags in _columns(frames["active_disclosure"], columns, flags=_AMBIGUOUS):
         out.setdefault(rid, {})[f"active_disclosure:{c}.{m}"] = _cell_value(value, flags)
     return out
 
@@ -554,9 +600,50 @@ def _applies(check: CrossYearCheck, cur: YearValues, prev: YearValues) -> bool:
     return check.template is None or check.template in (cur.get("template"), prev.get("template"))
 
 
-CROSS_YEAR_TABLES: tuple[str, ...] = ("reports", "active_disclosure", APP, RL)
-"""The tables `cross_year_checks` reads. The year before comes from the curated zone, one small
-file per agency and table, so reading only these four of the six saves a third of that read."""
+CROSS_YEAR_TABLES: tuple[str, ...] = ("reports", "active_disclosure", APP)
+"""The tables `cross_year_checks` reads (none of table 四's cells enters a check or an identity of
+their operands). The agency_year_kpis asset reads only these for the year before."""
+
+
+@cache
+def cross_year_operands() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The rows of table 三 and the (category, metric) cells of table 二 that the checks read.
+
+    Table 三: the checks' own rows, every row of an identity (either 其他处理 layout) that holds
+    one of them (the null rule may show a blank operand to be 0 only through such an identity),
+    and the 其他处理 rows that decide the layout.
+    """
+    terms = {tuple(t.key.split(":", 1)) for c in CROSS_YEAR_CHECKS for t in (c.lhs, *c.rhs)}
+    app_keys = {_app(k) for table, k in terms if table == APP}
+    rows = {"other_handling", *v.OTHER_HANDLING_SUBROWS}
+    for layout in ("one_row", "sub_rows"):
+        for identity in report_identities(layout):
+            operands = (*identity.lhs, *identity.rhs)
+            if app_keys.intersection(operands):
+                rows |= {k[1] for k in operands}
+    active = {tuple(k.split(".", 1)) for table, k in terms if table == "active_disclosure"}
+    return frozenset(rows), frozenset(active)  # type: ignore[arg-type]
+
+
+def cross_year_inputs(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The rows of `CROSS_YEAR_TABLES` that the cross-year checks read (their result is the same
+    as from the whole frames). A national year is millions of cells, of which the checks read
+    about one in twenty: filtering first keeps the per-cell Python work off the rest."""
+    app_rows, active_cells = cross_year_operands()
+    app, active = frames[APP], frames["active_disclosure"]
+    keys = active["category"].astype("string") + "." + active["metric"].astype("string")
+    wanted = [f"{c}.{m}" for c, m in sorted(active_cells)]
+    return {
+        "reports": frames["reports"],
+        APP: app[app["row"].isin(sorted(app_rows)).fillna(False).to_numpy(bool)],
+        "active_disclosure": active[keys.isin(wanted).fillna(False).to_numpy(bool)],
+        RL: frames[RL].iloc[0:0] if RL in frames else _empty_cells(RL),
+    }
+
+
+def _empty_cells(table: str) -> pd.DataFrame:
+    a, b = ("row", "applicant") if table == APP else ("proceeding", "outcome")
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in ("report_id", a, b, "value", "flags")})
 
 
 def cross_year_checks(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -566,7 +653,7 @@ def cross_year_checks(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     template-specific checks are emitted when either year has that table-二 template (and
     are not_assessable unless both have it). A gap year yields no row.
     """
-    values = agency_year_values(frames)
+    values = agency_year_values(cross_year_inputs(frames))
     rows = [
         {"agency": agency, **evaluate_check(check, year, cur, values[(agency, year - 1)])}
         for (agency, year), cur in sorted(values.items())

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -153,13 +154,15 @@ def write_partitions(
     *,
     skip: Iterable[tuple[int, str]] = (),
     durable: bool = True,
+    shards: bool = True,
 ) -> list[WriteResult]:
     """`write_partition` for every (year, agency) present in any of `frames`, every table each.
 
     The same files as calling `write_partition` per partition and table (a partition missing from
     a table gets an empty file), but each table is converted to Arrow once and cut into
     partitions by row indices: per file only the Parquet encoding and the write remain.
-    Partitions in `skip` are not written.
+    Partitions in `skip` are not written. On a local lake (and unless `shards=False`) the rows
+    written also go to one shard per table-year (`SHARDS_NAME`), for the year's readers.
     """
     skipped = set(skip)
     arrows: dict[str, pa.Table] = {}
@@ -175,7 +178,8 @@ def write_partitions(
         groups[table] = {(int(y), str(a)): rows for (y, a), rows in idx.items()}
         keys |= set(groups[table])
     out: list[WriteResult] = []
-    for year, agency in sorted(keys - skipped):
+    written = sorted(keys - skipped)
+    for year, agency in written:
         for table, arrow in arrows.items():
             rows = groups[table].get((year, agency))
             part = arrow.take(pa.array(rows)) if rows is not None else arrow.schema.empty_table()
@@ -183,18 +187,65 @@ def write_partitions(
             sha, n = write_parquet_atomic(path, part, durable=durable, compression=CURATED_COMPRESSION)
             out.append(WriteResult(table=table, path=str(path), rows=part.num_rows, sha256=sha, n_bytes=n))
     record_hashes(lake, [(w.path, w.sha256, w.n_bytes) for w in out])
+    if shards and lake.is_local:
+        for table, df in frames.items():
+            _write_chunk_shards(lake, table, df, arrows[table], groups[table], written)
     return out
+
+
+def _write_chunk_shards(lake: Lake, table: str, df: pd.DataFrame, arrow: pa.Table,
+                        groups: Mapping[tuple[int, str], object], written: list[tuple[int, str]]) -> None:
+    """One shard per year of the partitions just written (see `SHARDS_NAME`)."""
+    schema = arrow_schema(table, with_agency=True)
+    agency_column = pa.array(df["agency"].astype(object).to_numpy(), pa.string()) if len(df) else None
+    by_year: dict[int, list[str]] = {}
+    for year, agency in written:
+        by_year.setdefault(year, []).append(agency)
+    for year, agencies in by_year.items():
+        index = [rows for a in agencies if (rows := groups.get((year, a))) is not None]
+        take = pa.array(np.concatenate(index).astype(np.int64) if index else np.zeros(0, np.int64))
+        part = arrow.take(take)
+        agency = agency_column.take(take) if agency_column is not None else pa.array([], pa.string())
+        columns = {**{name: part.column(name) for name in part.column_names}, "agency": agency}
+        rows = pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+        write_shard(lake, table, year, rows, [(a, lake.curated_path(table, year, a)) for a in agencies])
 
 
 def _dtypes(table: str) -> dict[str, str]:
     return {c.name: c.pandas_dtype for c in TABLES[table].columns}
 
 
-def read_curated(lake: Lake, table: str, *, year: int | None = None) -> pd.DataFrame:
-    """A curated table (optionally one year) as pandas with the schema's columns and dtypes."""
+def read_curated(lake: Lake, table: str, *, year: int | None = None, shards: bool = True) -> pd.DataFrame:
+    """A curated table (optionally one year) as pandas with the schema's columns and dtypes.
+
+    One year of a local lake reads its agencies' rows from the year's shards where a shard
+    still holds the agency's current file (`read_shards`), and every other agency from its
+    own file: the same rows as reading every file (`shards=False`), without opening tens of
+    thousands of small files.
+    """
+    if year is None or not shards or not lake.is_local:
+        base = lake.curated / table
+        return _read_curated_files(lake, table, sorted(base.glob(f"year={year if year is not None else '*'}/agency=*/{PART_FILE}")))
+    return _read_curated_year(lake, table, year, curated_stats(lake, table, year))
+
+
+def _read_curated_year(lake: Lake, table: str, year: int, stats: Mapping[str, tuple[int, int]]) -> pd.DataFrame:
+    """One table-year of a local lake: the agencies of `stats`, from shards where current."""
+    from_shards, covered = read_shards(lake, table, year, stats)
+    base = lake.curated / table / f"year={year}"
+    rest = _read_curated_files(lake, table, [base / f / PART_FILE for f in sorted(stats) if f not in covered])
+    if from_shards is None:
+        return rest
+    shard_rows = from_shards.to_pandas(types_mapper=pd.ArrowDtype)
+    shard_rows["year"] = year
+    shard_rows = _with_dtypes(shard_rows[TABLES[table].column_names], table)
+    return pd.concat([shard_rows, rest], ignore_index=True) if len(rest) else shard_rows
+
+
+def _read_curated_files(lake: Lake, table: str, files: list) -> pd.DataFrame:
+    """Curated files (hive paths: year and agency from the folders) as one frame."""
     base = lake.curated / table
     cols = TABLES[table].column_names
-    files = sorted(base.glob(f"year={year if year is not None else '*'}/agency=*/{PART_FILE}"))
     if not files:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _dtypes(table).items()})[cols]
     part = ds.partitioning(pa.schema([("year", pa.int64()), ("agency", pa.string())]), flavor="hive")
@@ -209,6 +260,92 @@ def read_curated(lake: Lake, table: str, *, year: int | None = None) -> pd.DataF
     )
     df = dataset.to_table().to_pandas(types_mapper=pd.ArrowDtype)
     return _with_dtypes(df[cols], table)
+
+
+# --------------------------------------------------------------------------- shards
+
+SHARDS_NAME = ".shards"
+"""Under the lake root: per curated table and year, shard files that each hold the rows of the
+agency-years one curation chunk wrote (agency kept as a column), so a year's reader opens a few
+hundred files instead of one per agency. A derived cache, never the lake's data: each shard
+names, per agency, the size and mtime of the agency file its rows were taken from, and a row is
+read from a shard only while that file is unchanged (`read_shards`); any other agency is read
+from its own file. Hidden, as temp files are: its stamps hold mtimes, so it stays outside the
+promise that a re-run writes the same bytes, and no reader of the zones sees it. Local lakes only
+(an object store gives no mtime to trust)."""
+
+SHARD_STAMP_KEY = b"disclosure.shard_inputs"
+"""Parquet key-value metadata of a shard: JSON `[[agency, folder, bytes, mtime_ns], …]`."""
+
+
+def shard_dir(lake: Lake, table: str, year: int) -> LakePath:
+    return lake.root / SHARDS_NAME / table / f"year={year}"
+
+
+def curated_stats(lake: Lake, table: str, year: int) -> dict[str, tuple[int, int]]:
+    """`agency=…` folder → (bytes, mtime in ns) of its curated file, for one table-year (one `stat`
+    per agency; a folder without its file is left out, as the readers leave it out)."""
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        folders = list(os.scandir(lake.curated / table / f"year={year}"))
+    except FileNotFoundError:
+        return out
+    for folder in folders:
+        if not folder.name.startswith("agency="):
+            continue
+        try:
+            st = os.stat(os.path.join(folder.path, PART_FILE))
+        except FileNotFoundError:
+            continue
+        out[folder.name] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def write_shard(lake: Lake, table: str, year: int, rows: pa.Table, agencies: list[tuple[str, LakePath]]) -> None:
+    """Write the shard of one chunk's agency-years of a table-year: `rows` (with `agency`) and the
+    stamp of each agency's file as it is now, just written. Named after its agencies, so a re-run
+    of the same chunk replaces its shard."""
+    stamp = []
+    for agency, path in agencies:
+        st = os.stat(path)
+        stamp.append([agency, PurePosixPath(str(path)).parent.name, st.st_size, st.st_mtime_ns])
+    stamp.sort(key=lambda e: e[1])
+    name = "part-" + sha256_bytes("\n".join(e[1] for e in stamp).encode("utf-8"))[:24] + ".parquet"
+    meta = {**(rows.schema.metadata or {}), SHARD_STAMP_KEY: json.dumps(stamp, ensure_ascii=False).encode("utf-8")}
+    write_parquet_atomic(shard_dir(lake, table, year) / name, rows.replace_schema_metadata(meta), durable=False,
+                         compression=CURATED_COMPRESSION)
+
+
+def read_shards(lake: Lake, table: str, year: int, stats: Mapping[str, tuple[int, int]]
+                ) -> tuple[pa.Table | None, set[str]]:
+    """The rows of a table-year that its shards hold for agencies whose file is unchanged since the
+    shard was written (by `stats`), and the `agency=…` folders they cover. An unreadable shard is
+    skipped (its agencies are read from their files); a shard that no longer holds any current
+    agency is deleted."""
+    pieces: list[pa.Table] = []
+    covered: set[str] = set()
+    try:
+        paths = sorted(p for p in shard_dir(lake, table, year).iterdir() if p.name.startswith("part-"))
+    except FileNotFoundError:
+        return None, covered
+    schema = arrow_schema(table, with_agency=True)
+    for path in paths:
+        try:
+            pf = pq.ParquetFile(path)
+            stamp = json.loads(pf.schema_arrow.metadata[SHARD_STAMP_KEY])
+        except Exception:  # a torn or foreign file: read its agencies from their files
+            continue
+        good = [(agency, folder) for agency, folder, size, mtime in stamp
+                if folder not in covered and stats.get(folder) == (size, mtime)]
+        if not good:
+            path.unlink(missing_ok=True)
+            continue
+        rows = pf.read().select(schema.names).cast(schema)
+        if len(good) < len(stamp):
+            rows = rows.filter(pc.is_in(rows["agency"], value_set=pa.array(sorted(a for a, _ in good), pa.string())))
+        pieces.append(rows)
+        covered.update(folder for _, folder in good)
+    return (pa.concat_tables(pieces) if pieces else None), covered
 
 
 def _with_dtypes(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -244,8 +381,10 @@ def compact_year(lake: Lake, table: str, year: int, *, row_group_size: int = WAR
     file's `sorting_columns`), in row groups of `row_group_size` rows with a page index, so a
     filter on the key reads only the row groups (and pages) that can hold it.
     """
-    inputs = curated_fingerprint(lake, table, year)  # before the read: a file changed during it reads as stale
-    df = read_curated(lake, table, year=year)
+    # The stats before the read: a file changed during it reads as stale.
+    stats = curated_stats(lake, table, year) if lake.is_local else None
+    inputs = curated_fingerprint(lake, table, year, stats)
+    df = read_curated(lake, table, year=year) if stats is None else _read_curated_year(lake, table, year, stats)
     order = warehouse_sort(table)
     df = df.sort_values(order, kind="stable") if len(df) else df
     schema = arrow_schema(table, with_agency=True)
@@ -274,7 +413,8 @@ def _inputs_path(lake: Lake, table: str, year: int) -> LakePath:
     return lake.warehouse_path(table, year).parent / WAREHOUSE_INPUTS_NAME
 
 
-def curated_fingerprint(lake: Lake, table: str, year: int) -> str | None:
+def curated_fingerprint(lake: Lake, table: str, year: int, stats: Mapping[str, tuple[int, int]] | None = None
+                        ) -> str | None:
     """SHA-256 over (agency folder, bytes, mtime in ns) of every curated file of a table-year, or
     None where the lake is not a local folder (object stores give no reliable mtime).
 
@@ -284,20 +424,8 @@ def curated_fingerprint(lake: Lake, table: str, year: int) -> str | None:
     """
     if not lake.is_local:
         return None
-    base = lake.curated / table / f"year={year}"
-    entries: list[str] = []
-    try:
-        folders = list(os.scandir(base))
-    except FileNotFoundError:
-        folders = []
-    for folder in folders:
-        if not folder.name.startswith("agency="):
-            continue
-        try:
-            st = os.stat(os.path.join(folder.path, PART_FILE))
-        except FileNotFoundError:
-            continue  # an agency folder without its file is not read by read_curated either
-        entries.append(f"{folder.name}\t{st.st_size}\t{st.st_mtime_ns}")
+    stats = curated_stats(lake, table, year) if stats is None else stats
+    entries = [f"{folder}\t{size}\t{mtime}" for folder, (size, mtime) in stats.items()]
     return sha256_bytes("\n".join(sorted(entries)).encode("utf-8"))
 
 

@@ -9,7 +9,13 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
-from disclosure.lake import _atomic_write_bytes, read_year, warehouse_frames, write_parquet_atomic
+from disclosure.lake import (
+    _atomic_write_bytes,
+    read_warehouse,
+    read_year,
+    warehouse_frames,
+    write_parquet_atomic,
+)
 from pipelines.keys import GX_KEY, KPIS_KEY, WAREHOUSE_KEYS
 from pipelines.metadata import md_table
 from pipelines.partitions import year_partitions
@@ -53,7 +59,7 @@ def _kpi_columns() -> list[dg.TableColumn]:
     ],
 )
 def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    from disclosure.marts import CROSS_YEAR_TABLES, cross_year_checks
+    from disclosure.marts import CROSS_YEAR_TABLES, KPI_TABLES, cross_year_checks, cross_year_inputs
     from disclosure.marts import agency_year_kpis as kpis_of
 
     lk = lake.lake
@@ -64,7 +70,8 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
     checks = []
     preview = pd.DataFrame()
     for y in years:
-        cur = warehouse_frames(lk, y)
+        # Only the tables the KPIs and the checks read (a national year's other two are a third of it).
+        cur = {t: read_warehouse(lk, t, y) for t in dict.fromkeys((*KPI_TABLES, *CROSS_YEAR_TABLES))}
         kpis = kpis_of(cur)
         table = pa.Table.from_pandas(kpis.drop(columns=["year"]), preserve_index=False)
         path = lk.mart_path("agency_year_kpis", y)
@@ -75,9 +82,12 @@ def agency_year_kpis(context: dg.AssetExecutionContext, lake: LakeResource) -> d
         preview = kpis if preview.empty else preview
         # The year before: its warehouse copy where that is current, else its curated partitions
         # (the copy may not be built yet, or lag a re-curated agency).
-        prev = {t: read_year(lk, t, y - 1) for t in CROSS_YEAR_TABLES}
-        both = {t: pd.concat([prev[t], cur[t]], ignore_index=True) for t in CROSS_YEAR_TABLES}
-        res = cross_year_checks(both)
+        # Each year cut to the rows the checks read before the two are joined: the join of two
+        # whole national years was the largest memory peak of the year run.
+        prev = cross_year_inputs({t: read_year(lk, t, y - 1) for t in CROSS_YEAR_TABLES})
+        now = cross_year_inputs(cur)
+        del cur
+        res = cross_year_checks({t: pd.concat([prev[t], now[t]], ignore_index=True) for t in CROSS_YEAR_TABLES})
         checks.append(res[res["year"] == y])
     cy = pd.concat(checks, ignore_index=True) if checks else pd.DataFrame(columns=["status"])
     failed = cy[cy["status"] == "fail"]
