@@ -188,13 +188,21 @@ def write_partitions(
             out.append(WriteResult(table=table, path=str(path), rows=part.num_rows, sha256=sha, n_bytes=n))
     record_hashes(lake, [(w.path, w.sha256, w.n_bytes) for w in out])
     if shards and lake.is_local:
+        stamps = {(w.table, *k): _stamp(w.path) for w, k in zip(out, (k for k in written for _ in arrows), strict=True)}
         for table, df in frames.items():
-            _write_chunk_shards(lake, table, df, arrows[table], groups[table], written)
+            _write_chunk_shards(lake, table, df, arrows[table], groups[table], written, stamps)
     return out
 
 
+def _stamp(path: str) -> tuple[str, int, int]:
+    """(agency folder, bytes, mtime in ns) of a curated file as it is now."""
+    st = os.stat(path)
+    return os.path.basename(os.path.dirname(path)), st.st_size, st.st_mtime_ns
+
+
 def _write_chunk_shards(lake: Lake, table: str, df: pd.DataFrame, arrow: pa.Table,
-                        groups: Mapping[tuple[int, str], object], written: list[tuple[int, str]]) -> None:
+                        groups: Mapping[tuple[int, str], object], written: list[tuple[int, str]],
+                        stamps: Mapping[tuple[str, int, str], tuple[str, int, int]]) -> None:
     """One shard per year of the partitions just written (see `SHARDS_NAME`)."""
     schema = arrow_schema(table, with_agency=True)
     agency_column = pa.array(df["agency"].astype(object).to_numpy(), pa.string()) if len(df) else None
@@ -208,7 +216,7 @@ def _write_chunk_shards(lake: Lake, table: str, df: pd.DataFrame, arrow: pa.Tabl
         agency = agency_column.take(take) if agency_column is not None else pa.array([], pa.string())
         columns = {**{name: part.column(name) for name in part.column_names}, "agency": agency}
         rows = pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
-        write_shard(lake, table, year, rows, [(a, lake.curated_path(table, year, a)) for a in agencies])
+        write_shard(lake, table, year, rows, [(a, *stamps[(table, year, a)]) for a in agencies])
 
 
 def _dtypes(table: str) -> dict[str, str]:
@@ -301,15 +309,11 @@ def curated_stats(lake: Lake, table: str, year: int) -> dict[str, tuple[int, int
     return out
 
 
-def write_shard(lake: Lake, table: str, year: int, rows: pa.Table, agencies: list[tuple[str, LakePath]]) -> None:
+def write_shard(lake: Lake, table: str, year: int, rows: pa.Table, stamp: list[tuple[str, str, int, int]]) -> None:
     """Write the shard of one chunk's agency-years of a table-year: `rows` (with `agency`) and the
-    stamp of each agency's file as it is now, just written. Named after its agencies, so a re-run
-    of the same chunk replaces its shard."""
-    stamp = []
-    for agency, path in agencies:
-        st = os.stat(path)
-        stamp.append([agency, PurePosixPath(str(path)).parent.name, st.st_size, st.st_mtime_ns])
-    stamp.sort(key=lambda e: e[1])
+    stamp (agency, `agency=…` folder, bytes, mtime in ns) of each agency's file as it was just
+    written. Named after its agencies, so a re-run of the same chunk replaces its shard."""
+    stamp = sorted(stamp, key=lambda e: e[1])
     name = "part-" + sha256_bytes("\n".join(e[1] for e in stamp).encode("utf-8"))[:24] + ".parquet"
     meta = {**(rows.schema.metadata or {}), SHARD_STAMP_KEY: json.dumps(stamp, ensure_ascii=False).encode("utf-8")}
     write_parquet_atomic(shard_dir(lake, table, year) / name, rows.replace_schema_metadata(meta), durable=False,
