@@ -25,6 +25,7 @@ from disclosure.lake import (
     Lake,
     QuarantineEntry,
     RawFile,
+    _atomic_write_bytes,
     agency_key_problem,
     current_raw,
     join_key,
@@ -51,11 +52,32 @@ class State:
     settling: dict[str, list] = field(default_factory=dict)  # path -> [size, mtime_ns] seen last tick
 
 
-def load_state(cursor: str | dict | State | None) -> State:
-    """Parse a cursor (also the older form: a bare path → [size, mtime_ns, sha256] map)."""
+STATE_DIR = ".inbox_state"
+"""Under the lake root: the inbox sensor's state (every inbox file read, and the files settling),
+one JSON file per tick named by its SHA-256. The sensor's Dagster cursor names that file
+(`{"state_file": …}`) rather than holding the state: a cursor naming every inbox file is stored
+again with every tick, which at 100,000 files was 1.6 GiB of tick history in DAGSTER_HOME.
+Hidden: it is the sensor's bookkeeping, not lake data."""
+
+
+def load_state(cursor: str | dict | State | None, lake: Lake | None = None) -> State:
+    """Parse a cursor: the state file it names (in `lake`), or a state held in the cursor itself
+    (the form before `STATE_DIR`, and the older bare path → [size, mtime_ns, sha256] map).
+
+    A state file that is gone or unreadable gives an empty state: every inbox file settles and
+    is read again, and files already in the raw zone are recognised by their receipts (nothing
+    is filed twice), at the cost of re-reading the inbox once.
+    """
     raw = json.loads(cursor) if isinstance(cursor, str) and cursor else (cursor or {})
     if isinstance(raw, State):
         return State(dict(raw.files), dict(raw.settling))
+    if isinstance(raw, dict) and "state_file" in raw:
+        if lake is None:
+            raise ValueError(f"the cursor names the state file {raw['state_file']!r}: pass the lake to read it")
+        try:
+            raw = json.loads((lake.root / STATE_DIR / str(raw["state_file"])).read_bytes())
+        except (OSError, ValueError):
+            return State()
     if set(raw) <= {"files", "settling"} and all(isinstance(v, dict) for v in raw.values()):
         return State(dict(raw.get("files", {})), dict(raw.get("settling", {})))
     return State(files=dict(raw))
@@ -65,6 +87,31 @@ def dump_state(state: State) -> str:
     return json.dumps(
         {"files": state.files, "settling": state.settling}, ensure_ascii=False, separators=(",", ":"), sort_keys=True
     )
+
+
+def save_state(lake: Lake, state: State, previous: str | None = None) -> str:
+    """Write `state` to the lake's `STATE_DIR` and return the cursor that names it.
+
+    The state file the `previous` cursor names is kept: Dagster throws away a tick that outlives
+    the sensor timeout and evaluates again from the previous cursor, which must still resolve.
+    Every other state file is deleted, so at most two are kept.
+    """
+    data = dump_state(state).encode("utf-8")
+    name = f"{sha256_bytes(data)}.json"
+    folder = lake.root / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    _atomic_write_bytes(folder / name, data)
+    keep = {name}
+    try:
+        before = json.loads(previous) if previous else None
+    except ValueError:
+        before = None
+    if isinstance(before, dict) and "state_file" in before:
+        keep.add(str(before["state_file"]))
+    for path in folder.iterdir():
+        if path.name.endswith(".json") and path.name not in keep:
+            path.unlink(missing_ok=True)
+    return json.dumps({"state_file": name, "files": len(state.files), "settling": len(state.settling)})
 
 
 @dataclass(frozen=True)

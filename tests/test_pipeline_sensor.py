@@ -28,7 +28,7 @@ def tick(instance: dg.DagsterInstance, lake: Lake, cursor: str | None) -> dg.Sen
     """The sensor's ticks until the files it sees have settled (a new or changed file is read on
     the second tick that finds its size and mtime unchanged)."""
     res = evaluate(instance, lake, cursor)
-    if load_state(res.cursor).settling:
+    if load_state(res.cursor, lake).settling:
         res = evaluate(instance, lake, res.cursor)
     return res
 

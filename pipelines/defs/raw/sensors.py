@@ -4,7 +4,7 @@ import hashlib
 
 import dagster as dg
 
-from disclosure.ingest import IngestResult, dump_state, ingest_inbox, load_state
+from disclosure.ingest import IngestResult, ingest_inbox, load_state, save_state
 from disclosure.lake import Lake, read_ledger
 from pipelines.keys import CURATED_JOB, QUARANTINE_KEY, RAW_KEY
 from pipelines.metadata import md_table
@@ -39,7 +39,7 @@ def evaluate_inbox(
 ) -> tuple[dg.SensorResult, IngestResult]:
     """`ingest_tick`, with what the tick did (files settling, waiting, …) for in-process callers.
     `time_budget_s` (the daemon's sensor only) stops starting files before the sensor timeout."""
-    res = ingest_inbox(lake, load_state(cursor), years=open_years(), max_files=max_files,
+    res = ingest_inbox(lake, load_state(cursor, lake), years=open_years(), max_files=max_files,
                        time_budget_s=time_budget_s)
     divisions = DivisionMap(lake)
     new_divisions = sorted({divisions(a.raw.agency) for a in res.accepted})
@@ -127,7 +127,7 @@ def evaluate_inbox(
     return dg.SensorResult(
         run_requests=run_requests or None,
         skip_reason=skip if not run_requests else None,
-        cursor=dump_state(res.state),
+        cursor=save_state(lake, res.state, previous=cursor),
         dynamic_partitions_requests=dyn,
         asset_events=events,
     ), res
