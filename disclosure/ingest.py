@@ -99,8 +99,6 @@ def save_state(lake: Lake, state: State, previous: str | None = None) -> str:
     data = dump_state(state).encode("utf-8")
     name = f"{sha256_bytes(data)}.json"
     folder = lake.root / STATE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write_bytes(folder / name, data)
     keep = {name}
     try:
         before = json.loads(previous) if previous else None
@@ -108,6 +106,9 @@ def save_state(lake: Lake, state: State, previous: str | None = None) -> str:
         before = None
     if isinstance(before, dict) and "state_file" in before:
         keep.add(str(before["state_file"]))
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / name).exists():  # an idle tick's state is the previous one: not written again
+        _atomic_write_bytes(folder / name, data)
     for path in folder.iterdir():
         if path.name.endswith(".json") and path.name not in keep:
             path.unlink(missing_ok=True)
@@ -198,7 +199,7 @@ def ingest_inbox(lake: Lake, state: State | dict, *, years: list[str], max_files
     old_state = load_state(state)
     result = IngestResult(state=State(dict(old_state.files), {}))
     listing = list_inbox(lake.inbox)
-    manifests = read_manifests(lake.inbox) if listing.files else ManifestRead()
+    manifests = read_manifests(lake.inbox, listing.manifests) if listing.files else ManifestRead()
     result.manifest_problems = list(manifests.problems)
     registry = lake_registry(lake.root)
     override = registry_stamp(lake.root)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 MANIFEST_NAME = "manifest.csv"
@@ -143,19 +145,40 @@ def parse_manifest_text(text: str, *, where: str = MANIFEST_NAME, base: str = ""
     return out
 
 
-def read_manifests(inbox: Any) -> ManifestRead:
-    """Every manifest.csv in the inbox (any folder): file (relative to the inbox) → entry, plus problems."""
+_PARSED: dict[str, tuple[tuple[int, int], ManifestRead]] = {}
+"""Parsed local manifests by path, with the (bytes, mtime in ns) they were parsed at. The inbox
+sensor reads every manifest on every tick; a national bulk load's manifest is 200,000 rows (3 s
+to parse), and an unchanged file (same size and mtime) is not parsed again."""
+
+
+def read_manifests(inbox: Any, found: Iterable[str] | None = None) -> ManifestRead:
+    """Every manifest.csv in the inbox (any folder): file (relative to the inbox) → entry, plus problems.
+
+    `found`: the manifests' paths relative to the inbox, as the inbox listing's walk found them
+    (it skips hidden and symlinked folders, whose files are never read); else they are searched.
+    """
     out = ManifestRead()
-    for mpath in sorted(inbox.rglob(MANIFEST_NAME)):
+    paths = sorted(inbox / rel for rel in found) if found is not None else sorted(inbox.rglob(MANIFEST_NAME))
+    for mpath in paths:
         base = mpath.parent.relative_to(inbox).as_posix()
         base = "" if base == "." else base
         where = (PurePosixPath(base) / MANIFEST_NAME).as_posix()
+        key = None
         try:
-            text, _ = decode_manifest(mpath.read_bytes())
+            if isinstance(mpath, Path):
+                st = os.stat(mpath)
+                key = (st.st_size, st.st_mtime_ns)
+            cached = _PARSED.get(str(mpath))
+            if key is not None and cached is not None and cached[0] == key:
+                one = cached[1]
+            else:
+                text, _ = decode_manifest(mpath.read_bytes())
+                one = parse_manifest_text(text, where=where, base=base)
+                if key is not None:
+                    _PARSED[str(mpath)] = (key, one)
         except (OSError, UnicodeDecodeError) as err:
             out.problems.append(ManifestProblem(where, None, "unreadable_manifest", f"{where}: {err}"))
             continue
-        one = parse_manifest_text(text, where=where, base=base)
         out.problems.extend(one.problems)
         for rel, msg in one.conflicts.items():
             out.conflicts[rel] = msg

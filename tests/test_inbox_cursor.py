@@ -5,6 +5,7 @@ cursor before it, and a lost state file costs a re-read of the inbox, never a fi
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,21 @@ def test_a_lost_state_file_reads_the_inbox_again_and_files_nothing_twice(lake: L
 def test_a_cursor_naming_a_state_file_needs_the_lake() -> None:
     with pytest.raises(ValueError, match="pass the lake"):
         load_state(json.dumps({"state_file": "x.json"}))
+
+
+def test_a_rewritten_manifest_is_parsed_again_though_an_unchanged_one_is_not(tmp_path: Path, monkeypatch) -> None:
+    import disclosure.manifest as manifest
+
+    path = tmp_path / "manifest.csv"
+    path.write_text("file,agency,year\na.txt,某局,2023\n", "utf-8")
+    assert manifest.read_manifests(tmp_path, ["manifest.csv"]).entries["a.txt"].year == 2023
+    calls = []
+    real = manifest.parse_manifest_text
+    monkeypatch.setattr(manifest, "parse_manifest_text", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert manifest.read_manifests(tmp_path, ["manifest.csv"]).entries["a.txt"].year == 2023
+    assert calls == []  # unchanged: the cached parse
+    st = path.stat()
+    path.write_text("file,agency,year\na.txt,某局,2024\n", "utf-8")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    assert manifest.read_manifests(tmp_path, ["manifest.csv"]).entries["a.txt"].year == 2024
+    assert calls == [1]

@@ -46,6 +46,9 @@ class OddEntry:
 class InboxListing:
     files: dict[str, tuple[int, int]]  # relative path -> (size, mtime_ns)
     odd: list[OddEntry]
+    # Manifests found by the walk (relative paths), None where the listing did not walk (object
+    # stores): `read_manifests` then searches for them itself.
+    manifests: list[str] | None = None
 
 
 def list_inbox(inbox: LakePath) -> InboxListing:
@@ -56,8 +59,9 @@ def list_inbox(inbox: LakePath) -> InboxListing:
     """
     files: dict[str, tuple[int, int]] = {}
     odd: list[OddEntry] = []
+    manifests: list[str] = []
     if not inbox.is_dir():
-        return InboxListing(files, odd)
+        return InboxListing(files, odd, manifests)
     if not is_local_path(inbox):
         base = PurePosixPath(inbox.path)
         for full, info in sorted(inbox.fs.find(inbox.path, detail=True).items()):
@@ -71,25 +75,31 @@ def list_inbox(inbox: LakePath) -> InboxListing:
         rel = Path(err.filename).relative_to(inbox).as_posix() if err.filename else "?"
         odd.append(OddEntry(rel, "unreadable_directory", f"cannot list the folder: {err.strerror or err}"))
 
-    for dirpath, dirnames, filenames in os.walk(inbox, onerror=on_error):
-        here = Path(dirpath)
+    # Plain strings, not pathlib: at 200,000 files pathlib's parsing was most of an idle tick.
+    root = os.fspath(inbox)
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
+        prefix = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
         keep = []
         for d in sorted(dirnames):
             if d.startswith("."):
                 continue
-            if (here / d).is_symlink():  # os.walk does not follow it; say so
-                odd.append(OddEntry((here / d).relative_to(inbox).as_posix(), "symlink_refused",
-                                    "a symlinked folder in the inbox is never followed"))
+            if os.path.islink(os.path.join(dirpath, d)):  # os.walk does not follow it; say so
+                odd.append(OddEntry(prefix + d, "symlink_refused", "a symlinked folder in the inbox is never followed"))
                 continue
+            if d == MANIFEST_NAME:  # a folder named like a manifest: read as one, it fails and says so
+                manifests.append(prefix + d)
             keep.append(d)
         dirnames[:] = keep
         for name in sorted(filenames):
-            if name.startswith(".") or name == MANIFEST_NAME:
+            if name.startswith("."):
                 continue
-            p = here / name
-            rel = p.relative_to(inbox).as_posix()
+            rel = prefix + name
+            if name == MANIFEST_NAME:
+                manifests.append(rel)
+                continue
             try:
-                st = p.lstat()
+                st = os.lstat(os.path.join(dirpath, name))
             except OSError as err:  # vanished between listing and stat: the next tick sees it
                 odd.append(OddEntry(rel, "unreadable_file", f"cannot stat: {err.strerror or err}"))
                 continue
@@ -99,7 +109,7 @@ def list_inbox(inbox: LakePath) -> InboxListing:
                 odd.append(OddEntry(rel, "not_a_regular_file", "not a regular file (FIFO, socket or device): never read"))
             else:
                 files[rel] = (st.st_size, st.st_mtime_ns)
-    return InboxListing(files, odd)
+    return InboxListing(files, odd, manifests)
 
 
 def scan_inbox(inbox: LakePath) -> dict[str, tuple[int, int]]:
