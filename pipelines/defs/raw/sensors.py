@@ -21,7 +21,7 @@ from pipelines.resources import LakeResource
 
 def ingest_tick(
     lake: Lake, cursor: str | None, *, requests_runs: bool, max_files: int, raw_events_limit: int = 100,
-    time_budget_s: float | None = None,
+    time_budget_s: float | None = None, workers: int = 1,
 ) -> dg.SensorResult:
     """One evaluation of the inbox sensor (also called in-process by `make demo` and the bench).
 
@@ -30,17 +30,18 @@ def ingest_tick(
     summarises the tick, since every event costs a SQLite write (≈10–100 ms here).
     """
     return evaluate_inbox(lake, cursor, requests_runs=requests_runs, max_files=max_files,
-                          raw_events_limit=raw_events_limit, time_budget_s=time_budget_s)[0]
+                          raw_events_limit=raw_events_limit, time_budget_s=time_budget_s, workers=workers)[0]
 
 
 def evaluate_inbox(
     lake: Lake, cursor: str | None, *, requests_runs: bool, max_files: int, raw_events_limit: int = 100,
-    time_budget_s: float | None = None,
+    time_budget_s: float | None = None, workers: int = 1,
 ) -> tuple[dg.SensorResult, IngestResult]:
     """`ingest_tick`, with what the tick did (files settling, waiting, …) for in-process callers.
-    `time_budget_s` (the daemon's sensor only) stops starting files before the sensor timeout."""
+    `time_budget_s` (the daemon's sensor only) stops starting files before the sensor timeout;
+    `workers` identify a bulk tick's files in that many processes (`disclosure.ingest`)."""
     res = ingest_inbox(lake, load_state(cursor, lake), years=open_years(), max_files=max_files,
-                       time_budget_s=time_budget_s)
+                       time_budget_s=time_budget_s, workers=workers)
     divisions = DivisionMap(lake)
     new_divisions = sorted({divisions(a.raw.agency) for a in res.accepted})
     events: list[dg.AssetMaterialization | dg.AssetObservation] = []
@@ -153,6 +154,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, lake: LakeResource) -> dg.
         max_files=lake.max_files_per_tick,
         raw_events_limit=lake.raw_events_per_tick,
         time_budget_s=lake.tick_seconds,
+        workers=lake.identify_workers,
     )
 
 
