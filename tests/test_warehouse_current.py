@@ -105,3 +105,25 @@ def test_an_object_store_lake_has_no_fingerprint() -> None:
     lake = Lake.at("memory://warehouse-current")
     assert curated_fingerprint(lake, "reports", YEAR) is None
     assert not warehouse_is_current(lake, "reports", YEAR)
+
+
+def test_the_year_refresh_asks_for_a_year_once_per_state_of_its_partitions_and_sees_a_removed_agency(
+        lake: Lake) -> None:
+    # The refresh rule was "newest curated mtime newer than the warehouse file": a removed agency
+    # (or a partition restored with an older mtime) left a warehouse that still served its rows.
+    from pipelines.defs.marts.sensors import stale_year
+
+    assert stale_year(lake, str(YEAR)) is None  # freshly compacted
+    assert stale_year(lake, "2030") is None  # nothing curated: nothing to refresh
+    folder = lake.curated_path("reports", YEAR, "平潭综合实验区").parent
+    shutil.rmtree(folder)
+    removed = stale_year(lake, str(YEAR))
+    assert removed is not None and removed.startswith(f"{YEAR}:")
+    assert stale_year(lake, str(YEAR)) == removed  # the same state: the same run key (one run)
+    part = next(folder.parent.glob("agency=*/part-0.parquet"))  # an agency still there
+    os.utime(part, ns=(part.stat().st_atime_ns, part.stat().st_mtime_ns - 10**9))  # older, not newer
+    again = stale_year(lake, str(YEAR))
+    assert again is not None and again != removed
+    for t in TABLES:
+        compact_year(lake, t, YEAR)
+    assert stale_year(lake, str(YEAR)) is None

@@ -433,9 +433,10 @@ def curated_fingerprint(lake: Lake, table: str, year: int, stats: Mapping[str, t
     return sha256_bytes("\n".join(sorted(entries)).encode("utf-8"))
 
 
-def warehouse_is_current(lake: Lake, table: str, year: int) -> bool:
+def warehouse_is_current(lake: Lake, table: str, year: int, *, fingerprint: str | None = None) -> bool:
     """The warehouse year file holds exactly the year's curated files as they are now: it is the
-    file written with the fingerprint recorded beside it, and that fingerprint matches theirs."""
+    file written with the fingerprint recorded beside it, and that fingerprint matches theirs
+    (`fingerprint`, when the caller has just taken it, else taken here)."""
     path, inputs = lake.warehouse_path(table, year), _inputs_path(lake, table, year)
     if not lake.is_local or not path.exists() or not inputs.exists():
         return False
@@ -447,7 +448,7 @@ def warehouse_is_current(lake: Lake, table: str, year: int) -> bool:
     # every write replaces the file (the audit re-hashes it against the lake manifest).
     if recorded.get("file") != _stat_key(path):
         return False
-    return recorded.get("curated_inputs") == curated_fingerprint(lake, table, year)
+    return recorded.get("curated_inputs") == (fingerprint or curated_fingerprint(lake, table, year))
 
 
 def _stat_key(path: LakePath) -> list[int]:
