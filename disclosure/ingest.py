@@ -14,6 +14,7 @@ The ledger never records the same fact twice (see `disclosure.lake.quarantine`).
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import time
@@ -202,6 +203,8 @@ POOL_CHUNK_PER_WORKER = 32
 
 _WORKER_REGISTRY: Registry | None = None
 
+_log = logging.getLogger(__name__)
+
 
 def _admit_one(data: bytes, rel: str, entry: ManifestEntry | None, conflict: str | None, registry: Registry) -> Outcome:
     try:
@@ -245,7 +248,11 @@ def _admit_all(pool: ProcessPoolExecutor | None, workers: int, todo: list[tuple[
             per = max(1, len(todo) // (2 * workers))
             outcomes = list(pool.map(_admit_in_worker, todo, chunksize=per))
             return pool, dict(zip((t[0] for t in todo), outcomes, strict=True))
-        except Exception:
+        except Exception as err:
+            # Said, not raised: a tick identified in process files the same, only slower. A
+            # script that spawns without an `if __name__ == "__main__":` guard lands here too.
+            _log.warning("ingest: the identify pool broke (%s: %s); identifying in process for the rest of "
+                         "the tick", type(err).__name__, err)
             pool.shutdown(wait=False, cancel_futures=True)
             pool = None
     return pool, {rel: _admit_one(data, rel, entry, conflict, registry) for rel, data, entry, conflict in todo}

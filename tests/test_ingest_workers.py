@@ -4,6 +4,7 @@ that breaks mid-tick costs speed, never a file."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import shutil
@@ -82,7 +83,8 @@ def test_a_tick_identified_in_two_worker_processes_files_exactly_what_one_proces
 
 
 def test_a_pool_that_breaks_mid_tick_is_dropped_and_the_files_are_identified_in_process(
-        tmp_path: Path, small_pool: None, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, small_pool: None, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
     started: list[ProcessPoolExecutor] = []
 
     def dying_pool(workers: int, registry) -> ProcessPoolExecutor:
@@ -94,8 +96,10 @@ def test_a_pool_that_breaks_mid_tick_is_dropped_and_the_files_are_identified_in_
 
     reference = filed(build(tmp_path / "one"), workers=1)
     monkeypatch.setattr(ingest, "_identify_pool", dying_pool)
-    assert filed(build(tmp_path / "two"), workers=2) == reference
+    with caplog.at_level(logging.WARNING, logger="disclosure.ingest"):
+        assert filed(build(tmp_path / "two"), workers=2) == reference
     assert started, "the tick should have tried the pool"
+    assert any("identify pool broke" in r.getMessage() for r in caplog.records), "the fallback should be said"
 
 
 def test_a_tick_of_a_few_files_starts_no_worker_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
