@@ -8,7 +8,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from disclosure.manifest import MANIFEST_NAME
@@ -71,35 +71,43 @@ def list_inbox(inbox: LakePath) -> InboxListing:
             files[rel.as_posix()] = (int(info.get("size") or 0), _mtime_ns(info))
         return InboxListing(files, odd)
 
-    def on_error(err: OSError) -> None:
-        rel = Path(err.filename).relative_to(inbox).as_posix() if err.filename else "?"
-        odd.append(OddEntry(rel, "unreadable_directory", f"cannot list the folder: {err.strerror or err}"))
-
-    # Plain strings, not pathlib: at 200,000 files pathlib's parsing was most of an idle tick.
-    root = os.fspath(inbox)
-    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
-        prefix = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
+    # Plain strings and `os.scandir`, not pathlib or `os.walk`: at 200,000 files in 28,000
+    # folders, pathlib's parsing and then `os.walk`'s per-folder `relpath`, `islink` and path
+    # joins were most of an idle tick. The order is `os.walk`'s top-down one: a folder's files,
+    # then its subfolders, each sorted by name.
+    def walk(dirpath: str, prefix: str) -> None:
+        try:
+            with os.scandir(dirpath) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as err:
+            odd.append(OddEntry(prefix.rstrip("/") or ".", "unreadable_directory",
+                                f"cannot list the folder: {err.strerror or err}"))
+            return
+        subdirs: list[os.DirEntry] = []
+        names: list[os.DirEntry] = []
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            try:
+                is_dir = e.is_dir()  # follows a symlink, as os.walk's folder test does
+            except OSError:
+                is_dir = False
+            (subdirs if is_dir else names).append(e)
         keep = []
-        for d in sorted(dirnames):
-            if d.startswith("."):
+        for d in subdirs:
+            if d.is_symlink():  # never followed; say so
+                odd.append(OddEntry(prefix + d.name, "symlink_refused", "a symlinked folder in the inbox is never followed"))
                 continue
-            if os.path.islink(os.path.join(dirpath, d)):  # os.walk does not follow it; say so
-                odd.append(OddEntry(prefix + d, "symlink_refused", "a symlinked folder in the inbox is never followed"))
-                continue
-            if d == MANIFEST_NAME:  # a folder named like a manifest: read as one, it fails and says so
-                manifests.append(prefix + d)
+            if d.name == MANIFEST_NAME:  # a folder named like a manifest: read as one, it fails and says so
+                manifests.append(prefix + d.name)
             keep.append(d)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            rel = prefix + name
-            if name == MANIFEST_NAME:
+        for e in names:
+            rel = prefix + e.name
+            if e.name == MANIFEST_NAME:
                 manifests.append(rel)
                 continue
             try:
-                st = os.lstat(os.path.join(dirpath, name))
+                st = e.stat(follow_symlinks=False)
             except OSError as err:  # vanished between listing and stat: the next tick sees it
                 odd.append(OddEntry(rel, "unreadable_file", f"cannot stat: {err.strerror or err}"))
                 continue
@@ -109,6 +117,10 @@ def list_inbox(inbox: LakePath) -> InboxListing:
                 odd.append(OddEntry(rel, "not_a_regular_file", "not a regular file (FIFO, socket or device): never read"))
             else:
                 files[rel] = (st.st_size, st.st_mtime_ns)
+        for d in keep:
+            walk(d.path, prefix + d.name + "/")
+
+    walk(os.fspath(inbox), "")
     return InboxListing(files, odd, manifests)
 
 
