@@ -109,18 +109,27 @@ def s3_server(log_dir: Path) -> Iterator[str]:
 def dask_cluster(log_dir: Path, *, workers: int = 2, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[int]]]:
     """A dask.distributed scheduler and `workers` worker processes (one thread each, so two
     concurrent tasks land on two workers); yields (scheduler address, worker pids)."""
+    import json
+
     from distributed import Client
 
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
     dask = str(BIN / "dask")
+    # The scheduler picks its own port and names it in a scheduler file, read before any worker
+    # starts: a port chosen by `free_port()` could be taken first by a worker's own listener
+    # (seen in CI: the scheduler failed with "Address already in use" and the client waited on
+    # the worker).
+    scheduler_file = log_dir / "dask-scheduler.json"
+    scheduler_file.unlink(missing_ok=True)
     with ExitStack() as stack:
         procs = [
             stack.enter_context(
-                process([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
+                process([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0",
+                         "--scheduler-file", str(scheduler_file)],
                         log_dir / "dask-scheduler.log", env)
             )
         ]
+        wait_until(lambda: bool(json.loads(scheduler_file.read_text())["address"]), "dask scheduler", procs)
+        address = json.loads(scheduler_file.read_text())["address"]
         for i in range(workers):
             procs.append(
                 stack.enter_context(
