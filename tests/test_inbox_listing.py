@@ -61,3 +61,17 @@ def test_the_listing_keeps_os_walk_order_files_odd_entries_and_manifests(tmp_pat
     assert list(got.files) == files and len(files) == 8
     assert [(o.path, o.code) for o in got.odd] == odd and len(odd) == 4
     assert got.manifests == manifests == ["b/c/" + MANIFEST_NAME, "m/" + MANIFEST_NAME]
+
+
+def test_a_folder_nested_deeper_than_the_recursion_limit_is_listed_not_fatal(tmp_path: Path) -> None:
+    import sys
+
+    deep = tmp_path / "inbox"
+    deep.mkdir()
+    for _ in range(sys.getrecursionlimit() + 200):  # one level at a time: pathlib's mkdir recurses
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "report.txt").write_text("x", "utf-8")
+    (tmp_path / "inbox" / "top.txt").write_text("y", "utf-8")
+    got = list_inbox(tmp_path / "inbox")
+    assert list(got.files) == ["top.txt", deep.relative_to(tmp_path / "inbox").as_posix() + "/report.txt"]

@@ -74,15 +74,18 @@ def list_inbox(inbox: LakePath) -> InboxListing:
     # Plain strings and `os.scandir`, not pathlib or `os.walk`: at 200,000 files in 28,000
     # folders, pathlib's parsing and then `os.walk`'s per-folder `relpath`, `islink` and path
     # joins were most of an idle tick. The order is `os.walk`'s top-down one: a folder's files,
-    # then its subfolders, each sorted by name.
-    def walk(dirpath: str, prefix: str) -> None:
+    # then its subfolders, each sorted by name. A stack, not recursion: a folder nested deeper
+    # than Python's recursion limit must not stop the tick.
+    stack: list[tuple[str, str]] = [(os.fspath(inbox), "")]
+    while stack:
+        dirpath, prefix = stack.pop()
         try:
             with os.scandir(dirpath) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as err:
             odd.append(OddEntry(prefix.rstrip("/") or ".", "unreadable_directory",
                                 f"cannot list the folder: {err.strerror or err}"))
-            return
+            continue
         subdirs: list[os.DirEntry] = []
         names: list[os.DirEntry] = []
         for e in entries:
@@ -117,10 +120,7 @@ def list_inbox(inbox: LakePath) -> InboxListing:
                 odd.append(OddEntry(rel, "not_a_regular_file", "not a regular file (FIFO, socket or device): never read"))
             else:
                 files[rel] = (st.st_size, st.st_mtime_ns)
-        for d in keep:
-            walk(d.path, prefix + d.name + "/")
-
-    walk(os.fspath(inbox), "")
+        stack.extend((d.path, prefix + d.name + "/") for d in reversed(keep))
     return InboxListing(files, odd, manifests)
 
 
