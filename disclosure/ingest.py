@@ -63,6 +63,30 @@ again with every tick, which at 100,000 files was 1.6 GiB of tick history in DAG
 Hidden: it is the sensor's bookkeeping, not lake data."""
 
 
+_STATE_CACHE: list[tuple[tuple[str, int, int, int], State]] = []
+"""The last state file read or written in this process, keyed by its path and its stat (size,
+mtime, inode). The sensor runs in the long-lived code server and its next tick names the file
+its last tick wrote: parsing it again cost about 0.4 s of CPU per tick at 200,000 inbox files.
+The stat is taken every time, so a file deleted or rewritten is read (or missed) as before; the
+name is the content's hash, so the key cannot match different content. Inner lists are never
+mutated by a tick (`ingest_inbox` puts fresh lists in its state), so copies of the two dicts are
+enough."""
+
+
+def _state_file_key(path: Path) -> tuple[str, int, int, int]:
+    st = os.stat(path)
+    return (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _cached_state(key: tuple[str, int, int, int]) -> State | None:
+    hit = _STATE_CACHE[0] if _STATE_CACHE else None
+    return hit[1] if hit is not None and hit[0] == key else None
+
+
+def _remember_state(key: tuple[str, int, int, int], state: State) -> None:
+    _STATE_CACHE[:] = [(key, state)]
+
+
 def load_state(cursor: str | dict | State | None, lake: Lake | None = None) -> State:
     """Parse a cursor: the state file it names (in `lake`), or a state held in the cursor itself
     (the form before `STATE_DIR`, and the older bare path → [size, mtime_ns, sha256] map).
@@ -77,10 +101,20 @@ def load_state(cursor: str | dict | State | None, lake: Lake | None = None) -> S
     if isinstance(raw, dict) and "state_file" in raw:
         if lake is None:
             raise ValueError(f"the cursor names the state file {raw['state_file']!r}: pass the lake to read it")
+        path = lake.root / STATE_DIR / str(raw["state_file"])
+        key = None
         try:
-            raw = json.loads((lake.root / STATE_DIR / str(raw["state_file"])).read_bytes())
+            if lake.is_local:
+                key = _state_file_key(path)
+                cached = _cached_state(key)
+                if cached is not None:
+                    return State(dict(cached.files), dict(cached.settling))
+            raw = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return State()
+        if key is not None and isinstance(raw, dict) and set(raw) <= {"files", "settling"} \
+                and all(isinstance(v, dict) for v in raw.values()):
+            _remember_state(key, State(dict(raw.get("files", {})), dict(raw.get("settling", {}))))
     if set(raw) <= {"files", "settling"} and all(isinstance(v, dict) for v in raw.values()):
         return State(dict(raw.get("files", {})), dict(raw.get("settling", {})))
     return State(files=dict(raw))
@@ -99,19 +133,29 @@ def save_state(lake: Lake, state: State, previous: str | None = None) -> str:
     the sensor timeout and evaluates again from the previous cursor, which must still resolve.
     Every other state file is deleted, so at most two are kept.
     """
-    data = dump_state(state).encode("utf-8")
-    name = f"{sha256_bytes(data)}.json"
     folder = lake.root / STATE_DIR
-    keep = {name}
     try:
         before = json.loads(previous) if previous else None
     except ValueError:
         before = None
-    if isinstance(before, dict) and "state_file" in before:
-        keep.add(str(before["state_file"]))
+    named = str(before["state_file"]) if isinstance(before, dict) and "state_file" in before else None
+    if named is not None and lake.is_local:
+        # An idle tick: the state is the one the previous cursor names, as loaded this tick.
+        # Compared in memory, not dumped and hashed again (about 0.5 s at 200,000 files).
+        try:
+            cached = _cached_state(_state_file_key(folder / named))
+        except OSError:
+            cached = None
+        if cached is not None and cached.files == state.files and cached.settling == state.settling:
+            return json.dumps({"state_file": named, "files": len(state.files), "settling": len(state.settling)})
+    data = dump_state(state).encode("utf-8")
+    name = f"{sha256_bytes(data)}.json"
+    keep = {name} | ({named} if named else set())
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / name).exists():  # an idle tick's state is the previous one: not written again
         _atomic_write_bytes(folder / name, data)
+    if lake.is_local:
+        _remember_state(_state_file_key(folder / name), State(dict(state.files), dict(state.settling)))
     for path in folder.iterdir():
         if path.name.endswith(".json") and path.name not in keep:
             path.unlink(missing_ok=True)

@@ -180,6 +180,12 @@ def read_manifests(inbox: Any, found: Iterable[str] | None = None) -> ManifestRe
             out.problems.append(ManifestProblem(where, None, "unreadable_manifest", f"{where}: {err}"))
             continue
         out.problems.extend(one.problems)
+        if not out.entries and not out.conflicts:
+            # The first manifest: its entries and conflicts are disjoint, nothing to merge row by
+            # row (a national manifest holds 200,000 rows and is read on every tick).
+            out.entries.update(one.entries)
+            out.conflicts.update(one.conflicts)
+            continue
         for rel, msg in one.conflicts.items():
             out.conflicts[rel] = msg
             out.entries.pop(rel, None)

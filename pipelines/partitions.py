@@ -75,14 +75,18 @@ class DivisionMap:
     """agency → division key of one lake, with the lake's registry loaded once."""
 
     def __init__(self, lake: object) -> None:
-        from disclosure.registry import lake_registry
-
-        self._registry = lake_registry(lake.root)  # type: ignore[attr-defined]
+        self._root = lake.root  # type: ignore[attr-defined]
+        self._registry = None  # loaded on the first lookup: an idle inbox tick makes none, and a
+        # national override takes about 0.4 s to parse
         self._cache: dict[str, str] = {}
 
     def __call__(self, agency: str) -> str:
         d = self._cache.get(agency)
         if d is None:
+            if self._registry is None:
+                from disclosure.registry import lake_registry
+
+                self._registry = lake_registry(self._root)
             d = self._cache[agency] = division_of(agency, self._registry)
         return d
 

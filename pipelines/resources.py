@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import dagster as dg
+from pydantic import field_validator
 
 from disclosure.lake import Lake, default_root
 
@@ -29,6 +30,17 @@ class LakeResource(dg.ConfigurableResource):
     ingest_workers: int = 0
     # year_refresh_sensor rebuilds year-level assets after curated partitions change.
     year_refresh: bool = True
+    # Share of wall time the listings of an idle inbox may take (raw/sensors.next_listing_in):
+    # at 200,000 files a listing costs 1.6 s, so after an idle tick the next waits 80 s. 1.0
+    # lists on every tick.
+    inbox_listing_duty: float = 0.02
+
+    @field_validator("inbox_listing_duty")
+    @classmethod
+    def _duty_is_a_share(cls, v: float) -> float:
+        if not 0 < v <= 1:
+            raise ValueError(f"inbox_listing_duty (DISCLOSURE_INBOX_LISTING_DUTY) must be in (0, 1], got {v!r}")
+        return v
 
     @property
     def lake(self) -> Lake:
@@ -48,4 +60,5 @@ def lake_resource_from_env() -> LakeResource:
         raw_events_per_tick=int(os.environ.get("DISCLOSURE_RAW_EVENTS_PER_TICK", "100")),
         ingest_workers=int(os.environ.get("DISCLOSURE_INGEST_WORKERS", "0")),
         year_refresh=os.environ.get("DISCLOSURE_YEAR_REFRESH", "1") != "0",
+        inbox_listing_duty=float(os.environ.get("DISCLOSURE_INBOX_LISTING_DUTY", "0.02")),
     )
