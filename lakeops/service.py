@@ -26,6 +26,10 @@ BIN = Path(sys.executable).parent
 
 
 
+WORKSPACE_RELOAD_SECONDS = 600
+"""How often the daemon started here replaces its code server (Dagster's default is 60 s)."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -53,6 +57,8 @@ def _env(home: Path, lake_root: Path, extra: dict[str, str] | None) -> dict[str,
     env.update({"DAGSTER_HOME": str(home), "DISCLOSURE_LAKE_ROOT": str(lake_root), "PYTHONWARNINGS": "ignore"})
     # Partitioned asset events reach the storage in batches (see lakeops/storage.py).
     env.setdefault("DAGSTER_EVENT_BATCH_SIZE", "500")
+    # A new code server every 10 minutes, not every minute (lakeops/daemon.py says why).
+    env.setdefault("DISCLOSURE_WORKSPACE_RELOAD_SECONDS", str(WORKSPACE_RELOAD_SECONDS))
     env.update(extra or {})
     return env
 
