@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -186,15 +187,25 @@ class Identity:
     rhs: tuple[CellKey, ...]
 
 
+_SUB_ROWS = frozenset(v.OTHER_HANDLING_SUBROWS)
+
+
 def other_handling_layout(cells: Mapping[CellKey, float | None]) -> Literal["one_row", "sub_rows"]:
-    """`one_row` when the report printed 三(六) as one row (2019 layout), else `sub_rows`."""
-    one_row = [k for k in cells if k[:2] == (APP, "other_handling")]
-    sub_rows = [k for k in cells if k[0] == APP and k[1] in v.OTHER_HANDLING_SUBROWS]
-    if any(cells[k] is not None for k in one_row):
-        return "one_row"
-    if one_row and not any(cells[k] is not None for k in sub_rows):
-        return "one_row"
-    return "sub_rows"
+    """`one_row` when the report printed 三(六) as one row (2019 layout), else `sub_rows`: a
+    printed one-row cell, or one-row cells and no printed sub-row cell.
+
+    One pass over the cells (it runs once or twice per report of a national year)."""
+    one_row = sub_rows_printed = False
+    for (table, row, _), x in cells.items():
+        if table != APP:
+            continue
+        if row == "other_handling":
+            if x is not None:
+                return "one_row"
+            one_row = True
+        elif x is not None and row in _SUB_ROWS:
+            sub_rows_printed = True
+    return "one_row" if one_row and not sub_rows_printed else "sub_rows"
 
 
 _LAYOUT_OF = {"one_row": "one_row_other", "sub_rows": "2021"}
@@ -210,8 +221,17 @@ def report_identities(layout: str) -> tuple[Identity, ...]:
     )
 
 
-def _printed_sum(keys: Iterable[CellKey], cells: Mapping[CellKey, float | None]) -> float:
-    return sum(x for k in keys if (x := cells.get(k)) is not None)
+def _blanks_and_sum(keys: tuple[CellKey, ...], cells: Mapping[CellKey, float | None]) -> tuple[list[CellKey], float]:
+    """(the blank operands, Σ of the printed ones), in one pass."""
+    blanks: list[CellKey] = []
+    total = 0
+    for k in keys:
+        x = cells.get(k)
+        if x is None:
+            blanks.append(k)
+        else:
+            total += x
+    return blanks, total
 
 
 def zeros_shown(identity: Identity, cells: Mapping[CellKey, float | None]) -> frozenset[CellKey]:
@@ -220,11 +240,11 @@ def zeros_shown(identity: Identity, cells: Mapping[CellKey, float | None]) -> fr
     All blanks must stand on one side (blanks on both sides could cancel out) and the
     printed operands must balance on their own; since counts are ≥ 0, the blanks are 0.
     """
-    lhs_blank = [k for k in identity.lhs if cells.get(k) is None]
-    rhs_blank = [k for k in identity.rhs if cells.get(k) is None]
+    lhs_blank, lhs_sum = _blanks_and_sum(identity.lhs, cells)
+    rhs_blank, rhs_sum = _blanks_and_sum(identity.rhs, cells)
     if bool(lhs_blank) == bool(rhs_blank):  # nothing to infer, or blanks on both sides
         return frozenset()
-    if _printed_sum(identity.lhs, cells) != _printed_sum(identity.rhs, cells):
+    if lhs_sum != rhs_sum:
         return frozenset()
     return frozenset(lhs_blank + rhs_blank)
 
@@ -235,9 +255,10 @@ def effective_cells(cells: Mapping[CellKey, float | None]) -> Cells:
     Cells the frame does not hold at all (e.g. a row the layout lacks) are added as 0 only
     when an identity shows them to be 0; otherwise they stay absent (= null).
     """
-    identities = report_identities(other_handling_layout(cells))
-    shown = frozenset().union(*(zeros_shown(i, cells) for i in identities))
-    return {**cells, **dict.fromkeys(shown, 0)}
+    out = dict(cells)
+    for identity in report_identities(other_handling_layout(cells)):
+        out.update(dict.fromkeys(zeros_shown(identity, cells), 0))
+    return out
 
 
 # --------------------------------------------------------------------------- KPI evaluation
@@ -251,17 +272,31 @@ def _resolve(key: CellKey, layout: str) -> tuple[CellKey, ...]:
     return tuple(_app(r) for r in v.OTHER_HANDLING_SUBROWS)
 
 
+@cache
+def _resolved(keys: tuple[CellKey, ...], layout: str) -> tuple[CellKey, ...]:
+    return tuple(k for key in keys for k in _resolve(key, layout))
+
+
+def _sum_of(keys: tuple[CellKey, ...], cells: Mapping[CellKey, float | None]) -> float | None:
+    total = 0
+    for k in keys:
+        x = cells.get(k)
+        if x is None:
+            return None
+        total += x
+    return total
+
+
 def sum_or_null(keys: Iterable[CellKey], cells: Mapping[CellKey, float | None], layout: str) -> float | None:
     """Σ of the cells, or None when any of them is blank (after the null rule) or missing."""
-    values = [cells.get(k) for key in keys for k in _resolve(key, layout)]
-    return None if any(x is None for x in values) else sum(values)
+    return _sum_of(_resolved(tuple(keys), layout), cells)
 
 
 def kpi_value(kpi: Kpi, cells: Mapping[CellKey, float | None], layout: str) -> float | None:
-    numerator = sum_or_null(kpi.numerator, cells, layout)
+    numerator = _sum_of(_resolved(kpi.numerator, layout), cells)
     if not kpi.is_rate:
         return numerator
-    denominator = sum_or_null(kpi.denominator, cells, layout)
+    denominator = _sum_of(_resolved(kpi.denominator, layout), cells)
     if numerator is None or denominator is None or denominator == 0:
         return None
     return numerator / denominator
@@ -276,6 +311,18 @@ def _cell_value(value: object, flags: object) -> float | Ambiguous | None:
     if isinstance(flags, list | tuple) and "ambiguous" in flags:  # flags: a list column
         return Ambiguous(printed)
     return printed
+
+
+def _values(column: pd.Series) -> list[float | None]:
+    """A `value` column as Python numbers, every blank (None, NA, NaN) as None: `_value_or_none`
+    of each cell, worked out by pyarrow in C++ (pandas' null semantics) where it can."""
+    try:
+        values = pa.array(column, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return [_value_or_none(x) for x in column.tolist()]
+    if pa.types.is_floating(values.type):  # an Arrow-backed float column keeps NaN as a value
+        values = pc.if_else(pc.is_nan(values), pa.scalar(None, values.type), values)
+    return values.to_pylist()
 
 
 def known(cells: Mapping[CellKey, object]) -> Cells:
@@ -295,25 +342,35 @@ def _pylist(column: pd.Series) -> list:
 _NO_FLAGS: tuple[str, ...] = ()
 
 
-def _flags_among(column: pd.Series, wanted: frozenset[str]) -> list[tuple[str, ...]]:
-    """Per cell of a `flags` column, the flags it carries out of `wanted` (a tuple, `()` for none).
+def _flag_hits(column: pd.Series, wanted: frozenset[str]) -> dict[int, tuple[str, ...]]:
+    """Position → the flags out of `wanted` that the cell carries, for the cells carrying any.
 
     Worked out on the Arrow list in C++ (flatten, match, parent index): a fifth of a national
     year's cells carry some flag, and turning every list into Python objects was half the KPI
     and cross-year time. Only the cells with a wanted flag are touched in Python.
     """
+    out: dict[int, tuple[str, ...]] = {}
     if not (isinstance(column.dtype, pd.ArrowDtype) and pa.types.is_list(column.dtype.pyarrow_dtype)):
-        return [tuple(f for f in x if f in wanted) if isinstance(x, list | tuple) else _NO_FLAGS
-                for x in column.tolist()]
+        for i, x in enumerate(column.tolist()):
+            if isinstance(x, list | tuple) and (hit := tuple(f for f in x if f in wanted)):
+                out[i] = hit
+        return out
     flags = pa.array(column)
     if isinstance(flags, pa.ChunkedArray):
         flags = flags.combine_chunks()
-    out: list[tuple[str, ...]] = [_NO_FLAGS] * len(flags)
     flat = pc.list_flatten(flags)
     hit = pc.is_in(flat, value_set=pa.array(sorted(wanted), flat.type))
     rows = pc.list_parent_indices(flags).filter(hit).to_pylist()
     for i, flag in zip(rows, flat.filter(hit).to_pylist(), strict=True):
-        out[i] = (*out[i], flag)
+        out[i] = (*out.get(i, _NO_FLAGS), flag)
+    return out
+
+
+def _flags_among(column: pd.Series, wanted: frozenset[str]) -> list[tuple[str, ...]]:
+    """Per cell of a `flags` column, the flags it carries out of `wanted` (a tuple, `()` for none)."""
+    out: list[tuple[str, ...]] = [_NO_FLAGS] * len(column)
+    for i, hit in _flag_hits(column, wanted).items():
+        out[i] = hit
     return out
 
 
@@ -332,8 +389,16 @@ def cells_by_report(frames: Mapping[str, pd.DataFrame]) -> dict[str, Cells]:
     """Printed cells of tables 三 and 四, per report_id."""
     out: dict[str, Cells] = {}
     for table, a, b in ((APP, "row", "applicant"), (RL, "proceeding", "outcome")):
-        for rid, x, y, value, flags in _columns(frames[table], ("report_id", a, b, "value", "flags"), flags=_AMBIGUOUS):
-            out.setdefault(rid, {})[(table, x, y)] = _cell_value(value, flags)  # type: ignore[assignment]
+        frame = frames[table]
+        values: list[object] = _values(frame["value"])  # type: ignore[assignment]
+        for i in _flag_hits(frame["flags"], _AMBIGUOUS):  # a cell flagged ambiguous: `_cell_value`
+            values[i] = Ambiguous(values[i])  # type: ignore[arg-type]
+        last, cells = None, {}
+        for rid, x, y, value in zip(_pylist(frame["report_id"]), _pylist(frame[a]), _pylist(frame[b]), values,
+                                    strict=True):
+            if rid != last:  # a report's cells stand together: one dict lookup per report, not per cell
+                last, cells = rid, out.setdefault(rid, {})
+            cells[(table, x, y)] = value  # type: ignore[assignment]
     return out
 
 
@@ -357,13 +422,18 @@ def flags_by_report(frames: Mapping[str, pd.DataFrame]) -> dict[str, CellFlags]:
     """Warning flags (`KPI_EXCLUDING_FLAGS`) of the cells of tables 三 and 四 that carry any, per report_id."""
     out: dict[str, CellFlags] = {}
     for table, a, b in ((APP, "row", "applicant"), (RL, "proceeding", "outcome")):
-        for rid, x, y, flags in _columns(frames[table], ("report_id", a, b, "flags"), flags=KPI_EXCLUDING_FLAGS):
-            warn = KPI_EXCLUDING_FLAGS.intersection(flags) if isinstance(flags, list | tuple) else ()
-            if warn:
-                out.setdefault(rid, {})[(table, x, y)] = frozenset(warn)
+        frame = frames[table]
+        hits = _flag_hits(frame["flags"], KPI_EXCLUDING_FLAGS)
+        if not hits:
+            continue
+        rows = frame.iloc[list(hits)]  # only the flagged cells reach Python
+        for rid, x, y, warn in zip(_pylist(rows["report_id"]), _pylist(rows[a]), _pylist(rows[b]), hits.values(),
+                                   strict=True):
+            out.setdefault(rid, {})[(table, x, y)] = frozenset(warn)
     return out
 
 
+@cache
 def kpi_inputs(kpi: Kpi, layout: str) -> tuple[CellKey, ...]:
     """The cells a KPI reads, in the report's 其他处理 layout."""
     return tuple(k for key in (*kpi.numerator, *kpi.denominator) for k in _resolve(key, layout))
@@ -373,14 +443,17 @@ def kpi_row(printed: Mapping[CellKey, object], flags: Mapping[CellKey, frozenset
             ) -> dict[str, object]:
     """The KPIs of one report; with `flags`, a KPI reading a warning-flagged cell is null and named
     in `flagged_kpis` (see `KPI_EXCLUDING_FLAGS`)."""
-    flags = flags or {}
-    cells = known({k: (None if k in flags else x) for k, x in printed.items()})
-    layout = other_handling_layout(known(printed))
+    if flags:
+        cells = known({k: (None if k in flags else x) for k, x in printed.items()})
+        layout = other_handling_layout(known(printed))
+    else:
+        cells = known(printed)
+        layout = other_handling_layout(cells)
     effective = effective_cells(cells)
     row: dict[str, object] = {}
     flagged: list[str] = []
     for k in KPIS:
-        hits = sorted({f for c in kpi_inputs(k, layout) for f in flags.get(c, ())})
+        hits = sorted({f for c in kpi_inputs(k, layout) for f in flags.get(c, ())}) if flags else ()
         row[k.name] = None if hits else kpi_value(k, effective, layout)
         flagged += [f"{k.name}:{f}" for f in hits]
     row["flagged_kpis"] = flagged
@@ -395,9 +468,9 @@ KPI_TABLES: tuple[str, ...] = ("reports", APP, RL)
 """The tables `agency_year_kpis` reads (the asset reads only these, and table 二 for the checks)."""
 
 
-def agency_year_kpis(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per (agency, year, report_id) with the KPIs of `KPIS` (docs/marts.md) and
-    `flagged_kpis` (schema: `schema.MART_TABLES["agency_year_kpis"]`)."""
+def agency_year_kpis_per_report(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """`agency_year_kpis` one report at a time through `kpi_row`: the definition, in the words
+    of the module doc, which the matrix version must match (tests/test_marts_kpi_matrix.py)."""
     from disclosure.schema import MART_TABLES
 
     flags = flags_by_report(frames)
@@ -406,6 +479,158 @@ def agency_year_kpis(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         for (agency, year, rid), cells in report_cells(frames)
     ]
     return typed_mart("agency_year_kpis", rows, MART_TABLES).sort_values(list(ID_COLUMNS), ignore_index=True)
+
+
+_LAYOUTS: tuple[str, ...] = ("one_row", "sub_rows")
+_KEY_SEP = "\x1f"  # between row and column label in a matrix key (no label holds a control character)
+
+
+@cache
+def _matrix_keys() -> tuple[CellKey, ...]:
+    """The matrix's columns: every cell that an identity or a KPI reads, in either layout."""
+    keys: dict[CellKey, None] = {}
+    for layout in _LAYOUTS:
+        for identity in report_identities(layout):
+            keys.update(dict.fromkeys((*identity.lhs, *identity.rhs)))
+        for kpi in KPIS:
+            keys.update(dict.fromkeys(kpi_inputs(kpi, layout)))
+    return tuple(keys)
+
+
+@cache
+def _matrix_plan(layout: str) -> tuple[tuple[tuple[np.ndarray, np.ndarray], ...], tuple[tuple[np.ndarray, np.ndarray], ...]]:
+    """A layout's identities as (lhs, rhs) and its KPIs as (numerator, denominator) column indices."""
+    col = {k: j for j, k in enumerate(_matrix_keys())}
+
+    def idx(keys: Iterable[CellKey]) -> np.ndarray:
+        return np.array([col[k] for k in keys], dtype=np.intp)
+
+    identities = tuple((idx(i.lhs), idx(i.rhs)) for i in report_identities(layout))
+    kpis = tuple((idx(_resolved(k.numerator, layout)), idx(_resolved(k.denominator, layout))) for k in KPIS)
+    return identities, kpis
+
+
+def _key_codes(table: str, rows: pa.Array, columns: pa.Array) -> np.ndarray:
+    """Per cell, its column in the matrix (`_matrix_keys`), -1 for a cell no KPI or identity reads."""
+    at = [j for j, k in enumerate(_matrix_keys()) if k[0] == table]
+    wanted = pa.array([f"{a}{_KEY_SEP}{b}" for _, a, b in (_matrix_keys()[j] for j in at)], pa.string())
+    codes = pc.index_in(pc.binary_join_element_wise(rows, columns, _KEY_SEP), value_set=wanted)
+    found = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False).astype(np.intp)
+    return np.where(found >= 0, np.array([*at, -1], dtype=np.intp)[found], -1)
+
+
+def _arrow(column: pd.Series) -> pa.Array:
+    out = pa.array(column, from_pandas=True)
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def _cell_matrix(frames: Mapping[str, pd.DataFrame], rids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(printed values: reports × `_matrix_keys`, NaN where blank, missing or ambiguous;
+    per report, whether it printed 其他处理 as one row: `other_handling_layout` of its cells).
+
+    The cells are those `cells_by_report` gives (a key printed twice: its last row)."""
+    keys = _matrix_keys()
+    values = np.full((len(rids), len(keys)), np.nan)
+    one_row_printed = np.zeros(len(rids), bool)
+    one_row_present = np.zeros(len(rids), bool)
+    sub_rows_printed = np.zeros(len(rids), bool)
+    for table, a, b in ((APP, "row", "applicant"), (RL, "proceeding", "outcome")):
+        frame = frames[table]
+        if not len(frame):
+            continue
+        report = rids.get_indexer(frame["report_id"])
+        rows, columns = _arrow(frame[a]).cast(pa.string()), _arrow(frame[b]).cast(pa.string())
+        code = _key_codes(table, rows, columns)
+        value = _arrow(frame["value"]).cast(pa.float64()).to_numpy(zero_copy_only=False)  # nulls: NaN
+        ambiguous = np.zeros(len(frame), bool)
+        ambiguous[list(_flag_hits(frame["flags"], _AMBIGUOUS))] = True
+        one_row = sub_row = np.zeros(len(frame), bool)
+        if table == APP:
+            one_row = pc.equal(rows, "other_handling").to_numpy(zero_copy_only=False)
+            sub_row = pc.is_in(rows, value_set=pa.array(sorted(_SUB_ROWS))).to_numpy(zero_copy_only=False)
+            one_row, sub_row = np.nan_to_num(one_row).astype(bool), np.nan_to_num(sub_row).astype(bool)
+        # Only cells a KPI, an identity or the layout reads; a key printed twice keeps its last row.
+        at = np.flatnonzero((report >= 0) & ((code >= 0) | one_row | sub_row))
+        label = pc.dictionary_encode(pc.binary_join_element_wise(rows, columns, _KEY_SEP).take(pa.array(at)))
+        cell = report[at].astype(np.int64) * (len(label.dictionary) + 1) + label.indices.to_numpy(zero_copy_only=False)
+        at = at[~pd.Series(cell).duplicated(keep="last").to_numpy()]
+        known = ~np.isnan(value[at]) & ~ambiguous[at]
+        np.logical_or.at(one_row_printed, report[at], one_row[at] & known)
+        np.logical_or.at(one_row_present, report[at], one_row[at])
+        np.logical_or.at(sub_rows_printed, report[at], sub_row[at] & known)
+        matrix = at[code[at] >= 0]
+        values[report[matrix], code[matrix]] = np.where(ambiguous[matrix], np.nan, value[matrix])
+    return values, one_row_printed | (one_row_present & ~sub_rows_printed)
+
+
+def _effective(cells: np.ndarray, one_row: np.ndarray) -> np.ndarray:
+    """`effective_cells` of every report at once: a blank operand is 0 where an identity of the
+    report's layout, on its printed numbers, has all blanks on one side and balances without them."""
+    blank = np.isnan(cells)
+    printed = np.where(blank, 0.0, cells)
+    shown = np.zeros_like(blank)
+    for layout, rows in (("one_row", one_row), ("sub_rows", ~one_row)):
+        for lhs, rhs in _matrix_plan(layout)[0]:
+            lhs_blank, rhs_blank = blank[:, lhs].any(axis=1), blank[:, rhs].any(axis=1)
+            # Counts are whole numbers far below 2**53: float sums are exact, as Python's int sums.
+            balances = printed[:, lhs].sum(axis=1) == printed[:, rhs].sum(axis=1)
+            holds = rows & (lhs_blank != rhs_blank) & balances
+            operands = np.concatenate([lhs, rhs])
+            shown[:, operands] |= holds[:, None] & blank[:, operands]
+    return np.where(shown, 0.0, cells)
+
+
+def agency_year_kpis(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per (agency, year, report_id) with the KPIs of `KPIS` (docs/marts.md) and
+    `flagged_kpis` (schema: `schema.MART_TABLES["agency_year_kpis"]`).
+
+    The same as `agency_year_kpis_per_report`, on a reports × cells matrix: a national year is
+    some 30,000 reports, and the per-report Python dicts were most of the KPI asset's time."""
+    from disclosure.schema import MART_TABLES
+
+    reports = frames["reports"]
+    ids_ = {c: _pylist(reports[c]) for c in ID_COLUMNS}
+    position = {rid: i for i, rid in enumerate(dict.fromkeys(ids_["report_id"]))}
+    rids = pd.Index(list(position), dtype=object)
+    cells, one_row = _cell_matrix(frames, rids)
+    flags = {position[rid]: f for rid, f in flags_by_report(frames).items() if rid in position}
+    for r, cell_flags in flags.items():  # a warning-flagged cell is unknown (`kpi_row`)
+        cells[r, [j for j, k in enumerate(_matrix_keys()) if k in cell_flags]] = np.nan
+    effective = _effective(cells, one_row)
+    out: dict[str, object] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for k, plans in zip(KPIS, zip(*(_matrix_plan(layout)[1] for layout in _LAYOUTS), strict=True), strict=True):
+            by_layout = []
+            for numerator, denominator in plans:
+                num = effective[:, numerator].sum(axis=1)  # NaN when any input is
+                if k.is_rate:
+                    den = effective[:, denominator].sum(axis=1)
+                    num = np.where(np.isnan(den) | (den == 0), np.nan, num / den)
+                by_layout.append(num)
+            out[k.name] = np.where(one_row, *by_layout)
+    flagged: list[list[str]] = [[] for _ in range(len(rids))]
+    for r, cell_flags in flags.items():  # as `kpi_row`: a KPI reading a flagged cell is null and named
+        layout = "one_row" if one_row[r] else "sub_rows"
+        for k in KPIS:
+            hits = sorted({f for c in kpi_inputs(k, layout) for f in cell_flags.get(c, ())})
+            if hits:
+                out[k.name][r] = np.nan  # type: ignore[index]
+                flagged[r] += [f"{k.name}:{f}" for f in hits]
+    at = np.array([position[rid] for rid in ids_["report_id"]], dtype=np.intp)
+    frame = pd.DataFrame({
+        **ids_,
+        **{k.name: _nullable(out[k.name][at], rate=k.is_rate) for k in KPIS},  # type: ignore[index]
+        "flagged_kpis": [flagged[r] for r in at],
+    })
+    return typed_mart("agency_year_kpis", frame, MART_TABLES).sort_values(list(ID_COLUMNS), ignore_index=True)
+
+
+def _nullable(values: np.ndarray, *, rate: bool) -> pd.api.extensions.ExtensionArray:
+    """NaN as NA: Float64 for a rate, Int64 for a count (whole numbers)."""
+    mask = np.isnan(values)
+    if rate:
+        return pd.arrays.FloatingArray(np.where(mask, 0.0, values), mask)
+    return pd.arrays.IntegerArray(np.where(mask, 0, values).astype(np.int64), mask)
 
 
 def typed_mart(name: str, rows: list[dict] | pd.DataFrame, tables: Mapping | None = None) -> pd.DataFrame:
@@ -496,13 +721,32 @@ CONFLICT = _Conflict()
 YearValues = dict[str, object]
 
 
-def _report_values(cells: Cells, table_two: dict[str, object], template: str | None) -> YearValues:
-    effective = effective_cells(known(cells))
+_ROLLING_ROWS = ("carried_over", "carried_forward")
+"""The rows of table 三 (total column) that the cross-year checks read."""
+
+
+def _report_values(cells: Cells, effective: Mapping[CellKey, float | None], table_two: dict[str, object],
+                   template: str | None) -> YearValues:
+    """One report's values for the checks: table 三's rolling rows after the null rule
+    (`effective_cells` of its known cells; an ambiguous cell stays `Ambiguous`), and table 二."""
     applications = {
         f"applications:{r}": x if isinstance(x := cells.get(_app(r)), Ambiguous) else effective.get(_app(r))
-        for r in ("carried_over", "carried_forward")
+        for r in _ROLLING_ROWS
     }
     return {"template": template, **applications, **table_two}
+
+
+def _number(x: float) -> float | int | None:
+    """A matrix value as the cells hold it: None for NaN, an int for a whole number."""
+    return None if math.isnan(x) else int(x) if x.is_integer() else x
+
+
+def _rolling_effective(frames: Mapping[str, pd.DataFrame], rids: list[str]) -> dict[str, dict[CellKey, float | None]]:
+    """Per report, `_ROLLING_ROWS` after the null rule, on the matrix (`_effective`)."""
+    effective = _effective(*_cell_matrix(frames, pd.Index(rids, dtype=object)))
+    cols = {j: _app(r) for r in _ROLLING_ROWS for j in [_matrix_keys().index(_app(r))]}
+    picked = effective[:, list(cols)].tolist()
+    return {rid: {k: _number(x) for k, x in zip(cols.values(), row, strict=True)} for rid, row in zip(rids, picked, strict=True)}
 
 
 def table_two_by_report(frames: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, object]]:
@@ -529,18 +773,21 @@ def merge_reports(values: list[YearValues]) -> YearValues:
 def _table_two_template(frames: Mapping[str, pd.DataFrame]) -> dict[str, str | None]:
     active = frames["active_disclosure"]
     from_active = active.drop_duplicates("report_id").set_index("report_id")["template"]
-    reports = frames["reports"].set_index("report_id")
-    fallback = reports["template_active"].fillna(reports["template"])
-    return {rid: _value_or_none(from_active.get(rid, fallback.get(rid))) for rid in reports.index}
+    active_of = dict(zip(_pylist(from_active.index.to_series()), _pylist(from_active), strict=True))
+    reports = frames["reports"]
+    fallback = dict(zip(_pylist(reports["report_id"]), _pylist(reports["template_active"].fillna(reports["template"])),
+                        strict=True))
+    return {rid: _value_or_none(active_of.get(rid, x)) for rid, x in fallback.items()}
 
 
 def agency_year_values(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[str, int], YearValues]:
     templates = _table_two_template(frames)
     table_two = table_two_by_report(frames)
+    effective = _rolling_effective(frames, list(dict.fromkeys(_pylist(frames["reports"]["report_id"]))))
     by_year: dict[tuple[str, int], list[YearValues]] = {}
     for (agency, year, rid), cells in report_cells(frames):
         by_year.setdefault((agency, year), []).append(
-            _report_values(cells, table_two.get(rid, {}), templates[rid])
+            _report_values(cells, effective[rid], table_two.get(rid, {}), templates[rid])
         )
     return {k: merge_reports(vs) for k, vs in by_year.items()}
 
