@@ -498,9 +498,15 @@ def _matrix_keys() -> tuple[CellKey, ...]:
 
 
 @cache
+def _matrix_columns() -> dict[CellKey, int]:
+    """Cell key → its column in the matrix."""
+    return {k: j for j, k in enumerate(_matrix_keys())}
+
+
+@cache
 def _matrix_plan(layout: str) -> tuple[tuple[tuple[np.ndarray, np.ndarray], ...], tuple[tuple[np.ndarray, np.ndarray], ...]]:
     """A layout's identities as (lhs, rhs) and its KPIs as (numerator, denominator) column indices."""
-    col = {k: j for j, k in enumerate(_matrix_keys())}
+    col = _matrix_columns()
 
     def idx(keys: Iterable[CellKey]) -> np.ndarray:
         return np.array([col[k] for k in keys], dtype=np.intp)
@@ -546,9 +552,8 @@ def _cell_matrix(frames: Mapping[str, pd.DataFrame], rids: pd.Index) -> tuple[np
         ambiguous[list(_flag_hits(frame["flags"], _AMBIGUOUS))] = True
         one_row = sub_row = np.zeros(len(frame), bool)
         if table == APP:
-            one_row = pc.equal(rows, "other_handling").to_numpy(zero_copy_only=False)
+            one_row = pc.fill_null(pc.equal(rows, "other_handling"), False).to_numpy(zero_copy_only=False)
             sub_row = pc.is_in(rows, value_set=pa.array(sorted(_SUB_ROWS))).to_numpy(zero_copy_only=False)
-            one_row, sub_row = np.nan_to_num(one_row).astype(bool), np.nan_to_num(sub_row).astype(bool)
         # Only cells a KPI, an identity or the layout reads; a key printed twice keeps its last row.
         at = np.flatnonzero((report >= 0) & ((code >= 0) | one_row | sub_row))
         label = pc.dictionary_encode(pc.binary_join_element_wise(rows, columns, _KEY_SEP).take(pa.array(at)))
@@ -594,8 +599,9 @@ def agency_year_kpis(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     rids = pd.Index(list(position), dtype=object)
     cells, one_row = _cell_matrix(frames, rids)
     flags = {position[rid]: f for rid, f in flags_by_report(frames).items() if rid in position}
+    column = _matrix_columns()
     for r, cell_flags in flags.items():  # a warning-flagged cell is unknown (`kpi_row`)
-        cells[r, [j for j, k in enumerate(_matrix_keys()) if k in cell_flags]] = np.nan
+        cells[r, [j for k in cell_flags if (j := column.get(k)) is not None]] = np.nan
     effective = _effective(cells, one_row)
     out: dict[str, object] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -630,7 +636,10 @@ def _nullable(values: np.ndarray, *, rate: bool) -> pd.api.extensions.ExtensionA
     mask = np.isnan(values)
     if rate:
         return pd.arrays.FloatingArray(np.where(mask, 0.0, values), mask)
-    return pd.arrays.IntegerArray(np.where(mask, 0, values).astype(np.int64), mask)
+    filled = np.where(mask, 0.0, values)
+    if (filled % 1).any():  # a count from cells that are not whole numbers: never truncate one
+        raise ValueError(f"a count KPI is not a whole number: {filled[(filled % 1) != 0][:3].tolist()}")
+    return pd.arrays.IntegerArray(filled.astype(np.int64), mask)
 
 
 def typed_mart(name: str, rows: list[dict] | pd.DataFrame, tables: Mapping | None = None) -> pd.DataFrame:
@@ -744,7 +753,7 @@ def _number(x: float) -> float | int | None:
 def _rolling_effective(frames: Mapping[str, pd.DataFrame], rids: list[str]) -> dict[str, dict[CellKey, float | None]]:
     """Per report, `_ROLLING_ROWS` after the null rule, on the matrix (`_effective`)."""
     effective = _effective(*_cell_matrix(frames, pd.Index(rids, dtype=object)))
-    cols = {j: _app(r) for r in _ROLLING_ROWS for j in [_matrix_keys().index(_app(r))]}
+    cols = {_matrix_columns()[_app(r)]: _app(r) for r in _ROLLING_ROWS}
     picked = effective[:, list(cols)].tolist()
     return {rid: {k: _number(x) for k, x in zip(cols.values(), row, strict=True)} for rid, row in zip(rids, picked, strict=True)}
 
