@@ -141,3 +141,12 @@ def test_an_ambiguous_operand_shows_no_blank_rolling_cell_to_be_zero() -> None:
     checks = cross_year_checks({**frames, "applications": apps})
     (row,) = checks[(checks["year"] == 2024) & (checks["check"] == "carried_over_rolls_forward")].itertuples()
     assert row.status == "not_assessable" and "blank" in row.detail
+
+
+def test_a_count_kpi_from_cells_that_are_not_whole_numbers_raises_not_truncates() -> None:
+    frames = frames_from_golden(golden_paths("huaian-gov-2024.txt"))
+    apps = frames["applications"].copy()
+    apps["value"] = apps["value"].astype("Float64")
+    apps.loc[(apps["row"] == "new_received") & (apps["applicant"] == "natural_person"), "value"] = 2.5
+    with pytest.raises(ValueError, match="not a whole number"):
+        agency_year_kpis({**frames, "applications": apps})
