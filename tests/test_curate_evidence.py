@@ -79,3 +79,15 @@ def test_evidence_of_a_report_outside_the_wanted_set_is_not_recorded(batch_frame
     oracle = PartitionOutcome("a", 2024, "written", report_id=rid)
     _oracle_evidence(oracle, _oracle_split(batch_frames)[rid])
     assert out == oracle
+
+
+def test_batch_evidence_is_the_same_with_flags_as_python_lists(batch_frames):
+    """`flags` as an object column of lists (frames built by hand, not by the batch) takes the
+    Python path of `_flagged_positions`; the evidence must not depend on it."""
+    as_lists = {t: (df.assign(flags=pd.Series([list(f) for f in df["flags"].tolist()], index=df.index, dtype=object))
+                    if "flags" in df else df) for t, df in batch_frames.items()}
+    arrow, python = _outcomes(batch_frames), _outcomes(batch_frames)
+    _evidence_by_report(batch_frames, arrow)
+    _evidence_by_report(as_lists, python)
+    assert python == arrow
+    assert any(o.ambiguous_cells for o in python.values())
