@@ -182,7 +182,7 @@ def write_partitions(
     for year, agency in written:
         for table, arrow in arrows.items():
             rows = groups[table].get((year, agency))
-            part = arrow.take(pa.array(rows)) if rows is not None else arrow.schema.empty_table()
+            part = _rows_of(arrow, rows) if rows is not None else arrow.schema.empty_table()
             path = lake.curated_path(table, year, agency)
             sha, n = write_parquet_atomic(path, part, durable=durable, compression=CURATED_COMPRESSION)
             out.append(WriteResult(table=table, path=str(path), rows=part.num_rows, sha256=sha, n_bytes=n))
@@ -192,6 +192,14 @@ def write_partitions(
         for table, df in frames.items():
             _write_chunk_shards(lake, table, df, arrows[table], groups[table], written, stamps)
     return out
+
+
+def _rows_of(arrow: pa.Table, rows: np.ndarray) -> pa.Table:
+    """The rows at `rows` (ascending, as groupby gives them): a zero-copy slice when they stand
+    together, as one partition's rows of a batch do; a copy (`take`) otherwise."""
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        return arrow.slice(int(rows[0]), len(rows))
+    return arrow.take(pa.array(rows))
 
 
 def _stamp(path: str) -> tuple[str, int, int]:
