@@ -516,11 +516,12 @@ def _matrix_plan(layout: str) -> tuple[tuple[tuple[np.ndarray, np.ndarray], ...]
     return identities, kpis
 
 
-def _key_codes(table: str, rows: pa.Array, columns: pa.Array) -> np.ndarray:
-    """Per cell, its column in the matrix (`_matrix_keys`), -1 for a cell no KPI or identity reads."""
+def _key_codes(table: str, labels: pa.Array) -> np.ndarray:
+    """Per cell (`labels`: row and column label joined by `_KEY_SEP`), its column in the matrix
+    (`_matrix_keys`), -1 for a cell no KPI or identity reads."""
     at = [j for j, k in enumerate(_matrix_keys()) if k[0] == table]
     wanted = pa.array([f"{a}{_KEY_SEP}{b}" for _, a, b in (_matrix_keys()[j] for j in at)], pa.string())
-    codes = pc.index_in(pc.binary_join_element_wise(rows, columns, _KEY_SEP), value_set=wanted)
+    codes = pc.index_in(labels, value_set=wanted)
     found = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False).astype(np.intp)
     return np.where(found >= 0, np.array([*at, -1], dtype=np.intp)[found], -1)
 
@@ -535,8 +536,7 @@ def _cell_matrix(frames: Mapping[str, pd.DataFrame], rids: pd.Index) -> tuple[np
     per report, whether it printed 其他处理 as one row: `other_handling_layout` of its cells).
 
     The cells are those `cells_by_report` gives (a key printed twice: its last row)."""
-    keys = _matrix_keys()
-    values = np.full((len(rids), len(keys)), np.nan)
+    values = np.full((len(rids), len(_matrix_keys())), np.nan)
     one_row_printed = np.zeros(len(rids), bool)
     one_row_present = np.zeros(len(rids), bool)
     sub_rows_printed = np.zeros(len(rids), bool)
@@ -546,7 +546,8 @@ def _cell_matrix(frames: Mapping[str, pd.DataFrame], rids: pd.Index) -> tuple[np
             continue
         report = rids.get_indexer(frame["report_id"])
         rows, columns = _arrow(frame[a]).cast(pa.string()), _arrow(frame[b]).cast(pa.string())
-        code = _key_codes(table, rows, columns)
+        labels = pc.binary_join_element_wise(rows, columns, _KEY_SEP)
+        code = _key_codes(table, labels)
         value = _arrow(frame["value"]).cast(pa.float64()).to_numpy(zero_copy_only=False)  # nulls: NaN
         ambiguous = np.zeros(len(frame), bool)
         ambiguous[list(_flag_hits(frame["flags"], _AMBIGUOUS))] = True
@@ -556,7 +557,7 @@ def _cell_matrix(frames: Mapping[str, pd.DataFrame], rids: pd.Index) -> tuple[np
             sub_row = pc.is_in(rows, value_set=pa.array(sorted(_SUB_ROWS))).to_numpy(zero_copy_only=False)
         # Only cells a KPI, an identity or the layout reads; a key printed twice keeps its last row.
         at = np.flatnonzero((report >= 0) & ((code >= 0) | one_row | sub_row))
-        label = pc.dictionary_encode(pc.binary_join_element_wise(rows, columns, _KEY_SEP).take(pa.array(at)))
+        label = pc.dictionary_encode(labels.take(pa.array(at)))
         cell = report[at].astype(np.int64) * (len(label.dictionary) + 1) + label.indices.to_numpy(zero_copy_only=False)
         at = at[~pd.Series(cell).duplicated(keep="last").to_numpy()]
         known = ~np.isnan(value[at]) & ~ambiguous[at]
