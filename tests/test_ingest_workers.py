@@ -52,7 +52,7 @@ def filed(lake: Lake, workers: int) -> dict:
         "ledger": [(e.source_file, e.sha256, e.code, e.reason, e.agency, e.year) for e in read_quarantine(lake)],
         # The mtime in each state entry is when build() wrote the file, which differs per lake.
         "state": ({path: (size, sha, tag) for path, (size, _mtime, sha, tag) in res.state.files.items()},
-                  res.state.settling),
+                  {path: size for path, (size, _mtime) in res.state.settling.items()}),
         "counts": (res.unchanged, res.pending, [w.path for w in res.waiting]),
         "raw": raw,
     }
@@ -112,3 +112,25 @@ def test_a_tick_of_a_few_files_starts_no_worker_process(tmp_path: Path, monkeypa
     stage(lake.inbox, *REAL)
     state = ingest_inbox(lake, State(), years=YEARS, max_files=10**6, workers=4).state
     assert len(ingest_inbox(lake, state, years=YEARS, max_files=10**6, workers=4).accepted) == len(REAL)
+
+
+def test_files_read_ahead_of_the_pool_are_filed_in_listing_order_with_their_read_errors(
+        tmp_path: Path, small_pool: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sensor reads the next chunk while the workers identify one: a file that cannot be
+    read (recorded) or that fails mid-read (retried next tick) must still land where, and in
+    the order, a one-process tick puts it."""
+    real_read = ingest.read_inbox_file
+
+    def flaky_read(path: Path) -> bytes:
+        if path.name == "pingtan-2020.txt":
+            raise PermissionError(13, "Permission denied")
+        if path.parent.name == "g2" and path.name.endswith(("0.html", "0.txt", "0.pdf", "0.docx")):
+            raise MemoryError("too big to read here")
+        return real_read(path)
+
+    monkeypatch.setattr(ingest, "read_inbox_file", flaky_read)
+    one = filed(build(tmp_path / "one"), workers=1)
+    two = filed(build(tmp_path / "two"), workers=2)
+    assert any(row[2] == "unreadable_file" for row in one["ledger"]), "the unreadable file should be recorded"
+    assert any(p.startswith("g2/") for p in one["counts"][2]), "the failed read should wait for the next tick"
+    assert two == one
