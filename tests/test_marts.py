@@ -270,6 +270,22 @@ def test_ambiguous_operand_is_not_assessable_but_says_what_the_candidates_give()
     assert "470 (ambiguous)" in c.detail and "would fail" in c.detail
 
 
+def test_an_ambiguous_rolling_cell_of_table_three_is_not_assessable_and_names_its_candidate() -> None:
+    """Table 三's carried_forward read as ambiguous digits: the roll-forward check must not pass
+    or fail on it, and must say the value was ambiguous (the cross-year values look only at
+    the rolling rows' printed cells for this)."""
+    frames = frames_from_golden(golden_paths("pingtan-2021.txt", "pingtan-2022.txt"))
+    apps = frames["applications"].copy()
+    year_2021 = frames["reports"].loc[frames["reports"].year == 2021, "report_id"].item()
+    hit = ((apps.report_id == year_2021) & (apps.row == "carried_forward") & (apps.applicant == "total")).tolist()
+    assert sum(hit) == 1
+    apps["flags"] = pd.Series([["ambiguous", "split_digits"] if h else list(x) for h, x in zip(hit, apps["flags"], strict=True)],
+                              index=apps.index, dtype=apps["flags"].dtype)
+    c = check(cross_year_checks({**frames, "applications": apps}), 2022, "carried_over_rolls_forward")
+    assert c.status == "not_assessable" and pd.isna(c.lhs)
+    assert "(ambiguous)" in c.detail and "ambiguous operand" in c.detail
+
+
 def test_clear_value_wins_over_an_ambiguous_one_of_the_same_year() -> None:
     merged = merge_reports([{"k": Ambiguous(12.0)}, {"k": 126.0}])
     assert merged == {"k": 126.0}

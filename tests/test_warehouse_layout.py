@@ -107,3 +107,28 @@ def test_every_warehouse_value_traces_to_its_source_file_and_printed_text(lake: 
     printed = rows[rows["value"].notna()]
     assert printed["raw_text"].notna().all() and printed["where"].notna().all()
 
+
+
+def test_the_warehouse_sort_in_arrow_is_pandas_stable_sort_with_nulls_last() -> None:
+    """compact_year sorts in Arrow (`_sorted`); the order must be the one pandas' stable sort
+    gave: ties keep their curated order, nulls go last in every key, CJK and ASCII strings in
+    code-point order."""
+    import random
+
+    import pyarrow as pa
+
+    from disclosure.lake.parquet import _sorted
+
+    rng = random.Random(20261204)
+    words = ["一", "二", "三", "其他处理", "a", "B", "申请", "é", "", None]
+    n = 3000
+    df = pd.DataFrame({
+        "row": pd.array([rng.choice(words) for _ in range(n)], dtype="string[pyarrow]"),
+        "applicant": pd.array([rng.choice([*words[:4], None]) for _ in range(n)], dtype="string[pyarrow]"),
+        "agency": pd.array([rng.choice(["甲局", "乙局", "A局"]) for _ in range(n)], dtype="string[pyarrow]"),
+        "position": pd.array(list(range(n)), dtype="Int64"),  # tells a stable order from another
+    })
+    order = ["row", "applicant", "agency"]
+    expected = df.sort_values(order, kind="stable")["position"].tolist()
+    got = _sorted(pa.Table.from_pandas(df, preserve_index=False), order).column("position").to_pylist()
+    assert got == expected
