@@ -651,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=500, help="generated reports per format for the core sections")
     ap.add_argument("--batch-size", type=int, default=int(os.environ.get("DISCLOSURE_BATCH_SIZE", "3000")))
     ap.add_argument("--chunk-size", type=int, default=250)
-    ap.add_argument("--files-per-tick", type=int, default=100_000,
+    ap.add_argument("--files-per-tick", type=int, default=250_000,
                     help="files the inbox sensor reads per tick at most; the tick budget (--tick-seconds) decides first")
     ap.add_argument("--tick-seconds", type=float, default=240.0,
                     help="the inbox sensor's time budget per tick (DISCLOSURE_TICK_SECONDS; the default 40 s suits "
