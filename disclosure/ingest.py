@@ -328,10 +328,15 @@ def _start_chunk(lake: Lake, rows: list[tuple[str, int, int, list | None, str]],
         try:
             # Executor.map submits every task now; the outcomes are collected in _outcomes.
             chunk.pending = pool.map(_admit_in_worker, todo, chunksize=max(1, len(todo) // (2 * workers)))
-        except Exception as err:  # a pool already broken: _outcomes identifies in process
-            chunk.pending = iter(())
-            _log.debug("ingest: submitting to the identify pool failed: %s", err)
+        except Exception as err:  # a pool already broken: _outcomes says so and identifies in process
+            chunk.pending = _raising(err)
     return chunk
+
+
+def _raising(err: Exception) -> Iterator[Outcome]:
+    """Outcomes that fail as the submission did, so `_outcomes` drops the pool in one place."""
+    raise err
+    yield  # a generator: raises when read, not when made
 
 
 def _outcomes(pool: ProcessPoolExecutor | None, chunk: _Chunk,
